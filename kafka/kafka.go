@@ -1,0 +1,66 @@
+// Package kafka is fdud's access to a Kafka cluster. Cluster is what the
+// stages need; two implementations serve it: the Admin API (Kafka 2.4 and
+// later, package kafka/adminapi) and ZooKeeper (older and ZooKeeper-mode
+// clusters, package kafka/zkpath). Connect picks one and says which.
+package kafka
+
+import (
+	"context"
+
+	"github.com/fdud/fdud/cluster"
+)
+
+// Cluster is a connection to one Kafka cluster.
+type Cluster interface {
+	// Path names the access path in use, for the operator:
+	// "Admin API (Kafka 2.4+)" or "ZooKeeper".
+	Path() string
+
+	// State reads live brokers and every partition's replicas, ISR and leader.
+	// Partitions being reassigned carry their original replicas in Replicas
+	// and the target in Target. topics limits the read; nil means all topics.
+	State(ctx context.Context, topics []string) (*cluster.State, error)
+
+	// Reassign submits new replica lists for the given partitions, and only
+	// those. A per-partition failure is reported in a *PartitionErrors.
+	Reassign(ctx context.Context, plan []cluster.PartitionAssignment) error
+
+	// CancelReassignments cancels in-flight reassignments of the partitions.
+	CancelReassignments(ctx context.Context, tps []cluster.TopicPartition) error
+
+	// DescribeConfigs returns the dynamic configuration set on each named
+	// entity (broker ids as decimal strings, or topic names).
+	DescribeConfigs(ctx context.Context, kind EntityKind, names []string) (map[string]map[string]string, error)
+
+	// AlterConfigs sets and deletes keys of one entity's dynamic configuration
+	// incrementally, leaving every other key as it is.
+	AlterConfigs(ctx context.Context, kind EntityKind, name string, set map[string]string, del []string) error
+
+	// CreateTopic creates a topic with exactly the given replica assignment
+	// (index = partition id) and topic configs.
+	CreateTopic(ctx context.Context, topic string, assignment [][]int32, configs map[string]string) error
+
+	// ElectPreferredLeaders asks the controller to move leadership of each
+	// partition to its first replica.
+	ElectPreferredLeaders(ctx context.Context, tps []cluster.TopicPartition) error
+
+	Close() error
+}
+
+// EntityKind is the kind of entity a configuration belongs to.
+type EntityKind string
+
+const (
+	BrokerEntity EntityKind = "brokers"
+	TopicEntity  EntityKind = "topics"
+)
+
+// Throttle configuration keys, as Kafka's own tool sets them.
+const (
+	LeaderThrottledRate       = "leader.replication.throttled.rate"
+	FollowerThrottledRate     = "follower.replication.throttled.rate"
+	LogDirsThrottledRate      = "replica.alter.log.dirs.io.max.bytes.per.second"
+	LeaderThrottledReplicas   = "leader.replication.throttled.replicas"
+	FollowerThrottledReplicas = "follower.replication.throttled.replicas"
+	MinInsyncReplicas         = "min.insync.replicas"
+)
