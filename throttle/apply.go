@@ -1,0 +1,84 @@
+package throttle
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/fdud/fdud/kafka"
+)
+
+// Describe reads the dynamic configuration of the entities.
+func Describe(ctx context.Context, cl kafka.Cluster, entities []Entity) (map[Entity]map[string]string, error) {
+	names := map[kafka.EntityKind][]string{}
+	for _, e := range entities {
+		names[e.Kind] = append(names[e.Kind], e.Name)
+	}
+	out := make(map[Entity]map[string]string, len(entities))
+	for _, kind := range []kafka.EntityKind{kafka.BrokerEntity, kafka.TopicEntity} {
+		if len(names[kind]) == 0 {
+			continue
+		}
+		got, err := cl.DescribeConfigs(ctx, kind, names[kind])
+		if err != nil {
+			return nil, fmt.Errorf("describe %s configs: %w", entityNoun(kind), err)
+		}
+		for name, cfg := range got {
+			out[Entity{kind, name}] = cfg
+		}
+	}
+	return out, nil
+}
+
+// Apply sets the throttles req asks for, merged with those present and with
+// the plan's earlier record. The record is saved before any config changes,
+// so an interrupted run leaves a trace that Remove can clean up. It returns
+// the saved record (nil when nothing is throttled for the plan).
+func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log *slog.Logger) (*Record, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	prev, err := store.Load(ctx, req.PlanID)
+	if err != nil {
+		return nil, err
+	}
+	entities := Wanted(req, prev)
+	if len(entities) == 0 {
+		return prev, nil
+	}
+	current, err := Describe(ctx, cl, entities)
+	if err != nil {
+		return nil, fmt.Errorf("set throttles: %w", err)
+	}
+	m := Merge(req, current, prev)
+	for _, w := range m.Warnings {
+		log.Warn("throttle: " + w)
+	}
+	if m.Record == nil {
+		return nil, nil
+	}
+	m.Record.Host, _ = os.Hostname()
+	m.Record.PID = os.Getpid()
+	m.Record.Updated = time.Now().UTC().Truncate(time.Second)
+	if len(m.Changes) > 0 || prev == nil {
+		if err := store.Save(ctx, m.Record); err != nil {
+			return nil, fmt.Errorf("set throttles: record them first: %w", err)
+		}
+	}
+	if err := apply(ctx, cl, m.Changes, log, "throttle"); err != nil {
+		return m.Record, fmt.Errorf("set throttles (record %s kept; fdud verify or execute --cancel removes what was set): %w", req.PlanID, err)
+	}
+	return m.Record, nil
+}
+
+func apply(ctx context.Context, cl kafka.Cluster, changes []Change, log *slog.Logger, what string) error {
+	for _, c := range changes {
+		if err := cl.AlterConfigs(ctx, c.Kind, c.Name, c.Set, c.Delete); err != nil {
+			return fmt.Errorf("%s %s: %w", entityNoun(c.Kind), c.Name, err)
+		}
+		log.Info(what + ": " + c.String())
+	}
+	return nil
+}

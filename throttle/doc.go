@@ -1,0 +1,30 @@
+// Package throttle sets, records and removes the replication throttles of a
+// reassignment plan, the way Kafka's own tool does but without clobbering
+// throttles somebody else set.
+//
+// What is set, with Kafka's semantics:
+//   - brokers holding an old or new replica of a moving partition get
+//     leader.replication.throttled.rate and follower.replication.throttled.rate;
+//     brokers with a log directory move get
+//     replica.alter.log.dirs.io.max.bytes.per.second;
+//   - each topic with moving partitions gets
+//     leader.replication.throttled.replicas = partition:broker for the current
+//     replicas, and follower.replication.throttled.replicas = partition:broker
+//     for the replicas being added.
+//
+// Merging, where Kafka's tool overwrites:
+//   - replica lists: fdud appends its entries to a list already present and
+//     leaves a list of "*" (every replica is throttled already) alone;
+//   - rates: fdud never raises a rate an operator set. A broker whose rate is
+//     already at or below the requested one keeps it untouched; a higher rate
+//     is lowered for the duration and restored afterwards. Re-running execute
+//     for the same plan with another --throttle changes the rates fdud set
+//     (still never above the operator's original value).
+//
+// Recording: before any config is changed, a Record of exactly what fdud is
+// about to set (each key's value before, the value set, the list entries
+// added) is saved in a Store, so a crash leaves a trace that clean-up can
+// act on. Remove undoes only that: it takes fdud's entries out of the lists
+// and restores rates it set; a rate somebody changed since is left alone with
+// a warning. Remove is idempotent.
+package throttle

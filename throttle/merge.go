@@ -1,0 +1,293 @@
+package throttle
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/fdud/fdud/kafka"
+)
+
+// Request is what a plan asks to throttle.
+type Request struct {
+	PlanID string
+	// Rate is --throttle in bytes/s; <= 0 sets no replication throttle (and
+	// leaves the rates of an earlier run of the plan as they are).
+	Rate int64
+	// LogDirRate is --replica-alter-log-dirs-throttle in bytes/s; <= 0: none.
+	LogDirRate int64
+	// Moves are the plan's partitions that still have to move.
+	Moves []Move
+}
+
+// Change is the update of one entity's configuration.
+type Change struct {
+	Entity
+	Set    map[string]string
+	Delete []string
+}
+
+func (c Change) String() string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(c.Set)) {
+		parts = append(parts, fmt.Sprintf("set %s=%s", k, c.Set[k]))
+	}
+	for _, k := range c.Delete {
+		parts = append(parts, "delete "+k)
+	}
+	return fmt.Sprintf("%s %s: %s", entityNoun(c.Kind), c.Name, strings.Join(parts, ", "))
+}
+
+func entityNoun(k kafka.EntityKind) string {
+	if k == kafka.BrokerEntity {
+		return "broker"
+	}
+	return "topic"
+}
+
+// Merged is the outcome of Merge.
+type Merged struct {
+	// Record is what will have been set once Changes are applied; save it
+	// first. Nil when nothing is, or was, throttled for the plan.
+	Record   *Record
+	Changes  []Change // sorted by entity
+	Warnings []string
+}
+
+// Wanted lists the entities whose current configuration Merge needs: those
+// the request throttles and those an earlier record of the plan touched.
+func Wanted(req Request, prev *Record) []Entity {
+	set := map[Entity]bool{}
+	rates, lists := want(req)
+	for e := range rates {
+		set[e] = true
+	}
+	for e := range lists {
+		set[e] = true
+	}
+	if prev != nil {
+		for _, c := range prev.Configs {
+			set[c.entity()] = true
+		}
+	}
+	return sortedEntities(set)
+}
+
+func sortedEntities[V any](m map[Entity]V) []Entity {
+	return slices.SortedFunc(maps.Keys(m), func(a, b Entity) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name))
+	})
+}
+
+// want computes the throttles the request asks for, before merging: rates
+// per broker, and partition:broker entries per topic.
+func want(req Request) (rates map[Entity]map[string]int64, lists map[Entity]map[string][]string) {
+	rates = map[Entity]map[string]int64{}
+	lists = map[Entity]map[string][]string{}
+	setRate := func(e Entity, key string, v int64) {
+		if rates[e] == nil {
+			rates[e] = map[string]int64{}
+		}
+		rates[e][key] = v
+	}
+	addEntry := func(e Entity, key, v string) {
+		if lists[e] == nil {
+			lists[e] = map[string][]string{}
+		}
+		if !slices.Contains(lists[e][key], v) {
+			lists[e][key] = append(lists[e][key], v)
+		}
+	}
+	for _, m := range req.Moves {
+		if req.Rate > 0 && m.Moving() {
+			topic := Entity{kafka.TopicEntity, m.TP.Topic}
+			for _, b := range m.Current {
+				addEntry(topic, kafka.LeaderThrottledReplicas, entry(m.TP.Partition, b))
+			}
+			for _, b := range m.Adding() {
+				addEntry(topic, kafka.FollowerThrottledReplicas, entry(m.TP.Partition, b))
+			}
+			for _, b := range append(slices.Clone(m.Current), m.Target...) {
+				e := Entity{kafka.BrokerEntity, strconv.Itoa(int(b))}
+				setRate(e, kafka.LeaderThrottledRate, req.Rate)
+				setRate(e, kafka.FollowerThrottledRate, req.Rate)
+			}
+		}
+		if req.LogDirRate > 0 {
+			for _, b := range m.LogDirBrokers {
+				setRate(Entity{kafka.BrokerEntity, strconv.Itoa(int(b))}, kafka.LogDirsThrottledRate, req.LogDirRate)
+			}
+		}
+	}
+	return rates, lists
+}
+
+// Merge computes the config changes that apply req on top of the current
+// configuration (entity -> dynamic config, as DescribeConfigs returns it) and
+// the record of an earlier run of the same plan (nil if none). It is pure.
+func Merge(req Request, current map[Entity]map[string]string, prev *Record) Merged {
+	rec := &Record{Version: 1, PlanID: req.PlanID, Rate: req.Rate, LogDirRate: req.LogDirRate}
+	if prev != nil {
+		rec.Configs = slices.Clone(prev.Configs)
+		for i := range rec.Configs {
+			rec.Configs[i].Added = slices.Clone(rec.Configs[i].Added)
+		}
+		if req.Rate <= 0 {
+			rec.Rate = prev.Rate
+		}
+		if req.LogDirRate <= 0 {
+			rec.LogDirRate = prev.LogDirRate
+		}
+	}
+	rates, lists := want(req)
+	// A new --throttle for the same plan updates every rate fdud set for it,
+	// also on brokers whose moves are already done.
+	if prev != nil {
+		for _, c := range prev.Configs {
+			r := req.Rate
+			if c.Key == kafka.LogDirsThrottledRate {
+				r = req.LogDirRate
+			}
+			if isListKey(c.Key) || r <= 0 {
+				continue
+			}
+			if rates[c.entity()] == nil {
+				rates[c.entity()] = map[string]int64{}
+			}
+			rates[c.entity()][c.Key] = r
+		}
+	}
+
+	m := &merger{current: current, rec: rec, changes: map[Entity]*Change{}}
+	for _, e := range sortedEntities(rates) {
+		for _, key := range slices.Sorted(maps.Keys(rates[e])) {
+			m.rate(e, key, rates[e][key])
+		}
+	}
+	for _, e := range sortedEntities(lists) {
+		for _, key := range slices.Sorted(maps.Keys(lists[e])) {
+			m.list(e, key, lists[e][key])
+		}
+	}
+	out := Merged{Warnings: m.warnings}
+	for _, e := range sortedEntities(m.changes) {
+		c := m.changes[e]
+		slices.Sort(c.Delete)
+		out.Changes = append(out.Changes, *c)
+	}
+	if len(rec.Configs) > 0 {
+		slices.SortFunc(rec.Configs, compareConfig)
+		out.Record = rec
+	}
+	return out
+}
+
+type merger struct {
+	current  map[Entity]map[string]string
+	rec      *Record
+	changes  map[Entity]*Change
+	warnings []string
+}
+
+func (m *merger) set(e Entity, key, v string) {
+	c := m.changes[e]
+	if c == nil {
+		c = &Change{Entity: e, Set: map[string]string{}}
+		m.changes[e] = c
+	}
+	c.Set[key] = v
+}
+
+func (m *merger) warnf(format string, args ...any) {
+	m.warnings = append(m.warnings, fmt.Sprintf(format, args...))
+}
+
+func (m *merger) rate(e Entity, key string, rate int64) {
+	cur, has := m.current[e][key]
+	want := strconv.FormatInt(rate, 10)
+	if c := m.rec.find(e, key); c != nil {
+		if !(has && cur == c.Set) && !matchesBefore(c, cur, has) {
+			m.warnf("%s %s: %s is %s, not the %s fdud set: changed by someone else since, leaving it",
+				entityNoun(e.Kind), e.Name, key, show(cur, has), c.Set)
+			return
+		}
+		if c.Before != nil {
+			if before, err := strconv.ParseInt(strings.TrimSpace(*c.Before), 10, 64); err == nil && before < rate {
+				want = *c.Before
+			}
+		}
+		c.Set = want
+		if !has || cur != want {
+			m.set(e, key, want)
+		}
+		return
+	}
+	if has {
+		op, err := strconv.ParseInt(strings.TrimSpace(cur), 10, 64)
+		if err != nil {
+			m.warnf("%s %s: %s is %q, not a number: leaving it", entityNoun(e.Kind), e.Name, key, cur)
+			return
+		}
+		if op <= rate {
+			return // never raise an operator's lower rate
+		}
+		m.rec.Configs = append(m.rec.Configs, ConfigRecord{Kind: e.Kind, Name: e.Name, Key: key, Before: ptr(cur), Set: want})
+	} else {
+		m.rec.Configs = append(m.rec.Configs, ConfigRecord{Kind: e.Kind, Name: e.Name, Key: key, Set: want})
+	}
+	m.set(e, key, want)
+}
+
+func (m *merger) list(e Entity, key string, entries []string) {
+	cur, has := m.current[e][key]
+	have := parseList(cur)
+	if slices.Contains(have, Wildcard) {
+		return // every replica of the topic is throttled already
+	}
+	var missing []string
+	for _, x := range entries {
+		if !slices.Contains(have, x) && !slices.Contains(missing, x) {
+			missing = append(missing, x)
+		}
+	}
+	if len(missing) == 0 {
+		return
+	}
+	sortEntries(missing)
+	v := formatList(append(have, missing...))
+	if c := m.rec.find(e, key); c != nil {
+		for _, x := range missing {
+			if !slices.Contains(c.Added, x) {
+				c.Added = append(c.Added, x)
+			}
+		}
+		sortEntries(c.Added)
+		c.Set = v
+	} else {
+		c := ConfigRecord{Kind: e.Kind, Name: e.Name, Key: key, Set: v, Added: missing}
+		if has {
+			c.Before = ptr(cur)
+		}
+		m.rec.Configs = append(m.rec.Configs, c)
+	}
+	m.set(e, key, v)
+}
+
+// matchesBefore reports whether the key is as it was before fdud set it
+// (for instance when a run saved its record and stopped before applying it).
+func matchesBefore(c *ConfigRecord, cur string, has bool) bool {
+	if c.Before == nil {
+		return !has
+	}
+	return has && cur == *c.Before
+}
+
+func show(v string, has bool) string {
+	if !has {
+		return "unset"
+	}
+	return strconv.Quote(v)
+}
