@@ -1,0 +1,124 @@
+package verify
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/fdud/fdud/cluster"
+)
+
+// Formats of the document on stdout.
+const (
+	FormatText = "text" // nothing on stdout; the report is on stderr
+	FormatJSON = "json" // the verify report (schemas/verify-report.schema.json) on stdout
+)
+
+// DefaultPollInterval is how often --wait reads the cluster.
+const DefaultPollInterval = 10 * time.Second
+
+// Options is one verify run, as the operator asked for it.
+type Options struct {
+	Plan cluster.Assignment
+	// All assesses the spread of every partition of the cluster, not only
+	// the plan's.
+	All bool
+	// Domains, when not nil, enables the spread check and the what-if.
+	Domains *cluster.Domains
+	// Wait polls until no partition of the plan is in flight, or Timeout
+	// (0: no limit other than the context's).
+	Wait         bool
+	Timeout      time.Duration
+	PollInterval time.Duration
+	// PreserveThrottles keeps fdud's throttles when the plan is done.
+	PreserveThrottles bool
+	// ElectLeaders runs a preferred leader election, once nothing is in
+	// flight, for planned partitions not led by their first replica.
+	ElectLeaders bool
+	Format       string
+	// PrometheusFile, when set, receives textfile-collector metrics.
+	PrometheusFile string
+	// MinInsyncReplicas is the min.insync.replicas of topics that do not
+	// set it (the brokers' default, which clients cannot read).
+	MinInsyncReplicas int
+	// LegacyStatusLines prints the status lines of Kafka 0.8 to 2.4's tool
+	// ("Reassignment of partition [orders,0] completed successfully").
+	LegacyStatusLines bool
+}
+
+// Validate checks the options; problems are input errors.
+func (o *Options) Validate() error {
+	switch o.Format {
+	case "":
+		o.Format = FormatText
+	case FormatText, FormatJSON:
+	default:
+		return cluster.Invalidf("--format must be text or json, not %q", o.Format)
+	}
+	if o.PollInterval == 0 {
+		o.PollInterval = DefaultPollInterval
+	}
+	if o.PollInterval < 0 {
+		return cluster.Invalidf("--poll-interval must be positive, not %s", o.PollInterval)
+	}
+	if o.Timeout < 0 {
+		return cluster.Invalidf("--timeout must not be negative, not %s", o.Timeout)
+	}
+	if o.Timeout > 0 && !o.Wait {
+		return cluster.Invalidf("--timeout only applies with --wait")
+	}
+	if o.MinInsyncReplicas == 0 {
+		o.MinInsyncReplicas = 1
+	}
+	if o.MinInsyncReplicas < 0 {
+		return cluster.Invalidf("--min-insync-replicas must be at least 1, not %d", o.MinInsyncReplicas)
+	}
+	if len(o.Plan.Partitions) == 0 && !o.All {
+		return cluster.Invalidf("the plan has no partitions; pass the plan execute ran (or --all --domains to assess the whole cluster)")
+	}
+	if o.Domains != nil {
+		if err := o.Domains.Check(); err != nil {
+			return err
+		}
+	}
+	for i, p := range o.Plan.Partitions {
+		if len(p.Replicas) == 0 {
+			return cluster.Invalidf("plan partitions[%d] (%s): no replicas", i, p.TP())
+		}
+	}
+	return nil
+}
+
+// Progress shows how a --wait is going.
+type Progress interface {
+	// Update reports complete of total partitions done (not in flight).
+	Update(done, total int, elapsed time.Duration)
+	// Finish ends the display (a bar moves to a new line).
+	Finish()
+}
+
+// Throttles is fdud's record of the throttles it set for the plan
+// (package throttle keeps it; the CLI adapts it).
+type Throttles interface {
+	// Entities returns how many brokers and topics carry throttles fdud set
+	// for the plan; 0 when there is no record.
+	Entities(ctx context.Context) (int, error)
+	// Remove removes them, restoring what was there before; removed is
+	// false when there was nothing to remove.
+	Remove(ctx context.Context) (removed bool, err error)
+}
+
+// Env is what Run writes to and calls out to.
+type Env struct {
+	Stdout io.Writer // the JSON report with --format json
+	Stderr io.Writer // status lines and the human report
+	// StatusOut receives Kafka's status lines; nil means Stderr. (Kafka's
+	// own tool prints them on stdout; the compat front end sets that.)
+	StatusOut io.Writer
+	Logger    *slog.Logger
+	Progress  Progress  // nil: no progress display
+	Throttles Throttles // nil: no throttle record to consult
+	Now       func() time.Time
+	Path      string // connection path, for the report
+}

@@ -1,0 +1,90 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/fdud/fdud/cluster"
+)
+
+// Outcome is verify's overall verdict; each maps to an exit code.
+type Outcome string
+
+const (
+	OutcomeComplete     Outcome = "complete"       // exit 0: complete (and spread, when domains were given)
+	OutcomeInProgress   Outcome = "in_progress"    // exit 3
+	OutcomeNotAsPlanned Outcome = "not_as_planned" // exit 1: finished, but some partitions are not where the plan put them
+	OutcomeAtRisk       Outcome = "at_risk"        // exit 4: complete, but spread violated, at risk, or under-replicated
+)
+
+// ErrNotAsPlanned is returned (wrapped) when nothing is in flight but some
+// partitions did not reach their planned replicas.
+var ErrNotAsPlanned = errors.New("reassignment finished but not as planned")
+
+// ThrottleOutcome says what happened to the throttles fdud set for the plan.
+type ThrottleOutcome struct {
+	Checked   bool   // a throttle record was consulted
+	Entities  int    // brokers and topics still carrying fdud's throttles after this run
+	Removed   bool   // this run removed them
+	Preserved bool   // --preserve-throttles kept them
+	Error     string // removal failed (the run still reports the rest)
+}
+
+// Election says what the preferred leader election did.
+type Election struct {
+	Requested []cluster.TopicPartition
+	// Skipped: partitions whose preferred leader is not live or not in sync,
+	// so an election would fail or lose data.
+	Skipped []cluster.TopicPartition
+}
+
+// Result is everything one verify pass found.
+type Result struct {
+	Time     time.Time
+	Path     string // access path of the cluster connection
+	Statuses []PartitionStatus
+	Counts   Counts
+	Risk     Risk
+	// Domains and Live are set when domains were given (for the grid).
+	Domains   map[int32]cluster.Domain
+	Live      []int32
+	Throttles ThrottleOutcome
+	Election  *Election
+	Waited    time.Duration // how long --wait polled
+	TimedOut  bool          // --wait gave up at --timeout
+}
+
+// Outcome derives the verdict. In progress wins, since waiting may change
+// everything else; then not-as-planned, since spread is judged on a plan
+// that did not happen.
+func (r *Result) Outcome() Outcome {
+	switch {
+	case r.Counts.InProgress > 0:
+		return OutcomeInProgress
+	case r.Counts.NotAsPlanned > 0:
+		return OutcomeNotAsPlanned
+	case r.Risk.AtRiskTotal > 0:
+		return OutcomeAtRisk
+	}
+	return OutcomeComplete
+}
+
+// Err returns the outcome as the error the CLI maps to an exit code; nil
+// when complete.
+func (r *Result) Err() error {
+	c := r.Counts
+	switch r.Outcome() {
+	case OutcomeInProgress:
+		if r.TimedOut {
+			return fmt.Errorf("%d of %d partitions still moving after %s: %w", c.InProgress, c.Partitions, r.Waited.Round(time.Second), cluster.ErrInProgress)
+		}
+		return fmt.Errorf("%d of %d partitions still moving: %w", c.InProgress, c.Partitions, cluster.ErrInProgress)
+	case OutcomeNotAsPlanned:
+		return fmt.Errorf("%d of %d partitions are not on their planned replicas: %w", c.NotAsPlanned, c.Partitions, ErrNotAsPlanned)
+	case OutcomeAtRisk:
+		return fmt.Errorf("%d of %d partitions in scope violate the spread, are under-replicated, or would go offline or below min.insync.replicas if one domain failed: %w",
+			r.Risk.AtRiskTotal, r.Risk.Partitions, cluster.ErrAtRisk)
+	}
+	return nil
+}

@@ -1,0 +1,273 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/kafka"
+)
+
+// Run verifies the plan against the cluster: it reads the state (polling
+// with Wait), removes fdud's throttles and elects preferred leaders once
+// nothing is in flight, assesses spread and risk, writes the status lines,
+// the report and the metrics, and returns the result with the outcome as an
+// error (nil when complete; see Result.Err). An error reading the cluster
+// returns a nil result.
+func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	log := env.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var topics []string // nil: every topic
+	if !o.All {
+		topics = o.Plan.Topics()
+	}
+
+	start := env.Now()
+	st, statuses, timedOut, err := poll(ctx, o, cl, env, log, topics, start)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Time: env.Now(), Path: cl.Path(), Statuses: statuses, Counts: Count(statuses), TimedOut: timedOut}
+	if o.Wait {
+		res.Waited = env.Now().Sub(start)
+	}
+	idle := res.Counts.InProgress == 0
+
+	res.Throttles = throttles(ctx, o, env, log, idle)
+	if o.ElectLeaders && idle {
+		e, err := electLeaders(ctx, cl, statuses, st)
+		if err != nil {
+			return nil, err
+		}
+		res.Election = e
+	}
+
+	scope := "plan"
+	parts := planPartitions(o.Plan, st)
+	if o.All {
+		scope, parts = "all", st.Partitions
+	}
+	live := make([]int32, 0, len(st.Brokers))
+	for _, b := range st.Brokers {
+		live = append(live, b.ID)
+	}
+	slices.Sort(live)
+	in := AssessInput{Scope: scope, Partitions: parts, Live: live,
+		MinISR: minISRs(ctx, cl, log, parts, o.MinInsyncReplicas)}
+	if o.Domains != nil {
+		in.Domains = o.Domains.Map()
+		res.Domains, res.Live = in.Domains, live
+	}
+	res.Risk = Assess(in)
+
+	if err := write(o, env, res); err != nil {
+		return res, err
+	}
+	return res, res.Err()
+}
+
+// poll reads the state until nothing of the plan is in flight, or once
+// without Wait. While waiting, a failed read (a broker restarting, a
+// controller moving) is logged and retried until the timeout.
+func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.Logger, topics []string, start time.Time) (
+	*cluster.State, []PartitionStatus, bool, error) {
+	var deadline time.Time
+	if o.Timeout > 0 {
+		deadline = start.Add(o.Timeout)
+	}
+	var (
+		st       *cluster.State
+		statuses []PartitionStatus
+		lastErr  error
+	)
+	finish := func() {
+		if env.Progress != nil && o.Wait {
+			env.Progress.Finish()
+		}
+	}
+	for {
+		s, err := cl.State(ctx, topics)
+		switch {
+		case err != nil && (!o.Wait || ctx.Err() != nil):
+			finish()
+			return nil, nil, false, fmt.Errorf("read cluster state: %w", err)
+		case err != nil:
+			lastErr = err
+			log.Warn("reading the cluster failed; retrying", "err", err, "retry_in", o.PollInterval)
+		default:
+			st, statuses, lastErr = s, Classify(o.Plan, s), nil
+			c := Count(statuses)
+			if env.Progress != nil && o.Wait {
+				env.Progress.Update(c.Partitions-c.InProgress, c.Partitions, env.Now().Sub(start))
+			}
+			if !o.Wait || c.InProgress == 0 {
+				finish()
+				return st, statuses, false, nil
+			}
+		}
+		wait := o.PollInterval
+		if !deadline.IsZero() {
+			left := deadline.Sub(env.Now())
+			if left <= 0 {
+				finish()
+				if st == nil {
+					return nil, nil, true, fmt.Errorf("read cluster state: %w", lastErr)
+				}
+				return st, statuses, true, nil
+			}
+			wait = min(wait, left)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			finish()
+			return nil, nil, false, fmt.Errorf("waiting for the reassignment: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
+// throttles removes fdud's throttles once nothing of the plan is in flight
+// (as Kafka's tool does: a cancelled or failed reassignment leaves nothing
+// for the throttles to protect), unless the operator keeps them. A failure
+// is reported, not fatal: the status is still worth having.
+func throttles(ctx context.Context, o Options, env Env, log *slog.Logger, idle bool) ThrottleOutcome {
+	if env.Throttles == nil {
+		return ThrottleOutcome{}
+	}
+	out := ThrottleOutcome{Checked: true}
+	if idle && !o.PreserveThrottles {
+		removed, err := env.Throttles.Remove(ctx)
+		if err != nil {
+			log.Error("removing fdud's throttles failed; run verify again, or execute --cancel", "err", err)
+			out.Error = err.Error()
+		}
+		out.Removed = removed
+	}
+	n, err := env.Throttles.Entities(ctx)
+	if err != nil {
+		log.Warn("reading fdud's throttle record failed", "err", err)
+		if out.Error == "" {
+			out.Error = err.Error()
+		}
+	}
+	out.Entities = n
+	out.Preserved = o.PreserveThrottles && idle && n > 0
+	return out
+}
+
+// electLeaders asks for a preferred leader election of the planned
+// partitions that are complete but not led by their first replica, when
+// that replica is live and in sync (electing it otherwise fails, or with
+// unclean election, loses data).
+func electLeaders(ctx context.Context, cl kafka.Cluster, ss []PartitionStatus, st *cluster.State) (*Election, error) {
+	e := &Election{Requested: []cluster.TopicPartition{}, Skipped: []cluster.TopicPartition{}}
+	for _, s := range ss {
+		if s.Status != Complete || s.LeaderPreferred() {
+			continue
+		}
+		pref := s.Current[0]
+		if st.Alive(pref) && slices.Contains(s.ISR, pref) {
+			e.Requested = append(e.Requested, s.TP)
+		} else {
+			e.Skipped = append(e.Skipped, s.TP)
+		}
+	}
+	if len(e.Requested) == 0 {
+		return e, nil
+	}
+	if err := cl.ElectPreferredLeaders(ctx, e.Requested); err != nil {
+		return nil, fmt.Errorf("preferred leader election of %d partitions: %w", len(e.Requested), err)
+	}
+	return e, nil
+}
+
+// planPartitions returns the states of the plan's partitions that exist.
+func planPartitions(plan cluster.Assignment, st *cluster.State) []cluster.PartitionState {
+	idx := plan.Index()
+	var out []cluster.PartitionState
+	for _, p := range st.Partitions {
+		if _, ok := idx[p.TP()]; ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// minISRs reads min.insync.replicas of the topics in scope; topics that do
+// not set it get def. A failed read falls back to def with a warning: the
+// what-if is then approximate, which is better than none.
+func minISRs(ctx context.Context, cl kafka.Cluster, log *slog.Logger, parts []cluster.PartitionState, def int) func(string) int {
+	var topics []string
+	for _, p := range parts {
+		topics = append(topics, p.Topic)
+	}
+	slices.Sort(topics)
+	topics = slices.Compact(topics)
+	m := map[string]int{}
+	if len(topics) > 0 {
+		cfgs, err := cl.DescribeConfigs(ctx, kafka.TopicEntity, topics)
+		if err != nil {
+			log.Warn("reading topic configs failed; assuming the default min.insync.replicas", "default", def, "err", err)
+		}
+		for t, c := range cfgs {
+			v, ok := c[kafka.MinInsyncReplicas]
+			if !ok {
+				continue
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				log.Warn("ignoring a malformed min.insync.replicas", "topic", t, "value", v)
+				continue
+			}
+			m[t] = n
+		}
+	}
+	return func(t string) int {
+		if n, ok := m[t]; ok {
+			return n
+		}
+		return def
+	}
+}
+
+// write prints the status lines and the human report on stderr, the JSON
+// report on stdout with --format json, and the metrics file.
+func write(o Options, env Env, r *Result) error {
+	var errs []error
+	statusOut := env.StatusOut
+	if statusOut == nil {
+		statusOut = env.Stderr
+	}
+	if statusOut != nil && len(r.Statuses) > 0 {
+		if o.LegacyStatusLines {
+			errs = append(errs, WriteLegacyStatus(statusOut, r.Statuses))
+		} else {
+			errs = append(errs, WriteStatus(statusOut, r.Statuses))
+		}
+	}
+	if env.Stderr != nil {
+		errs = append(errs, WriteText(env.Stderr, r))
+	}
+	if o.Format == FormatJSON && env.Stdout != nil {
+		errs = append(errs, WriteJSON(env.Stdout, r))
+	}
+	if o.PrometheusFile != "" {
+		errs = append(errs, WriteMetricsFile(o.PrometheusFile, r))
+	}
+	return errors.Join(errs...)
+}
