@@ -243,4 +243,3 @@ func (c countTries) Do(req *policy.Request) (*http.Response, error) {
 	c.n.Add(1)
 	return req.Next()
 }
-
