@@ -1,0 +1,190 @@
+package generate
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/fdud/fdud/cluster"
+)
+
+// result builds the plan, the rollback and the report.
+func (p *planner) result() Result {
+	t := p.t
+	changed := 0
+	planReps, rollReps := 0, 0
+	for i := range p.src {
+		if p.changed(i) {
+			changed++
+			planReps += int(p.nlen[i])
+			rollReps += len(p.curOf(i))
+		}
+	}
+	res := Result{
+		Plan:     cluster.Assignment{Version: 1, Partitions: make([]cluster.PartitionAssignment, 0, changed)},
+		Rollback: cluster.Assignment{Version: 1, Partitions: make([]cluster.PartitionAssignment, 0, changed)},
+	}
+	// One backing array per document: a million small slices would cost
+	// a million allocations.
+	planIDs := make([]int32, planReps)
+	rollIDs := make([]int32, rollReps)
+	for i := range p.src {
+		if !p.changed(i) {
+			continue
+		}
+		tp := p.tp(i)
+		n := copyIDs(planIDs, p.final(i), t)
+		res.Plan.Partitions = append(res.Plan.Partitions, cluster.PartitionAssignment{
+			Topic: tp.Topic, Partition: tp.Partition, Replicas: planIDs[:n:n]})
+		planIDs = planIDs[n:]
+		if p.src[i] >= 0 {
+			n = copyIDs(rollIDs, p.curOf(i), t)
+			res.Rollback.Partitions = append(res.Rollback.Partitions, cluster.PartitionAssignment{
+				Topic: tp.Topic, Partition: tp.Partition, Replicas: rollIDs[:n:n]})
+			rollIDs = rollIDs[n:]
+		}
+	}
+	p.finishReport()
+	p.rep.PartitionsChanged = changed
+	res.Report = p.rep
+	return res
+}
+
+func copyIDs(dst, reps []int32, t *topology) int {
+	for j, b := range reps {
+		dst[j] = t.brokers[b].id
+	}
+	return len(reps)
+}
+
+// changed reports whether partition i's planned list differs from its current one.
+func (p *planner) changed(i int) bool {
+	return !slices.Equal(p.final(i), p.curOf(i))
+}
+
+// finishReport counts violations, moves, leaders and loads.
+func (p *planner) finishReport() {
+	t := p.t
+	r := &p.rep
+	loadAfter := make([]int32, len(t.brokers))
+	leadAfter := make([]int32, len(t.brokers))
+	for _, pa := range p.in.Current.Partitions {
+		for j, id := range pa.Replicas {
+			b := t.index(id)
+			loadAfter[b]++
+			if j == 0 {
+				leadAfter[b]++
+			}
+		}
+	}
+	for i := range p.src {
+		cur, fin := p.curOf(i), p.final(i)
+		for j, b := range cur {
+			loadAfter[b]--
+			if j == 0 {
+				leadAfter[b]--
+			}
+		}
+		for j, b := range fin {
+			loadAfter[b]++
+			if j == 0 {
+				leadAfter[b]++
+			}
+		}
+		if p.src[i] >= 0 {
+			r.ViolationsBefore.add(t.check(cur, p.limits(len(cur), levelAll)))
+			for _, b := range fin {
+				if !contains(cur, b) {
+					r.ReplicasMoved++
+				}
+			}
+			r.ReplicasRemoved += max(0, len(cur)-len(fin))
+			if len(cur) > 0 && len(fin) > 0 && cur[0] != fin[0] {
+				r.LeaderChanges++
+			}
+		} else {
+			r.NewReplicas += len(fin)
+		}
+		r.ViolationsAfter.add(t.check(fin, p.limits(len(fin), levelAll)))
+	}
+	r.BalanceMoves = max(0, r.ReplicasMoved-r.MoveLowerBound)
+
+	r.Brokers = make([]BrokerReport, 0, len(t.brokers))
+	order := make([]int32, len(t.brokers))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return int(t.brokers[a].id) - int(t.brokers[b].id) })
+	for _, b := range order {
+		bi := &t.brokers[b]
+		br := BrokerReport{ID: bi.id, Status: statusNames[bi.status],
+			ReplicasBefore: int(t.loadBefore[b]), ReplicasAfter: int(loadAfter[b]),
+			LeadersBefore: int(t.leaders[b]), LeadersAfter: int(leadAfter[b])}
+		if d, ok := p.in.Domains[bi.id]; ok {
+			fd, ud := d.FaultDomain, d.UpdateDomain
+			br.Zone, br.FaultDomain, br.UpdateDomain = d.Zone, &fd, &ud
+		}
+		r.Brokers = append(r.Brokers, br)
+	}
+	uds := make([]UpdateDomainReport, len(t.uds))
+	for v, ud := range t.uds {
+		uds[v].UpdateDomain = ud
+	}
+	for b := range t.brokers {
+		bi := &t.brokers[b]
+		if v := bi.val[dimUD]; v >= 0 {
+			if bi.status == statusEligible {
+				uds[v].Brokers++
+			}
+			uds[v].LeadersBefore += int(t.leaders[b])
+			uds[v].LeadersAfter += int(leadAfter[b])
+		}
+	}
+	slices.SortFunc(uds, func(a, b UpdateDomainReport) int { return a.UpdateDomain - b.UpdateDomain })
+	r.UpdateDomains = uds
+
+	dom := cluster.Domains{Version: 1}
+	for id, d := range p.in.Domains {
+		dom.Brokers = append(dom.Brokers, cluster.BrokerDomain{ID: id, FaultDomain: d.FaultDomain, UpdateDomain: d.UpdateDomain, Zone: d.Zone})
+	}
+	r.Grid = cluster.NewGrid(dom).Cells
+	r.Warnings = append(r.Warnings, p.topologyWarnings()...)
+	for _, s := range []*[]Issue{&r.Compromises, &r.Infeasible} {
+		if *s == nil {
+			*s = []Issue{}
+		}
+	}
+	if r.Warnings == nil {
+		r.Warnings = []string{}
+	}
+}
+
+// topologyWarnings says what limits the rules: domains with no eligible
+// broker (the rules then spread over fewer domains), live brokers without a
+// domain.
+func (p *planner) topologyWarnings() []string {
+	t := p.t
+	var out []string
+	for d := range numDims {
+		var empty []string
+		for v, ok := range t.populated[d] {
+			if !ok {
+				empty = append(empty, t.valueLabel(d, int32(v)))
+			}
+		}
+		if len(empty) > 0 && len(t.populated[d]) > 1 {
+			out = append(out, fmt.Sprintf("%s without an eligible broker: %s; replicas are spread over the other %d %ss only",
+				clusterDim[d], strings.Join(empty, ", "), t.nPop[d], clusterDim[d]))
+		}
+	}
+	var idle []string
+	for _, id := range p.in.Live {
+		if _, ok := p.in.Domains[id]; !ok && !slices.Contains(p.opts.ExcludeBrokers, id) {
+			idle = append(idle, fmt.Sprint(id))
+		}
+	}
+	if len(idle) > 0 {
+		out = append(out, fmt.Sprintf("brokers without a domain get no replicas: %s", strings.Join(idle, ", ")))
+	}
+	return out
+}

@@ -1,0 +1,299 @@
+package generate
+
+import (
+	"cmp"
+	"maps"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/fdud/fdud/cluster"
+)
+
+// Dimensions, outermost first, as dense indices into per-dimension arrays.
+const (
+	dimZone = iota
+	dimFD
+	dimUD
+	numDims
+)
+
+// clusterDim maps the planner's dimension index to the model's.
+var clusterDim = [numDims]cluster.Dimension{cluster.ZoneDim, cluster.FaultDomainDim, cluster.UpdateDomainDim}
+
+// Why a broker may not hold replicas.
+const (
+	statusEligible = iota
+	statusDead
+	statusExcluded
+	statusNotListed // not in --broker-list
+	statusNoDomain
+)
+
+var statusNames = [...]string{"eligible", "dead", "excluded", "not in --broker-list", "no domain"}
+
+// brokerInfo is one broker, by dense index.
+type brokerInfo struct {
+	id     int32
+	status int8
+	hasDom bool
+	serve  bool // alive, not excluded and listed (if a list is given): may serve once it has a domain
+	val    [numDims]int32 // dense value per dimension; -1 without a domain
+	cell   int32          // eligible brokers only, else -1
+	rank   uint32         // seeded tie-break among equally loaded brokers
+}
+
+// cellInfo is the set of eligible brokers sharing zone, FD and UD. Placement
+// is decided cell by cell: all brokers of a cell are interchangeable as far
+// as the rules go, so the searches range over tens of cells, not thousands
+// of brokers.
+type cellInfo struct {
+	val     [numDims]int32
+	members []int32 // broker indices
+	best    int32   // member with the fewest replicas (ties: lowest rank)
+}
+
+// topology is the planner's dense view of brokers and domains. Everything the
+// hot loops touch is a slice indexed by small integers.
+type topology struct {
+	brokers []brokerInfo
+	byID    map[int32]int32 // broker id -> index, used outside hot loops
+	dense   []int32         // id -> index+1 when ids are small; nil otherwise
+	cells   []cellInfo
+
+	// Per dimension: values seen among brokers with a domain (dense), and
+	// which of them hold at least one eligible broker. Limits count only those.
+	zones     []string
+	fds, uds  []int
+	populated [numDims][]bool
+	nPop      [numDims]int
+	popVals   [numDims][]int32
+
+	load       []int32 // replicas per broker, kept current while planning
+	loadBefore []int32
+	leaders    []int32 // preferred leaders per broker, before the plan
+}
+
+// index returns the dense index of broker id, or -1.
+func (t *topology) index(id int32) int32 {
+	if t.dense != nil {
+		if id >= 0 && int(id) < len(t.dense) {
+			return t.dense[id] - 1
+		}
+		return -1
+	}
+	if i, ok := t.byID[id]; ok {
+		return i
+	}
+	return -1
+}
+
+// add registers a broker id if new and returns its index.
+func (t *topology) add(id int32) int32 {
+	if i, ok := t.byID[id]; ok {
+		return i
+	}
+	i := int32(len(t.brokers))
+	t.byID[id] = i
+	t.brokers = append(t.brokers, brokerInfo{id: id, status: statusNoDomain, val: [numDims]int32{-1, -1, -1}, cell: -1})
+	return i
+}
+
+// newTopology indexes every broker that has a domain or holds a replica, and
+// decides eligibility. live nil means every broker is alive.
+func newTopology(in *Input, opts *Options) *topology {
+	t := &topology{byID: make(map[int32]int32, len(in.Domains))}
+	ids := slices.Sorted(maps.Keys(in.Domains))
+	zoneIdx := map[string]int32{}
+	fdIdx := map[int]int32{}
+	udIdx := map[int]int32{}
+	for _, id := range ids {
+		d := in.Domains[id]
+		i := t.add(id)
+		b := &t.brokers[i]
+		b.hasDom = true
+		b.val[dimZone] = denseValue(zoneIdx, &t.zones, d.Zone)
+		b.val[dimFD] = denseValue(fdIdx, &t.fds, d.FaultDomain)
+		b.val[dimUD] = denseValue(udIdx, &t.uds, d.UpdateDomain)
+	}
+	for _, p := range in.Current.Partitions {
+		for _, id := range p.Replicas {
+			t.add(id)
+		}
+	}
+	// A dense id table when ids are small, as Kafka's usually are.
+	maxID := int32(-1)
+	for _, b := range t.brokers {
+		maxID = max(maxID, b.id)
+	}
+	if int(maxID) < 4*len(t.brokers)+1<<16 {
+		t.dense = make([]int32, maxID+1)
+		for i, b := range t.brokers {
+			t.dense[b.id] = int32(i) + 1
+		}
+	}
+
+	var live map[int32]bool
+	if in.Live != nil {
+		live = make(map[int32]bool, len(in.Live))
+		for _, id := range in.Live {
+			live[id] = true
+		}
+	}
+	var listed map[int32]bool
+	if len(opts.BrokerList) > 0 {
+		listed = make(map[int32]bool, len(opts.BrokerList))
+		for _, id := range opts.BrokerList {
+			listed[id] = true
+		}
+	}
+	excluded := make(map[int32]bool, len(opts.ExcludeBrokers))
+	for _, id := range opts.ExcludeBrokers {
+		excluded[id] = true
+	}
+	for i := range t.brokers {
+		b := &t.brokers[i]
+		b.serve = (live == nil || live[b.id]) && !excluded[b.id] && (listed == nil || listed[b.id])
+		switch {
+		case !b.hasDom:
+			b.status = statusNoDomain
+		case live != nil && !live[b.id]:
+			b.status = statusDead
+		case excluded[b.id]:
+			b.status = statusExcluded
+		case listed != nil && !listed[b.id]:
+			b.status = statusNotListed
+		default:
+			b.status = statusEligible
+		}
+	}
+
+	for d := range numDims {
+		n := [numDims]int{len(t.zones), len(t.fds), len(t.uds)}[d]
+		t.populated[d] = make([]bool, n)
+	}
+	cellOf := map[[numDims]int32]int32{}
+	for i := range t.brokers {
+		b := &t.brokers[i]
+		if b.status != statusEligible {
+			continue
+		}
+		for d := range numDims {
+			t.populated[d][b.val[d]] = true
+		}
+		c, ok := cellOf[b.val]
+		if !ok {
+			c = int32(len(t.cells))
+			cellOf[b.val] = c
+			t.cells = append(t.cells, cellInfo{val: b.val})
+		}
+		b.cell = c
+		t.cells[c].members = append(t.cells[c].members, int32(i))
+	}
+	for d := range numDims {
+		for v, ok := range t.populated[d] {
+			if ok {
+				t.nPop[d]++
+				t.popVals[d] = append(t.popVals[d], int32(v))
+			}
+		}
+	}
+
+	// Seeded ranks break ties between equally loaded brokers, so that equal
+	// inputs give equal plans and different seeds give different ones.
+	rng := rand.New(rand.NewPCG(opts.Seed, 0x6664756467656e)) // "fdudgen"
+	perm := rng.Perm(len(t.brokers))
+	for i := range t.brokers {
+		t.brokers[i].rank = uint32(perm[i])
+	}
+
+	t.load = make([]int32, len(t.brokers))
+	t.leaders = make([]int32, len(t.brokers))
+	for _, p := range in.Current.Partitions {
+		for j, id := range p.Replicas {
+			i := t.index(id)
+			t.load[i]++
+			if j == 0 {
+				t.leaders[i]++
+			}
+		}
+	}
+	t.loadBefore = slices.Clone(t.load)
+	for c := range t.cells {
+		t.refreshBest(int32(c))
+	}
+	return t
+}
+
+func denseValue[K comparable](idx map[K]int32, list *[]K, v K) int32 {
+	if i, ok := idx[v]; ok {
+		return i
+	}
+	i := int32(len(*list))
+	idx[v] = i
+	*list = append(*list, v)
+	return i
+}
+
+// less orders brokers by load, then seeded rank.
+func (t *topology) less(a, b int32) bool {
+	if la, lb := t.load[a], t.load[b]; la != lb {
+		return la < lb
+	}
+	return t.brokers[a].rank < t.brokers[b].rank
+}
+
+func (t *topology) refreshBest(c int32) {
+	cell := &t.cells[c]
+	best := cell.members[0]
+	for _, m := range cell.members[1:] {
+		if t.less(m, best) {
+			best = m
+		}
+	}
+	cell.best = best
+}
+
+// addLoad changes broker b's replica count and keeps its cell's best current.
+func (t *topology) addLoad(b int32, delta int32) {
+	t.load[b] += delta
+	c := t.brokers[b].cell
+	if c < 0 {
+		return
+	}
+	cell := &t.cells[c]
+	switch {
+	case delta < 0 && t.less(b, cell.best):
+		cell.best = b
+	case delta > 0 && b == cell.best:
+		t.refreshBest(c)
+	}
+}
+
+// eligible reports whether broker index b may hold replicas.
+func (t *topology) eligible(b int32) bool { return t.brokers[b].status == statusEligible }
+
+// domainLabel renders a broker's dense value along d for people.
+func (t *topology) valueLabel(d int, v int32) string {
+	var dom cluster.Domain
+	switch d {
+	case dimZone:
+		dom.Zone = t.zones[v]
+	case dimFD:
+		dom.FaultDomain = t.fds[v]
+	case dimUD:
+		dom.UpdateDomain = t.uds[v]
+	}
+	return clusterDim[d].Value(dom)
+}
+
+// sortedIDs returns the ids of brokers matching keep, sorted.
+func (t *topology) sortedIDs(keep func(*brokerInfo) bool) []int32 {
+	var ids []int32
+	for i := range t.brokers {
+		if keep(&t.brokers[i]) {
+			ids = append(ids, t.brokers[i].id)
+		}
+	}
+	slices.SortFunc(ids, cmp.Compare)
+	return ids
+}
