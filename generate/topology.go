@@ -36,7 +36,7 @@ type brokerInfo struct {
 	id     int32
 	status int8
 	hasDom bool
-	serve  bool // alive, not excluded and listed (if a list is given): may serve once it has a domain
+	serve  bool           // alive, not excluded and listed (if a list is given): may serve once it has a domain
 	val    [numDims]int32 // dense value per dimension; -1 without a domain
 	cell   int32          // eligible brokers only, else -1
 	rank   uint32         // seeded tie-break among equally loaded brokers
