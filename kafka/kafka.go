@@ -1,7 +1,8 @@
 // Package kafka is fdud's access to a Kafka cluster. Cluster is what the
 // stages need; two implementations serve it: the Admin API (Kafka 2.4 and
-// later, package kafka/adminapi) and ZooKeeper (older and ZooKeeper-mode
-// clusters, package kafka/zkpath). Connect picks one and says which.
+// later, through sarama; admin*.go) and ZooKeeper (older and ZooKeeper-mode
+// clusters, through the znodes Kafka's controller watches; zk*.go). Connect
+// picks one and says which; ReadState is the one-shot read for generate.
 package kafka
 
 import (
@@ -63,4 +64,23 @@ const (
 	LeaderThrottledReplicas   = "leader.replication.throttled.replicas"
 	FollowerThrottledReplicas = "follower.replication.throttled.replicas"
 	MinInsyncReplicas         = "min.insync.replicas"
+)
+
+// ReassignmentLister is implemented by both paths: the partitions of topics
+// (all when nil) with a reassignment in flight, as State reports them.
+type ReassignmentLister interface {
+	ListReassignments(ctx context.Context, topics []string) ([]cluster.PartitionState, error)
+}
+
+// LogDirMover moves replicas between log directories of their broker
+// (AlterReplicaLogDirs, Kafka 1.1+) for plan entries whose log_dirs name a
+// path. Neither path implements it yet: sarama has no AlterReplicaLogDirs
+// request. Callers type-assert and refuse such plans when it is missing.
+type LogDirMover interface {
+	MoveLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error
+}
+
+var (
+	_ ReassignmentLister = (*adminCluster)(nil)
+	_ ReassignmentLister = (*zkCluster)(nil)
 )

@@ -1,8 +1,6 @@
 package kafka
 
 import (
-	"context"
-	"errors"
 	"log/slog"
 	"time"
 
@@ -24,10 +22,4 @@ type Options struct {
 	// Timeout bounds each request to the cluster; 0 means 30 s.
 	Timeout time.Duration
 	Logger  *slog.Logger
-}
-
-// Connect opens the cluster through the path it supports: ZooKeeper when
-// o.ZooKeeper is set, else the Admin API (which needs Kafka 2.4+).
-func Connect(ctx context.Context, o Options) (Cluster, error) {
-	return nil, errors.New("kafka: Connect not implemented yet")
 }

@@ -1,0 +1,118 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// adminCluster drives Kafka 2.4+ through the Admin API with sarama. Requests
+// are built by hand rather than through sarama.ClusterAdmin, which can only
+// submit whole topics and drops per-partition errors.
+type adminCluster struct {
+	client  sarama.Client
+	conf    *sarama.Config
+	version sarama.KafkaVersion
+	timeout time.Duration
+	log     *slog.Logger
+}
+
+var _ Cluster = (*adminCluster)(nil)
+
+// connectAdmin opens a sarama client. apiVersions=false is for tests against
+// sarama's MockBroker and for Kafka 0.9.
+func connectAdmin(ctx context.Context, o Options, sec *Security, v sarama.KafkaVersion, apiVersions bool) (*adminCluster, error) {
+	conf := saramaConfig(o, sec, v, apiVersions)
+	client, err := within(ctx, o.timeout(), func() (sarama.Client, error) {
+		return sarama.NewClient(o.BootstrapServers, conf)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to kafka at %v: %w", o.BootstrapServers, err)
+	}
+	return &adminCluster{client: client, conf: conf, version: v, timeout: o.timeout(), log: o.logger()}, nil
+}
+
+func (a *adminCluster) Path() string { return AdminAPIPath }
+
+func (a *adminCluster) Close() error { return a.client.Close() }
+
+// onController sends a request to the controller, following it when it moves
+// (NotController, a dropped connection) for a few attempts within ctx. fn
+// returns an error wrapping sarama.ErrNotController when the response says so.
+func (a *adminCluster) onController(ctx context.Context, op string, fn func(*sarama.Broker) error) error {
+	const attempts = 4
+	var err error
+	for i := 0; i < attempts; i++ {
+		if i > 0 {
+			a.log.Debug("retrying on the controller", "op", op, "attempt", i+1, "err", err)
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("%s: %w (last error: %v)", op, ctx.Err(), err)
+			case <-time.After(time.Duration(i) * 200 * time.Millisecond):
+			}
+			if _, rerr := within(ctx, a.timeout, a.client.RefreshController); rerr != nil {
+				err = rerr
+				continue
+			}
+		}
+		_, err = within(ctx, a.timeout, func() (struct{}, error) {
+			b, err := a.client.Controller()
+			if err != nil {
+				return struct{}{}, err
+			}
+			return struct{}{}, fn(b)
+		})
+		if err == nil || !retriable(err) || ctx.Err() != nil {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// onBroker sends a request to one broker by id (broker configs must go to
+// the broker they belong to), or to any broker when id < 0.
+func (a *adminCluster) onBroker(ctx context.Context, id int32, fn func(*sarama.Broker) error) error {
+	_, err := within(ctx, a.timeout, func() (struct{}, error) {
+		var b *sarama.Broker
+		var err error
+		if id < 0 {
+			b, err = a.anyBroker()
+		} else {
+			b, err = a.client.Broker(id)
+		}
+		if err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, fn(b)
+	})
+	return err
+}
+
+func (a *adminCluster) anyBroker() (*sarama.Broker, error) {
+	b, err := a.client.Controller()
+	if err == nil {
+		return b, nil
+	}
+	if b := a.client.LeastLoadedBroker(); b != nil {
+		return b, nil
+	}
+	return nil, errors.New("no broker available")
+}
+
+// kerr turns an error code and message into an error, nil for none.
+func kerr(code sarama.KError, msg *string) error {
+	if code == sarama.ErrNoError {
+		return nil
+	}
+	if msg != nil && *msg != "" {
+		return fmt.Errorf("%w: %s", code, *msg)
+	}
+	return code
+}
