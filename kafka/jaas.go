@@ -56,19 +56,21 @@ func parseJAAS(s string) (jaasEntry, error) {
 		if kind != tokWord {
 			return e, fmt.Errorf("expected an option name at offset %d", t.last)
 		}
-		key := tok
+		key, keyAt := tok, t.last
 		if _, kind, err = t.next(); err != nil {
 			return e, err
 		}
+		// Positions, not names: with broken quoting a "name" may be a
+		// piece of the password.
 		if kind != tokEquals {
-			return e, fmt.Errorf("expected '=' after option %s", key)
+			return e, fmt.Errorf("expected '=' after the option name at offset %d", keyAt)
 		}
 		val, kind, err := t.next()
 		if err != nil {
 			return e, err
 		}
 		if kind != tokWord && kind != tokQuoted {
-			return e, fmt.Errorf("expected a value for option %s", key)
+			return e, fmt.Errorf("expected a value for the option at offset %d", keyAt)
 		}
 		e.Options[key] = val
 	}
