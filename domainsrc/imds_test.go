@@ -7,8 +7,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -159,9 +159,17 @@ func TestIMDSAnswers(t *testing.T) {
 			opts: func(o *IMDSOptions) { o.MaxRetries = 1000; o.GoneWindow = 30 * time.Millisecond }, wantErr: "410 Gone"},
 		{name: "429 for ever", script: []http.HandlerFunc{status(429, "")}, wantErr: "429 Too Many Requests", wantTries: 5},
 		{name: "slow for ever", script: []http.HandlerFunc{hang},
-			opts: func(o *IMDSOptions) { o.TryTimeout = 50 * time.Millisecond; o.MaxRetries = 1000; o.Timeout = 500 * time.Millisecond },
+			opts: func(o *IMDSOptions) {
+				o.TryTimeout = 50 * time.Millisecond
+				o.MaxRetries = 1000
+				o.Timeout = 500 * time.Millisecond
+			},
 			wantErr: "no usable answer"},
-		{name: "unreachable", script: nil, opts: func(o *IMDSOptions) { o.Endpoint = closedURL(t); o.Timeout = 300 * time.Millisecond; o.MaxRetries = 1000 },
+		{name: "unreachable", script: nil, opts: func(o *IMDSOptions) {
+			o.Endpoint = closedURL(t)
+			o.Timeout = 300 * time.Millisecond
+			o.MaxRetries = 1000
+		},
 			wantErr: "imds http://127.0.0.1"},
 		{name: "garbage", script: []http.HandlerFunc{status(200, "<html>captive portal</html>")}, wantErr: "not the compute JSON"},
 		{name: "oversized answer", script: []http.HandlerFunc{status(200, huge)}, wantErr: "larger than"},
