@@ -134,7 +134,9 @@ func pa(topic string, p int32, replicas ...int32) cluster.PartitionAssignment {
 	return cluster.PartitionAssignment{Topic: topic, Partition: p, Replicas: replicas}
 }
 
-func tp(topic string, p int32) cluster.TopicPartition { return cluster.TopicPartition{Topic: topic, Partition: p} }
+func tp(topic string, p int32) cluster.TopicPartition {
+	return cluster.TopicPartition{Topic: topic, Partition: p}
+}
 
 // grid3x3 places brokers 1..9: FD = (id-1)%3, UD = (id-1)/3.
 func grid3x3() *cluster.Domains {

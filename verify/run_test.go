@@ -1,0 +1,241 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/schemas"
+)
+
+type recordedProgress struct {
+	updates  [][2]int
+	finished int
+}
+
+func (p *recordedProgress) Update(done, total int, _ time.Duration) {
+	p.updates = append(p.updates, [2]int{done, total})
+}
+func (p *recordedProgress) Finish() { p.finished++ }
+
+func TestRun(t *testing.T) {
+	live := brokers(1, 2, 3, 4, 5, 6, 7, 8, 9)
+	settled := &cluster.State{Brokers: live, Partitions: []cluster.PartitionState{
+		part("a", 0, 1, 5, 9), part("a", 1, 2, 6, 7), part("other", 0, 1, 4, 7),
+	}}
+	inFlight := &cluster.State{Brokers: live, Partitions: []cluster.PartitionState{
+		moving("a", 0, r(1, 2, 3), r(1, 5, 9)), part("a", 1, 2, 6, 7), part("other", 0, 1, 4, 7),
+	}}
+	elsewhere := &cluster.State{Brokers: live, Partitions: []cluster.PartitionState{
+		part("a", 0, 1, 2, 3), part("a", 1, 2, 6, 7),
+	}}
+	badSpread := &cluster.State{Brokers: live, Partitions: []cluster.PartitionState{
+		part("a", 0, 1, 4, 7), part("a", 1, 2, 6, 7),
+	}}
+	notPreferred := &cluster.State{Brokers: live, Partitions: []cluster.PartitionState{
+		part("a", 0, 1, 5, 9), part("a", 1, 2, 6, 7),
+	}}
+	notPreferred.Partitions[0].Leader = 5
+	notPreferred.Partitions[1].Leader = 6
+	notPreferred.Partitions[1].ISR = r(6, 7) // preferred leader 2 is out of sync: skip it
+
+	thePlan := plan(pa("a", 0, 1, 5, 9), pa("a", 1, 2, 6, 7))
+	cases := []struct {
+		name      string
+		states    []*cluster.State
+		opts      Options
+		throttles int // entities recorded before the run; -1: no record store
+		wantErr   error
+		wantOut   Outcome
+		// after the run
+		removes   int
+		entities  int
+		elected   []string
+		updates   int // progress updates, at least
+		stderrHas []string
+	}{
+		{name: "complete and spread", states: []*cluster.State{settled}, throttles: 3,
+			opts: Options{Domains: grid3x3()}, wantOut: OutcomeComplete, removes: 1,
+			stderrHas: []string{"Reassignment of partition a-0 is complete.", "Throttles: removed", "Spread: all 2 of the plan's partitions"}},
+		{name: "in progress keeps throttles", states: []*cluster.State{inFlight}, throttles: 3,
+			opts: Options{}, wantErr: cluster.ErrInProgress, wantOut: OutcomeInProgress, entities: 3,
+			stderrHas: []string{"Reassignment of partition a-0 is still in progress.", "stay on 3 entities"}},
+		{name: "wait until done", states: []*cluster.State{inFlight, inFlight, settled}, throttles: 2,
+			opts: Options{Wait: true, PollInterval: time.Millisecond}, wantOut: OutcomeComplete, removes: 1, updates: 3},
+		{name: "wait survives a failed read", states: []*cluster.State{inFlight, nil, settled}, throttles: -1,
+			opts: Options{Wait: true, PollInterval: time.Millisecond}, wantOut: OutcomeComplete, updates: 2},
+		{name: "wait times out", states: []*cluster.State{inFlight}, throttles: 1,
+			opts:    Options{Wait: true, PollInterval: time.Millisecond, Timeout: 20 * time.Millisecond},
+			wantErr: cluster.ErrInProgress, wantOut: OutcomeInProgress, entities: 1, updates: 1},
+		{name: "not as planned", states: []*cluster.State{elsewhere}, throttles: 1,
+			opts: Options{}, wantErr: ErrNotAsPlanned, wantOut: OutcomeNotAsPlanned, removes: 1,
+			stderrHas: []string{"There is no active reassignment of partition a-0, but replica set is 1,2,3 rather than 1,5,9."}},
+		{name: "complete but not spread", states: []*cluster.State{badSpread}, throttles: -1,
+			opts:    Options{Plan: plan(pa("a", 0, 1, 4, 7), pa("a", 1, 2, 6, 7)), Domains: grid3x3()},
+			wantErr: cluster.ErrAtRisk, wantOut: OutcomeAtRisk,
+			stderrHas: []string{"a-0 on 1,4,7: 3 replicas in FD0", "FD0    (brokers 1,4,7): 1 offline"}},
+		{name: "spread of all partitions", states: []*cluster.State{settled}, throttles: -1,
+			opts: Options{All: true, Domains: grid3x3()}, wantErr: cluster.ErrAtRisk, wantOut: OutcomeAtRisk,
+			stderrHas: []string{"Spread: 1 of 3 of all partitions break the placement rules", "other-0 on 1,4,7"}},
+		{name: "all without a plan", states: []*cluster.State{settled}, throttles: -1,
+			opts: Options{Plan: plan(), All: true}, wantOut: OutcomeComplete},
+		{name: "elect leaders", states: []*cluster.State{notPreferred}, throttles: -1,
+			// a-1's preferred leader is out of sync: under-replicated, at risk.
+			opts: Options{ElectLeaders: true}, wantErr: cluster.ErrAtRisk, wantOut: OutcomeAtRisk, elected: []string{"a-0"},
+			stderrHas: []string{"Preferred leader election requested for 1 partitions: a-0", "skipped for 1 partitions", "a-1"}},
+		{name: "no election while in flight", states: []*cluster.State{inFlight}, throttles: -1,
+			opts: Options{ElectLeaders: true}, wantErr: cluster.ErrInProgress, wantOut: OutcomeInProgress},
+		{name: "preserve throttles", states: []*cluster.State{settled}, throttles: 4,
+			opts: Options{PreserveThrottles: true}, wantOut: OutcomeComplete, entities: 4,
+			stderrHas: []string{"kept on 4 entities (--preserve-throttles)"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fc := &fakeCluster{states: tc.states}
+			o := tc.opts
+			if o.Plan.Partitions == nil && tc.name != "all without a plan" {
+				o.Plan = thePlan
+			}
+			o.Format = FormatJSON
+			o.PrometheusFile = filepath.Join(t.TempDir(), "fdud.prom")
+			var th *fakeThrottles
+			var stdout, stderr bytes.Buffer
+			prog := &recordedProgress{}
+			env := Env{Stdout: &stdout, Stderr: &stderr, Progress: prog}
+			if tc.throttles >= 0 {
+				th = &fakeThrottles{entities: tc.throttles}
+				env.Throttles = th
+			}
+			res, err := Run(context.Background(), o, fc, env)
+			if tc.wantErr == nil && err != nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+				t.Fatalf("error %v, want %v\n%s", err, tc.wantErr, stderr.String())
+			}
+			if res.Outcome() != tc.wantOut {
+				t.Errorf("outcome %s, want %s", res.Outcome(), tc.wantOut)
+			}
+			if th != nil && (th.removes != tc.removes || th.entities != tc.entities) {
+				t.Errorf("throttles: %d removals, %d entities left; want %d, %d", th.removes, th.entities, tc.removes, tc.entities)
+			}
+			if th != nil && res.Throttles.Entities != tc.entities {
+				t.Errorf("reported %d throttled entities, want %d", res.Throttles.Entities, tc.entities)
+			}
+			var elected []string
+			for _, call := range fc.elected {
+				elected = append(elected, names(call)...)
+			}
+			if !slices.Equal(elected, tc.elected) {
+				t.Errorf("elected %v, want %v", elected, tc.elected)
+			}
+			if len(prog.updates) < tc.updates || (o.Wait && prog.finished != 1) {
+				t.Errorf("progress: %v updates, %d finishes", prog.updates, prog.finished)
+			}
+			for _, s := range tc.stderrHas {
+				if !strings.Contains(stderr.String(), s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr.String())
+				}
+			}
+			if err := schemas.Validate(schemas.VerifyReport, stdout.Bytes()); err != nil {
+				t.Errorf("report does not validate: %v\n%s", err, stdout.String())
+			}
+			if !strings.Contains(stdout.String(), `"outcome": "`+string(tc.wantOut)+`"`) {
+				t.Errorf("report outcome is not %s:\n%s", tc.wantOut, stdout.String())
+			}
+			prom, err := os.ReadFile(o.PrometheusFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := parseExposition(string(prom)); err != nil {
+				t.Errorf("metrics: %v\n%s", err, prom)
+			}
+		})
+	}
+}
+
+func TestRunReadErrors(t *testing.T) {
+	o := Options{Plan: plan(pa("a", 0, 1))}
+	if _, err := Run(context.Background(), o, &fakeCluster{states: []*cluster.State{nil}}, Env{}); !errors.Is(err, errFakeDown) ||
+		errors.Is(err, cluster.ErrInProgress) {
+		t.Errorf("error %v, want the read failure", err)
+	}
+
+	// Cancelling (Ctrl-C) ends a wait with the context's error, not an outcome.
+	ctx, cancel := context.WithCancel(context.Background())
+	moving := &cluster.State{Partitions: []cluster.PartitionState{moving("a", 0, r(2), r(1))}}
+	prog := &cancelAfter{n: 2, cancel: cancel}
+	o.Wait, o.PollInterval = true, time.Millisecond
+	_, err := Run(ctx, o, &fakeCluster{states: []*cluster.State{moving}}, Env{Progress: prog})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
+	}
+}
+
+type cancelAfter struct {
+	n      int
+	cancel func()
+}
+
+func (c *cancelAfter) Update(int, int, time.Duration) {
+	if c.n--; c.n == 0 {
+		c.cancel()
+	}
+}
+func (c *cancelAfter) Finish() {}
+
+func TestValidate(t *testing.T) {
+	p := plan(pa("a", 0, 1))
+	cases := []struct {
+		name string
+		o    Options
+		ok   bool
+	}{
+		{"defaults", Options{Plan: p}, true},
+		{"json", Options{Plan: p, Format: "json"}, true},
+		{"bad format", Options{Plan: p, Format: "yaml"}, false},
+		{"timeout without wait", Options{Plan: p, Timeout: time.Minute}, false},
+		{"negative poll", Options{Plan: p, Wait: true, PollInterval: -time.Second}, false},
+		{"negative min isr", Options{Plan: p, MinInsyncReplicas: -1}, false},
+		{"empty plan", Options{}, false},
+		{"empty plan with all", Options{All: true}, true},
+		{"bad domains", Options{Plan: p, Domains: &cluster.Domains{Brokers: []cluster.BrokerDomain{{ID: 1}, {ID: 1}}}}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.o.Validate()
+			if (err == nil) != tc.ok {
+				t.Fatalf("Validate() = %v, want ok=%t", err, tc.ok)
+			}
+			if err != nil && !cluster.IsInvalid(err) {
+				t.Errorf("error %v is not an input error", err)
+			}
+		})
+	}
+}
+
+func TestProgress(t *testing.T) {
+	var b bytes.Buffer
+	l := NewLines(&b)
+	l.Update(1, 4, time.Second)
+	l.Update(1, 4, 2*time.Second) // unchanged and recent: silent
+	l.Update(3, 4, 3*time.Second)
+	l.Update(3, 4, 2*time.Minute) // unchanged but a minute later: a heartbeat
+	want := "verify: 1 of 4 partitions done, 3 in progress (1s elapsed)\n" +
+		"verify: 3 of 4 partitions done, 1 in progress (3s elapsed)\n" +
+		"verify: 3 of 4 partitions done, 1 in progress (2m0s elapsed)\n"
+	if b.String() != want {
+		t.Errorf("lines:\n%s\nwant:\n%s", b.String(), want)
+	}
+	b.Reset()
+	bar := NewBar(&b)
+	bar.Update(1, 2, time.Second)
+	bar.Finish()
+	if got := b.String(); !strings.HasPrefix(got, "\r[###############...............] 1/2") || !strings.HasSuffix(got, "\n") {
+		t.Errorf("bar %q", got)
+	}
+}
