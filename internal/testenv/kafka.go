@@ -36,6 +36,8 @@ type KafkaOptions struct {
 	// ServerProperties are added to, or override, each broker's
 	// server.properties (for example "min.insync.replicas": "2").
 	ServerProperties map[string]string
+	// BrokerProperties are per broker id, applied after ServerProperties.
+	BrokerProperties map[int32]map[string]string
 }
 
 // Kafka is a cluster of real Kafka 0.9.0.1 brokers on 127.0.0.1, in
@@ -164,6 +166,9 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 			"replica.high.watermark.checkpoint.interval.ms": "1000",
 		}
 		for key, v := range o.ServerProperties {
+			b.props[key] = v
+		}
+		for key, v := range o.BrokerProperties[id] {
 			b.props[key] = v
 		}
 		k.brokers = append(k.brokers, b)

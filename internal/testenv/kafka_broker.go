@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -56,6 +57,7 @@ func (b *KafkaBroker) LogFile() string {
 // hands leadership away first) and waits until the JVM has exited.
 func (b *KafkaBroker) Stop() {
 	if p := b.process(); p != nil {
+		b.Resume() // a paused JVM would not act on SIGTERM
 		p.Stop()
 	}
 }
@@ -78,6 +80,30 @@ func (b *KafkaBroker) Restart(t testing.TB) {
 	defer cancel()
 	if err := b.start(ctx, t); err != nil {
 		t.Fatalf("restart kafka broker %d: %v", b.ID, err)
+	}
+}
+
+// SetProperty changes a server.properties entry for the broker's next
+// Restart.
+func (b *KafkaBroker) SetProperty(key, value string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.props[key] = value
+}
+
+// Pause freezes the broker's JVM (SIGSTOP): it stops serving and replicating
+// but stays registered until its ZooKeeper session times out (4 s), like a
+// hung VM. Resume, Kill or the end of the test ends the pause.
+func (b *KafkaBroker) Pause() {
+	if p := b.process(); p != nil && !p.Exited() {
+		syscall.Kill(-p.Cmd.Process.Pid, syscall.SIGSTOP)
+	}
+}
+
+// Resume continues a paused broker (SIGCONT).
+func (b *KafkaBroker) Resume() {
+	if p := b.process(); p != nil && !p.Exited() {
+		syscall.Kill(-p.Cmd.Process.Pid, syscall.SIGCONT)
 	}
 }
 
@@ -111,10 +137,12 @@ func (b *KafkaBroker) startOnce(ctx context.Context, t testing.TB) error {
 	if err := os.MkdirAll(b.LogDir, 0o755); err != nil {
 		return err
 	}
+	b.mu.Lock()
 	props := make(map[string]string, len(b.props)+3)
 	for k, v := range b.props {
 		props[k] = v
 	}
+	b.mu.Unlock()
 	props["port"] = fmt.Sprint(b.Port)
 	props["advertised.port"] = fmt.Sprint(b.Port)
 	props["listeners"] = "PLAINTEXT://" + b.Addr
