@@ -1,0 +1,140 @@
+package execute
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"slices"
+	"strings"
+
+	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/schemas"
+)
+
+// Problem is one thing wrong with one entry of a plan.
+type Problem struct {
+	Index  int // position in the plan's partitions; -1 for the plan as a whole
+	TP     cluster.TopicPartition
+	Reason string
+}
+
+func (p Problem) String() string {
+	if p.Index < 0 {
+		return p.Reason
+	}
+	return fmt.Sprintf("partitions[%d] (%s): %s", p.Index, p.TP, p.Reason)
+}
+
+// PlanError lists every problem found in a plan. Run returns it wrapped as
+// an input error, before anything is changed.
+type PlanError struct{ Problems []Problem }
+
+func (e *PlanError) Error() string {
+	var b strings.Builder
+	n := len(e.Problems)
+	if n == 1 {
+		b.WriteString("the plan has a problem; nothing was changed:")
+	} else {
+		fmt.Fprintf(&b, "the plan has %d problems; nothing was changed:", n)
+	}
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+func planError(ps []Problem) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return cluster.Invalid(&PlanError{Problems: ps})
+}
+
+// input is the plan as read.
+type input struct {
+	plan cluster.Assignment
+	// pass is what goes to stdout: the bytes read when they are plain JSON,
+	// else the JSON part of Kafka's tool output, newline-terminated.
+	pass []byte
+}
+
+// readInput reads the plan from file (or in when file is "" or "-").
+func readInput(file string, in io.Reader) ([]byte, error) {
+	if file == "" || file == "-" {
+		return cluster.ReadAll(in, "the plan on stdin")
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, cluster.Invalidf("reassignment JSON file: %w", err)
+	}
+	defer f.Close()
+	return cluster.ReadAll(f, file)
+}
+
+// parsePlan decodes a plan (Kafka's reassignment JSON, or the output of
+// Kafka's tool, whose proposed assignment is taken) and reports every entry
+// that is malformed on its own: duplicates, log_dirs of the wrong length or
+// form, replicas repeated. Errors are input errors.
+func parsePlan(data []byte) (input, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		return input{}, cluster.Invalidf("the plan is empty: want Kafka's reassignment JSON on stdin or in --reassignment-json-file")
+	}
+	doc := cluster.ExtractJSON(data, cluster.ProposedHeading)
+	pass := data
+	if trimmed[0] != '{' {
+		pass = append(slices.Clone(doc), '\n')
+	}
+	if err := schemas.Validate(schemas.Reassignment, doc); err != nil {
+		return input{}, cluster.Invalid(fmt.Errorf("the plan is not valid reassignment JSON; nothing was changed: %w", err))
+	}
+	var a cluster.Assignment
+	if err := json.Unmarshal(doc, &a); err != nil {
+		return input{}, cluster.Invalidf("the plan is not valid reassignment JSON; nothing was changed: %w", err)
+	}
+	a.Version = 1
+	if err := planError(staticProblems(a)); err != nil {
+		return input{}, err
+	}
+	return input{plan: a, pass: pass}, nil
+}
+
+// staticProblems finds what is wrong with entries whatever the cluster.
+func staticProblems(a cluster.Assignment) []Problem {
+	var ps []Problem
+	seen := make(map[cluster.TopicPartition]int, len(a.Partitions))
+	for i, p := range a.Partitions {
+		bad := func(format string, args ...any) {
+			ps = append(ps, Problem{Index: i, TP: p.TP(), Reason: fmt.Sprintf(format, args...)})
+		}
+		if j, dup := seen[p.TP()]; dup {
+			bad("partition already listed at partitions[%d]", j)
+		} else {
+			seen[p.TP()] = i
+		}
+		if len(p.Replicas) == 0 {
+			bad("no replicas")
+		}
+		for k, r := range p.Replicas {
+			if r < 0 {
+				bad("replica %d is not a broker id", r)
+			}
+			if slices.Index(p.Replicas, r) != k {
+				bad("broker %d listed twice in replicas %v", r, p.Replicas)
+			}
+		}
+		if p.LogDirs != nil && len(p.LogDirs) != len(p.Replicas) {
+			bad("log_dirs has %d entries for %d replicas", len(p.LogDirs), len(p.Replicas))
+		}
+		for _, d := range p.LogDirs {
+			if d != cluster.AnyLogDir && (!strings.HasPrefix(d, "/") || path.Clean(d) != d) {
+				bad("log dir %q is neither \"any\" nor a clean absolute path", d)
+			}
+		}
+	}
+	return ps
+}

@@ -1,0 +1,82 @@
+package execute
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fdud/fdud/cluster"
+)
+
+// rollbackPlan is the current assignment of every partition the run will
+// touch, in Kafka's format: submitting it undoes the run.
+func rollbackPlan(items []Item) cluster.Assignment {
+	a := cluster.Assignment{Version: 1}
+	for _, it := range items {
+		switch it.Status {
+		case Pending, InFlight, LogDirs:
+			a.Partitions = append(a.Partitions, cluster.PartitionAssignment{
+				Topic: it.Plan.Topic, Partition: it.Plan.Partition, Replicas: it.Current})
+		}
+	}
+	a.Sort()
+	return a
+}
+
+// writeRollback writes the rollback plan and returns the path used. It never
+// overwrites a file: a rollback file left by an earlier, interrupted run
+// holds the state before any of the plan ran, which is the one to keep. The
+// file appears complete or not at all.
+func writeRollback(file string, now time.Time, a cluster.Assignment) (path string, kept string, err error) {
+	var buf bytes.Buffer
+	if err := cluster.WriteAssignment(&buf, a); err != nil {
+		return "", "", err
+	}
+	stamp := now.UTC().Format("20060102T150405")
+	candidates := []string{file}
+	if file == "" {
+		base := "fdud-rollback-" + stamp
+		candidates = []string{base + ".json"}
+		for i := 1; i < 100; i++ {
+			candidates = append(candidates, fmt.Sprintf("%s-%d.json", base, i))
+		}
+	} else {
+		for i := 0; i < 100; i++ {
+			s := file + "." + stamp
+			if i > 0 {
+				s += fmt.Sprintf("-%d", i)
+			}
+			candidates = append(candidates, s)
+		}
+	}
+	dir := filepath.Dir(candidates[0])
+	tmp, err := os.CreateTemp(dir, ".fdud-rollback-*.tmp")
+	if err != nil {
+		return "", "", fmt.Errorf("write rollback plan: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.Write(buf.Bytes())
+	serr := tmp.Sync()
+	cerr := tmp.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		return "", "", fmt.Errorf("write rollback plan %s: %w", tmp.Name(), err)
+	}
+	os.Chmod(tmp.Name(), 0o644)
+	for i, c := range candidates {
+		err := os.Link(tmp.Name(), c)
+		if err == nil {
+			if i > 0 && file != "" {
+				kept = file
+			}
+			return c, kept, nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return "", "", fmt.Errorf("write rollback plan %s: %w", c, err)
+		}
+	}
+	return "", "", fmt.Errorf("write rollback plan: %s and its timestamped alternatives all exist", candidates[0])
+}

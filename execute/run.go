@@ -1,0 +1,366 @@
+package execute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/clusterlock"
+	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/throttle"
+)
+
+// LogDirMover is the optional part of a kafka.Cluster that moves replicas
+// between a broker's log directories (AlterReplicaLogDirs, Admin API only).
+// Entries whose log dir is "any" are left where they are.
+type LogDirMover interface {
+	AlterReplicaLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error
+}
+
+// run holds what one Run needs.
+type run struct {
+	o    Options
+	cl   kafka.Cluster
+	errw io.Writer
+	log  *slog.Logger
+	in   input
+	id   string
+	lock *clusterlock.Lock
+}
+
+// Run carries out o.Mode: it executes the plan read from o.PlanFile (or in),
+// cancels it, or lists reassignments in flight. Messages for people go to
+// errw, Kafka's tool's lines among them; out gets the plan, unchanged, once
+// it is submitted. Nothing is changed unless the whole plan is valid. Every
+// path out releases the cluster lock, including cancellation of ctx.
+func Run(ctx context.Context, o Options, cl kafka.Cluster, in io.Reader, out, errw io.Writer, log *slog.Logger) (err error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.Mode == ModeList {
+		fmt.Fprintf(errw, "Using the %s path.\n", cl.Path())
+		return list(ctx, cl, out, errw)
+	}
+	data, err := readInput(o.PlanFile, in)
+	if err != nil {
+		return err
+	}
+	parsed, err := parsePlan(data)
+	if err != nil {
+		return err
+	}
+	if o.ZooKeeper == nil && o.StateDir == "" {
+		if o.StateDir, err = throttle.DefaultStateDir(); err != nil {
+			return err
+		}
+	}
+	r := &run{o: o, cl: cl, errw: errw, log: log, in: parsed, id: throttle.PlanID(parsed.plan)}
+	fmt.Fprintf(errw, "Using the %s path.\n", cl.Path())
+
+	cmd := "fdud execute"
+	if o.Mode == ModeCancel {
+		cmd += " --cancel"
+	}
+	lo := clusterlock.Options{ZooKeeper: o.ZooKeeper, StateDir: o.StateDir, Plan: r.id, Command: cmd, Logger: log}
+	r.lock, err = clusterlock.Acquire(ctx, lo)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if rerr := r.lock.Release(); rerr != nil {
+			log.Error("release the cluster lock", "err", rerr)
+			if err == nil {
+				err = rerr
+			}
+		}
+	}()
+	log.Debug("cluster lock taken", "where", r.lock.Where(), "plan", r.id)
+
+	if o.Mode == ModeCancel {
+		return r.cancel(ctx)
+	}
+	if err := r.execute(ctx); err != nil {
+		return err
+	}
+	if _, err := out.Write(parsed.pass); err != nil {
+		return fmt.Errorf("write the plan to stdout: %w", err)
+	}
+	return nil
+}
+
+func (r *run) state(ctx context.Context) (*cluster.State, error) {
+	st, err := r.cl.State(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read the cluster's state: %w", err)
+	}
+	return st, nil
+}
+
+func (r *run) execute(ctx context.Context) error {
+	plan := r.in.plan
+	if len(plan.Partitions) == 0 {
+		fmt.Fprintln(r.errw, "The plan is empty: nothing to do.")
+		return nil
+	}
+	st, err := r.state(ctx)
+	if err != nil {
+		return err
+	}
+	_, logDirs := r.cl.(LogDirMover)
+	if err := planError(Validate(plan, st, checkOptions{
+		AllowRFChange: r.o.AllowRFChange, CreateTopics: r.o.CreateTopics, LogDirs: logDirs, Path: r.cl.Path(),
+	})); err != nil {
+		return err
+	}
+	items, others := Classify(plan, st)
+	if err := busy(items, others, r.o.Additional); err != nil {
+		return err
+	}
+	byStatus := map[Status][]Item{}
+	for _, it := range items {
+		byStatus[it.Status] = append(byStatus[it.Status], it)
+	}
+	if n := len(byStatus[Done]); n > 0 {
+		fmt.Fprintf(r.errw, "Skipping %d partitions already at their target: %s\n", n, tpList(byStatus[Done]))
+	}
+	if n := len(byStatus[InFlight]); n > 0 {
+		fmt.Fprintf(r.errw, "Not resubmitting %d partitions already being reassigned to their target: %s\n", n, tpList(byStatus[InFlight]))
+	}
+	if len(byStatus[Done]) == len(items) {
+		fmt.Fprintf(r.errw, "All %d partitions of the plan are at their target already: nothing to do.\n", len(items))
+		return nil
+	}
+
+	// The rollback plan goes to disk before the first change.
+	rb := rollbackPlan(items)
+	if len(rb.Partitions) > 0 {
+		var text strings.Builder
+		cluster.WriteAssignment(&text, rb)
+		fmt.Fprintf(r.errw, "Current partition replica assignment\n\n%s\nSave this to use as the --reassignment-json-file option during rollback\n", text.String())
+		path, kept, err := writeRollback(r.o.RollbackFile, r.o.now(), rb)
+		if err != nil {
+			return err
+		}
+		if kept != "" {
+			fmt.Fprintf(r.errw, "Kept the existing rollback file %s (written by an earlier run, before the plan started).\n", kept)
+		}
+		fmt.Fprintf(r.errw, "Rollback plan saved to %s\n", path)
+	}
+
+	if err := r.createTopics(ctx, byStatus[Create]); err != nil {
+		return err
+	}
+	if err := r.throttle(ctx, items); err != nil {
+		return err
+	}
+	if err := r.moveLogDirs(ctx, items); err != nil {
+		return err
+	}
+	pending := byStatus[Pending]
+	if !r.o.Batching() {
+		if err := r.submit(ctx, pending); err != nil {
+			return err
+		}
+		fmt.Fprintln(r.errw, "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles.")
+		return nil
+	}
+	return r.batches(ctx, pending, byStatus[InFlight])
+}
+
+// busy refuses to run next to reassignments that are not the plan's (unless
+// --additional), and always refuses when a partition of the plan is being
+// reassigned elsewhere: two targets for one partition is never meant.
+func busy(items []Item, others []cluster.PartitionState, additional bool) error {
+	var conflicts []string
+	for _, it := range items {
+		if it.Status == Conflict {
+			conflicts = append(conflicts, fmt.Sprintf("%s (being reassigned to %v, the plan says %v)", it.Plan.TP(), it.Target, it.Plan.Replicas))
+		}
+	}
+	if len(conflicts) > 0 {
+		return fmt.Errorf("%w: %d partitions of the plan are being reassigned to another target; wait for that to end or cancel it: %s",
+			cluster.ErrBusy, len(conflicts), strings.Join(conflicts, "; "))
+	}
+	if len(others) > 0 && !additional {
+		names := make([]string, 0, min(len(others), 20))
+		for _, p := range others[:min(len(others), 20)] {
+			names = append(names, p.TP().String())
+		}
+		more := ""
+		if len(others) > 20 {
+			more = fmt.Sprintf(" and %d more", len(others)-20)
+		}
+		return fmt.Errorf("%w: %d other partition reassignments are in flight (%s%s); wait for them, or pass --additional to run beside them",
+			cluster.ErrBusy, len(others), strings.Join(names, ","), more)
+	}
+	return nil
+}
+
+func (r *run) createTopics(ctx context.Context, items []Item) error {
+	byTopic := map[string][][]int32{}
+	for _, it := range items {
+		a := byTopic[it.Plan.Topic]
+		for int(it.Plan.Partition) >= len(a) {
+			a = append(a, nil)
+		}
+		a[it.Plan.Partition] = it.Plan.Replicas
+		byTopic[it.Plan.Topic] = a
+	}
+	for _, topic := range sortedKeys(byTopic) {
+		if err := r.lock.Check(ctx); err != nil {
+			return err
+		}
+		if err := r.cl.CreateTopic(ctx, topic, byTopic[topic], nil); err != nil {
+			return fmt.Errorf("create topic %s: %w", topic, err)
+		}
+		fmt.Fprintf(r.errw, "Created topic %s with %d partitions, replicas as planned.\n", topic, len(byTopic[topic]))
+	}
+	return nil
+}
+
+func (r *run) throttle(ctx context.Context, items []Item) error {
+	if r.o.Throttle <= 0 && r.o.LogDirThrottle <= 0 {
+		return nil
+	}
+	req := throttle.Request{PlanID: r.id, Rate: r.o.Throttle, LogDirRate: r.o.LogDirThrottle}
+	for _, it := range items {
+		if it.Status == Pending || it.Status == InFlight || it.Status == LogDirs {
+			req.Moves = append(req.Moves, it.Move())
+		}
+	}
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, StateDir: r.o.StateDir, Logger: r.log})
+	if err != nil {
+		return err
+	}
+	if r.o.ZooKeeper == nil {
+		r.log.Warn("no ZooKeeper: the throttle record is kept on this machine only; run fdud verify here to remove the throttles")
+	}
+	if err := r.lock.Check(ctx); err != nil {
+		return err
+	}
+	rec, err := throttle.Apply(ctx, r.cl, store, req, r.log)
+	if err != nil {
+		return err
+	}
+	if rec != nil {
+		fmt.Fprintf(r.errw, "Throttles set for %s (%d config keys, merged with those already present); fdud verify removes exactly these when the plan is complete.\n",
+			r.id, len(rec.Configs))
+	}
+	if r.o.Throttle > 0 {
+		fmt.Fprintf(r.errw, "Warning: You must run fdud verify periodically, until the reassignment completes, to ensure the throttle is removed.\n")
+		fmt.Fprintf(r.errw, "The inter-broker throttle limit was set to %d B/s\n", r.o.Throttle)
+	}
+	if r.o.LogDirThrottle > 0 {
+		fmt.Fprintf(r.errw, "The replica-alter-dir throttle limit was set to %d B/s\n", r.o.LogDirThrottle)
+	}
+	return nil
+}
+
+func (r *run) moveLogDirs(ctx context.Context, items []Item) error {
+	var moves []cluster.PartitionAssignment
+	for _, it := range items {
+		if it.Plan.MovesLogDirs() && it.Status != Create {
+			moves = append(moves, it.Plan)
+		}
+	}
+	if len(moves) == 0 {
+		return nil
+	}
+	mover, ok := r.cl.(LogDirMover)
+	if !ok {
+		return fmt.Errorf("the %s path cannot move replicas between log directories", r.cl.Path())
+	}
+	if err := r.lock.Check(ctx); err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, r.o.timeout())
+	defer cancel()
+	if err := mover.AlterReplicaLogDirs(wctx, moves); err != nil {
+		return fmt.Errorf("move replicas between log directories: %w", err)
+	}
+	fmt.Fprintf(r.errw, "Successfully started log directory moves for %d partitions.\n", len(moves))
+	return nil
+}
+
+// submit starts the reassignment of items in one request.
+func (r *run) submit(ctx context.Context, items []Item) error {
+	if len(items) == 0 {
+		return nil
+	}
+	if err := r.lock.Check(ctx); err != nil {
+		return err
+	}
+	plan := make([]cluster.PartitionAssignment, len(items))
+	for i, it := range items {
+		plan[i] = cluster.PartitionAssignment{Topic: it.Plan.Topic, Partition: it.Plan.Partition, Replicas: it.Plan.Replicas}
+	}
+	err := r.cl.Reassign(ctx, plan)
+	var pe *kafka.PartitionErrors
+	if errors.As(err, &pe) {
+		failed := map[cluster.TopicPartition]bool{}
+		for _, tp := range pe.Failed() {
+			failed[tp] = true
+		}
+		var started []Item
+		for _, it := range items {
+			if !failed[it.Plan.TP()] {
+				started = append(started, it)
+			}
+		}
+		if len(started) > 0 {
+			fmt.Fprintf(r.errw, "Successfully started partition reassignments for %s\n", tpList(started))
+		}
+		return fmt.Errorf("%w (re-run the same plan to retry them: started partitions are not resubmitted)", err)
+	}
+	if err != nil {
+		return fmt.Errorf("submit reassignments: %w", err)
+	}
+	fmt.Fprintf(r.errw, "Successfully started partition reassignments for %s\n", tpList(items))
+	return nil
+}
+
+func (r *run) cancel(ctx context.Context) error {
+	st, err := r.state(ctx)
+	if err != nil {
+		return err
+	}
+	items, _ := Classify(r.in.plan, st)
+	var ours []cluster.TopicPartition
+	var names []string
+	for _, it := range items {
+		switch it.Status {
+		case InFlight:
+			ours = append(ours, it.Plan.TP())
+			names = append(names, it.Plan.TP().String())
+		case Conflict:
+			r.log.Warn("not cancelling a reassignment to another target than the plan's", "partition", it.Plan.TP().String(), "target", fmt.Sprint(it.Target))
+		}
+	}
+	if len(ours) == 0 {
+		fmt.Fprintln(r.errw, "None of the plan's partitions is being reassigned: nothing to cancel.")
+	} else {
+		if err := r.cl.CancelReassignments(ctx, ours); err != nil {
+			return fmt.Errorf("cancel reassignments: %w", err)
+		}
+		fmt.Fprintf(r.errw, "Successfully cancelled partition reassignments for %s\n", strings.Join(names, ","))
+	}
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, StateDir: r.o.StateDir, Logger: r.log})
+	if err != nil {
+		return err
+	}
+	rm, err := throttle.Cleanup(ctx, r.cl, store, r.id, r.log)
+	if err != nil {
+		return err
+	}
+	if rm.Removed {
+		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed).\n", r.id, len(rm.Changes))
+	}
+	return nil
+}

@@ -1,0 +1,352 @@
+package execute
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/clusterlock"
+	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/throttle"
+)
+
+// sixPartitions: brokers 1-6; topic t has partitions 0-5, each on [1,2].
+func sixPartitions() *fakeCluster {
+	return newFake([]int32{1, 2, 3, 4, 5, 6}, map[string][][]int32{"t": {{1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2}}})
+}
+
+// movePlan moves t-0..t-(n-1) to [3,4] and keeps t-5 where it is.
+func movePlan(n int) string {
+	var parts []string
+	for i := range n {
+		parts = append(parts, `{"topic":"t","partition":`+string(rune('0'+i))+`,"replicas":[3,4]}`)
+	}
+	parts = append(parts, `{"topic":"t","partition":5,"replicas":[1,2]}`)
+	return `{"version":1,"partitions":[` + strings.Join(parts, ",") + "]}\n"
+}
+
+type result struct {
+	out, errw string
+	err       error
+}
+
+func runExecute(t *testing.T, ctx context.Context, o Options, cl kafka.Cluster, plan string) result {
+	t.Helper()
+	var out, errw bytes.Buffer
+	err := Run(ctx, o, cl, strings.NewReader(plan), &out, &errw, nil)
+	t.Logf("stderr:\n%s", errw.String())
+	return result{out.String(), errw.String(), err}
+}
+
+func testOptions(t *testing.T) Options {
+	dir := t.TempDir()
+	return Options{StateDir: filepath.Join(dir, "state"), RollbackFile: filepath.Join(dir, "rollback.json"), PollInterval: time.Millisecond,
+		Now: func() time.Time { return time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC) }}
+}
+
+func TestRunSubmitsAndPassesThePlanOn(t *testing.T) {
+	f := sixPartitions()
+	o := testOptions(t)
+	plan := movePlan(2)
+	r := runExecute(t, context.Background(), o, f, plan)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if r.out != plan {
+		t.Errorf("stdout = %q, want the plan unchanged", r.out)
+	}
+	if len(f.reassigned) != 1 || len(f.reassigned[0]) != 2 {
+		t.Fatalf("reassign calls = %v, want one with t-0 and t-1 (t-5 is at its target)", f.reassigned)
+	}
+	for _, want := range []string{
+		"Using the " + kafka.AdminAPIPath + " path.",
+		"Current partition replica assignment",
+		"Save this to use as the --reassignment-json-file option during rollback",
+		"Successfully started partition reassignments for t-0,t-1",
+		"Rollback plan saved to " + o.RollbackFile,
+		"Skipping 1 partitions already at their target: t-5",
+	} {
+		if !strings.Contains(r.errw, want) {
+			t.Errorf("stderr lacks %q", want)
+		}
+	}
+	rb, err := os.ReadFile(o.RollbackFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2],"log_dirs":["any","any"]},{"topic":"t","partition":1,"replicas":[1,2],"log_dirs":["any","any"]}]}` + "\n"
+	if string(rb) != want {
+		t.Errorf("rollback file = %s, want %s", rb, want)
+	}
+
+	// The same plan again: in flight, not resubmitted; the rollback file of
+	// the first run is kept.
+	r = runExecute(t, context.Background(), o, f, plan)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if len(f.reassigned) != 1 {
+		t.Errorf("re-run resubmitted in-flight partitions: %v", f.reassigned)
+	}
+	if !strings.Contains(r.errw, "Kept the existing rollback file") {
+		t.Error("re-run did not say it kept the first rollback file")
+	}
+	if got, _ := os.ReadFile(o.RollbackFile); string(got) != want {
+		t.Error("re-run overwrote the first rollback file")
+	}
+	// Once complete, a re-run does nothing.
+	f.complete()
+	r = runExecute(t, context.Background(), o, f, plan)
+	if r.err != nil || !strings.Contains(r.errw, "nothing to do") || len(f.reassigned) != 1 {
+		t.Errorf("completed plan re-run: %v, %d reassign calls", r.err, len(f.reassigned))
+	}
+}
+
+func TestRunBadPlansChangeNothing(t *testing.T) {
+	tests := []struct {
+		name, plan, want string
+		o                func(*Options)
+	}{
+		{name: "malformed JSON", plan: `{"partitions":[{"topic":"t"`, want: "not valid reassignment JSON"},
+		{name: "unknown topic", plan: `{"partitions":[{"topic":"nope","partition":0,"replicas":[1,2]}]}`, want: "topic nope does not exist"},
+		{name: "duplicate partition", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4]},{"topic":"t","partition":0,"replicas":[5,6]}]}`,
+			want: "partition already listed"},
+		{name: "dead broker", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,9]}]}`, want: "broker 9 is not alive"},
+		{name: "RF change", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4,5]}]}`, want: "replication factor would change from 2 to 3"},
+		{name: "wrong log dir", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4],"log_dirs":["any","data"]}]}`, want: "not valid reassignment JSON"},
+		{name: "log dir move without a mover", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4],"log_dirs":["any","/data"]}]}`,
+			want: "need the Admin API path"},
+		{name: "one good, one bad", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4]},{"topic":"t","partition":9,"replicas":[3,4]}]}`,
+			want: "topic t has no partition 9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := sixPartitions()
+			o := testOptions(t)
+			o.Throttle = 1000
+			r := runExecute(t, context.Background(), o, f, tt.plan)
+			if !cluster.IsInvalid(r.err) || !strings.Contains(r.err.Error(), tt.want) {
+				t.Fatalf("err = %v, want an input error containing %q", r.err, tt.want)
+			}
+			if f.mutations != 0 || len(f.configs) != 0 {
+				t.Errorf("a bad plan changed the cluster: %d changes, configs %v", f.mutations, f.configs)
+			}
+			if r.out != "" {
+				t.Errorf("stdout = %q, want nothing", r.out)
+			}
+			if _, err := os.Stat(o.RollbackFile); err == nil {
+				t.Error("rollback file written for a bad plan")
+			}
+		})
+	}
+}
+
+func TestRunRefusesWhenBusy(t *testing.T) {
+	t.Run("other reassignments in flight", func(t *testing.T) {
+		f := sixPartitions()
+		f.parts[cluster.TopicPartition{Topic: "t", Partition: 4}].Target = []int32{5, 6}
+		o := testOptions(t)
+		r := runExecute(t, context.Background(), o, f, movePlan(2))
+		if !errors.Is(r.err, cluster.ErrBusy) || !strings.Contains(r.err.Error(), "t-4") || f.mutations != 0 {
+			t.Fatalf("err = %v (%d changes), want ErrBusy naming t-4 and no change", r.err, f.mutations)
+		}
+		o.Additional = true
+		if r := runExecute(t, context.Background(), o, f, movePlan(2)); r.err != nil {
+			t.Fatalf("with --additional: %v", r.err)
+		}
+	})
+	t.Run("a partition of the plan in flight elsewhere", func(t *testing.T) {
+		f := sixPartitions()
+		f.parts[cluster.TopicPartition{Topic: "t", Partition: 0}].Target = []int32{5, 6}
+		o := testOptions(t)
+		o.Additional = true
+		r := runExecute(t, context.Background(), o, f, movePlan(2))
+		if !errors.Is(r.err, cluster.ErrBusy) || !strings.Contains(r.err.Error(), "t-0 (being reassigned to [5 6]") {
+			t.Fatalf("err = %v", r.err)
+		}
+	})
+	t.Run("the lock is held", func(t *testing.T) {
+		f := sixPartitions()
+		o := testOptions(t)
+		l, err := clusterlock.Acquire(context.Background(), clusterlock.Options{StateDir: o.StateDir, Command: "fdud execute", Plan: "plan-x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := runExecute(t, context.Background(), o, f, movePlan(2))
+		if !errors.Is(r.err, cluster.ErrBusy) || !strings.Contains(r.err.Error(), "plan-x") || f.mutations != 0 {
+			t.Fatalf("err = %v, want ErrBusy naming the holder", r.err)
+		}
+		l.Release()
+		if r := runExecute(t, context.Background(), o, f, movePlan(2)); r.err != nil {
+			t.Fatalf("after the holder released: %v", r.err)
+		}
+	})
+}
+
+func TestRunBatches(t *testing.T) {
+	f := sixPartitions()
+	f.autoComplete = true
+	o := testOptions(t)
+	o.MaxPartitionMovements = 2
+	r := runExecute(t, context.Background(), o, f, movePlan(5))
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if f.maxInFlight != 2 {
+		t.Errorf("most reassignments in flight = %d, want 2", f.maxInFlight)
+	}
+	var sizes []int
+	for _, b := range f.reassigned {
+		sizes = append(sizes, len(b))
+	}
+	if !slices.Equal(sizes, []int{2, 2, 1}) {
+		t.Errorf("batch sizes = %v, want [2 2 1]", sizes)
+	}
+	if !strings.Contains(r.errw, "Batch 3: submitted 1 partitions") || r.out != movePlan(5) {
+		t.Errorf("no progress lines or plan not passed on")
+	}
+}
+
+func TestRunBatchesPerBroker(t *testing.T) {
+	f := newFake([]int32{1, 2, 3, 4}, map[string][][]int32{"t": {{1, 2}, {1, 2}, {3, 4}}})
+	f.autoComplete = true
+	o := testOptions(t)
+	o.MaxMovesPerBroker = 1
+	plan := `{"partitions":[{"topic":"t","partition":0,"replicas":[3,2]},{"topic":"t","partition":1,"replicas":[4,2]},{"topic":"t","partition":2,"replicas":[1,4]}]}`
+	if r := runExecute(t, context.Background(), o, f, plan); r.err != nil {
+		t.Fatal(r.err)
+	}
+	// t-0 involves 1,3; t-1 involves 1,4 (waits for t-0); t-2 involves 1,3 (waits too).
+	if len(f.reassigned) != 3 || f.maxInFlight != 1 {
+		t.Errorf("batches %v, max in flight %d", f.reassigned, f.maxInFlight)
+	}
+}
+
+func TestRunInterruptedAndResumed(t *testing.T) {
+	f := sixPartitions()
+	o := testOptions(t)
+	o.MaxPartitionMovements = 2
+	ctx, cancel := context.WithCancel(context.Background())
+	// The first batch never completes; the run is interrupted while waiting.
+	f.onState = func(f *fakeCluster, call int) {
+		if call == 3 {
+			cancel()
+		}
+	}
+	r := runExecute(t, ctx, o, f, movePlan(5))
+	if !errors.Is(r.err, context.Canceled) || !strings.Contains(r.err.Error(), "re-run the same plan") {
+		t.Fatalf("err = %v, want context.Canceled with advice", r.err)
+	}
+	if r.out != "" {
+		t.Error("an interrupted run passed the plan on")
+	}
+	if len(f.reassigned) != 1 {
+		t.Fatalf("reassign calls before the interruption = %d, want 1", len(f.reassigned))
+	}
+	// The lock was released: a re-run gets it, skips what is in flight and completes.
+	f.onState = nil
+	f.stateCalls = 0 // the first read of the re-run sees t-0 and t-1 still in flight
+	f.autoComplete = true
+	r = runExecute(t, context.Background(), o, f, movePlan(5))
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !strings.Contains(r.errw, "Not resubmitting 2 partitions already being reassigned to their target: t-0,t-1") {
+		t.Error("re-run did not skip the in-flight partitions")
+	}
+	submitted := map[cluster.TopicPartition]int{}
+	for _, b := range f.reassigned {
+		for _, p := range b {
+			submitted[p.TP()]++
+		}
+	}
+	for tp, n := range submitted {
+		if n != 1 {
+			t.Errorf("%s submitted %d times", tp, n)
+		}
+	}
+	if len(submitted) != 5 {
+		t.Errorf("%d partitions submitted, want 5", len(submitted))
+	}
+}
+
+func TestRunThrottlesAndCancel(t *testing.T) {
+	f := sixPartitions()
+	f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "1"}] = map[string]string{kafka.LeaderThrottledRate: "500"}
+	o := testOptions(t)
+	o.Throttle = 1000
+	plan := movePlan(1)
+	if r := runExecute(t, context.Background(), o, f, plan); r.err != nil {
+		t.Fatal(r.err)
+	}
+	topic := f.configs[throttle.Entity{Kind: kafka.TopicEntity, Name: "t"}]
+	if topic[kafka.LeaderThrottledReplicas] != "0:1,0:2" || topic[kafka.FollowerThrottledReplicas] != "0:3,0:4" {
+		t.Errorf("topic throttles = %v", topic)
+	}
+	if got := f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "1"}][kafka.LeaderThrottledRate]; got != "500" {
+		t.Errorf("operator's lower rate on broker 1 changed to %s", got)
+	}
+	if got := f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "4"}][kafka.FollowerThrottledRate]; got != "1000" {
+		t.Errorf("broker 4 follower rate = %q", got)
+	}
+	c := o
+	c.Mode = ModeCancel
+	c.Throttle = 0
+	r := runExecute(t, context.Background(), c, f, plan)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !slices.Equal(f.cancelled, []cluster.TopicPartition{{Topic: "t", Partition: 0}}) {
+		t.Errorf("cancelled %v", f.cancelled)
+	}
+	want := map[throttle.Entity]map[string]string{{Kind: kafka.BrokerEntity, Name: "1"}: {kafka.LeaderThrottledRate: "500"}}
+	if len(f.configs) != 1 || f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "1"}][kafka.LeaderThrottledRate] != "500" {
+		t.Errorf("configs after cancel = %v, want %v", f.configs, want)
+	}
+	if r.out != "" || !strings.Contains(r.errw, "Successfully cancelled partition reassignments for t-0") {
+		t.Errorf("cancel output: out %q", r.out)
+	}
+}
+
+func TestRunCreateTopicsAndLogDirs(t *testing.T) {
+	f := &logDirFake{fakeCluster: sixPartitions()}
+	o := testOptions(t)
+	o.CreateTopics = true
+	plan := `{"partitions":[{"topic":"new","partition":1,"replicas":[2,3]},{"topic":"new","partition":0,"replicas":[1,2]},` +
+		`{"topic":"t","partition":0,"replicas":[1,2],"log_dirs":["/data/b","any"]}]}`
+	if r := runExecute(t, context.Background(), o, f, plan); r.err != nil {
+		t.Fatal(r.err)
+	}
+	if got := f.created["new"]; len(got) != 2 || !slices.Equal(got[0], []int32{1, 2}) || !slices.Equal(got[1], []int32{2, 3}) {
+		t.Errorf("created %v", f.created)
+	}
+	if len(f.moved) != 1 || f.moved[0].LogDirs[0] != "/data/b" {
+		t.Errorf("log dir moves %v", f.moved)
+	}
+	if len(f.reassigned) != 0 {
+		t.Errorf("reassigned %v; nothing needed a reassignment", f.reassigned)
+	}
+}
+
+func TestList(t *testing.T) {
+	f := sixPartitions()
+	f.parts[cluster.TopicPartition{Topic: "t", Partition: 3}].Target = []int32{2, 5}
+	o := Options{Mode: ModeList}
+	r := runExecute(t, context.Background(), o, f, "")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !strings.Contains(r.errw, "t-3: replicas: 2,5. adding: 5. removing: 1.") {
+		t.Errorf("stderr = %q", r.errw)
+	}
+	if r.out != `{"version":1,"partitions":[{"topic":"t","partition":3,"replicas":[2,5],"log_dirs":["any","any"]}]}`+"\n" {
+		t.Errorf("stdout = %q", r.out)
+	}
+}
