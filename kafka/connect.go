@@ -197,7 +197,9 @@ func saramaConfig(o Options, sec *Security, v sarama.KafkaVersion, apiVersions b
 	t := o.timeout()
 	conf.Net.DialTimeout, conf.Net.ReadTimeout, conf.Net.WriteTimeout = t, t, t
 	conf.Admin.Timeout = t
-	conf.Metadata.Full = false // the client only needs brokers and the controller
+	// sarama refreshes brokers and the controller only along with topics;
+	// Full keeps that working (State sends its own metadata requests).
+	conf.Metadata.Full = true
 	conf.Metadata.Retry.Max = 2
 	conf.Metadata.Retry.Backoff = 250 * time.Millisecond
 	sec.apply(conf)
