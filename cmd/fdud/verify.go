@@ -1,11 +1,290 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/domainsrc"
+	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/throttle"
+	"github.com/fdud/fdud/verify"
+	"github.com/fdud/fdud/zookeeper"
+)
+
+const verifyDescription = `Compares the plan (Kafka's reassignment JSON, on stdin or in
+--reassignment-json-file) with the cluster and prints, on stderr, the lines
+kafka-reassign-partitions.sh --verify prints:
+
+   Status of partition reassignment:
+   Reassignment of partition orders-0 is complete.
+   Reassignment of partition orders-1 is still in progress.
+   There is no active reassignment of partition orders-2, but replica set is 1,2 rather than 3,1.
+
+followed by fdud's notes (indented "  note:" lines: a replica order that differs
+from the plan, a leader that is not the preferred one) and a summary.
+
+Once no partition of the plan is in flight, verify removes exactly the throttles
+fdud execute set for this plan and restores what was there before (unless
+--preserve-throttles). The record of those throttles is in ZooKeeper with
+--zookeeper, else in --state-dir on the machine that ran execute.
+
+With --domains, verify also checks the spread of the plan's partitions (of every
+partition with --all) across fault domains, update domains and zones, prints the
+FD x UD grid of brokers, and for each single domain says which partitions would go
+offline, or fall below min.insync.replicas, if it went down. Partitions
+under-replicated now are always listed.
+
+stdout stays empty unless --format json: then it carries the report
+(schemas/verify-report.schema.json). --prometheus FILE writes node_exporter
+textfile-collector metrics (atomically) for dashboards and alerts.
+
+EXAMPLES:
+   # after fdud execute, in the same pipe: wait for the moves, then clean up
+   fdud execute --bootstrap-server k1:9092 --throttle 50000000 < plan.json \
+     | fdud verify --bootstrap-server k1:9092 --domains domains.json --wait --timeout 2h
+
+   # Kafka 0.9 to 2.3 (ZooKeeper path), JSON report for a script
+   fdud verify --zookeeper zk1:2181/kafka --reassignment-json-file plan.json --format json > report.json
+
+   # cron: the whole cluster's spread and risk as Prometheus metrics
+   fdud verify --bootstrap-server k1:9092 --domains zk:zk1:2181/kafka --all \
+     --prometheus /var/lib/node_exporter/textfile/fdud.prom < /dev/null
+
+   # move leadership to the planned leaders once the plan is complete
+   fdud verify --bootstrap-server k1:9092 --reassignment-json-file plan.json --wait --elect-leaders
+
+EXIT STATUS (verify):
+   0  every partition of the plan is complete (and, with --domains, spread and not at risk)
+   1  error talking to Kafka or ZooKeeper; or nothing is in flight but some partitions
+      are not on their planned replicas (the reassignment failed or was cancelled)
+   2  bad flags or bad input (plan, domains)
+   3  still in progress (with --wait: still in progress at --timeout)
+   4  complete, but partitions violate the spread, are under-replicated, or would go
+      offline or below min.insync.replicas if one fault domain, update domain or
+      zone went down
+ 130  interrupted`
 
 func newVerifyCommand(s streams) *cli.Command {
+	flags := append(clusterFlags(),
+		&cli.StringFlag{Name: "reassignment-json-file", EnvVars: []string{"FDUD_REASSIGNMENT_JSON_FILE"},
+			Usage: "the plan, Kafka's reassignment JSON `FILE` (default: stdin)"},
+		&cli.StringFlag{Name: "domains", EnvVars: []string{"FDUD_DOMAINS"},
+			Usage: "broker domains: a domains JSON `FILE`, - for stdin, or a source spec (zk:HOST:PORT[/chroot], rack, ...)"},
+		&cli.BoolFlag{Name: "all", EnvVars: []string{"FDUD_VERIFY_ALL"},
+			Usage: "assess spread and risk of every partition of the cluster, not only the plan's (the plan is then optional)"},
+		&cli.BoolFlag{Name: "wait", EnvVars: []string{"FDUD_VERIFY_WAIT"},
+			Usage: "poll until no partition of the plan is in flight (or --timeout)"},
+		&cli.DurationFlag{Name: "timeout", EnvVars: []string{"FDUD_VERIFY_TIMEOUT"},
+			Usage: "with --wait, give up after this long and exit 3 (0: no limit)"},
+		&cli.DurationFlag{Name: "poll-interval", Value: verify.DefaultPollInterval, EnvVars: []string{"FDUD_POLL_INTERVAL"},
+			Usage: "with --wait, how often to read the cluster"},
+		&cli.BoolFlag{Name: "preserve-throttles", EnvVars: []string{"FDUD_PRESERVE_THROTTLES"},
+			Usage: "keep the throttles fdud set even when the plan is done"},
+		&cli.BoolFlag{Name: "elect-leaders", EnvVars: []string{"FDUD_ELECT_LEADERS"},
+			Usage: "once nothing is in flight, run a preferred leader election where the leader is not the first replica"},
+		&cli.StringFlag{Name: "format", Value: verify.FormatText, EnvVars: []string{"FDUD_VERIFY_FORMAT"},
+			Usage: "stdout: text (nothing; the report is on stderr) or json (the verify report)"},
+		&cli.StringFlag{Name: "prometheus", EnvVars: []string{"FDUD_PROMETHEUS"},
+			Usage: "write Prometheus textfile-collector metrics to `FILE` (atomically)"},
+		&cli.StringFlag{Name: "state-dir", EnvVars: []string{"FDUD_STATE_DIR"},
+			Usage: "`DIR` of fdud's throttle records when there is no --zookeeper (default $XDG_STATE_HOME/fdud)"},
+		&cli.IntFlag{Name: "min-insync-replicas", Value: 1, EnvVars: []string{"FDUD_MIN_INSYNC_REPLICAS"},
+			Usage: "min.insync.replicas of topics that do not set it (the brokers' default, which clients cannot read)"},
+		&cli.BoolFlag{Name: "legacy-status-lines", EnvVars: []string{"FDUD_LEGACY_STATUS_LINES"},
+			Usage: `print Kafka 0.8-2.4's lines ("Reassignment of partition [orders,0] completed successfully")`},
+	)
 	return &cli.Command{
-		Name:   "verify",
-		Usage:  "not implemented yet",
-		Action: notImplemented,
+		Name:        "verify",
+		Usage:       "check a reassignment: completion, throttle clean-up, domain spread and what-if",
+		UsageText:   "fdud verify [--bootstrap-server HOST:PORT | --zookeeper HOST:PORT[/chroot]] [options] < plan.json",
+		Description: verifyDescription,
+		Flags:       flags,
+		Action:      func(c *cli.Context) error { return runVerify(c, s) },
 	}
+}
+
+func runVerify(c *cli.Context, s streams) error {
+	ctx := c.Context
+	log := newLogger(c, s)
+	o := verify.Options{
+		All: c.Bool("all"), Wait: c.Bool("wait"), Timeout: c.Duration("timeout"),
+		PollInterval: c.Duration("poll-interval"), PreserveThrottles: c.Bool("preserve-throttles"),
+		ElectLeaders: c.Bool("elect-leaders"), Format: c.String("format"), PrometheusFile: c.String("prometheus"),
+		MinInsyncReplicas: c.Int("min-insync-replicas"), LegacyStatusLines: c.Bool("legacy-status-lines"),
+	}
+	if c.Args().Present() {
+		return cluster.Invalidf("verify takes no arguments, got %q (the plan comes on stdin or --reassignment-json-file)", c.Args().First())
+	}
+	spec := c.String("domains")
+	planFile := c.String("reassignment-json-file")
+	if spec == "-" && planFile == "" {
+		return cluster.Invalidf("--domains - and the plan cannot both come from stdin; pass --reassignment-json-file")
+	}
+	plan, err := readVerifyPlan(planFile, s.in, o.All)
+	if err != nil {
+		return err
+	}
+	o.Plan = plan
+	// Validate before connecting: bad flags should not wait on a cluster.
+	if spec != "" {
+		o.Domains = &cluster.Domains{} // placeholder so Validate sees domains are coming
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+
+	ko := kafkaOptions(c, s)
+	cl, err := kafka.Connect(ctx, ko)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+
+	topics := plan.Topics()
+	if o.All || len(topics) == 0 {
+		topics = nil
+	}
+	if spec != "" {
+		d, err := domainsrc.Resolve(ctx, spec, domainsrc.Deps{
+			Stdin: s.in, Stderr: s.err, Logger: log, Brokers: liveBrokers{cl: cl, topics: topics},
+			// verify reports what it finds rather than refusing: a broker
+			// without a domain, or a single fault domain, is part of the report.
+			AllowMissing: true, AllowSingleFaultDomain: true,
+			ZooKeeperDigest: ko.ZooKeeperDigest,
+		})
+		if err != nil {
+			return err
+		}
+		o.Domains = &d
+	}
+
+	env := verify.Env{Stdout: s.out, Stderr: s.err, Logger: log, Path: cl.Path()}
+	if o.Wait {
+		env.Progress = progressFor(s.err)
+	}
+	if len(plan.Partitions) > 0 {
+		th, closeTh, err := openThrottles(ctx, c, cl, plan, log)
+		if err != nil {
+			// The status is still worth having; say what was not done.
+			log.Warn("cannot read fdud's throttle records; throttles are neither counted nor removed", "err", err)
+		} else {
+			defer closeTh()
+			env.Throttles = th
+		}
+	}
+	_, err = verify.Run(ctx, o, cl, env)
+	return err
+}
+
+// readVerifyPlan reads the plan from file, or stdin. With --all a plan is
+// optional: an empty stdin, or a terminal, means none.
+func readVerifyPlan(file string, stdin io.Reader, all bool) (cluster.Assignment, error) {
+	var data []byte
+	var err error
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return cluster.Assignment{}, cluster.Invalid(err)
+		}
+		defer f.Close()
+		data, err = cluster.ReadAll(f, file)
+		if err != nil {
+			return cluster.Assignment{}, err
+		}
+	} else {
+		if isTerminal(stdin) {
+			if all {
+				return cluster.Assignment{Version: 1}, nil
+			}
+			return cluster.Assignment{}, cluster.Invalidf("no plan: pipe it on stdin or pass --reassignment-json-file")
+		}
+		if data, err = cluster.ReadAll(stdin, "plan from stdin"); err != nil {
+			return cluster.Assignment{}, err
+		}
+	}
+	if all && len(bytes.TrimSpace(data)) == 0 {
+		return cluster.Assignment{Version: 1}, nil
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return cluster.Assignment{}, cluster.Invalidf("no plan: the input is empty")
+	}
+	return cluster.ParseAssignment(data)
+}
+
+// liveBrokers lists live brokers for domain sources that need them.
+type liveBrokers struct {
+	cl     kafka.Cluster
+	topics []string
+}
+
+func (l liveBrokers) Brokers(ctx context.Context) ([]cluster.Broker, error) {
+	st, err := l.cl.State(ctx, l.topics)
+	if err != nil {
+		return nil, err
+	}
+	return st.Brokers, nil
+}
+
+// planThrottles adapts package throttle's record of one plan to verify.
+type planThrottles struct {
+	cl     kafka.Cluster
+	store  throttle.Store
+	planID string
+}
+
+func (p planThrottles) Entities(ctx context.Context) (int, error) {
+	rec, err := p.store.Load(ctx, p.planID)
+	if err != nil || rec == nil {
+		return 0, err
+	}
+	return len(rec.Entities()), nil
+}
+
+func (p planThrottles) Remove(ctx context.Context) (bool, error) {
+	return throttle.Remove(ctx, p.cl, p.store, p.planID)
+}
+
+// openThrottles opens the store execute used: ZooKeeper with --zookeeper,
+// else the state directory.
+func openThrottles(ctx context.Context, c *cli.Context, cl kafka.Cluster, plan cluster.Assignment, log *slog.Logger) (
+	verify.Throttles, func(), error) {
+	so := throttle.StoreOptions{StateDir: c.String("state-dir"), Logger: log}
+	closeFn := func() {}
+	if zk := c.String("zookeeper"); zk != "" {
+		conn, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: zk,
+			Digest: zookeeper.Secret(c.String("zookeeper-digest")), Logger: log})
+		if err != nil {
+			return nil, nil, fmt.Errorf("zookeeper for throttle records: %w", err)
+		}
+		so.ZooKeeper, closeFn = conn, func() { conn.Close() }
+	}
+	store, err := throttle.OpenStore(ctx, so)
+	if err != nil {
+		closeFn()
+		return nil, nil, err
+	}
+	return planThrottles{cl: cl, store: store, planID: throttle.PlanID(plan)}, closeFn, nil
+}
+
+// progressFor draws a bar on a terminal and plain lines anywhere else (a
+// log file, a pipe, journald), where carriage returns would be noise.
+func progressFor(w io.Writer) verify.Progress {
+	if isTerminal(w) {
+		return verify.NewBar(w)
+	}
+	return verify.NewLines(w)
+}
+
+// isTerminal reports whether the stream is an *os.File on a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
