@@ -148,6 +148,9 @@ func (p *planner) finishReport() {
 		dom.Brokers = append(dom.Brokers, cluster.BrokerDomain{ID: id, FaultDomain: d.FaultDomain, UpdateDomain: d.UpdateDomain, Zone: d.Zone})
 	}
 	r.Grid = cluster.NewGrid(dom).Cells
+	if r.Grid == nil {
+		r.Grid = []cluster.GridCell{}
+	}
 	r.Warnings = append(r.Warnings, p.topologyWarnings()...)
 	for _, s := range []*[]Issue{&r.Compromises, &r.Infeasible} {
 		if *s == nil {

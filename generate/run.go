@@ -1,0 +1,237 @@
+package generate
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+
+	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/domainsrc"
+)
+
+// Config is one `fdud generate` run as the operator asked for it.
+type Config struct {
+	// Domains is the --domains value: a file, "-" for stdin, or a source
+	// spec that domainsrc.Resolve understands.
+	Domains string
+	// CurrentAssignment is a file (or "-") in Kafka's reassignment format,
+	// or the text Kafka's tool prints. Empty: read the live cluster, or,
+	// without one, plan only a new topic on an empty cluster.
+	CurrentAssignment string
+	// Live is set when cluster flags were given; Env.ReadState reads it.
+	Live bool
+	// TopicsToMoveFile is Kafka's --topics-to-move-json-file.
+	TopicsToMoveFile string
+	// CurrentFile receives the rollback plan; ReportFile the JSON report.
+	CurrentFile string
+	ReportFile  string
+	Options     Options
+}
+
+// Validate checks the configuration before any work is done.
+func (c Config) Validate() error {
+	switch {
+	case c.Domains == "":
+		return cluster.Invalidf("--domains is required: a domains JSON file, - for stdin, or a source such as zk:HOST:PORT")
+	case c.CurrentAssignment != "" && c.Live:
+		return cluster.Invalidf("give either --current-assignment or a cluster (--bootstrap-server/--zookeeper), not both")
+	case c.CurrentAssignment == "" && !c.Live && c.Options.NewTopic == "":
+		return cluster.Invalidf("nothing to plan from: give --current-assignment FILE, or --bootstrap-server HOST:PORT (or --zookeeper), or --new-topic")
+	case c.Domains == "-" && c.CurrentAssignment == "-":
+		return cluster.Invalidf("--domains and --current-assignment cannot both read stdin")
+	case c.CurrentAssignment == "-" && c.TopicsToMoveFile == "-", c.Domains == "-" && c.TopicsToMoveFile == "-":
+		return cluster.Invalidf("only one input can read stdin")
+	}
+	for _, f := range []struct{ flag, path string }{{"--current-file", c.CurrentFile}, {"--report", c.ReportFile}} {
+		if f.path == "-" {
+			return cluster.Invalidf("%s needs a file name: stdout carries the plan and stderr the summary", f.flag)
+		}
+	}
+	if c.CurrentFile != "" && c.CurrentFile == c.ReportFile {
+		return cluster.Invalidf("--current-file and --report name the same file %q", c.CurrentFile)
+	}
+	return c.Options.Validate()
+}
+
+// Env is what Run needs from its surroundings.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Logger         *slog.Logger
+	// ReadState reads the live cluster (all topics); nil unless Config.Live.
+	ReadState func(ctx context.Context) (*cluster.State, error)
+	// DomainDeps is passed to domainsrc.Resolve; Run fills in Stdin and,
+	// when live, the broker list.
+	DomainDeps domainsrc.Deps
+}
+
+// Run reads the inputs, plans, and writes the plan (stdout), the rollback
+// (--current-file), the report (--report) and a summary (stderr). Nothing is
+// written to stdout unless the plan is complete.
+func Run(ctx context.Context, cfg Config, env Env) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log := env.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var in Input
+	var warnings []string
+	var state *cluster.State
+	if cfg.Live {
+		var err error
+		if state, err = env.ReadState(ctx); err != nil {
+			return fmt.Errorf("read cluster state: %w", err)
+		}
+		in.Live = make([]int32, 0, len(state.Brokers))
+		for _, b := range state.Brokers {
+			in.Live = append(in.Live, b.ID)
+		}
+		in.Current, warnings = currentFromState(state)
+	}
+
+	deps := env.DomainDeps
+	deps.Stdin = env.Stdin
+	if deps.Logger == nil {
+		deps.Logger = log
+	}
+	if state != nil {
+		deps.Brokers = stateBrokers{state}
+		deps.AllowMissing = true // the planner decides: an error only if such a broker holds replicas
+	}
+	doms, err := domainsrc.Resolve(ctx, cfg.Domains, deps)
+	if err != nil {
+		return fmt.Errorf("domains from %s: %w", cfg.Domains, err)
+	}
+	in.Domains = doms.Map()
+
+	if cfg.CurrentAssignment != "" {
+		data, err := readInput(cfg.CurrentAssignment, env.Stdin, "current assignment")
+		if err != nil {
+			return err
+		}
+		if in.Current, err = cluster.ParseAssignment(data); err != nil {
+			return fmt.Errorf("current assignment %s: %w", cfg.CurrentAssignment, err)
+		}
+	}
+	opts := cfg.Options
+	if cfg.TopicsToMoveFile != "" {
+		data, err := readInput(cfg.TopicsToMoveFile, env.Stdin, "topics to move")
+		if err != nil {
+			return err
+		}
+		names, err := cluster.ParseTopicsToMove(data)
+		if err != nil {
+			return fmt.Errorf("topics to move %s: %w", cfg.TopicsToMoveFile, err)
+		}
+		opts.Topics = append(slices.Clone(opts.Topics), names...)
+		slices.Sort(opts.Topics)
+		opts.Topics = slices.Compact(opts.Topics)
+	}
+
+	log.Debug("planning", "partitions", len(in.Current.Partitions), "brokers", len(in.Domains))
+	res, planErr := Plan(in, opts)
+	if planErr != nil && !errors.Is(planErr, cluster.ErrAtRisk) {
+		return planErr
+	}
+	res.Report.Warnings = append(warnings, res.Report.Warnings...)
+	if cfg.ReportFile != "" {
+		if err := writeFile(cfg.ReportFile, func(w io.Writer) error { return WriteReport(w, res.Report) }); err != nil {
+			return err
+		}
+	}
+	if planErr != nil {
+		WriteSummary(env.Stderr, res.Report, in.Domains)
+		return planErr
+	}
+	if cfg.CurrentFile != "" {
+		if err := writeFile(cfg.CurrentFile, func(w io.Writer) error { return cluster.WriteAssignment(w, res.Rollback) }); err != nil {
+			return err
+		}
+	}
+	if err := cluster.WriteAssignment(env.Stdout, res.Plan); err != nil {
+		return err
+	}
+	return WriteSummary(env.Stderr, res.Report, in.Domains)
+}
+
+// currentFromState returns the live assignment. A partition being
+// reassigned is planned from its in-flight target, and a warning says so.
+func currentFromState(s *cluster.State) (cluster.Assignment, []string) {
+	a := cluster.Assignment{Version: 1, Partitions: make([]cluster.PartitionAssignment, 0, len(s.Partitions))}
+	var moving []string
+	for _, p := range s.Partitions {
+		reps := p.Replicas
+		if p.Reassigning() {
+			reps = p.Target
+			moving = append(moving, p.TP().String())
+		}
+		a.Partitions = append(a.Partitions, cluster.PartitionAssignment{Topic: p.Topic, Partition: p.Partition, Replicas: slices.Clone(reps)})
+	}
+	a.Sort()
+	var warnings []string
+	if len(moving) > 0 {
+		const show = 10
+		list := moving
+		more := ""
+		if len(list) > show {
+			more = fmt.Sprintf(" and %d more", len(list)-show)
+			list = list[:show]
+		}
+		warnings = append(warnings, fmt.Sprintf("%d partitions are being reassigned; planned from their in-flight targets: %v%s",
+			len(moving), list, more))
+	}
+	return a, warnings
+}
+
+// stateBrokers lists the live brokers of a state already read.
+type stateBrokers struct{ s *cluster.State }
+
+func (b stateBrokers) Brokers(context.Context) ([]cluster.Broker, error) { return b.s.Brokers, nil }
+
+func readInput(path string, stdin io.Reader, what string) ([]byte, error) {
+	if path == "-" {
+		return cluster.ReadAll(stdin, what+" from stdin")
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, cluster.Invalidf("%s: %w", what, err)
+	}
+	defer f.Close()
+	return cluster.ReadAll(f, path)
+}
+
+// writeFile writes a file through a temporary one, so that a failed run
+// never leaves half a plan behind.
+func writeFile(path string, write func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := write(&buf); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// WriteReport writes the report as indented JSON.
+func WriteReport(w io.Writer, r Report) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
