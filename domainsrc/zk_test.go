@@ -352,4 +352,7 @@ func testZKDown(t *testing.T) {
 // tWriter sends log lines to the test log (shown with -v or on failure).
 type tWriter struct{ t *testing.T }
 
-func (w tWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
