@@ -1,11 +1,143 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/execute"
+	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/zookeeper"
+)
 
 func newExecuteCommand(s streams) *cli.Command {
 	return &cli.Command{
-		Name:   "execute",
-		Usage:  "not implemented yet",
-		Action: notImplemented,
+		Name:      "execute",
+		Usage:     "check a reassignment plan against the cluster and start it, throttled, batched, under a lock",
+		UsageText: "fdud execute [--bootstrap-server HOST:PORT | --zookeeper HOST:PORT[/chroot]] [options] < plan.json > plan.json",
+		Description: `Reads a plan in Kafka's reassignment JSON (stdin, or --reassignment-json-file; the
+output of kafka-reassign-partitions.sh --generate works too: its proposed plan is
+used) and checks every entry against the live cluster before changing anything:
+topics and partitions exist, brokers are alive, no partition or broker is listed
+twice, the replication factor stays (unless --allow-replication-factor-change),
+log directories are well-formed. Any problem: every offending entry is named,
+exit 2, nothing changed.
+
+Then, holding the cluster lock (an ephemeral ZooKeeper node /fdud/lock with
+--zookeeper; otherwise a file lock that only guards this machine), it saves the
+rollback plan, sets the throttles merged with those already present (recording
+exactly what it set, so that fdud verify removes only that), and submits the
+partitions not yet at their target. On stdout it passes the plan on unchanged,
+so fdud verify can follow in a pipe.
+
+Without batching it returns once the reassignment is started, like Kafka's tool.
+With --max-partition-movements or --max-moves-per-broker it stays in the
+foreground and submits batches as earlier ones complete. Re-running the same plan
+is safe: partitions at their target are skipped, partitions already moving to it
+are not resubmitted.
+
+EXAMPLES:
+   fdud generate --bootstrap-server k:9092 --domains domains.json \
+     | fdud execute --bootstrap-server k:9092 --throttle 50000000 \
+     | fdud verify --bootstrap-server k:9092 --domains domains.json --wait
+
+   # old cluster, through ZooKeeper, 10 partitions at a time, rollback kept
+   fdud execute --zookeeper zk1:2181/kafka --reassignment-json-file plan.json \
+     --max-partition-movements 10 --rollback-file /var/lib/kafka/rollback.json
+
+   fdud execute --bootstrap-server k:9092 --list
+   fdud execute --bootstrap-server k:9092 --cancel --reassignment-json-file plan.json
+
+   Every flag can also be set by its environment variable (FDUD_THROTTLE, ...).`,
+		Flags: append(clusterFlags(),
+			&cli.StringFlag{Name: "reassignment-json-file", EnvVars: []string{"FDUD_REASSIGNMENT_JSON_FILE"},
+				Usage: "the plan, Kafka's reassignment JSON `FILE` (default: stdin)"},
+			&cli.Int64Flag{Name: "throttle", Value: -1, EnvVars: []string{"FDUD_THROTTLE"},
+				Usage: "replication throttle in `BYTES/S` for the moving replicas (-1: none); merged with throttles already set"},
+			&cli.Int64Flag{Name: "replica-alter-log-dirs-throttle", Value: -1, EnvVars: []string{"FDUD_REPLICA_ALTER_LOG_DIRS_THROTTLE"},
+				Usage: "throttle in `BYTES/S` for moves between log directories of a broker (-1: none)"},
+			&cli.BoolFlag{Name: "additional", EnvVars: []string{"FDUD_ADDITIONAL"},
+				Usage: "run even though other reassignments are in flight"},
+			&cli.BoolFlag{Name: "allow-replication-factor-change", EnvVars: []string{"FDUD_ALLOW_REPLICATION_FACTOR_CHANGE"},
+				Usage: "accept plans that change a partition's number of replicas"},
+			&cli.BoolFlag{Name: "create-topics", EnvVars: []string{"FDUD_CREATE_TOPICS"},
+				Usage: "create topics of the plan that do not exist yet, with exactly the planned replicas"},
+			&cli.StringFlag{Name: "rollback-file", EnvVars: []string{"FDUD_ROLLBACK_FILE"},
+				Usage: "where to save the rollback plan (default ./fdud-rollback-YYYYMMDDTHHMMSS.json); an existing file is kept"},
+			&cli.IntFlag{Name: "max-partition-movements", EnvVars: []string{"FDUD_MAX_PARTITION_MOVEMENTS"},
+				Usage: "batching: at most `N` reassignments in flight across the cluster (0: submit all at once)"},
+			&cli.IntFlag{Name: "max-moves-per-broker", EnvVars: []string{"FDUD_MAX_MOVES_PER_BROKER"},
+				Usage: "batching: at most `N` reassignments in flight that add or remove a replica on any one broker"},
+			&cli.DurationFlag{Name: "poll-interval", Value: 10 * time.Second, EnvVars: []string{"FDUD_POLL_INTERVAL"},
+				Usage: "batching: how often to check for completed reassignments"},
+			&cli.DurationFlag{Name: "max-wait", EnvVars: []string{"FDUD_MAX_WAIT"},
+				Usage: "batching: give up waiting after this long, exit 3 (0: no limit); re-run to continue"},
+			&cli.Int64Flag{Name: "timeout", Value: 10000, EnvVars: []string{"FDUD_TIMEOUT"},
+				Usage: "`MS` to wait for log directory moves to start (as Kafka's tool)"},
+			&cli.BoolFlag{Name: "cancel", EnvVars: []string{"FDUD_CANCEL"},
+				Usage: "cancel the plan's reassignments in flight (Admin API path) and remove the throttles fdud set for it"},
+			&cli.BoolFlag{Name: "list", Usage: "show the reassignments in flight (their targets as JSON on stdout)"},
+			&cli.StringFlag{Name: "state-dir", EnvVars: []string{"FDUD_STATE_DIR"},
+				Usage: "without --zookeeper: `DIR` for the lock file and throttle records (default $XDG_STATE_HOME/fdud or ~/.local/state/fdud)"},
+		),
+		CustomHelpTemplate: cli.CommandHelpTemplate + `
+EXIT STATUS:
+   0  the plan was started (or completed, when batching), or there was nothing to do
+   1  error talking to Kafka or ZooKeeper, or writing the rollback file
+   2  bad flags or a bad plan (every offending entry is named); nothing was changed
+   3  --max-wait elapsed while batching; re-run the same plan to continue
+   5  busy: another fdud run holds the lock, or other reassignments are in flight (see --additional)
+ 130  interrupted; submitted reassignments keep going; re-run the same plan to continue
+`,
+		Action: func(c *cli.Context) error {
+			o := execute.Options{
+				PlanFile:              c.String("reassignment-json-file"),
+				Throttle:              c.Int64("throttle"),
+				LogDirThrottle:        c.Int64("replica-alter-log-dirs-throttle"),
+				Additional:            c.Bool("additional"),
+				AllowRFChange:         c.Bool("allow-replication-factor-change"),
+				CreateTopics:          c.Bool("create-topics"),
+				RollbackFile:          c.String("rollback-file"),
+				MaxPartitionMovements: c.Int("max-partition-movements"),
+				MaxMovesPerBroker:     c.Int("max-moves-per-broker"),
+				PollInterval:          c.Duration("poll-interval"),
+				MaxWait:               c.Duration("max-wait"),
+				Timeout:               time.Duration(c.Int64("timeout")) * time.Millisecond,
+				StateDir:              c.String("state-dir"),
+			}
+			switch {
+			case c.Bool("cancel") && c.Bool("list"):
+				return cluster.Invalidf("--cancel and --list exclude each other")
+			case c.Bool("cancel"):
+				o.Mode = execute.ModeCancel
+			case c.Bool("list"):
+				o.Mode = execute.ModeList
+			}
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			log := newLogger(c, s)
+			ko := kafkaOptions(c, s)
+			ctx := c.Context
+			cl, err := kafka.Connect(ctx, ko)
+			if err != nil {
+				return err
+			}
+			defer cl.Close()
+			// The lock and the throttle records live in ZooKeeper when there
+			// is one, where every machine sees them.
+			if ko.ZooKeeper != "" && o.Mode != execute.ModeList {
+				conn, err := zookeeper.Connect(ctx, zookeeper.Options{
+					Connect: ko.ZooKeeper, Digest: ko.ZooKeeperDigest, Logger: log,
+				})
+				if err != nil {
+					return err
+				}
+				defer conn.Close()
+				o.ZooKeeper = conn
+			}
+			return execute.Run(ctx, o, cl, s.in, s.out, s.err, log)
+		},
 	}
 }
