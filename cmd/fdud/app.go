@@ -21,7 +21,7 @@ type streams struct {
 func run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) int {
 	s := streams{in: in, out: out, err: errw}
 	app := newApp(s)
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(ctx, compatArgs(args)) // invoked as kafka-reassign-partitions(.sh): fdud compat
 	return reportError(errw, err)
 }
 

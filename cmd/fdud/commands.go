@@ -9,5 +9,7 @@ func commands(s streams) []*cli.Command {
 		newGenerateCommand(s),
 		newExecuteCommand(s),
 		newVerifyCommand(s),
+		newCompatCommand(s),
+		newLockCommand(s),
 	}
 }

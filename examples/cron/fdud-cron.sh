@@ -138,7 +138,7 @@ require FDUD_ZOOKEEPER FDUD_BOOTSTRAP_SERVER
 command -v "$fdud" >/dev/null 2>&1 || die 2 config-missing "msg=\"fdud not found (FDUD_BIN=$fdud)\""
 mkdir -p "$state_dir" || die 1 state-dir "dir=$state_dir"
 pending="$state_dir/repair-pending"
-domains="zk:$FDUD_ZOOKEEPER${FDUD_DOMAINS_EXTRA:+,$FDUD_DOMAINS_EXTRA}"
+domains="zk:$FDUD_ZOOKEEPER"
 cluster_flags=(--bootstrap-server "$FDUD_BOOTSTRAP_SERVER")
 [ "${FDUD_USE_ZOOKEEPER_PATH:-1}" = 1 ] && cluster_flags+=(--zookeeper "$FDUD_ZOOKEEPER")
 [ -n "${FDUD_COMMAND_CONFIG:-}" ] && cluster_flags+=(--command-config "$FDUD_COMMAND_CONFIG")

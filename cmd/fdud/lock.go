@@ -1,0 +1,88 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/clusterlock"
+	"github.com/fdud/fdud/zookeeper"
+)
+
+// newLockCommand is `fdud lock`: run a command while holding a cluster-wide
+// lock, so that a script's steps (plan, execute, verify) run as one unit.
+// It is separate from the lock execute takes for itself.
+func newLockCommand(s streams) *cli.Command {
+	return &cli.Command{
+		Name:      "lock",
+		Usage:     "run a command while holding a cluster-wide lock (for scripts and cron jobs)",
+		ArgsUsage: "-- COMMAND [ARG...]",
+		Description: `Takes the lock, runs COMMAND, releases the lock and exits with COMMAND's exit
+code. When another run holds the lock, exits 5 at once and names the holder.
+The lock is an ephemeral ZooKeeper node (/fdud/locks/NAME under the cluster's
+chroot): ZooKeeper drops it if this process dies, so a crash never leaves the
+cluster locked. It is a different node from the one fdud execute takes, so
+COMMAND may run fdud execute.
+
+Example (what examples/cron/fdud-cron.sh does):
+  fdud lock --zookeeper zk1:2181/kafka --name repair -- ./repair.sh`,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "zookeeper", EnvVars: []string{"FDUD_ZOOKEEPER"}, Required: true,
+				Usage: "ZooKeeper holding the lock, `HOST:PORT[/chroot]` (the Kafka cluster's)"},
+			&cli.StringFlag{Name: "zookeeper-digest", EnvVars: []string{"FDUD_ZOOKEEPER_DIGEST"},
+				Usage: "ZooKeeper digest credentials `USER:PASSWORD` (prefer the environment variable)"},
+			&cli.StringFlag{Name: "name", Value: "default", Usage: "lock `NAME`: runs with the same name exclude each other"},
+		},
+		Action: func(c *cli.Context) error {
+			args := c.Args().Slice()
+			if len(args) == 0 {
+				return cluster.Invalidf("fdud lock: no command given (fdud lock --zookeeper ... -- COMMAND [ARG...])")
+			}
+			name := c.String("name")
+			if name == "" || strings.ContainsAny(name, "/ ") {
+				return cluster.Invalidf("--name %q: want a word without slashes or spaces", name)
+			}
+			log := newLogger(c, s)
+			ctx := c.Context
+			conn, err := zookeeper.Connect(ctx, zookeeper.Options{
+				Connect: c.String("zookeeper"), Digest: zookeeper.Secret(c.String("zookeeper-digest")), Logger: log,
+			})
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			l, err := clusterlock.Acquire(ctx, clusterlock.Options{
+				ZooKeeper: conn, Node: "/fdud/locks/" + name, Command: strings.Join(args, " "), Logger: log,
+			})
+			if err != nil {
+				return err
+			}
+			defer l.Release()
+			log.Debug("lock taken", "lock", l.Where())
+
+			cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = s.in, s.out, s.err
+			// On interrupt, ask the command to stop and give it time to clean
+			// up (execute removes throttles it set) before the lock goes.
+			cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+			cmd.WaitDelay = 5 * time.Minute
+			err = cmd.Run()
+			var ee *exec.ExitError
+			switch {
+			case err == nil:
+				return nil
+			case errors.As(err, &ee) && ee.ExitCode() >= 0:
+				return cli.Exit("", ee.ExitCode())
+			case ctx.Err() != nil:
+				return ctx.Err()
+			}
+			return fmt.Errorf("run %s: %w", args[0], err)
+		},
+	}
+}
