@@ -69,17 +69,23 @@ func writeGrid(sb *strings.Builder, brokers []cluster.BrokerDomain) {
 	for _, fd := range fds {
 		rowHead = max(rowHead, len(fmt.Sprintf("FD%d", fd)))
 	}
-	fmt.Fprintf(sb, "  %*s", rowHead, "")
-	for j, ud := range uds {
-		fmt.Fprintf(sb, "  %-*s", width[j], fmt.Sprintf("UD%d", ud))
-	}
-	sb.WriteString("\n")
-	for _, fd := range fds {
-		fmt.Fprintf(sb, "  %-*s", rowHead, fmt.Sprintf("FD%d", fd))
-		for j, ud := range uds {
-			fmt.Fprintf(sb, "  %-*s", width[j], text(fd, ud))
-		}
+	var line strings.Builder
+	endLine := func() {
+		sb.WriteString(strings.TrimRight(line.String(), " "))
 		sb.WriteString("\n")
+		line.Reset()
+	}
+	fmt.Fprintf(&line, "  %*s", rowHead, "")
+	for j, ud := range uds {
+		fmt.Fprintf(&line, "  %-*s", width[j], fmt.Sprintf("UD%d", ud))
+	}
+	endLine()
+	for _, fd := range fds {
+		fmt.Fprintf(&line, "  %-*s", rowHead, fmt.Sprintf("FD%d", fd))
+		for j, ud := range uds {
+			fmt.Fprintf(&line, "  %-*s", width[j], text(fd, ud))
+		}
+		endLine()
 	}
 }
 
