@@ -28,6 +28,7 @@ func TestPlanProperties(t *testing.T) {
 		{fds: 3, uds: 4, perCell: 3, emptyCell: 0.5, dead: 3, topics: 5, maxRF: 5},
 		{fds: 2, uds: 3, zones: 2, perCell: 1, emptyCell: 0.2, topics: 4, maxRF: 4},
 		{fds: 3, uds: 10, perCell: 1, emptyCell: 0.3, dead: 2, topics: 5, maxRF: 6},
+		{fds: 3, uds: 3, perCell: 1, emptyCell: 0.5, dead: 1, topics: 4, maxRF: 4}, // often infeasible
 	}
 	type variant struct {
 		name string
@@ -59,6 +60,7 @@ func TestPlanProperties(t *testing.T) {
 			for c := range casesPerShape {
 				name := fmt.Sprintf("shape%d/%s/%d", si, v.name, c)
 				t.Run(name, func(t *testing.T) {
+					t.Parallel()
 					rng := rand.New(rand.NewPCG(uint64(si), uint64(c*100+len(v.name))))
 					in := genCluster(rng, sh)
 					opts := v.opts(rng, in)
