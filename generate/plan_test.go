@@ -3,9 +3,9 @@ package generate
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/fdud/fdud/cluster"
