@@ -138,3 +138,18 @@ func staticProblems(a cluster.Assignment) []Problem {
 	}
 	return ps
 }
+
+// ReadPlan reads the plan from file (stdin when "" or "-") and checks it on
+// its own, without a cluster, so that a malformed plan is refused (as an
+// input error) before any connection is made. It returns the bytes read, to
+// be given to Run as its input.
+func ReadPlan(file string, in io.Reader) ([]byte, error) {
+	data, err := readInput(file, in)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := parsePlan(data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}

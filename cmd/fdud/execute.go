@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -117,6 +118,15 @@ EXIT STATUS:
 			if err := o.Validate(); err != nil {
 				return err
 			}
+			in := s.in
+			if o.Mode != execute.ModeList {
+				// A bad plan is refused before connecting to anything.
+				data, err := execute.ReadPlan(o.PlanFile, s.in)
+				if err != nil {
+					return err
+				}
+				o.PlanFile, in = "", bytes.NewReader(data)
+			}
 			log := newLogger(c, s)
 			ko := kafkaOptions(c, s)
 			ctx := c.Context
@@ -137,7 +147,7 @@ EXIT STATUS:
 				defer conn.Close()
 				o.ZooKeeper = conn
 			}
-			return execute.Run(ctx, o, cl, s.in, s.out, s.err, log)
+			return execute.Run(ctx, o, cl, in, s.out, s.err, log)
 		},
 	}
 }

@@ -1,0 +1,92 @@
+// Package e2e runs the fdud binary, as users run it, against real Kafka 0.9.0.1
+// brokers and ZooKeeper started by the test (internal/testenv), through the
+// ZooKeeper path. It holds tests only.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fdudBin is the binary built once for all tests.
+var fdudBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "fdud-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fdudBin = filepath.Join(dir, "fdud")
+	build := exec.Command("go", "build", "-o", fdudBin, "github.com/fdud/fdud/cmd/fdud")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build fdud:", err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run is one finished fdud invocation.
+type run struct {
+	code        int
+	stdout      string
+	stderr      string
+	args        []string
+	elapsedSecs float64
+}
+
+func (r run) String() string {
+	return fmt.Sprintf("fdud %s: exit %d\nstderr:\n%s", strings.Join(r.args, " "), r.code, r.stderr)
+}
+
+// env is the environment fdud runs with: its own state directory, so tests
+// never touch the user's.
+type env struct {
+	dir string // working directory (rollback files land here)
+}
+
+func newEnv(t *testing.T) env {
+	return env{dir: t.TempDir()}
+}
+
+func (e env) command(ctx context.Context, stdin string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, fdudBin, args...)
+	cmd.Dir = e.dir
+	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(e.dir, "state"), "FDUD_LOG_LEVEL=info")
+	cmd.Stdin = strings.NewReader(stdin)
+	return cmd
+}
+
+// fdud runs the binary to completion.
+func (e env) fdud(t *testing.T, stdin string, args ...string) run {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := e.command(ctx, stdin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	err := cmd.Run()
+	r := run{stdout: out.String(), stderr: errb.String(), args: args, elapsedSecs: time.Since(start).Seconds()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	default:
+		t.Fatalf("run fdud %v: %v", args, err)
+	}
+	return r
+}
