@@ -141,7 +141,9 @@ func Run(ctx context.Context, cfg Config, env Env) error {
 	if planErr != nil && !errors.Is(planErr, cluster.ErrAtRisk) {
 		return planErr
 	}
-	res.Report.Warnings = append(warnings, res.Report.Warnings...)
+	if len(warnings) > 0 {
+		res.Report.Warnings = append(warnings, res.Report.Warnings...)
+	}
 	if cfg.ReportFile != "" {
 		if err := writeFile(cfg.ReportFile, func(w io.Writer) error { return WriteReport(w, res.Report) }); err != nil {
 			return err
