@@ -28,6 +28,8 @@ func TestExecute(t *testing.T) {
 	t.Run("bad plans fail and leave the cluster untouched", func(t *testing.T) { badPlans(t, k, zk) })
 	t.Run("generate, execute, verify; every message survives", func(t *testing.T) { pipeline(t, k, zk) })
 	t.Run("interrupted run resumes; a concurrent run is refused", func(t *testing.T) { interrupted(t, k, zk) })
+	// Last: it kills a broker.
+	t.Run("a plan naming a dead broker is refused", func(t *testing.T) { deadBroker(t, k, zk) })
 }
 
 func badPlans(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
@@ -331,3 +333,29 @@ func waitReassigned(t *testing.T, zk *zookeeper.Conn, plan cluster.Assignment) {
 	}
 }
 
+func deadBroker(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
+	k.Broker(3).Kill()
+	deadline := time.Now().Add(time.Minute)
+	for ok, _ := zk.Exists("/brokers/ids/3"); ok; ok, _ = zk.Exists("/brokers/ids/3") {
+		if time.Now().After(deadline) {
+			t.Fatal("broker 3 still registered a minute after it was killed")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// Kafka itself still shrinks ISRs after the broker's death: compare all
+	// but the partitions' leader and ISR state.
+	before := withoutPartitionState(snapshot(t, zk))
+	e := newEnv(t)
+	r := e.fdud(t, `{"version":1,"partitions":[{"topic":"static","partition":0,"replicas":[3,1]}]}`, "execute", "--zookeeper", k.ZooKeeperConnect)
+	if r.code != 2 || !strings.Contains(r.stderr, "broker 3 is not alive") {
+		t.Fatalf("want exit 2 naming broker 3\n%s", r)
+	}
+	if diff := compare(before, withoutPartitionState(snapshot(t, zk))); diff != "" {
+		t.Errorf("the cluster changed: %s", diff)
+	}
+}
+
+func withoutPartitionState(snap map[string]string) map[string]string {
+	maps.DeleteFunc(snap, func(p, _ string) bool { return strings.Contains(p, "/partitions/") })
+	return snap
+}
