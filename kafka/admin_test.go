@@ -496,8 +496,21 @@ func TestDetectVersion(t *testing.T) {
 			}
 		})
 	}
-	t.Run("closed connection means 0.9", func(t *testing.T) {
-		// What a Kafka 0.9 broker does with a request type it does not know.
+	t.Run("unanswered ApiVersions means 0.9", func(t *testing.T) {
+		// A Kafka 0.9 broker leaves ApiVersions unanswered but serves
+		// metadata v0; the mock answers nothing it has no handler for.
+		b := sarama.NewMockBrokerAddr(t, 1, "127.0.0.1:0")
+		defer b.Close()
+		b.SetHandlerByMap(map[string]sarama.MockResponse{
+			"MetadataRequest": sarama.NewMockMetadataResponse(t).SetBroker(b.Addr(), 1),
+		})
+		o := Options{BootstrapServers: []string{b.Addr()}, Timeout: time.Second}
+		v, err := detectVersion(context.Background(), o, &Security{Protocol: "PLAINTEXT"})
+		if err != nil || v != sarama.V0_9_0_1 {
+			t.Fatalf("got %v %v", v, err)
+		}
+	})
+	t.Run("a server that hangs up is no kafka", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
@@ -515,9 +528,9 @@ func TestDetectVersion(t *testing.T) {
 			}
 		}()
 		o := Options{BootstrapServers: []string{l.Addr().String()}, Timeout: 5 * time.Second}
-		v, err := detectVersion(context.Background(), o, &Security{Protocol: "PLAINTEXT"})
-		if err != nil || v != sarama.V0_9_0_1 {
-			t.Fatalf("got %v %v", v, err)
+		_, err = detectVersion(context.Background(), o, &Security{Protocol: "PLAINTEXT"})
+		if err == nil || !strings.Contains(err.Error(), l.Addr().String()) {
+			t.Fatalf("got %v", err)
 		}
 	})
 	t.Run("nothing listening", func(t *testing.T) {

@@ -119,23 +119,17 @@ func versionName(v sarama.KafkaVersion) string {
 }
 
 // detectVersion asks the first bootstrap server that answers which APIs it
-// speaks. A Kafka 0.9 broker knows no ApiVersions request and closes the
-// connection; that is taken as 0.9.
+// speaks. A Kafka 0.9 broker knows no ApiVersions request: it leaves it
+// unanswered (or closes the connection). When a broker then answers a
+// version 0 metadata request, it is taken for 0.9.
 func detectVersion(ctx context.Context, o Options, sec *Security) (sarama.KafkaVersion, error) {
 	log := o.logger()
+	probe := min(o.timeout(), apiVersionsTimeout)
 	var errs []error
 	for _, addr := range o.BootstrapServers {
-		conf := saramaConfig(o, sec, sarama.V2_4_0_0, false)
-		// ApiVersions is answered before SASL authentication; skip it here.
-		conf.Net.SASL.Enable = false
-		b := sarama.NewBroker(addr)
-		resp, err := within(ctx, o.timeout(), func() (*sarama.ApiVersionsResponse, error) {
-			if err := b.Open(conf); err != nil {
-				return nil, err
-			}
+		resp, err := onNewConnection(ctx, o, sec, addr, probe, func(b *sarama.Broker) (*sarama.ApiVersionsResponse, error) {
 			return b.ApiVersions(&sarama.ApiVersionsRequest{Version: 0})
 		})
-		_ = b.Close()
 		switch {
 		case err == nil && resp.ErrorCode == int16(sarama.ErrNoError):
 			v := versionFromAPIs(resp.ApiKeys)
@@ -143,16 +137,51 @@ func detectVersion(ctx context.Context, o Options, sec *Security) (sarama.KafkaV
 			return v, nil
 		case err == nil:
 			errs = append(errs, fmt.Errorf("%s: api versions: %w", addr, sarama.KError(resp.ErrorCode)))
-		case closedByPeer(err):
-			log.Debug("broker closed the connection on an ApiVersions request: taking it for Kafka 0.9", "broker", addr)
-			return sarama.V0_9_0_1, nil
+			continue
 		case ctx.Err() != nil:
 			return sarama.KafkaVersion{}, fmt.Errorf("detect kafka version at %s: %w", addr, err)
-		default:
+		case !closedByPeer(err) && !isTimeout(err):
 			errs = append(errs, fmt.Errorf("%s: %w", addr, err))
+			continue
 		}
+		_, merr := onNewConnection(ctx, o, sec, addr, o.timeout(), func(b *sarama.Broker) (*sarama.MetadataResponse, error) {
+			return b.GetMetadata(&sarama.MetadataRequest{Version: 0, Topics: []string{}})
+		})
+		if merr != nil {
+			errs = append(errs, fmt.Errorf("%s: api versions: %v; metadata: %w", addr, err, merr))
+			continue
+		}
+		log.Debug("broker answers metadata but not ApiVersions: taking it for Kafka 0.9", "broker", addr, "api_versions_error", err)
+		return sarama.V0_9_0_1, nil
 	}
 	return sarama.KafkaVersion{}, fmt.Errorf("no bootstrap server answered: %w", errors.Join(errs...))
+}
+
+// apiVersionsTimeout bounds the wait for an ApiVersions answer, which a 0.9
+// broker never gives.
+const apiVersionsTimeout = 5 * time.Second
+
+// onNewConnection sends one request on a connection of its own, without
+// SASL (ApiVersions and the 0.9 probe come before authentication).
+func onNewConnection[T any](ctx context.Context, o Options, sec *Security, addr string, timeout time.Duration,
+	fn func(*sarama.Broker) (T, error)) (T, error) {
+	conf := saramaConfig(o, sec, sarama.V2_4_0_0, false)
+	conf.Net.SASL.Enable = false
+	conf.Net.DialTimeout, conf.Net.ReadTimeout, conf.Net.WriteTimeout = timeout, timeout, timeout
+	b := sarama.NewBroker(addr)
+	defer b.Close()
+	return within(ctx, timeout, func() (T, error) {
+		if err := b.Open(conf); err != nil {
+			var zero T
+			return zero, err
+		}
+		return fn(b)
+	})
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
 }
 
 // versionFromAPIs maps the API keys a broker offers to the oldest Kafka
@@ -236,8 +265,6 @@ func within[T any](ctx context.Context, timeout time.Duration, fn func() (T, err
 // retriable reports errors after which asking the (possibly new) controller
 // again can succeed.
 func retriable(err error) bool {
-	var ne net.Error
 	return errors.Is(err, sarama.ErrNotController) || errors.Is(err, sarama.ErrNotConnected) ||
-		errors.Is(err, sarama.ErrControllerNotAvailable) || closedByPeer(err) ||
-		(errors.As(err, &ne) && ne.Timeout())
+		errors.Is(err, sarama.ErrControllerNotAvailable) || closedByPeer(err) || isTimeout(err)
 }
