@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 
@@ -115,7 +116,19 @@ func Assess(in AssessInput) Risk {
 		return r
 	}
 
-	topo := cluster.NewTopology(in.Domains, in.Live)
+	// The rules are judged against every domain the cluster uses: the live
+	// brokers and the dead ones still holding replicas. Judged against the
+	// live brokers only (as generate must, to place replicas), a dead
+	// broker's domain would vanish and with it the violations it exposes.
+	eligible := slices.Clone(in.Live)
+	for _, p := range parts {
+		for _, id := range p.Replicas {
+			if !live[id] && !slices.Contains(eligible, id) {
+				eligible = append(eligible, id)
+			}
+		}
+	}
+	topo := cluster.NewTopology(in.Domains, eligible)
 	r.Dimensions = []cluster.Dimension{cluster.FaultDomainDim, cluster.UpdateDomainDim}
 	if topo.Values(cluster.ZoneDim) > 1 {
 		r.Dimensions = append([]cluster.Dimension{cluster.ZoneDim}, r.Dimensions...)
@@ -138,11 +151,19 @@ func Assess(in AssessInput) Risk {
 			}
 		}
 		vs := topo.Check(p.Replicas)
+		for _, id := range p.Replicas {
+			if !live[id] {
+				vs = append(vs, cluster.Violation{Broker: id, Reason: fmt.Sprintf("broker %d is not live", id)})
+			}
+		}
 		if len(vs) == 0 {
 			continue
 		}
 		sv := SpreadViolation{TP: p.TP(), Replicas: slices.Clone(p.Replicas)}
 		for _, v := range vs {
+			if _, placed := in.Domains[v.Broker]; v.Broker >= 0 && !placed {
+				v.Reason = fmt.Sprintf("broker %d has no domain", v.Broker)
+			}
 			sv.Reasons = append(sv.Reasons, v.Reason)
 			if v.Broker == -1 && slices.Contains(r.Dimensions, v.Dimension) && !slices.Contains(sv.Dimensions, v.Dimension) {
 				sv.Dimensions = append(sv.Dimensions, v.Dimension)

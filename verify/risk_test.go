@@ -74,7 +74,7 @@ func TestAssess(t *testing.T) {
 		// Broker 5 is dead: its replica cannot save a-0 when FD0 or UD0 fails.
 		{name: "dead broker", parts: []cluster.PartitionState{part("a", 0, 1, 5)},
 			live: r(1, 2, 3, 4, 6, 7, 8, 9), domains: grid3x3(),
-			violations: []string{"a-0: broker 5 is not eligible (dead, excluded or without a domain)"},
+			violations: []string{"a-0: broker 5 is not live"},
 			whatIf:     []string{"FD0: offline [a-0]; below []", "UD0: offline [a-0]; below []"},
 			atRisk:     map[string]int{"fault_domain": 1, "update_domain": 1}, total: 1},
 		{name: "under-replicated and offline now", parts: []cluster.PartitionState{underRep, offlineNow},
@@ -160,5 +160,8 @@ func TestAssessBrokerWithoutDomain(t *testing.T) {
 	}
 	if got := whatIf(k); len(got) != 0 {
 		t.Errorf("what-if %v, want nothing lost", got)
+	}
+	if len(k.Violations) != 1 || !slices.Contains(k.Violations[0].Reasons, "broker 10 has no domain") {
+		t.Errorf("violations %+v, want broker 10 named as without a domain", k.Violations)
 	}
 }
