@@ -61,7 +61,7 @@ func TestFileLock(t *testing.T) {
 
 func connect(t *testing.T, addr string) *zookeeper.Conn {
 	t.Helper()
-	c, err := zookeeper.Connect(context.Background(), zookeeper.Options{Connect: addr})
+	c, err := zookeeper.Connect(context.Background(), zookeeper.Options{Connect: addr, SessionTimeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

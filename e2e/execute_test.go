@@ -53,7 +53,7 @@ func badPlans(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
 		{"dead broker", plan(good, `{"topic":"static","partition":1,"replicas":[2,9]}`), "broker 9 is not alive"},
 		{"replication factor change", plan(good, `{"topic":"static","partition":1,"replicas":[1,2,3]}`), "replication factor would change from 2 to 3"},
 		{"relative log dir", plan(good, `{"topic":"static","partition":1,"replicas":[3,1],"log_dirs":["any","data"]}`), "not valid reassignment JSON"},
-		{"log dir move on the ZooKeeper path", plan(good, `{"topic":"static","partition":1,"replicas":[3,1],"log_dirs":["any","/data/1"]}`), "need the Admin API path"},
+		{"log dir move on the ZooKeeper path", plan(good, `{"topic":"static","partition":1,"replicas":[3,1],"log_dirs":["any","/data/1"]}`), "cannot move replicas between log directories"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -190,7 +190,7 @@ type logDirFake struct {
 	moved []cluster.PartitionAssignment
 }
 
-func (l *logDirFake) AlterReplicaLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error {
+func (l *logDirFake) MoveLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error {
 	l.moved = append(l.moved, plan...)
 	return nil
 }

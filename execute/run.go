@@ -14,13 +14,6 @@ import (
 	"github.com/fdud/fdud/throttle"
 )
 
-// LogDirMover is the optional part of a kafka.Cluster that moves replicas
-// between a broker's log directories (AlterReplicaLogDirs, Admin API only).
-// Entries whose log dir is "any" are left where they are.
-type LogDirMover interface {
-	AlterReplicaLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error
-}
-
 // run holds what one Run needs.
 type run struct {
 	o    Options
@@ -113,7 +106,7 @@ func (r *run) execute(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, logDirs := r.cl.(LogDirMover)
+	_, logDirs := r.cl.(kafka.LogDirMover)
 	if err := planError(Validate(plan, st, checkOptions{
 		AllowRFChange: r.o.AllowRFChange, CreateTopics: r.o.CreateTopics, LogDirs: logDirs, Path: r.cl.Path(),
 	})); err != nil {
@@ -273,7 +266,7 @@ func (r *run) moveLogDirs(ctx context.Context, items []Item) error {
 	if len(moves) == 0 {
 		return nil
 	}
-	mover, ok := r.cl.(LogDirMover)
+	mover, ok := r.cl.(kafka.LogDirMover)
 	if !ok {
 		return fmt.Errorf("the %s path cannot move replicas between log directories", r.cl.Path())
 	}
@@ -282,7 +275,7 @@ func (r *run) moveLogDirs(ctx context.Context, items []Item) error {
 	}
 	wctx, cancel := context.WithTimeout(ctx, r.o.timeout())
 	defer cancel()
-	if err := mover.AlterReplicaLogDirs(wctx, moves); err != nil {
+	if err := mover.MoveLogDirs(wctx, moves); err != nil {
 		return fmt.Errorf("move replicas between log directories: %w", err)
 	}
 	fmt.Fprintf(r.errw, "Successfully started log directory moves for %d partitions.\n", len(moves))

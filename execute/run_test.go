@@ -122,7 +122,7 @@ func TestRunBadPlansChangeNothing(t *testing.T) {
 		{name: "RF change", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4,5]}]}`, want: "replication factor would change from 2 to 3"},
 		{name: "wrong log dir", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4],"log_dirs":["any","data"]}]}`, want: "not valid reassignment JSON"},
 		{name: "log dir move without a mover", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4],"log_dirs":["any","/data"]}]}`,
-			want: "need the Admin API path"},
+			want: "cannot move replicas between log directories"},
 		{name: "one good, one bad", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4]},{"topic":"t","partition":9,"replicas":[3,4]}]}`,
 			want: "topic t has no partition 9"},
 	}

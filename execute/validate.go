@@ -58,7 +58,7 @@ func Validate(plan cluster.Assignment, st *cluster.State, o checkOptions) []Prob
 				len(cur.Replicas), len(p.Replicas), cur.Replicas, p.Replicas)
 		}
 		if p.MovesLogDirs() && !o.LogDirs {
-			bad("log_dirs %v need the Admin API path (Kafka 2.4+); the %s path cannot move replicas between log directories", p.LogDirs, o.Path)
+			bad("log_dirs %v: the %s path cannot move replicas between log directories (that needs AlterReplicaLogDirs through the Admin API)", p.LogDirs, o.Path)
 		}
 	}
 	for _, topic := range sortedKeys(newTopics) {

@@ -47,7 +47,7 @@ func TestValidate(t *testing.T) {
 		{name: "log dirs on the ZooKeeper path",
 			plan: []cluster.PartitionAssignment{{Topic: "orders", Partition: 0, Replicas: []int32{1, 2, 3}, LogDirs: []string{"/data/2", "any", "any"}}},
 			o:    checkOptions{Path: kafka.ZooKeeperPath},
-			want: []string{"need the Admin API path"}},
+			want: []string{"cannot move replicas between log directories"}},
 		{name: "malformed log dirs",
 			plan: []cluster.PartitionAssignment{{Topic: "orders", Partition: 0, Replicas: []int32{1, 2, 3}, LogDirs: []string{"data", "/a/../b"}}},
 			o:    adminAPI,

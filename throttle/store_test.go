@@ -54,7 +54,7 @@ func TestFileStore(t *testing.T) {
 func TestZooKeeperStore(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	ctx := context.Background()
-	conn, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: fmt.Sprintf("%s/t%d", z.Addr, time.Now().UnixNano())})
+	conn, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: fmt.Sprintf("%s/t%d", z.Addr, time.Now().UnixNano()), SessionTimeout: 30 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
