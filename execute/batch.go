@@ -42,7 +42,7 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 		}
 		var batch []Item
 		if !serial || len(flights) == 0 {
-			batch = NextBatch(pending, flights, limits)
+			batch = nextBatch(pending, flights, limits)
 		}
 		if len(batch) > 0 {
 			err := r.submit(ctx, batch)

@@ -87,7 +87,7 @@ func sameSet(a, b []int32) bool {
 
 // Classify sorts the plan's partitions by what is to be done with them, and
 // returns the reassignments in flight that are not the plan's. It is pure;
-// the plan must have passed Validate.
+// the plan must have passed validatePlan.
 func Classify(plan cluster.Assignment, st *cluster.State) (items []Item, others []cluster.PartitionState) {
 	parts := make(map[cluster.TopicPartition]cluster.PartitionState, len(st.Partitions))
 	for _, p := range st.Partitions {
@@ -134,11 +134,11 @@ type Limits struct {
 	PerBroker  int // reassignments in flight in which one broker gains or loses a replica
 }
 
-// NextBatch picks, in plan order, the pending items that can start now
+// nextBatch picks, in plan order, the pending items that can start now
 // without exceeding the limits, given the reassignments already in flight
 // (the plan's and others'). It is pure and deterministic. When nothing is
 // in flight it always picks at least one item, so a plan always progresses.
-func NextBatch(pending []Item, inflight []flight, l Limits) []Item {
+func nextBatch(pending []Item, inflight []flight, l Limits) []Item {
 	total := len(inflight)
 	perBroker := map[int32]int{}
 	for _, f := range inflight {

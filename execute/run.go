@@ -107,7 +107,7 @@ func (r *run) execute(ctx context.Context) error {
 		return err
 	}
 	_, logDirs := r.cl.(kafka.LogDirMover)
-	if err := planError(Validate(plan, st, checkOptions{
+	if err := planError(validatePlan(plan, st, checkOptions{
 		AllowRFChange: r.o.AllowRFChange, CreateTopics: r.o.CreateTopics, LogDirs: logDirs, Path: r.cl.Path(),
 	})); err != nil {
 		return err

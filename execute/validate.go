@@ -16,11 +16,11 @@ type checkOptions struct {
 	Path    string // access path, for the log directory message
 }
 
-// Validate checks every entry of the plan against the cluster and returns
+// validatePlan checks every entry of the plan against the cluster and returns
 // every problem found, in plan order. It is pure. A partition already at
 // its target is never a problem (re-running a plan is safe even when a
 // broker it names died meanwhile).
-func Validate(plan cluster.Assignment, st *cluster.State, o checkOptions) []Problem {
+func validatePlan(plan cluster.Assignment, st *cluster.State, o checkOptions) []Problem {
 	parts := make(map[cluster.TopicPartition]*cluster.PartitionState, len(st.Partitions))
 	topicSize := map[string]int{}
 	for i := range st.Partitions {

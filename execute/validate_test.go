@@ -63,7 +63,7 @@ func TestValidate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Validate(cluster.Assignment{Version: 1, Partitions: tt.plan}, testState(), tt.o)
+			got := validatePlan(cluster.Assignment{Version: 1, Partitions: tt.plan}, testState(), tt.o)
 			if len(got) != len(tt.want) {
 				t.Fatalf("got %d problems, want %d:\n%v", len(got), len(tt.want), got)
 			}
@@ -161,7 +161,7 @@ func TestNextBatch(t *testing.T) {
 				in = pending[2:3]
 			}
 			var got []int32
-			for _, it := range NextBatch(in, tt.inflight, tt.limits) {
+			for _, it := range nextBatch(in, tt.inflight, tt.limits) {
 				got = append(got, it.Plan.Partition)
 			}
 			if !slices.Equal(got, tt.want) {
