@@ -39,6 +39,10 @@ type Env struct {
 	StateDir string
 	// PollInterval is how often --verify --wait reads the cluster; 0 is verify's default.
 	PollInterval time.Duration
+	// RollbackFile is where --execute writes the rollback plan before any
+	// change; "" is execute's default (a timestamped file in the working
+	// directory, named on stderr).
+	RollbackFile string
 }
 
 func (e Env) logger() *slog.Logger {
@@ -291,6 +295,7 @@ func (r *runner) execute(ctx context.Context, mode execute.Mode) error {
 		LogDirThrottle: r.o.LogDirsThrottle,
 		Additional:     r.o.Additional,
 		Timeout:        r.o.Timeout,
+		RollbackFile:   r.env.RollbackFile,
 		ZooKeeper:      conn,
 		StateDir:       r.env.StateDir,
 		Logger:         r.log,
