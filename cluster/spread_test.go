@@ -58,14 +58,19 @@ func TestTopologyZones(t *testing.T) {
 		4: {Zone: "2", FaultDomain: 1, UpdateDomain: 0},
 	}
 	topo := NewTopology(doms, []int32{1, 2, 3, 4})
-	if v := topo.Check([]int32{1, 2}); len(v) != 2 || v[0].Dimension != ZoneDim || v[1].Dimension != ZoneDim {
-		t.Fatalf("two replicas in zone 1: %v", v)
-	}
-	if v := topo.Check([]int32{1, 3}); len(v) != 1 || v[0].Dimension != FaultDomainDim {
-		t.Fatalf("zones differ but FD0 twice: %v", v)
-	}
-	if v := topo.Check([]int32{1, 4}); len(v) != 1 || v[0].Dimension != UpdateDomainDim {
-		t.Fatalf("UD0 twice: %v", v)
+	for _, tc := range []struct {
+		reps []int32
+		dim  Dimension
+	}{{[]int32{1, 2}, ZoneDim}, {[]int32{1, 3}, FaultDomainDim}, {[]int32{1, 4}, UpdateDomainDim}} {
+		v := topo.Check(tc.reps)
+		if len(v) == 0 {
+			t.Fatalf("Check(%v): no violation, want %s", tc.reps, tc.dim)
+		}
+		for _, x := range v {
+			if x.Dimension != tc.dim {
+				t.Errorf("Check(%v): %v, want only %s violations", tc.reps, v, tc.dim)
+			}
+		}
 	}
 	if v := topo.Check([]int32{2, 3}); v != nil {
 		t.Fatalf("valid pair: %v", v)
