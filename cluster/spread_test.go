@@ -54,7 +54,7 @@ func TestTopologyZones(t *testing.T) {
 	doms := map[int32]Domain{
 		1: {Zone: "1", FaultDomain: 0, UpdateDomain: 0},
 		2: {Zone: "1", FaultDomain: 1, UpdateDomain: 1},
-		3: {Zone: "2", FaultDomain: 0, UpdateDomain: 1},
+		3: {Zone: "2", FaultDomain: 0, UpdateDomain: 2},
 		4: {Zone: "2", FaultDomain: 1, UpdateDomain: 0},
 	}
 	topo := NewTopology(doms, []int32{1, 2, 3, 4})
