@@ -176,7 +176,7 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	// Kill rather than stop at the end: the data is thrown away, and a
 	// controlled shutdown of a whole cluster only costs time.
 	t.Cleanup(k.killAll)
-	t.Cleanup(k.closeZK) // runs after killAll (clean-ups run last-in first-out)
+	t.Cleanup(k.closeZK)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()

@@ -72,4 +72,23 @@ func TestKafkaTools(t *testing.T) {
 	if r.ExitCode != 0 || strings.TrimSpace(r.Stdout) != "pinned" {
 		t.Errorf("kafka-topics.sh --list: %s", r)
 	}
+	// A tool's failure is the caller's to judge, not a test failure.
+	if r := k.RunTool(t, "kafka-topics.sh", "--zookeeper", k.ZooKeeperConnect, "--no-such-option"); r.ExitCode == 0 {
+		t.Errorf("kafka-topics.sh --no-such-option: %s", r)
+	}
+
+	// A clean stop deregisters at once; a restart keeps the broker's address.
+	b := k.Broker(2)
+	addr := b.Addr
+	b.Stop()
+	if b.Running() || b.PID() != 0 {
+		t.Fatalf("broker 2 runs after Stop")
+	}
+	k.WaitBrokersLive(t, 1)
+	b.Restart(t)
+	k.WaitBrokersLive(t, 1, 2)
+	if b.Addr != addr {
+		t.Errorf("broker 2 restarted on %s, was %s", b.Addr, addr)
+	}
+	k.WaitReplicasInSync(t, "pinned")
 }
