@@ -42,8 +42,10 @@ if [ -r "$env_file" ]; then
 fi
 
 fdud=${FDUD_BIN:-fdud}
+export FDUD_LOG_LEVEL=${FDUD_LOG_LEVEL:-warn} # fdud's diagnostics; its reports are logged regardless
 state_dir=${FDUD_STATE_DIR:-/var/lib/fdud/cron}
 throttle=${FDUD_THROTTLE:-50000000}
+export -n FDUD_THROTTLE # passed as --throttle below ("none" is no number for fdud)
 verify_timeout=${FDUD_VERIFY_TIMEOUT:-6h}
 lock_name=${FDUD_LOCK_NAME:-repair}
 broker=${FDUD_BROKER_ID:-}
@@ -114,8 +116,13 @@ repair() {
   fi
   log info planned "partitions=$moves" "plan=$plan" "rollback=$rollback"
 
+  local throttle_flags=()
+  case $throttle in
+    none | 0 | -1 | "") ;; # Kafka before 0.10.1 has no replication throttles
+    *) throttle_flags=(--throttle "$throttle") ;;
+  esac
   run execute "$fdud" execute "${cluster_flags[@]}" --reassignment-json-file "$plan" \
-    --throttle "$throttle" --rollback-file "$rollback.execute" >/dev/null
+    "${throttle_flags[@]}" --rollback-file "$rollback.execute" >/dev/null
   case $rc in
     0) ;;
     5) log warn busy step=execute "msg=\"other reassignments are in flight or another run holds the lock; retrying next run\""; exit 5 ;;
@@ -139,8 +146,7 @@ command -v "$fdud" >/dev/null 2>&1 || die 2 config-missing "msg=\"fdud not found
 mkdir -p "$state_dir" || die 1 state-dir "dir=$state_dir"
 pending="$state_dir/repair-pending"
 domains="zk:$FDUD_ZOOKEEPER"
-cluster_flags=(--bootstrap-server "$FDUD_BOOTSTRAP_SERVER")
-[ "${FDUD_USE_ZOOKEEPER_PATH:-1}" = 1 ] && cluster_flags+=(--zookeeper "$FDUD_ZOOKEEPER")
+cluster_flags=(--bootstrap-server "$FDUD_BOOTSTRAP_SERVER" --zookeeper "$FDUD_ZOOKEEPER")
 [ -n "${FDUD_COMMAND_CONFIG:-}" ] && cluster_flags+=(--command-config "$FDUD_COMMAND_CONFIG")
 
 if [ "${1:-}" = __repair ]; then
@@ -159,7 +165,8 @@ else
 fi
 export FDUD_BROKER_ID=$broker
 
-run publish "$fdud" domains --source imds "${id_flags[@]}" --publish "zk:$FDUD_ZOOKEEPER" >/dev/null
+# --allow-missing: only this broker is read here; the others publish their own.
+run publish "$fdud" domains --source imds "${id_flags[@]}" --allow-missing --publish "zk:$FDUD_ZOOKEEPER" >/dev/null
 case $rc in
   0)
     if [ ! -e "$pending" ]; then
@@ -179,8 +186,18 @@ esac
 # together repair one after the other, each planning on the state the other
 # left. A refused run exits 5 and the next run retries (the pending marker
 # stays).
-"$fdud" lock --zookeeper "$FDUD_ZOOKEEPER" --name "$lock_name" -- "$0" __repair
+# The locked part's own lines pass through; fdud lock's (a busy lock names
+# its holder) become log lines too.
+"$fdud" lock --zookeeper "$FDUD_ZOOKEEPER" --name "$lock_name" -- "$0" __repair 2> >(
+  while IFS= read -r l; do
+    case $l in
+      "$prog: "*) printf '%s\n' "$l" >&2 ;;
+      ?*) log info lock "msg=\"${l//\"/\'}\"" ;;
+    esac
+  done
+)
 rc=$?
+wait 2>/dev/null # let the relay finish writing
 if [ $rc -eq 5 ]; then
   log warn busy "msg=\"another repair holds the lock or reassignments are in flight; retrying next run\""
 fi
