@@ -201,6 +201,40 @@ func TestRoundTripWithKafkaTool(t *testing.T) {
 		}
 	})
 
+	t.Run("generate without domains", func(t *testing.T) {
+		// No --domains: every broker is its own domain, so the plan only
+		// moves replicas off brokers outside --broker-list (and balances),
+		// and Kafka's tool accepts it.
+		topics := writeFile(t, "topics.json", `{"version":1,"topics":[{"topic":"events"}]}`)
+		out, errText, err := compatRun(t, "--zookeeper", zk, "--generate", "--topics-to-move-json-file", topics, "--broker-list", "1,2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(errText, "no domains given") {
+			t.Errorf("stderr does not say it falls back to a per-broker spread:\n%s", errText)
+		}
+		plan := proposedJSON(t, out)
+		a, err := cluster.ParseAssignment([]byte(plan))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range a.Partitions {
+			if len(p.Replicas) != 1 || (p.Replicas[0] != 1 && p.Replicas[0] != 2) {
+				t.Errorf("events-%d planned on %v, outside --broker-list 1,2", p.Partition, p.Replicas)
+			}
+		}
+		r := k.ReassignPartitions(t, "--execute", "--reassignment-json-file", writeFile(t, "plan.json", plan+"\n"))
+		if !strings.Contains(r.Stdout, "Successfully started reassignment of partitions") {
+			t.Fatalf("Kafka's tool refused fdud's plan:\n%s", r)
+		}
+		k.WaitReassignmentDone(t)
+		for p, r := range k.Assignment(t, "events") {
+			if r[0] != 1 && r[0] != 2 {
+				t.Errorf("events-%d on %v after the move", p, r)
+			}
+		}
+	})
+
 	t.Run("verify while in progress", func(t *testing.T) {
 		// A reassignment onto a hung broker cannot finish: verify says so in
 		// Kafka's words and exits non-zero, unless --kafka-exit-codes. The
