@@ -92,6 +92,21 @@ func TestKafkaToolCompat(t *testing.T) {
 	checkMessages(t, k, "orders", orders)
 	checkMessages(t, k, "events", events)
 
+	// Kafka 0.9 knows nothing of log directories: it ignores log_dirs, even
+	// a path, so fdud must not send it a plan that moves log directories.
+	dirsFile := writePlan(t, dir, "log-dir-path.json", cluster.Assignment{Partitions: []cluster.PartitionAssignment{
+		{Topic: "events", Partition: 1, Replicas: []int32{1}, LogDirs: []string{"/no/such/dir"}},
+	}})
+	rec.keep("log-dir-path.json", dirsFile)
+	rec.run(k, "execute-log-dir-path", "--execute of a plan whose log_dirs names a path (ignored)", 0,
+		zkArgs("--execute", "--reassignment-json-file", dirsFile))
+	k.WaitReassignmentDone(t)
+	k.WaitReplicasInSync(t, "events")
+	if got := k.Assignment(t, "events")[1]; !slices.Equal(got, []int32{1}) {
+		t.Errorf("events-1 after a plan with a log dir path: replicas %v, want [1]", got)
+	}
+	checkMessages(t, k, "events", events)
+
 	// A plan that does not match the cluster and is not in flight: "failed".
 	stale := cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{
 		{Topic: "orders", Partition: 0, Replicas: rotate(liveAssignment(t, k, "orders").Partitions[0].Replicas, k.BrokerIDs())},
