@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // adminCluster drives Kafka 2.4+ through the Admin API with sarama. Requests
@@ -19,6 +21,13 @@ type adminCluster struct {
 	version sarama.KafkaVersion
 	timeout time.Duration
 	log     *slog.Logger
+
+	// The log directory requests go through franz-go (franz.go), opened on
+	// first use with the same servers and security settings.
+	seeds   []string
+	sec     *Security
+	franzMu sync.Mutex
+	kc      *kgo.Client
 }
 
 var _ Cluster = (*adminCluster)(nil)
@@ -33,12 +42,21 @@ func connectAdmin(ctx context.Context, o Options, sec *Security, v sarama.KafkaV
 	if err != nil {
 		return nil, fmt.Errorf("connect to kafka at %v: %w", o.BootstrapServers, err)
 	}
-	return &adminCluster{client: client, conf: conf, version: v, timeout: o.timeout(), log: o.logger()}, nil
+	return &adminCluster{client: client, conf: conf, version: v, timeout: o.timeout(), log: o.logger(),
+		seeds: o.BootstrapServers, sec: sec}, nil
 }
 
 func (a *adminCluster) Path() string { return AdminAPIPath }
 
-func (a *adminCluster) Close() error { return a.client.Close() }
+func (a *adminCluster) Close() error {
+	a.franzMu.Lock()
+	if a.kc != nil {
+		a.kc.Close()
+		a.kc = nil
+	}
+	a.franzMu.Unlock()
+	return a.client.Close()
+}
 
 // onController sends a request to the controller, following it when it moves
 // (NotController, a dropped connection) for a few attempts within ctx. fn

@@ -74,13 +74,35 @@ type ReassignmentLister interface {
 
 // LogDirMover moves replicas between log directories of their broker
 // (AlterReplicaLogDirs, Kafka 1.1+) for plan entries whose log_dirs name a
-// path. Neither path implements it yet: sarama has no AlterReplicaLogDirs
-// request. Callers type-assert and refuse such plans when it is missing.
+// path; "any" entries are left alone. The Admin API path implements it
+// (through franz-go: sarama has no AlterReplicaLogDirs request); the
+// ZooKeeper path does not. Callers type-assert and refuse such plans when it
+// is missing.
+//
+// MoveLogDirs asks each broker holding a replica with a named directory to
+// move it there. A broker answers REPLICA_NOT_AVAILABLE (NOT_LEADER_OR_FOLLOWER
+// on newer Kafka) for a replica it does not host yet: a reassignment is
+// about to create it. The broker remembers the directory, and MoveLogDirs asks
+// again until the replica exists or ctx ends, as Kafka's tool does, so it is
+// called after the reassignment is submitted, with a deadline. Per-partition
+// failures come back in a *PartitionErrors (Op "move log dirs").
 type LogDirMover interface {
 	MoveLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error
+}
+
+// LogDirDescriber reads where replicas live on their brokers
+// (DescribeLogDirs). The Admin API path implements it.
+type LogDirDescriber interface {
+	// DescribeLogDirs asks each of brokers about the partitions tps (every
+	// partition when nil). A broker that could not be asked is in the map
+	// with Err set; the call itself fails only when no broker could be
+	// reached at all.
+	DescribeLogDirs(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (map[int32]BrokerLogDirs, error)
 }
 
 var (
 	_ ReassignmentLister = (*adminCluster)(nil)
 	_ ReassignmentLister = (*zkCluster)(nil)
+	_ LogDirMover        = (*adminCluster)(nil)
+	_ LogDirDescriber    = (*adminCluster)(nil)
 )
