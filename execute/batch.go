@@ -50,6 +50,9 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 				return r.stopped(err, done, len(ours), len(pending), total)
 			}
 			if err == nil {
+				if err := r.moveLogDirs(ctx, batch); err != nil {
+					return r.stopped(err, done, len(ours)+len(batch), len(pending)-len(batch), total)
+				}
 				batchNo++
 				for _, it := range batch {
 					ours[it.Plan.TP()] = it

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/fdud/fdud/cluster"
@@ -116,6 +117,16 @@ func (r *run) execute(ctx context.Context) error {
 	if err := busy(items, others, r.o.Additional); err != nil {
 		return err
 	}
+	// Planned log dirs must exist on their brokers; those already reached
+	// are not moved again.
+	dirs, err := r.readLogDirs(ctx, items)
+	if err != nil {
+		return err
+	}
+	if err := planError(logDirProblems(items, dirs)); err != nil {
+		return err
+	}
+	items = settleLogDirs(items, dirs)
 	byStatus := map[Status][]Item{}
 	for _, it := range items {
 		byStatus[it.Status] = append(byStatus[it.Status], it)
@@ -153,12 +164,18 @@ func (r *run) execute(ctx context.Context) error {
 	if err := r.throttle(ctx, items); err != nil {
 		return err
 	}
-	if err := r.moveLogDirs(ctx, items); err != nil {
+	// Replicas that exist (or are being created) move now; those of pending
+	// partitions once their reassignment is submitted, since a broker only
+	// moves a replica it hosts.
+	if err := r.moveLogDirs(ctx, append(slices.Clone(byStatus[LogDirs]), byStatus[InFlight]...)); err != nil {
 		return err
 	}
 	pending := byStatus[Pending]
 	if !r.o.Batching() {
 		if err := r.submit(ctx, pending); err != nil {
+			return err
+		}
+		if err := r.moveLogDirs(ctx, pending); err != nil {
 			return err
 		}
 		fmt.Fprintln(r.errw, "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles.")
