@@ -75,7 +75,7 @@ func (o *Options) Validate() error {
 		return cluster.Invalidf("--min-insync-replicas must be at least 1, not %d", o.MinInsyncReplicas)
 	}
 	if len(o.Plan.Partitions) == 0 && !o.All {
-		return cluster.Invalidf("the plan has no partitions; pass the plan execute ran (or --all --domains to assess the whole cluster)")
+		return cluster.Invalidf("the plan has no partitions; pass the plan execute ran (or --all to assess the whole cluster)")
 	}
 	if o.Domains != nil {
 		if err := o.Domains.Check(); err != nil {

@@ -102,17 +102,19 @@ func Assess(in AssessInput) Risk {
 	parts := slices.Clone(in.Partitions)
 	slices.SortFunc(parts, func(a, b cluster.PartitionState) int { return a.TP().Compare(b.TP()) })
 
-	risky := map[cluster.TopicPartition]bool{}
-	for _, p := range parts {
+	// Partitions are marked by their index in parts: cheaper than hashing
+	// names, which matters at a million partitions.
+	risky := newMarks(len(parts))
+	for i, p := range parts {
 		if p.Leader < 0 || !inSync(p.Replicas, p.ISR) {
 			m := minISR(p.Topic)
 			r.UnderReplicated = append(r.UnderReplicated, Replication{TP: p.TP(), Replicas: slices.Clone(p.Replicas),
 				ISR: slices.Clone(p.ISR), MinISR: m, BelowMinISR: len(p.ISR) < m, Offline: p.Leader < 0})
-			risky[p.TP()] = true
+			risky.mark(i)
 		}
 	}
 	if in.Domains == nil {
-		r.AtRiskTotal = len(risky)
+		r.AtRiskTotal = risky.n
 		return r
 	}
 
@@ -133,9 +135,9 @@ func Assess(in AssessInput) Risk {
 	if topo.Values(cluster.ZoneDim) > 1 {
 		r.Dimensions = append([]cluster.Dimension{cluster.ZoneDim}, r.Dimensions...)
 	}
-	riskyIn := map[cluster.Dimension]map[cluster.TopicPartition]bool{}
+	riskyIn := map[cluster.Dimension]*marks{}
 	for _, d := range r.Dimensions {
-		riskyIn[d] = map[cluster.TopicPartition]bool{}
+		riskyIn[d] = newMarks(len(parts))
 	}
 
 	noDomain := map[int32]bool{}
@@ -143,7 +145,7 @@ func Assess(in AssessInput) Risk {
 	for _, id := range in.Live {
 		relevant[id] = true
 	}
-	for _, p := range parts {
+	for i, p := range parts {
 		for _, id := range p.Replicas {
 			relevant[id] = true
 			if _, ok := in.Domains[id]; !ok {
@@ -167,40 +169,57 @@ func Assess(in AssessInput) Risk {
 			sv.Reasons = append(sv.Reasons, v.Reason)
 			if v.Broker == -1 && slices.Contains(r.Dimensions, v.Dimension) && !slices.Contains(sv.Dimensions, v.Dimension) {
 				sv.Dimensions = append(sv.Dimensions, v.Dimension)
-				riskyIn[v.Dimension][p.TP()] = true
+				riskyIn[v.Dimension].mark(i)
 			}
 		}
 		r.Violations = append(r.Violations, sv)
-		risky[p.TP()] = true
+		risky.mark(i)
 	}
 	r.NoDomain = slices.Sorted(maps.Keys(noDomain))
 
 	for _, d := range r.Dimensions {
+		// Each broker's value along d, computed once: the loop below runs
+		// over every replica of every partition.
+		value := make(map[int32]string, len(relevant))
 		members := map[string][]int32{}
 		for id := range relevant {
 			if dom, ok := in.Domains[id]; ok {
 				v := d.Value(dom)
+				value[id] = v
 				members[v] = append(members[v], id)
 			}
 		}
-		for _, v := range slices.Sorted(maps.Keys(members)) {
-			dr := DomainRisk{Dimension: d, Domain: v, Brokers: members[v]}
-			slices.Sort(dr.Brokers)
-			for _, p := range parts {
-				hit, survive := 0, 0
-				for _, id := range p.Replicas {
-					if !live[id] {
-						continue
-					}
-					if dom, ok := in.Domains[id]; ok && d.Value(dom) == v {
-						hit++
-					} else {
-						survive++
-					}
+		byValue := make(map[string]*DomainRisk, len(members))
+		for v, ids := range members {
+			slices.Sort(ids)
+			byValue[v] = &DomainRisk{Dimension: d, Domain: v, Brokers: ids}
+		}
+		type hit struct {
+			v string
+			n int
+		}
+		var hits []hit
+		for i, p := range parts {
+			// A domain's loss leaves the live replicas outside it.
+			alive := 0
+			hits = hits[:0]
+			for _, id := range p.Replicas {
+				if !live[id] {
+					continue
 				}
-				if hit == 0 {
-					continue // losing this domain changes nothing for p
+				alive++
+				v, ok := value[id]
+				if !ok {
+					continue // no domain: assumed to survive
 				}
+				if i := slices.IndexFunc(hits, func(h hit) bool { return h.v == v }); i >= 0 {
+					hits[i].n++
+				} else {
+					hits = append(hits, hit{v, 1})
+				}
+			}
+			for _, h := range hits {
+				dr, survive := byValue[h.v], alive-h.n
 				switch {
 				case survive == 0:
 					dr.Offline = append(dr.Offline, p.TP())
@@ -209,16 +228,18 @@ func Assess(in AssessInput) Risk {
 				default:
 					continue
 				}
-				riskyIn[d][p.TP()] = true
-				risky[p.TP()] = true
+				riskyIn[d].mark(i)
+				risky.mark(i)
 			}
-			r.WhatIf = append(r.WhatIf, dr)
+		}
+		for _, v := range slices.Sorted(maps.Keys(byValue)) {
+			r.WhatIf = append(r.WhatIf, *byValue[v])
 		}
 	}
 	for d, m := range riskyIn {
-		r.AtRisk[d] = len(m)
+		r.AtRisk[d] = m.n
 	}
-	r.AtRiskTotal = len(risky)
+	r.AtRiskTotal = risky.n
 	return r
 }
 
@@ -230,4 +251,19 @@ func inSync(replicas, isr []int32) bool {
 		}
 	}
 	return true
+}
+
+// marks is a set of partition indexes that counts its members.
+type marks struct {
+	set []bool
+	n   int
+}
+
+func newMarks(n int) *marks { return &marks{set: make([]bool, n)} }
+
+func (m *marks) mark(i int) {
+	if !m.set[i] {
+		m.set[i] = true
+		m.n++
+	}
 }

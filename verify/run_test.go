@@ -239,3 +239,44 @@ func TestProgress(t *testing.T) {
 		t.Errorf("bar %q", got)
 	}
 }
+
+// min.insync.replicas comes from the topic's config, else from the default
+// the operator gives: with two fault domains and R=3, losing the domain with
+// two replicas leaves one, below a min ISR of 2.
+func TestRunMinInsyncReplicas(t *testing.T) {
+	twoFD := &cluster.Domains{Brokers: []cluster.BrokerDomain{
+		{ID: 1, FaultDomain: 0, UpdateDomain: 0}, {ID: 2, FaultDomain: 1, UpdateDomain: 1}, {ID: 3, FaultDomain: 0, UpdateDomain: 2},
+	}}
+	st := &cluster.State{Brokers: brokers(1, 2, 3), Partitions: []cluster.PartitionState{
+		part("strict", 0, 1, 2, 3), part("loose", 0, 1, 2, 3)}}
+	p := plan(pa("strict", 0, 1, 2, 3), pa("loose", 0, 1, 2, 3))
+	cases := []struct {
+		name       string
+		configs    map[string]map[string]string
+		defaultISR int
+		below      []string
+	}{
+		{"topic config", map[string]map[string]string{"strict": {"min.insync.replicas": "2"}}, 0, []string{"strict-0"}},
+		{"default flag", nil, 2, []string{"loose-0", "strict-0"}},
+		{"topic config overrides the default", map[string]map[string]string{"loose": {"min.insync.replicas": "1"}}, 2, []string{"strict-0"}},
+		{"malformed config ignored", map[string]map[string]string{"strict": {"min.insync.replicas": "two"}}, 0, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fc := &fakeCluster{states: []*cluster.State{st}, configs: tc.configs}
+			res, err := Run(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR}, fc, Env{})
+			if len(tc.below) > 0 && !errors.Is(err, cluster.ErrAtRisk) || len(tc.below) == 0 && err != nil {
+				t.Fatalf("error %v", err)
+			}
+			var below []string
+			for _, d := range res.Risk.WhatIf {
+				if d.Domain == "FD0" {
+					below = names(d.BelowMinISR)
+				}
+			}
+			if !slices.Equal(below, tc.below) {
+				t.Errorf("below min ISR if FD0 fails: %v, want %v", below, tc.below)
+			}
+		})
+	}
+}
