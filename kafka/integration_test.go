@@ -166,6 +166,8 @@ func TestIntegrationAdminAPI(t *testing.T) {
 		t.Errorf("reassigning a missing partition: %v", err)
 	}
 
+	t.Run("log dirs", func(t *testing.T) { integrationLogDirs(ctx, t, c, topic, ids) })
+
 	if zkc := os.Getenv("FDUD_TEST_ZOOKEEPER"); zkc != "" {
 		z, err := Connect(ctx, Options{ZooKeeper: zkc, Timeout: 30 * time.Second})
 		if err != nil {
@@ -186,6 +188,128 @@ func TestIntegrationAdminAPI(t *testing.T) {
 			}
 		}
 	}
+}
+
+// integrationLogDirs reads where the test topic's replicas live, checks that
+// a directory a broker does not have is refused per partition, and, on a
+// broker with two log.dirs, moves a replica in place and one that a
+// reassignment is still creating (REPLICA_NOT_AVAILABLE until it exists).
+func integrationLogDirs(ctx context.Context, t *testing.T, c Cluster, topic string, ids []int32) {
+	mover, desc := c.(LogDirMover), c.(LogDirDescriber)
+	st, err := c.State(ctx, []string{topic})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := st.Partitions[1]
+	tps := []cluster.TopicPartition{{Topic: topic, Partition: 0}, {Topic: topic, Partition: 1}}
+	dirs, err := desc.DescribeLogDirs(ctx, ids, tps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range st.Partitions {
+		for _, b := range p.Replicas {
+			if r, ok := dirs[b].Replicas[p.TP()]; dirs[b].Err != nil || !ok || r.Dir == "" {
+				t.Errorf("broker %d: %s not reported in a log dir: %+v", b, p.TP(), dirs[b])
+			}
+		}
+	}
+
+	bad := cluster.PartitionAssignment{Topic: topic, Partition: 1, Replicas: p1.Replicas, LogDirs: []string{"/nonexistent/fdud-it", "any"}}
+	err = mover.MoveLogDirs(ctx, []cluster.PartitionAssignment{bad})
+	var pe *PartitionErrors
+	if !errors.As(err, &pe) || !errors.Is(err, sarama.ErrLogDirNotFound) {
+		t.Errorf("moving to a directory broker %d does not have: %v, want LOG_DIR_NOT_FOUND", p1.Replicas[0], err)
+	}
+
+	// A broker with two online log dirs, among the three.
+	var x int32 = -1
+	var xDirs []string
+	for _, b := range ids {
+		var online []string
+		for d, err := range dirs[b].Dirs {
+			if err == nil {
+				online = append(online, d)
+			}
+		}
+		if len(online) >= 2 {
+			slices.Sort(online)
+			x, xDirs = b, online
+			break
+		}
+	}
+	if x < 0 {
+		t.Skipf("log dir moves need a broker with two log.dirs; brokers %v have one each (%v): LOG_DIR_NOT_FOUND and DescribeLogDirs were checked", ids, dirs[ids[0]].Dirs)
+	}
+	other := func(cur string) string {
+		for _, d := range xDirs {
+			if !sameDir(d, cur) {
+				return d
+			}
+		}
+		return ""
+	}
+
+	// In place: partition 1's replica on x goes to x's other directory.
+	if slices.Contains(p1.Replicas, x) {
+		plan := cluster.PartitionAssignment{Topic: topic, Partition: 1, Replicas: p1.Replicas, LogDirs: make([]string, len(p1.Replicas))}
+		for i, b := range p1.Replicas {
+			plan.LogDirs[i] = cluster.AnyLogDir
+			if b == x {
+				plan.LogDirs[i] = other(dirs[x].Replicas[p1.TP()].Dir)
+			}
+		}
+		if err := mover.MoveLogDirs(ctx, []cluster.PartitionAssignment{plan}); err != nil {
+			t.Fatal(err)
+		}
+		waitLogDirs(ctx, t, desc, plan, false)
+	}
+
+	// While reassigning: a new topic on the two other brokers moves to x,
+	// with its replica on x named to a directory right after submission.
+	var others []int32
+	for _, b := range ids {
+		if b != x {
+			others = append(others, b)
+		}
+	}
+	moved := topic + "-ld"
+	if err := c.CreateTopic(ctx, moved, [][]int32{others}, nil); err != nil {
+		t.Fatal(err)
+	}
+	defer deleteTopic(t, c.(*adminCluster), moved)
+	waitFor(ctx, t, "metadata of "+moved, func() bool {
+		st, err := c.State(ctx, []string{moved})
+		return err == nil && len(st.Partitions) == 1 && st.Partitions[0].Leader >= 0
+	})
+	plan := cluster.PartitionAssignment{Topic: moved, Partition: 0, Replicas: []int32{x, others[0]}, LogDirs: []string{xDirs[1], cluster.AnyLogDir}}
+	if err := c.Reassign(ctx, []cluster.PartitionAssignment{{Topic: moved, Partition: 0, Replicas: plan.Replicas}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := mover.MoveLogDirs(ctx, []cluster.PartitionAssignment{plan}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(ctx, t, "reassignment of "+moved, func() bool {
+		st, err := c.State(ctx, []string{moved})
+		return err == nil && !st.Partitions[0].Reassigning() && sameSet(st.Partitions[0].Replicas, plan.Replicas)
+	})
+	waitLogDirs(ctx, t, desc, plan, false)
+}
+
+// waitLogDirs waits until every named replica of plan is in its directory
+// with no future replica left.
+func waitLogDirs(ctx context.Context, t *testing.T, desc LogDirDescriber, plan cluster.PartitionAssignment, reassigning bool) {
+	t.Helper()
+	waitFor(ctx, t, "log dirs of "+plan.TP().String(), func() bool {
+		dirs, err := desc.DescribeLogDirs(ctx, plan.Replicas, []cluster.TopicPartition{plan.TP()})
+		if err != nil {
+			return false
+		}
+		p, notes := LogDirPlacement(plan, dirs, reassigning)
+		if p != LogDirsDone {
+			t.Logf("%s: %v %v", plan.TP(), p, notes)
+		}
+		return p == LogDirsDone
+	})
 }
 
 func itoa(i int32) string { return strconv.Itoa(int(i)) }
