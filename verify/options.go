@@ -120,5 +120,4 @@ type Env struct {
 	Progress  Progress  // nil: no progress display
 	Throttles Throttles // nil: no throttle record to consult
 	Now       func() time.Time
-	Path      string // connection path, for the report
 }

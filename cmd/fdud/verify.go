@@ -166,7 +166,7 @@ func runVerify(c *cli.Context, s streams) error {
 		o.Domains = &d
 	}
 
-	env := verify.Env{Stdout: s.out, Stderr: s.err, Logger: log, Path: cl.Path()}
+	env := verify.Env{Stdout: s.out, Stderr: s.err, Logger: log}
 	if o.Wait {
 		env.Progress = progressFor(s.err)
 	}
