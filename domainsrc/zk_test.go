@@ -28,6 +28,7 @@ func TestZooKeeper(t *testing.T) {
 	t.Run("digest ACL", func(t *testing.T) { testZKDigest(t, z.Addr) })
 	t.Run("session expiry during publish", func(t *testing.T) { testZKSessionExpiry(t, z.Addr) })
 	t.Run("server down", func(t *testing.T) { testZKDown(t) })
+	t.Run("network cut during a read", func(t *testing.T) { testZKReadPartition(t, z.Addr) })
 }
 
 func chroot(t *testing.T) string {
@@ -355,4 +356,22 @@ type tWriter struct{ t *testing.T }
 func (w tWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+// A read whose network is cut fails within the source's bound, with an
+// error naming the source, and returns nothing.
+func testZKReadPartition(t *testing.T, addr string) {
+	root := chroot(t)
+	zkPut(t, zkConn(t, addr+root, ""), "/brokers/domains/1", "FD0UD0")
+	proxy := startProxy(t, addr)
+	proxy.drop(true, true)
+	spec := "zk:" + proxy.Addr() + root
+	res, err := Gather(context.Background(), []string{spec}, Deps{ZooKeeperTimeout: 2 * time.Second, ZooKeeperSessionTimeout: time.Second})
+	if err == nil || !strings.Contains(err.Error(), spec) || res.Domains.Brokers != nil {
+		t.Fatalf("err = %v, result %v", err, res.Domains)
+	}
+	proxy.heal()
+	if _, err := Gather(context.Background(), []string{spec}, zkDeps()); err != nil {
+		t.Fatalf("after healing: %v", err)
+	}
 }
