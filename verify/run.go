@@ -108,7 +108,7 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.L
 			lastErr = err
 			log.Warn("reading the cluster failed; retrying", "err", err, "retry_in", o.PollInterval)
 		default:
-			st, statuses, lastErr = s, Classify(o.Plan, s), nil
+			st, statuses, lastErr = s, logDirStatuses(ctx, cl, o.Plan, Classify(o.Plan, s), log), nil
 			c := Count(statuses)
 			if env.Progress != nil && o.Wait {
 				env.Progress.Update(c.Partitions-c.InProgress, c.Partitions, env.Now().Sub(start))

@@ -41,6 +41,10 @@ type PartitionStatus struct {
 	// TargetDiffers: the in-flight reassignment is heading somewhere other
 	// than the plan (another run submitted a different target).
 	TargetDiffers bool
+	// LogDirs, for a partition whose replicas are the planned ones but
+	// whose planned log directories are not all reached, says per replica
+	// what is not in place yet (see logDirStatuses).
+	LogDirs []string
 }
 
 // LeaderPreferred reports whether the partition is led by its first replica.
@@ -135,6 +139,9 @@ func StatusLine(p PartitionStatus) string {
 	case InProgress:
 		return fmt.Sprintf("Reassignment of partition %s is still in progress.", p.TP)
 	}
+	if len(p.LogDirs) > 0 && sameSet(p.Current, p.Planned) {
+		return fmt.Sprintf("There is no active reassignment of partition %s, but its replicas are not in the planned log directories.", p.TP)
+	}
 	return fmt.Sprintf("There is no active reassignment of partition %s, but replica set is %s rather than %s.",
 		p.TP, joinIDs(p.Current, ","), joinIDs(p.Planned, ","))
 }
@@ -165,6 +172,9 @@ func Notes(p PartitionStatus) []string {
 	case p.TargetDiffers:
 		out = append(out, fmt.Sprintf("the reassignment of %s in flight targets %s, not the planned %s",
 			p.TP, joinIDs(p.Target, ","), joinIDs(p.Planned, ",")))
+	}
+	for _, n := range p.LogDirs {
+		out = append(out, fmt.Sprintf("log dir of %s: %s", p.TP, n))
 	}
 	if p.Status == Complete && !p.OrderDiffers && !p.LeaderPreferred() {
 		if p.Leader < 0 {
