@@ -11,5 +11,6 @@ func commands(s streams) []*cli.Command {
 		newVerifyCommand(s),
 		newCompatCommand(s),
 		newLockCommand(s),
+		newCompletionCommand(s),
 	}
 }
