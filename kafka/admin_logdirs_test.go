@@ -2,9 +2,19 @@ package kafka
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"log/slog"
 	"maps"
+	"math/big"
+	"net"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -487,4 +497,67 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Helper()
 	w.t.Log(strings.TrimSuffix(string(p), "\n"))
 	return len(p), nil
+}
+
+// The franz-go client verifies the brokers' certificates with the trust
+// that ssl.truststore.* of the --command-config gives, and refuses brokers
+// it does not trust.
+func TestLogDirsOverTLS(t *testing.T) {
+	caPEM, serverCert := selfSignedCert(t)
+	c, m := startLogDirCluster(t, kfake.TLS(&tls.Config{Certificates: []tls.Certificate{serverCert}, MinVersion: tls.VersionTLS12}))
+	sec, err := securityFromProperties(map[string]string{
+		"security.protocol": "SSL", "ssl.truststore.type": "PEM", "ssl.truststore.certificates": string(caPEM),
+	}, os.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := []cluster.PartitionAssignment{{Topic: "t", Partition: 1, Replicas: []int32{1, 2}, LogDirs: []string{"/data/b", "any"}}}
+	if err := logDirAdmin(t, c, sec).MoveLogDirs(context.Background(), plan); err != nil {
+		t.Fatal(err)
+	}
+	if m.replicas[1][tpT(1)].Future != "/data/b" {
+		t.Errorf("move not started over TLS")
+	}
+
+	untrusted := logDirAdmin(t, c, &Security{Protocol: "SSL", TLS: &tls.Config{MinVersion: tls.VersionTLS12}})
+	untrusted.timeout = time.Second
+	err = untrusted.MoveLogDirs(context.Background(), plan)
+	var unknown x509.UnknownAuthorityError
+	if !errors.As(err, &unknown) {
+		t.Errorf("a broker with an untrusted certificate: %v, want x509.UnknownAuthorityError", err)
+	}
+}
+
+// selfSignedCert makes a certificate for 127.0.0.1 that is its own CA.
+func selfSignedCert(t *testing.T) ([]byte, tls.Certificate) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "fdud test broker"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// The ZooKeeper path cannot move log directories (Kafka's ZooKeeper-based
+// tool could not either before 1.1, and it needs AlterReplicaLogDirs on the
+// brokers): it must not claim to, so execute refuses such plans up front.
+func TestZooKeeperPathHasNoLogDirMover(t *testing.T) {
+	var zk Cluster = &zkCluster{}
+	if _, ok := zk.(LogDirMover); ok {
+		t.Error("the ZooKeeper path claims to move log dirs")
+	}
+	if _, ok := zk.(LogDirDescriber); ok {
+		t.Error("the ZooKeeper path claims to describe log dirs")
+	}
 }
