@@ -51,7 +51,7 @@ func StartZooKeeper(t testing.TB) *ZooKeeper {
 	cmd := exec.Command(java, "-Xmx256m", "-cp", cp,
 		"org.apache.zookeeper.server.quorum.QuorumPeerMain", filepath.Join(dir, "zoo.cfg"))
 	z := &ZooKeeper{Addr: fmt.Sprintf("127.0.0.1:%d", port), DataDir: filepath.Join(dir, "data")}
-	z.Process = Start(t, "zookeeper", dir, cmd)
+	z.Process = StartTied(t, "zookeeper", dir, cmd)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := WaitPort(ctx, z.Addr); err != nil {
