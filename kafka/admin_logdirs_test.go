@@ -153,7 +153,7 @@ func (m *logDirBrokers) describe(b int32, req *kmsg.DescribeLogDirsRequest) *kms
 // startLogDirCluster starts a three-broker kfake cluster (ids 0, 1, 2) with
 // topic "t" (3 partitions), each broker with log dirs /data/a and /data/b,
 // every replica of t in /data/a on every broker.
-func startLogDirCluster(t *testing.T, opts ...kfake.Opt) (*kfake.Cluster, *logDirBrokers) {
+func startLogDirCluster(t testing.TB, opts ...kfake.Opt) (*kfake.Cluster, *logDirBrokers) {
 	t.Helper()
 	c, err := kfake.NewCluster(append([]kfake.Opt{kfake.NumBrokers(3), kfake.SeedTopics(3, "t")}, opts...)...)
 	if err != nil {
@@ -207,7 +207,7 @@ func startLogDirCluster(t *testing.T, opts ...kfake.Opt) (*kfake.Cluster, *logDi
 
 // logDirAdmin is the Admin API path's log directory half, on its own: it
 // needs only the servers and security settings, not sarama.
-func logDirAdmin(t *testing.T, c *kfake.Cluster, sec *Security) *adminCluster {
+func logDirAdmin(t testing.TB, c *kfake.Cluster, sec *Security) *adminCluster {
 	t.Helper()
 	if sec == nil {
 		sec = &Security{Protocol: "PLAINTEXT"}
@@ -487,11 +487,11 @@ func TestConnectedClusterMovesLogDirs(t *testing.T) {
 
 // testLogger logs at debug level into the test's log, so that franz-go's
 // lines are seen when a test fails.
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Helper()
