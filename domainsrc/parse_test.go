@@ -188,17 +188,17 @@ func TestRenderGrid(t *testing.T) {
 	RenderGrid(&b, cluster.Domains{Brokers: []cluster.BrokerDomain{
 		{ID: 1}, {ID: 4}, {ID: 2, FaultDomain: 1, UpdateDomain: 1}, {ID: 10, FaultDomain: 2, UpdateDomain: 12}}})
 	want := "" +
-		"       UD0  UD1  UD12\n" +
-		"  FD0  1,4  .    .\n" +
-		"  FD1  .    2    .\n" +
-		"  FD2  .    .    10\n" +
+		"     UD0  UD1  UD12\n" +
+		"FD0  1,4  .    .\n" +
+		"FD1  .    2    .\n" +
+		"FD2  .    .    10\n" +
 		"4 brokers in 3 fault domains and 3 update domains\n"
 	if b.String() != want {
 		t.Fatalf("grid:\n%s\nwant:\n%s", b.String(), want)
 	}
 	b.Reset()
 	RenderGrid(&b, cluster.Domains{Brokers: []cluster.BrokerDomain{{ID: 1, Zone: "1"}, {ID: 2, Zone: "2", FaultDomain: 1}}})
-	if !strings.Contains(b.String(), "zone 1:\n") || !strings.Contains(b.String(), "zone 2:\n") || !strings.Contains(b.String(), "across 2 zones") {
+	if !strings.Contains(b.String(), "zone \"1\":\n") || !strings.Contains(b.String(), "zone \"2\":\n") || !strings.Contains(b.String(), "across 2 zones") {
 		t.Fatalf("zonal grid:\n%s", b.String())
 	}
 }
