@@ -26,7 +26,7 @@ func TestEverySchemaCompiles(t *testing.T) {
 func TestValidate(t *testing.T) {
 	for _, tc := range []struct {
 		name, schema, doc string
-		problems           []string // substrings of the error; none means valid
+		problems          []string // substrings of the error; none means valid
 	}{
 		{name: "kafka plan", schema: schemas.Reassignment,
 			doc: `{"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[3,1,5],"log_dirs":["any","/data/1","any"]}]}`},
