@@ -1,5 +1,7 @@
 package cluster
 
+import "slices"
+
 // PartitionState is a partition as the cluster reports it right now.
 type PartitionState struct {
 	Topic     string
@@ -24,6 +26,27 @@ func (p PartitionState) TP() TopicPartition {
 // Reassigning reports whether a reassignment is in flight for the partition.
 func (p PartitionState) Reassigning() bool { return p.Target != nil }
 
+// Moves returns the replicas an in-flight reassignment adds and removes:
+// Kafka 2.4+'s own lists when the cluster reported them, else derived from
+// Replicas and Target.
+func (p PartitionState) Moves() (adding, removing []int32) {
+	if p.Adding != nil || p.Removing != nil {
+		return p.Adding, p.Removing
+	}
+	return without(p.Target, p.Replicas), without(p.Replicas, p.Target)
+}
+
+// without returns the ids of a that are not in b, in a's order.
+func without(a, b []int32) []int32 {
+	var out []int32
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // State is a snapshot of a cluster's brokers and partitions.
 type State struct {
 	Brokers      []Broker // live brokers
@@ -40,6 +63,17 @@ func (s *State) Alive(id int32) bool {
 		}
 	}
 	return false
+}
+
+// InFlight returns the partitions with a reassignment in flight.
+func (s *State) InFlight() []PartitionState {
+	var out []PartitionState
+	for _, p := range s.Partitions {
+		if p.Reassigning() {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Assignment returns the current replicas of every partition (the original

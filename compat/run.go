@@ -516,19 +516,8 @@ func inFlight(st *cluster.State) []InFlight {
 		if !p.Reassigning() {
 			continue
 		}
-		f := InFlight{TP: p.TP(), Adding: p.Adding, Removing: p.Removing}
-		if f.Adding == nil && f.Removing == nil {
-			for _, id := range p.Target {
-				if !slices.Contains(p.Replicas, id) {
-					f.Adding = append(f.Adding, id)
-				}
-			}
-			for _, id := range p.Replicas {
-				if !slices.Contains(p.Target, id) {
-					f.Removing = append(f.Removing, id)
-				}
-			}
-		}
+		f := InFlight{TP: p.TP()}
+		f.Adding, f.Removing = p.Moves()
 		f.Replicas = slices.Clone(p.Target)
 		for _, id := range p.Replicas {
 			if !slices.Contains(f.Replicas, id) {

@@ -15,6 +15,7 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/await"
 	"github.com/fdud/fdud/zookeeper"
 )
 
@@ -74,7 +75,7 @@ func (s *zkSource) Domains(ctx context.Context) (cluster.Domains, error) {
 	}
 	defer c.Close() // also ends a read abandoned on timeout
 	var warnings []string
-	d, err := call(ctx, func() (cluster.Domains, error) { return readZKDomains(c, &warnings) })
+	d, err := await.Do(ctx, func() (cluster.Domains, error) { return readZKDomains(c, &warnings) })
 	if err != nil {
 		return cluster.Domains{}, fmt.Errorf("%s: %w", s.Name(), zkExplain(err))
 	}
@@ -261,7 +262,7 @@ attempts:
 			data    []byte
 			version int32
 		}
-		g, err := call(ctx, func() (got, error) { data, v, err := c.Get(p); return got{data, v}, err })
+		g, err := await.Do(ctx, func() (got, error) { data, v, err := c.Get(p); return got{data, v}, err })
 		exists := err == nil
 		switch {
 		case err == nil:
@@ -288,7 +289,7 @@ attempts:
 		if exists {
 			err = callErr(ctx, func() error { return c.Set(p, value, g.version) })
 		} else {
-			_, err = call(ctx, func() (string, error) { return c.Create(p, value, 0) })
+			_, err = await.Do(ctx, func() (string, error) { return c.Create(p, value, 0) })
 		}
 		switch {
 		case err == nil:
@@ -338,29 +339,7 @@ func zkExplain(err error) error {
 	return err
 }
 
-// call runs f, a ZooKeeper request that may wait for a reconnect for ever,
-// and gives up when ctx ends. An abandoned request ends when the connection
-// is closed.
-func call[T any](ctx context.Context, f func() (T, error)) (T, error) {
-	type result struct {
-		v   T
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		v, err := f()
-		ch <- result{v, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
-	}
-}
-
 func callErr(ctx context.Context, f func() error) error {
-	_, err := call(ctx, func() (struct{}, error) { return struct{}{}, f() })
+	_, err := await.Do(ctx, func() (struct{}, error) { return struct{}{}, f() })
 	return err
 }

@@ -24,10 +24,7 @@ func list(ctx context.Context, cl kafka.Cluster, out, errw io.Writer) error {
 		if !p.Reassigning() {
 			continue
 		}
-		adding, removing := p.Adding, p.Removing
-		if adding == nil && removing == nil {
-			adding, removing = minus(p.Target, p.Replicas), minus(p.Replicas, p.Target)
-		}
+		adding, removing := p.Moves()
 		lines = append(lines, fmt.Sprintf("%s: replicas: %s. adding: %s. removing: %s.",
 			p.TP(), ints(p.Target), ints(adding), ints(removing)))
 		a.Partitions = append(a.Partitions, cluster.PartitionAssignment{Topic: p.Topic, Partition: p.Partition, Replicas: p.Target})
@@ -42,20 +39,6 @@ func list(ctx context.Context, cl kafka.Cluster, out, errw io.Writer) error {
 	}
 	a.Sort()
 	return cluster.WriteAssignment(out, a)
-}
-
-func minus(a, b []int32) []int32 {
-	var out []int32
-	for _, x := range a {
-		found := false
-		for _, y := range b {
-			found = found || x == y
-		}
-		if !found {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func ints(xs []int32) string {

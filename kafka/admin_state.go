@@ -177,11 +177,5 @@ func (a *adminCluster) ListReassignments(ctx context.Context, topics []string) (
 	if err != nil {
 		return nil, err
 	}
-	var out []cluster.PartitionState
-	for _, p := range st.Partitions {
-		if p.Reassigning() {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return st.InFlight(), nil
 }

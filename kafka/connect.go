@@ -13,6 +13,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/await"
 )
 
 // Access path names, as Cluster.Path reports them.
@@ -244,22 +245,7 @@ func saramaConfig(o Options, sec *Security, v sarama.KafkaVersion, apiVersions b
 func within[T any](ctx context.Context, timeout time.Duration, fn func() (T, error)) (T, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	type result struct {
-		v   T
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		v, err := fn()
-		ch <- result{v, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
-	}
+	return await.Do(ctx, fn)
 }
 
 // retriable reports errors after which asking the (possibly new) controller

@@ -279,11 +279,5 @@ func (z *zkCluster) ListReassignments(ctx context.Context, topics []string) ([]c
 	if err != nil {
 		return nil, err
 	}
-	var out []cluster.PartitionState
-	for _, p := range st.Partitions {
-		if p.Reassigning() {
-			out = append(out, p)
-		}
-	}
-	return out, nil
+	return st.InFlight(), nil
 }
