@@ -475,6 +475,12 @@ func (e env) fdudWithin(t *testing.T, timeout time.Duration, stdin string, args 
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := e.command(ctx, stdin, args...)
+	// The operator's own FDUD_* settings (FDUD_ZOOKEEPER, FDUD_THROTTLE,
+	// ...) would change what every command does, or which cluster it
+	// reaches: only the flags given here count.
+	cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool {
+		return strings.HasPrefix(kv, "FDUD_") && kv != "FDUD_LOG_LEVEL=info"
+	})
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()

@@ -229,16 +229,7 @@ func adminPipeline(t *testing.T, lc *liveCluster, viaZK bool) {
 	}
 
 	// fdud's throttles are gone; the operator's entry is as it was.
-	cfg := lc.topicConfig(ctx, t, topic)
-	if got := cfg[kafka.LeaderThrottledReplicas]; got != operator {
-		t.Errorf("after verify: topic %s %s = %q, want the operator's %q back", topic, kafka.LeaderThrottledReplicas, got, operator)
-	}
-	if got, ok := cfg[kafka.FollowerThrottledReplicas]; ok {
-		t.Errorf("after verify: topic %s still has %s = %q", topic, kafka.FollowerThrottledReplicas, got)
-	}
-	if after := lc.brokerThrottles(ctx, t); !sameBrokerThrottles(after, brokersBefore) {
-		t.Errorf("after verify: broker throttles %v, before execute %v", after, brokersBefore)
-	}
+	waitThrottlesOff(ctx, t, lc, topic, operator, brokersBefore)
 	if recs := throttleRecords(t, stateDir); len(recs) > 0 {
 		t.Errorf("after verify: throttle records left: %v", recs)
 	}
@@ -293,19 +284,33 @@ func movingPartitions(plan cluster.Assignment, assignment [][]int32) map[int32][
 	return out
 }
 
-// checkThrottlesOn checks the throttles fdud set for the moving partitions,
-// with Kafka's semantics: rates on every broker holding an old or new
-// replica (never above a rate set before), leader lists with the current
-// replicas and follower lists with the new ones. operator, when not empty,
-// is the leader list set before execute: it must still lead the list.
+// checkThrottlesOn waits (brokers apply config changes asynchronously, so
+// DescribeConfigs may lag behind a change for a moment) until the throttles
+// fdud set for the moving partitions are visible, with Kafka's semantics:
+// rates on every broker holding an old or new replica (never above a rate
+// set before), leader lists with the current replicas and follower lists
+// with the new ones. operator, when not empty, is the leader list set
+// before execute: it must still lead the list.
 func checkThrottlesOn(ctx context.Context, t *testing.T, lc *liveCluster, topic string, moving map[int32][2][]int32,
 	operator string, before map[int32]map[string]string, rate int64) {
 	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	waitFor(wctx, t, "fdud's throttles on topic "+topic+" and its brokers", func() (bool, string) {
+		p := throttleProblems(ctx, t, lc, topic, moving, operator, before, rate)
+		return len(p) == 0, strings.Join(p, "; ")
+	})
+}
+
+func throttleProblems(ctx context.Context, t *testing.T, lc *liveCluster, topic string, moving map[int32][2][]int32,
+	operator string, before map[int32]map[string]string, rate int64) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	cfg := lc.topicConfig(ctx, t, topic)
 	leader := listEntries(cfg[kafka.LeaderThrottledReplicas])
 	follower := listEntries(cfg[kafka.FollowerThrottledReplicas])
 	if op := listEntries(operator); len(op) > 0 && (len(leader) < len(op) || !slices.Equal(leader[:len(op)], op)) {
-		t.Errorf("%s = %v: the operator's entries %v are not kept first", kafka.LeaderThrottledReplicas, leader, op)
+		bad("%s = %v: the operator's entries %v are not kept first", kafka.LeaderThrottledReplicas, leader, op)
 	}
 	involved := map[int32]bool{}
 	for p, m := range moving {
@@ -313,19 +318,19 @@ func checkThrottlesOn(ctx context.Context, t *testing.T, lc *liveCluster, topic 
 		for _, r := range cur {
 			involved[r] = true
 			if !slices.Contains(leader, entry(p, r)) {
-				t.Errorf("%s = %v lacks %s (a current replica of a moving partition)", kafka.LeaderThrottledReplicas, leader, entry(p, r))
+				bad("%s = %v lacks %s (a current replica of a moving partition)", kafka.LeaderThrottledReplicas, leader, entry(p, r))
 			}
 		}
 		for _, r := range target {
 			involved[r] = true
 			if !slices.Contains(cur, r) && !slices.Contains(follower, entry(p, r)) {
-				t.Errorf("%s = %v lacks %s (a replica being added)", kafka.FollowerThrottledReplicas, follower, entry(p, r))
+				bad("%s = %v lacks %s (a replica being added)", kafka.FollowerThrottledReplicas, follower, entry(p, r))
 			}
 		}
 	}
 	for _, list := range [][]string{leader, follower} {
 		if len(slices.Compact(slices.Sorted(slices.Values(list)))) != len(list) {
-			t.Errorf("duplicate entries in a throttled replica list: %v", list)
+			bad("duplicate entries in a throttled replica list: %v", list)
 		}
 	}
 	now := lc.brokerThrottles(ctx, t)
@@ -336,13 +341,36 @@ func checkThrottlesOn(ctx context.Context, t *testing.T, lc *liveCluster, topic 
 				want, has = expectedRate(before[id], k, rate), true
 			}
 			if got, ok := cur[k]; ok != has || got != want {
-				t.Errorf("broker %d (involved: %v): %s = %q (set: %v), want %q (set: %v)", id, involved[id], k, got, ok, want, has)
+				bad("broker %d (involved: %v): %s = %q (set: %v), want %q (set: %v)", id, involved[id], k, got, ok, want, has)
 			}
 		}
 		if cur[kafka.LogDirsThrottledRate] != before[id][kafka.LogDirsThrottledRate] {
-			t.Errorf("broker %d: %s changed without log dir moves: %v -> %v", id, kafka.LogDirsThrottledRate, before[id], cur)
+			bad("broker %d: %s changed without log dir moves: %v -> %v", id, kafka.LogDirsThrottledRate, before[id], cur)
 		}
 	}
+	return problems
+}
+
+// waitThrottlesOff waits until the topic's throttled replica lists are
+// leader (the operator's value; "" for none) and no follower list, and
+// every broker's rates are as before.
+func waitThrottlesOff(ctx context.Context, t *testing.T, lc *liveCluster, topic, leader string, before map[int32]map[string]string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	waitFor(wctx, t, "fdud's throttles gone from topic "+topic+" and its brokers", func() (bool, string) {
+		cfg := lc.topicConfig(ctx, t, topic)
+		l, hasL := cfg[kafka.LeaderThrottledReplicas]
+		f, hasF := cfg[kafka.FollowerThrottledReplicas]
+		if l != leader || hasL != (leader != "") || hasF {
+			return false, fmt.Sprintf("topic %s: %s = %q, %s = %q (set: %v); want %q and none",
+				topic, kafka.LeaderThrottledReplicas, l, kafka.FollowerThrottledReplicas, f, hasF, leader)
+		}
+		if now := lc.brokerThrottles(ctx, t); !sameBrokerThrottles(now, before) {
+			return false, fmt.Sprintf("broker throttles %v, before execute %v", now, before)
+		}
+		return true, ""
+	})
 }
 
 func checkVerifyReport(t *testing.T, ver run, path string, partitions int) {

@@ -106,15 +106,7 @@ func adminCancel(t *testing.T, lc *liveCluster) {
 	if p := lc.state(ctx, t, topic).Partitions[0]; !slices.Equal(p.Replicas, []int32{a, b}) {
 		t.Logf("after cancel the replicas are %v, originally [%d %d]: the same set in another order, as Kafka allows", p.Replicas, a, b)
 	}
-	cfg := lc.topicConfig(ctx, t, topic)
-	for _, k := range []string{kafka.LeaderThrottledReplicas, kafka.FollowerThrottledReplicas} {
-		if v, ok := cfg[k]; ok {
-			t.Errorf("after cancel: topic %s still has %s = %q", topic, k, v)
-		}
-	}
-	if after := lc.brokerThrottles(ctx, t); !sameBrokerThrottles(after, before) {
-		t.Errorf("after cancel: broker throttles %v, before execute %v", after, before)
-	}
+	waitThrottlesOff(ctx, t, lc, topic, "", before)
 	if recs := throttleRecords(t, stateDir); len(recs) > 0 {
 		t.Errorf("after cancel: throttle records left: %v", recs)
 	}
@@ -290,15 +282,7 @@ func adminCompat(t *testing.T, lc *liveCluster) {
 			t.Errorf("compat --verify's stdout lacks %q:\n%s", w, ver.stdout)
 		}
 	}
-	cfg := lc.topicConfig(ctx, t, topic)
-	for _, k := range []string{kafka.LeaderThrottledReplicas, kafka.FollowerThrottledReplicas} {
-		if v, ok := cfg[k]; ok {
-			t.Errorf("after compat --verify: topic %s still has %s = %q", topic, k, v)
-		}
-	}
-	if after := lc.brokerThrottles(ctx, t); !sameBrokerThrottles(after, before) {
-		t.Errorf("after compat --verify: broker throttles %v, before %v", after, before)
-	}
+	waitThrottlesOff(ctx, t, lc, topic, "", before)
 	st := lc.state(ctx, t, topic)
 	for _, p := range st.Partitions {
 		if i, ok := plan.Index()[p.TP()]; ok && (p.Reassigning() || !slices.Equal(p.Replicas, plan.Partitions[i].Replicas)) {
