@@ -177,6 +177,10 @@ func adminPipeline(t *testing.T, lc *liveCluster, viaZK bool) {
 	if err := lc.cl.AlterConfigs(ctx, kafka.TopicEntity, topic, map[string]string{kafka.LeaderThrottledReplicas: operator}, nil); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(ctx, t, "the operator's throttle on "+topic, func() (bool, string) {
+		v := lc.topicConfig(ctx, t, topic)[kafka.LeaderThrottledReplicas]
+		return v == operator, v
+	})
 	const rate = 10000000
 	brokersBefore := lc.brokerThrottles(ctx, t)
 	lc.restoreBrokerThrottlesOnCleanup(t, brokersBefore, rate)
