@@ -27,4 +27,10 @@
 // act on. Remove undoes only that: it takes fdud's entries out of the lists
 // and restores rates it set; a rate somebody changed since is left alone with
 // a warning. Remove is idempotent.
+//
+// Brokers apply config changes asynchronously: for a moment after a change,
+// DescribeConfigs may still show the old value. So clean-up restores a key
+// that reads as either what fdud set or what was there before (writing the
+// earlier value again, or deleting the key, is harmless); only a third value
+// means somebody else changed it.
 package throttle

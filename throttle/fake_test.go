@@ -11,24 +11,54 @@ import (
 
 // configCluster is a kafka.Cluster whose only working part is dynamic
 // configuration, kept in memory. Other methods panic (nil interface).
+//
+// Like a real broker, it can show an old value for a while after a change
+// (config changes propagate asynchronously): with lag > 0, the next lag
+// DescribeConfigs of an entity after an AlterConfigs of it return the
+// configuration from before; stale serves given values for a number of reads.
 type configCluster struct {
 	kafka.Cluster
 	configs map[Entity]map[string]string
 	alters  int
+	lag     int
+	// old and oldReads: what an entity still reads as, and for how many more
+	// DescribeConfigs.
+	old      map[Entity]map[string]string
+	oldReads map[Entity]int
+	// onDescribe, when set, runs before each DescribeConfigs.
+	onDescribe func()
 }
 
 func newConfigCluster(cfg map[Entity]map[string]string) *configCluster {
-	c := &configCluster{configs: map[Entity]map[string]string{}}
+	c := &configCluster{configs: map[Entity]map[string]string{}, old: map[Entity]map[string]string{}, oldReads: map[Entity]int{}}
 	for e, kv := range cfg {
 		c.configs[e] = maps.Clone(kv)
 	}
 	return c
 }
 
+// stale makes the next reads DescribeConfigs of each entity of cfg return
+// cfg's value for it.
+func (c *configCluster) stale(cfg map[Entity]map[string]string, reads int) {
+	for e, kv := range cfg {
+		c.old[e] = maps.Clone(kv)
+		c.oldReads[e] = reads
+	}
+}
+
 func (c *configCluster) DescribeConfigs(_ context.Context, kind kafka.EntityKind, names []string) (map[string]map[string]string, error) {
+	if c.onDescribe != nil {
+		c.onDescribe()
+	}
 	out := map[string]map[string]string{}
 	for _, n := range names {
-		out[n] = maps.Clone(c.configs[Entity{kind, n}])
+		e := Entity{kind, n}
+		if c.oldReads[e] > 0 {
+			c.oldReads[e]--
+			out[n] = maps.Clone(c.old[e])
+		} else {
+			out[n] = maps.Clone(c.configs[e])
+		}
 		if out[n] == nil {
 			out[n] = map[string]string{}
 		}
@@ -39,6 +69,12 @@ func (c *configCluster) DescribeConfigs(_ context.Context, kind kafka.EntityKind
 func (c *configCluster) AlterConfigs(_ context.Context, kind kafka.EntityKind, name string, set map[string]string, del []string) error {
 	c.alters++
 	e := Entity{kind, name}
+	if c.lag > 0 {
+		if c.oldReads[e] == 0 { // not caught up with an earlier change yet: keep that older view
+			c.old[e] = maps.Clone(c.configs[e])
+		}
+		c.oldReads[e] = c.lag
+	}
 	if c.configs[e] == nil {
 		c.configs[e] = map[string]string{}
 	}

@@ -12,9 +12,12 @@ import (
 // Restore computes the changes that undo rec on top of the current
 // configuration: fdud's entries leave the replica lists (a list that held
 // nothing else is deleted, or restored to its earlier value), and rates fdud
-// set return to their earlier value or are deleted. A rate or list changed by
-// someone else since is left alone, with a warning. It is pure; applying its
-// changes twice is harmless.
+// set return to their earlier value or are deleted. A key that reads as its
+// value from before fdud is written (or deleted) again all the same: brokers
+// apply config changes asynchronously, so it may be a stale read of a key
+// that is about to turn into fdud's value. Only a third value (someone else
+// changed the key since) is left alone, with a warning; a list then loses
+// only fdud's entries. It is pure; applying its changes twice is harmless.
 func Restore(rec *Record, current map[Entity]map[string]string) (changes []Change, warnings []string) {
 	if rec == nil {
 		return nil, nil
@@ -28,18 +31,27 @@ func Restore(rec *Record, current map[Entity]map[string]string) (changes []Chang
 		}
 		c.Delete = append(c.Delete, key)
 	}
+	restore := func(c ConfigRecord) {
+		if c.Before == nil {
+			del(c.entity(), c.Key)
+		} else {
+			m.set(c.entity(), c.Key, *c.Before)
+		}
+	}
 	for _, c := range rec.Configs {
 		e := c.entity()
 		cur, has := current[e][c.Key]
+		if matchesBefore(&c, cur, has) {
+			restore(c) // restored already, or a stale read: write it again
+			continue
+		}
 		if isListKey(c.Key) {
 			if !has {
-				continue // already gone
+				continue // someone deleted the list: fdud's entries are gone
 			}
 			entries := parseList(cur)
 			if slices.Contains(entries, Wildcard) {
-				if !matchesBefore(&c, cur, has) {
-					m.warnf("%s %s: %s is %s (set by someone else since): leaving it", entityNoun(e.Kind), e.Name, c.Key, show(cur, has))
-				}
+				m.warnf("%s %s: %s is %s (set by someone else since): leaving it", entityNoun(e.Kind), e.Name, c.Key, show(cur, has))
 				continue
 			}
 			var kept []string
@@ -65,13 +77,7 @@ func Restore(rec *Record, current map[Entity]map[string]string) (changes []Chang
 		}
 		switch {
 		case has && cur == c.Set:
-			if c.Before == nil {
-				del(e, c.Key)
-			} else if *c.Before != cur {
-				m.set(e, c.Key, *c.Before)
-			}
-		case matchesBefore(&c, cur, has):
-			// already restored
+			restore(c)
 		default:
 			m.warnf("%s %s: %s is %s, not the %s fdud set: changed by someone else since, leaving it",
 				entityNoun(e.Kind), e.Name, c.Key, show(cur, has), c.Set)
