@@ -34,8 +34,9 @@ func Describe(ctx context.Context, cl kafka.Cluster, entities []Entity) (map[Ent
 
 // Apply sets the throttles req asks for, merged with those present and with
 // the plan's earlier record. The record is saved before any config changes,
-// so an interrupted run leaves a trace that Remove can clean up. It returns
-// the saved record (nil when nothing is throttled for the plan).
+// so an interrupted run leaves a trace that Remove can clean up. Then it
+// waits, within req.Settle, until DescribeConfigs shows the changes. It
+// returns the saved record (nil when nothing is throttled for the plan).
 func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log *slog.Logger) (*Record, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -68,6 +69,9 @@ func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log 
 		}
 	}
 	if err := apply(ctx, cl, m.Changes, log, "throttle"); err != nil {
+		return m.Record, fmt.Errorf("set throttles (record %s kept; fdud verify or execute --cancel removes what was set): %w", req.PlanID, err)
+	}
+	if err := settle(ctx, cl, m.Changes, req.Settle, log, "throttle"); err != nil {
 		return m.Record, fmt.Errorf("set throttles (record %s kept; fdud verify or execute --cancel removes what was set): %w", req.PlanID, err)
 	}
 	return m.Record, nil

@@ -32,5 +32,9 @@
 // DescribeConfigs may still show the old value. So clean-up restores a key
 // that reads as either what fdud set or what was there before (writing the
 // earlier value again, or deleting the key, is harmless); only a third value
-// means somebody else changed it.
+// means somebody else changed it. And Apply and Cleanup, once they have
+// written their changes, wait (bounded by Settle, 15 s by default) until
+// DescribeConfigs shows them, so that the next run (clean-up right after
+// execute, execute right after clean-up) reads the new values, not the old
+// ones as somebody else's. Not seeing them in time is logged, not an error.
 package throttle

@@ -21,6 +21,9 @@ type Request struct {
 	LogDirRate int64
 	// Moves are the plan's partitions that still have to move.
 	Moves []Move
+	// Settle bounds the wait, once the throttles are set, until the brokers
+	// show them (zero: the defaults).
+	Settle Settle
 }
 
 // Change is the update of one entity's configuration.

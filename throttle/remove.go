@@ -120,8 +120,16 @@ func Remove(ctx context.Context, cl kafka.Cluster, store Store, planID string) (
 }
 
 // Cleanup is Remove with a report of what it changed. Each change and
-// warning is also logged on log (nil: discarded).
+// warning is also logged on log (nil: discarded). It waits, within the
+// default Settle, until DescribeConfigs shows the changes.
 func Cleanup(ctx context.Context, cl kafka.Cluster, store Store, planID string, log *slog.Logger) (Removal, error) {
+	return CleanupSettle(ctx, cl, store, planID, log, Settle{})
+}
+
+// CleanupSettle is Cleanup with its wait for the changes to show bounded by
+// s. The record is deleted once the changes are made and shown (or the wait
+// timed out).
+func CleanupSettle(ctx context.Context, cl kafka.Cluster, store Store, planID string, log *slog.Logger, s Settle) (Removal, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -139,6 +147,9 @@ func Cleanup(ctx context.Context, cl kafka.Cluster, store Store, planID string, 
 	}
 	if err := apply(ctx, cl, changes, log, "throttle clean-up"); err != nil {
 		return Removal{Changes: changes, Warnings: warnings}, fmt.Errorf("remove throttles of %s (record kept, run again): %w", planID, err)
+	}
+	if err := settle(ctx, cl, changes, s, log, "throttle clean-up"); err != nil {
+		return Removal{Changes: changes, Warnings: warnings}, fmt.Errorf("remove throttles of %s (changes made, record kept, run again): %w", planID, err)
 	}
 	if err := store.Delete(ctx, planID); err != nil {
 		return Removal{Changes: changes, Warnings: warnings}, err

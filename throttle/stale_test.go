@@ -1,10 +1,18 @@
 package throttle
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 )
+
+// fast polls at once; the timeout is only reached when a test fails.
+var fast = Settle{Timeout: time.Minute, Interval: time.Microsecond}
 
 // Brokers apply config changes asynchronously: for a moment after
 // IncrementalAlterConfigs (or a ZooKeeper config write), DescribeConfigs may
@@ -47,5 +55,156 @@ func TestCleanupRestoresKeysThatStillReadAsBefore(t *testing.T) {
 	}
 	if !reflect.DeepEqual(cl.configs, before) {
 		t.Errorf("after clean-up:\n got %v\nwant %v", cl.configs, before)
+	}
+}
+
+// Pins bug 1(b): an execute re-run right after a clean-up read fdud's own
+// rate, which the broker still showed, recorded it as the operator's value
+// from before, and its clean-up then put fdud's old rate back for good.
+func TestRerunRightAfterCleanupSeesTheCleanedUpValues(t *testing.T) {
+	ctx := context.Background()
+	before := configs{broker(1): {fRate: "5000"}}
+	cl := newConfigCluster(before)
+	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}
+	if _, err := Apply(ctx, cl, store, req, nil); err != nil {
+		t.Fatal(err)
+	}
+	cl.lag = 2 // from here on, brokers show each change two reads late
+	if _, err := CleanupSettle(ctx, cl, store, "plan-1", nil, fast); err != nil {
+		t.Fatal(err)
+	}
+	req.Rate = 500
+	rec, err := Apply(ctx, cl, store, req, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range rec.Configs {
+		if c.Kind == broker(1).Kind && c.Name == "1" {
+			want := map[string]*string{lRate: nil, fRate: ptr("5000")}[c.Key]
+			if !reflect.DeepEqual(c.Before, want) {
+				t.Errorf("re-run recorded broker 1 %s as %s before fdud, want %s", c.Key, show(deref(c.Before)), show(deref(want)))
+			}
+		}
+	}
+	if _, err := CleanupSettle(ctx, cl, store, "plan-1", nil, fast); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cl.configs, before) {
+		t.Errorf("after the second clean-up:\n got %v\nwant %v", cl.configs, before)
+	}
+}
+
+func deref(p *string) (string, bool) {
+	if p == nil {
+		return "", false
+	}
+	return *p, true
+}
+
+// caughtUp reports whether every entity reads as it is.
+func (c *configCluster) caughtUp() bool {
+	for _, n := range c.oldReads {
+		if n > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// freeze makes every entity read as it is now, whatever changes.
+func (c *configCluster) freeze() { c.stale(c.configs, 1<<30) }
+
+func TestApplyAndCleanupWaitForBrokersToShowTheirChanges(t *testing.T) {
+	ctx := context.Background()
+	cl := newConfigCluster(configs{broker(1): {fRate: "5000"}})
+	cl.lag = 3
+	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}, log); err != nil {
+		t.Fatal(err)
+	}
+	if !cl.caughtUp() {
+		t.Errorf("Apply returned before DescribeConfigs showed its changes: %v", cl.oldReads)
+	}
+	if _, err := CleanupSettle(ctx, cl, store, "plan-1", log, fast); err != nil {
+		t.Fatal(err)
+	}
+	if !cl.caughtUp() {
+		t.Errorf("Cleanup returned before DescribeConfigs showed its changes: %v", cl.oldReads)
+	}
+	if strings.Contains(logs.String(), "does not show") {
+		t.Errorf("warned although the changes showed:\n%s", logs.String())
+	}
+}
+
+func TestSettleTimeoutIsAWarningNotAnError(t *testing.T) {
+	ctx := context.Background()
+	before := configs{broker(1): {fRate: "5000"}}
+	cl := newConfigCluster(before)
+	cl.lag = 1 << 30 // never shows
+	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	short := Settle{Timeout: 20 * time.Millisecond, Interval: time.Millisecond}
+	rec, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1], Settle: short}, log)
+	if err != nil || rec == nil {
+		t.Fatalf("Apply: %v, %v", rec, err)
+	}
+	if !strings.Contains(logs.String(), "throttle: broker 1: DescribeConfigs does not show follower.replication.throttled.rate=1000, leader.replication.throttled.rate=1000 yet after 20ms") {
+		t.Errorf("no warning about broker 1:\n%s", logs.String())
+	}
+	logs.Reset()
+	cl.lag = 0
+	cl.freeze() // shows fdud's throttles from now on
+	r, err := CleanupSettle(ctx, cl, store, "plan-1", log, short)
+	if err != nil || !r.Removed {
+		t.Fatalf("Cleanup: %+v, %v", r, err)
+	}
+	if !strings.Contains(logs.String(), "throttle clean-up: broker 1: DescribeConfigs does not show follower.replication.throttled.rate=5000, leader.replication.throttled.rate deleted yet") {
+		t.Errorf("no warning about broker 1:\n%s", logs.String())
+	}
+	if rec, _ := store.Load(ctx, "plan-1"); rec != nil {
+		t.Error("record kept although the changes were made")
+	}
+	if !reflect.DeepEqual(cl.configs, before) {
+		t.Errorf("after clean-up %v, want %v", cl.configs, before)
+	}
+}
+
+func TestSettleStopsWithTheContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cl := newConfigCluster(nil)
+	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1], Settle: fast}, nil); err != nil {
+		t.Fatal(err)
+	}
+	cl.freeze()
+	reads := 0
+	cl.onDescribe = func() {
+		if reads++; reads == 3 {
+			cancel()
+		}
+	}
+	_, err = CleanupSettle(ctx, cl, store, "plan-1", nil, Settle{Timeout: time.Hour, Interval: time.Millisecond})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "record kept") {
+		t.Errorf("got %v, want the context's error", err)
+	}
+	if rec, _ := store.Load(context.Background(), "plan-1"); rec == nil {
+		t.Error("record deleted by an interrupted clean-up")
 	}
 }
