@@ -32,23 +32,36 @@ func brokerTarget(kind EntityKind, name string) (int32, error) {
 	return int32(id), nil
 }
 
+// dynamicSource is the source of the entries DescribeConfigs keeps for an
+// entity: those set on the topic, on the broker itself, or, for
+// ClusterDefault, the cluster-wide dynamic defaults.
+func dynamicSource(kind EntityKind, name string) sarama.ConfigSource {
+	switch {
+	case kind == TopicEntity:
+		return sarama.SourceTopic
+	case name == ClusterDefault:
+		return sarama.SourceDynamicDefaultBroker
+	}
+	return sarama.SourceDynamicBroker
+}
+
 // DescribeConfigs returns only the dynamic entries of each entity: those set
 // on the topic, or on the broker itself (not defaults, static broker
-// properties or cluster-wide dynamic defaults).
+// properties or cluster-wide dynamic defaults); for ClusterDefault, the
+// cluster-wide dynamic defaults, which any broker answers for.
 func (a *adminCluster) DescribeConfigs(ctx context.Context, kind EntityKind, names []string) (map[string]map[string]string, error) {
 	if kind != TopicEntity && kind != BrokerEntity {
 		return nil, cluster.Invalidf("unknown config entity kind %q", kind)
 	}
-	want := sarama.SourceTopic
-	if kind == BrokerEntity {
-		want = sarama.SourceDynamicBroker
-	}
 	// One request per target broker.
 	groups := map[int32][]*sarama.ConfigResource{}
 	for _, n := range names {
-		id, err := brokerTarget(kind, n)
-		if err != nil {
-			return nil, err
+		id := int32(-1)
+		if kind != BrokerEntity || n != ClusterDefault {
+			var err error
+			if id, err = brokerTarget(kind, n); err != nil {
+				return nil, err
+			}
 		}
 		groups[id] = append(groups[id], &sarama.ConfigResource{Type: resourceType(kind), Name: n})
 	}
@@ -69,6 +82,7 @@ func (a *adminCluster) DescribeConfigs(ctx context.Context, kind EntityKind, nam
 				return nil, fmt.Errorf("describe config of %s %s: %w", kind, r.Name, kerr(sarama.KError(r.ErrorCode), &r.ErrorMsg))
 			}
 			m := map[string]string{}
+			want := dynamicSource(kind, r.Name)
 			for _, e := range r.Configs {
 				if e.Source == want {
 					m[e.Name] = e.Value

@@ -370,6 +370,50 @@ func TestAdminConfigs(t *testing.T) {
 	}
 }
 
+// Pins bug 2 (wire level): a cluster-wide default rate set with
+// kafka-configs --entity-type brokers --entity-default was invisible
+// (only DYNAMIC_BROKER_CONFIG entries were kept), so the throttle merge
+// took it for unset and set a per-broker rate above it.
+func TestAdminClusterDefaultConfigs(t *testing.T) {
+	m := newMockCluster(t, 2)
+	defaults := &sarama.DescribeConfigsResponse{Version: 1, Resources: []*sarama.ResourceResponse{{
+		Type: sarama.BrokerResource, Name: "", Configs: []*sarama.ConfigEntry{
+			{Name: LeaderThrottledRate, Value: "300", Source: sarama.SourceDynamicDefaultBroker},
+			{Name: "log.dirs", Value: "/data", Source: sarama.SourceStaticBroker},
+			{Name: "num.io.threads", Value: "8", Source: sarama.SourceDefault, Default: true},
+		}}}}
+	broker2 := &sarama.DescribeConfigsResponse{Version: 1, Resources: []*sarama.ResourceResponse{{
+		Type: sarama.BrokerResource, Name: "2", Configs: []*sarama.ConfigEntry{
+			{Name: LeaderThrottledRate, Value: "300", Source: sarama.SourceDynamicDefaultBroker},
+			{Name: FollowerThrottledRate, Value: "100", Source: sarama.SourceDynamicBroker},
+		}}}}
+	m.handle(map[string]sarama.MockResponse{
+		"MetadataRequest": sarama.NewMockWrapper(m.metadata(1, nil)),
+	}, map[int32]map[string]sarama.MockResponse{
+		1: {"DescribeConfigsRequest": sarama.NewMockWrapper(defaults)},
+		2: {"DescribeConfigsRequest": sarama.NewMockWrapper(broker2)},
+	})
+	a := m.connect(5 * time.Second)
+	ctx := context.Background()
+
+	got, err := a.DescribeConfigs(ctx, BrokerEntity, []string{ClusterDefault, "2"})
+	want := map[string]map[string]string{"": {LeaderThrottledRate: "300"}, "2": {FollowerThrottledRate: "100"}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("broker configs %v, %v; want %v", got, err, want)
+	}
+	// The default is asked of any broker (here the controller) as a broker
+	// resource with an empty name, as Kafka's AdminClient does.
+	reqs := requests[*sarama.DescribeConfigsRequest](m.broker(1))
+	if len(reqs) != 1 || len(reqs[0].Resources) != 1 || reqs[0].Resources[0].Type != sarama.BrokerResource || reqs[0].Resources[0].Name != "" {
+		t.Errorf("requests to broker 1: %+v", reqs)
+	}
+	// fdud never changes the default itself.
+	if err := a.AlterConfigs(ctx, BrokerEntity, ClusterDefault, map[string]string{LeaderThrottledRate: "1"}, nil); !cluster.IsInvalid(err) ||
+		!strings.Contains(err.Error(), "cluster-wide default") {
+		t.Errorf("alter the cluster default: %v", err)
+	}
+}
+
 func TestAdminAlterConfigsError(t *testing.T) {
 	m := newMockCluster(t, 1)
 	m.handle(map[string]sarama.MockResponse{

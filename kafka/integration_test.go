@@ -103,9 +103,9 @@ func TestIntegrationAdminAPI(t *testing.T) {
 	if err := c.AlterConfigs(ctx, BrokerEntity, bid, map[string]string{FollowerThrottledRate: "10000000"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err = c.DescribeConfigs(ctx, BrokerEntity, []string{bid})
-	if err != nil || cfg[bid][FollowerThrottledRate] != "10000000" {
-		t.Errorf("broker config %v %v", cfg, err)
+	cfg, err = c.DescribeConfigs(ctx, BrokerEntity, []string{bid, ClusterDefault})
+	if err != nil || cfg[bid][FollowerThrottledRate] != "10000000" || cfg[ClusterDefault] == nil {
+		t.Errorf("broker config and cluster default %v %v", cfg, err)
 	}
 	if err := c.AlterConfigs(ctx, BrokerEntity, bid, nil, []string{FollowerThrottledRate}); err != nil {
 		t.Fatal(err)

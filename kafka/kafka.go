@@ -30,7 +30,9 @@ type Cluster interface {
 	CancelReassignments(ctx context.Context, tps []cluster.TopicPartition) error
 
 	// DescribeConfigs returns the dynamic configuration set on each named
-	// entity (broker ids as decimal strings, or topic names).
+	// entity (broker ids as decimal strings, or topic names). For brokers,
+	// the name ClusterDefault reads the cluster-wide default; a broker's own
+	// entries do not include it.
 	DescribeConfigs(ctx context.Context, kind EntityKind, names []string) (map[string]map[string]string, error)
 
 	// AlterConfigs sets and deletes keys of one entity's dynamic configuration
@@ -55,6 +57,14 @@ const (
 	BrokerEntity EntityKind = "brokers"
 	TopicEntity  EntityKind = "topics"
 )
+
+// ClusterDefault, as the name of a BrokerEntity, is the cluster-wide
+// dynamic default broker configuration (kafka-configs --entity-type brokers
+// --entity-default; the Admin API's broker resource with an empty name,
+// DYNAMIC_DEFAULT_BROKER_CONFIG; /config/brokers/<default> in ZooKeeper). It
+// applies to every broker without a value of its own. DescribeConfigs reads
+// it; AlterConfigs refuses it: fdud never changes the default.
+const ClusterDefault = ""
 
 // Throttle configuration keys, as Kafka's own tool sets them.
 const (

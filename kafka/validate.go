@@ -82,6 +82,9 @@ func checkConfigChange(kind EntityKind, name string, set map[string]string, del 
 	if kind != TopicEntity && kind != BrokerEntity {
 		return cluster.Invalidf("unknown config entity kind %q", kind)
 	}
+	if kind == BrokerEntity && name == ClusterDefault {
+		return cluster.Invalidf("brokers config: fdud does not change the cluster-wide default")
+	}
 	if name == "" {
 		return cluster.Invalidf("%s config: empty entity name", kind)
 	}

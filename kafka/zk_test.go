@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -210,6 +211,29 @@ func TestZooKeeperPath(t *testing.T) {
 		got, err := c.DescribeConfigs(ctx, TopicEntity, []string{"orders", "other"})
 		if err != nil || fmt.Sprint(got) != "map[orders:map[follower.replication.throttled.replicas:0:1,0:2 retention.ms:1000] other:map[]]" {
 			t.Errorf("describe %v %v", got, err)
+		}
+	})
+
+	// Pins bug 2 (ZooKeeper path): the cluster-wide default broker config
+	// (/config/brokers/<default>) could not be read, so the throttle merge
+	// took a default rate for unset.
+	t.Run("cluster default broker config", func(t *testing.T) {
+		f := newZKFixture(t, server)
+		f.brokers()
+		f.put("/config/brokers/<default>", `{"version":1,"config":{"leader.replication.throttled.rate":"300"}}`)
+		f.put("/config/brokers/2", `{"version":1,"config":{"follower.replication.throttled.rate":"100"}}`)
+		c := f.open("")
+		got, err := c.DescribeConfigs(ctx, BrokerEntity, []string{ClusterDefault, "2", "3"})
+		want := map[string]map[string]string{"": {LeaderThrottledRate: "300"}, "2": {FollowerThrottledRate: "100"}, "3": {}}
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("describe %v, %v; want %v", got, err, want)
+		}
+		if err := c.AlterConfigs(ctx, BrokerEntity, ClusterDefault, map[string]string{LeaderThrottledRate: "1"}, nil); !cluster.IsInvalid(err) ||
+			!strings.Contains(err.Error(), "cluster-wide default") {
+			t.Errorf("alter the cluster default: %v", err)
+		}
+		if got := f.get("/config/brokers/<default>"); got != `{"version":1,"config":{"leader.replication.throttled.rate":"300"}}` {
+			t.Errorf("default changed: %s", got)
 		}
 	})
 

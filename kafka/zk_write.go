@@ -69,10 +69,19 @@ type zkEntityConfig struct {
 	Config  map[string]string `json:"config"`
 }
 
-func configPath(kind EntityKind, name string) string { return "/config/" + string(kind) + "/" + name }
+// zkDefaultEntity is the znode name of the cluster-wide default broker
+// config (/config/brokers/<default>).
+const zkDefaultEntity = "<default>"
+
+func configPath(kind EntityKind, name string) string {
+	if kind == BrokerEntity && name == ClusterDefault {
+		name = zkDefaultEntity
+	}
+	return "/config/" + string(kind) + "/" + name
+}
 
 // DescribeConfigs reads /config/<kind>/<name>: on this path every entry
-// there is dynamic.
+// there is dynamic. ClusterDefault reads /config/brokers/<default>.
 func (z *zkCluster) DescribeConfigs(ctx context.Context, kind EntityKind, names []string) (map[string]map[string]string, error) {
 	if kind != TopicEntity && kind != BrokerEntity {
 		return nil, cluster.Invalidf("unknown config entity kind %q", kind)
