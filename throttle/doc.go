@@ -15,11 +15,16 @@
 // Merging, where Kafka's tool overwrites:
 //   - replica lists: fdud appends its entries to a list already present and
 //     leaves a list of "*" (every replica is throttled already) alone;
-//   - rates: fdud never raises a rate an operator set. A broker whose rate is
-//     already at or below the requested one keeps it untouched; a higher rate
-//     is lowered for the duration and restored afterwards. Re-running execute
-//     for the same plan with another --throttle changes the rates fdud set
-//     (still never above the operator's original value).
+//   - rates: fdud never raises a rate an operator set. The operator's rate
+//     on a broker is the broker's own dynamic value, else the cluster-wide
+//     default (kafka-configs --entity-type brokers --entity-default, read as
+//     kafka.ClusterDefault). A broker whose rate is already at or below the
+//     requested one keeps it untouched; a higher rate is lowered for the
+//     duration, always by a per-broker value, and restored afterwards (a
+//     broker that had only the default gets its per-broker value deleted
+//     again). fdud never changes the cluster-wide default itself. Re-running
+//     execute for the same plan with another --throttle changes the rates
+//     fdud set (still never above the operator's rate).
 //
 // Recording: before any config is changed, a Record of exactly what fdud is
 // about to set (each key's value before, the value set, the list entries

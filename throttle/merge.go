@@ -60,8 +60,15 @@ type Merged struct {
 	Warnings []string
 }
 
+// clusterDefault is the entity of the cluster-wide default broker
+// configuration (kafka.ClusterDefault). Its rates apply to every broker
+// without a rate of its own; fdud reads them and never changes them.
+var clusterDefault = Entity{kafka.BrokerEntity, kafka.ClusterDefault}
+
 // Wanted lists the entities whose current configuration Merge needs: those
-// the request throttles and those an earlier record of the plan touched.
+// the request throttles and those an earlier record of the plan touched,
+// plus the cluster-wide default broker config (kafka.ClusterDefault) when
+// any of them is a broker.
 func Wanted(req Request, prev *Record) []Entity {
 	set := map[Entity]bool{}
 	rates, lists := want(req)
@@ -74,6 +81,12 @@ func Wanted(req Request, prev *Record) []Entity {
 	if prev != nil {
 		for _, c := range prev.Configs {
 			set[c.entity()] = true
+		}
+	}
+	for e := range set {
+		if e.Kind == kafka.BrokerEntity {
+			set[clusterDefault] = true
+			break
 		}
 	}
 	return sortedEntities(set)
@@ -129,8 +142,13 @@ func want(req Request) (rates map[Entity]map[string]int64, lists map[Entity]map[
 }
 
 // Merge computes the config changes that apply req on top of the current
-// configuration (entity -> dynamic config, as DescribeConfigs returns it) and
-// the record of an earlier run of the same plan (nil if none). It is pure.
+// configuration (entity -> dynamic config, as DescribeConfigs returns it;
+// the cluster-wide default broker config as the broker kafka.ClusterDefault)
+// and the record of an earlier run of the same plan (nil if none). It is
+// pure.
+//
+// The operator's rate on a broker is its own dynamic value, else the
+// cluster-wide default; fdud never sets a per-broker rate above it.
 func Merge(req Request, current map[Entity]map[string]string, prev *Record) Merged {
 	rec := &Record{Version: 1, PlanID: req.PlanID, Rate: req.Rate, LogDirRate: req.LogDirRate}
 	if prev != nil {
@@ -211,15 +229,22 @@ func (m *merger) warnf(format string, args ...any) {
 func (m *merger) rate(e Entity, key string, rate int64) {
 	cur, has := m.current[e][key]
 	want := strconv.FormatInt(rate, 10)
+	def, hasDef := m.current[clusterDefault][key]
 	if c := m.rec.find(e, key); c != nil {
 		if !(has && cur == c.Set) && !matchesBefore(c, cur, has) {
 			m.warnf("%s %s: %s is %s, not the %s fdud set: changed by someone else since, leaving it",
 				entityNoun(e.Kind), e.Name, key, show(cur, has), c.Set)
 			return
 		}
-		if c.Before != nil {
-			if before, err := strconv.ParseInt(strings.TrimSpace(*c.Before), 10, 64); err == nil && before < rate {
-				want = *c.Before
+		// The operator's rate: the broker's own from before fdud, else the
+		// cluster-wide default as it is now.
+		op, hasOp := c.Before, c.Before != nil
+		if !hasOp && hasDef {
+			op, hasOp = &def, true
+		}
+		if hasOp {
+			if v, err := parseRate(*op); err == nil && v < rate {
+				want = strconv.FormatInt(v, 10)
 			}
 		}
 		c.Set = want
@@ -228,8 +253,9 @@ func (m *merger) rate(e Entity, key string, rate int64) {
 		}
 		return
 	}
-	if has {
-		op, err := strconv.ParseInt(strings.TrimSpace(cur), 10, 64)
+	switch {
+	case has:
+		op, err := parseRate(cur)
 		if err != nil {
 			m.warnf("%s %s: %s is %q, not a number: leaving it", entityNoun(e.Kind), e.Name, key, cur)
 			return
@@ -238,11 +264,26 @@ func (m *merger) rate(e Entity, key string, rate int64) {
 			return // never raise an operator's lower rate
 		}
 		m.rec.Configs = append(m.rec.Configs, ConfigRecord{Kind: e.Kind, Name: e.Name, Key: key, Before: ptr(cur), Set: want})
-	} else {
+	case hasDef:
+		// The broker has no rate of its own: the cluster-wide default is the
+		// operator's. fdud lowers it per broker if need be and leaves the
+		// default itself alone; clean-up deletes the per-broker key again.
+		op, err := parseRate(def)
+		if err != nil {
+			m.warnf("%s %s: %s: the cluster-wide default is %q, not a number: leaving it", entityNoun(e.Kind), e.Name, key, def)
+			return
+		}
+		if op <= rate {
+			return // never raise an operator's lower rate
+		}
+		m.rec.Configs = append(m.rec.Configs, ConfigRecord{Kind: e.Kind, Name: e.Name, Key: key, Set: want})
+	default:
 		m.rec.Configs = append(m.rec.Configs, ConfigRecord{Kind: e.Kind, Name: e.Name, Key: key, Set: want})
 	}
 	m.set(e, key, want)
 }
+
+func parseRate(v string) (int64, error) { return strconv.ParseInt(strings.TrimSpace(v), 10, 64) }
 
 func (m *merger) list(e Entity, key string, entries []string) {
 	cur, has := m.current[e][key]

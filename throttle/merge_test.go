@@ -103,6 +103,83 @@ func TestMerge(t *testing.T) {
 				topic("orders"): {lList: "0:1,0:2", fList: "0:3"},
 			},
 		},
+		// Pin bug 2: a cluster-wide default rate (kafka-configs --entity-type
+		// brokers --entity-default) was taken for unset, and fdud set
+		// per-broker rates above it.
+		{
+			name: "operator's cluster-wide default at or below the request: no per-broker rate",
+			req:  Request{PlanID: "p", Rate: 1000, Moves: ordersMoves[:1]},
+			current: configs{
+				clusterDefault: {lRate: "500", fRate: "1000"},
+			},
+			want: configs{
+				clusterDefault:  {lRate: "500", fRate: "1000"},
+				topic("orders"): {lList: "0:1,0:2", fList: "0:3"},
+			},
+		},
+		{
+			name: "operator's cluster-wide default above the request: lowered per broker, default untouched",
+			req:  Request{PlanID: "p", Rate: 1000, Moves: ordersMoves[:1]},
+			current: configs{
+				clusterDefault: {lRate: "5000"},
+			},
+			want: configs{
+				clusterDefault:  {lRate: "5000"},
+				broker(1):       {lRate: "1000", fRate: "1000"},
+				broker(2):       {lRate: "1000", fRate: "1000"},
+				broker(3):       {lRate: "1000", fRate: "1000"},
+				topic("orders"): {lList: "0:1,0:2", fList: "0:3"},
+			},
+		},
+		{
+			name: "a broker's own rate overrides the cluster-wide default",
+			req:  Request{PlanID: "p", Rate: 1000, Moves: ordersMoves[:1]},
+			current: configs{
+				clusterDefault: {lRate: "500"},
+				broker(1):      {lRate: "2000"},
+				broker(2):      {lRate: "800"},
+			},
+			want: configs{
+				clusterDefault:  {lRate: "500"},
+				broker(1):       {lRate: "1000", fRate: "1000"},
+				broker(2):       {lRate: "800", fRate: "1000"},
+				broker(3):       {fRate: "1000"},
+				topic("orders"): {lList: "0:1,0:2", fList: "0:3"},
+			},
+		},
+		{
+			name: "re-run with a higher rate stays within the cluster-wide default",
+			req:  Request{PlanID: "p", Rate: 3000, Moves: ordersMoves[:0]},
+			current: configs{
+				clusterDefault: {lRate: "2000"},
+				broker(1):      {lRate: "1000", fRate: "1000"},
+			},
+			prev: &Record{PlanID: "p", Rate: 1000, Configs: []ConfigRecord{
+				{Kind: kafka.BrokerEntity, Name: "1", Key: lRate, Set: "1000"},
+				{Kind: kafka.BrokerEntity, Name: "1", Key: fRate, Set: "1000"},
+			}},
+			want: configs{
+				clusterDefault: {lRate: "2000"},
+				broker(1):      {lRate: "2000", fRate: "3000"},
+			},
+		},
+		{
+			name:    "unreadable cluster-wide default: no per-broker rate",
+			req:     Request{PlanID: "p", Rate: 1000, Moves: ordersMoves[:1]},
+			current: configs{clusterDefault: {fRate: "fast"}},
+			want: configs{
+				clusterDefault:  {fRate: "fast"},
+				broker(1):       {lRate: "1000"},
+				broker(2):       {lRate: "1000"},
+				broker(3):       {lRate: "1000"},
+				topic("orders"): {lList: "0:1,0:2", fList: "0:3"},
+			},
+			warnings: []string{
+				`broker 1: follower.replication.throttled.rate: the cluster-wide default is "fast", not a number: leaving it`,
+				`broker 2: follower.replication.throttled.rate: the cluster-wide default is "fast", not a number: leaving it`,
+				`broker 3: follower.replication.throttled.rate: the cluster-wide default is "fast", not a number: leaving it`,
+			},
+		},
 		{
 			name:    "unreadable rate is left alone",
 			req:     Request{PlanID: "p", Rate: 1000, Moves: ordersMoves[:1]},
@@ -331,6 +408,31 @@ func TestApplyAndRemove(t *testing.T) {
 	}
 	if rec, _ := store.Load(ctx, "plan-1"); rec != nil {
 		t.Error("record still there after Remove")
+	}
+}
+
+// Pins bug 2 through Apply: it did not read the cluster-wide default at all.
+func TestApplyRespectsTheClusterDefault(t *testing.T) {
+	ctx := context.Background()
+	before := configs{clusterDefault: {lRate: "500", fRate: "5000"}}
+	cl := newConfigCluster(before)
+	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []Entity{broker(1), broker(2), broker(3)} {
+		if got := cl.configs[b]; !reflect.DeepEqual(got, map[string]string{fRate: "1000"}) {
+			t.Errorf("%v: %v, want only %s=1000 (the default leader rate 500 is lower)", b, got, fRate)
+		}
+	}
+	if _, err := Remove(ctx, cl, store, "plan-1"); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cl.configs, before) {
+		t.Errorf("after Remove: %v, want %v", cl.configs, before)
 	}
 }
 
