@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/IBM/sarama"
 
@@ -109,16 +111,77 @@ func (a *adminCluster) AlterConfigs(ctx context.Context, kind EntityKind, name s
 	if len(set) == 0 && len(del) == 0 {
 		return nil
 	}
-	id, err := brokerTarget(kind, name)
-	if err != nil {
-		return err
-	}
 	entries := map[string]sarama.IncrementalAlterConfigsEntry{}
 	for k, v := range maps.All(set) {
 		entries[k] = sarama.IncrementalAlterConfigsEntry{Operation: sarama.IncrementalAlterConfigsOperationSet, Value: &v}
 	}
 	for _, k := range del {
 		entries[k] = sarama.IncrementalAlterConfigsEntry{Operation: sarama.IncrementalAlterConfigsOperationDelete}
+	}
+	return a.incrementalAlter(ctx, kind, name, entries)
+}
+
+// AlterConfigOps sends ops as one IncrementalAlterConfigs request, list
+// operations as APPEND and SUBTRACT, after one DescribeConfigs of the entity
+// when there are any (see ConfigOpsAlterer for what the read decides).
+func (a *adminCluster) AlterConfigOps(ctx context.Context, kind EntityKind, name string, ops []ConfigOp) error {
+	if err := checkConfigOps(kind, name, ops); err != nil {
+		return err
+	}
+	if _, err := brokerTarget(kind, name); err != nil {
+		return err
+	}
+	var cur map[string]string
+	if slices.ContainsFunc(ops, func(op ConfigOp) bool { return op.Type == ConfigAppend || op.Type == ConfigSubtract }) {
+		got, err := a.DescribeConfigs(ctx, kind, []string{name})
+		if err != nil {
+			return fmt.Errorf("alter config of %s %s: %w", kind, name, err)
+		}
+		cur = got[name]
+	}
+	entries := map[string]sarama.IncrementalAlterConfigsEntry{}
+	op := func(t sarama.IncrementalAlterConfigsOperation, key, v string) {
+		entries[key] = sarama.IncrementalAlterConfigsEntry{Operation: t, Value: &v}
+	}
+	for _, o := range ops {
+		have := ListEntries(cur[o.Key])
+		switch o.Type {
+		case ConfigSet:
+			op(sarama.IncrementalAlterConfigsOperationSet, o.Key, o.Value)
+		case ConfigDelete:
+			entries[o.Key] = sarama.IncrementalAlterConfigsEntry{Operation: sarama.IncrementalAlterConfigsOperationDelete}
+		case ConfigAppend:
+			if slices.Contains(have, ListWildcard) {
+				return fmt.Errorf("alter config of %s %s: append to %s: %w", kind, name, o.Key, ErrWildcardList)
+			}
+			add := missingEntries(have, o.Entries)
+			switch {
+			case len(add) == 0:
+			case len(have) == 0: // absent or empty: APPEND is broken on some brokers
+				op(sarama.IncrementalAlterConfigsOperationSet, o.Key, strings.Join(add, ","))
+			default:
+				op(sarama.IncrementalAlterConfigsOperationAppend, o.Key, strings.Join(add, ","))
+			}
+		case ConfigSubtract:
+			// All the entries, also those the read does not show: removing
+			// an absent entry is a no-op, and the read may be late.
+			if len(have) > 0 {
+				op(sarama.IncrementalAlterConfigsOperationSubtract, o.Key, strings.Join(missingEntries(nil, o.Entries), ","))
+			}
+		}
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	return a.incrementalAlter(ctx, kind, name, entries)
+}
+
+// incrementalAlter sends one IncrementalAlterConfigs request about one
+// entity, to the broker itself for a broker's config.
+func (a *adminCluster) incrementalAlter(ctx context.Context, kind EntityKind, name string, entries map[string]sarama.IncrementalAlterConfigsEntry) error {
+	id, err := brokerTarget(kind, name)
+	if err != nil {
+		return err
 	}
 	req := &sarama.IncrementalAlterConfigsRequest{Version: 0, Resources: []*sarama.IncrementalAlterConfigsResource{
 		{Type: resourceType(kind), Name: name, ConfigEntries: entries},

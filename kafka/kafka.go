@@ -110,9 +110,51 @@ type LogDirDescriber interface {
 	DescribeLogDirs(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (map[int32]BrokerLogDirs, error)
 }
 
+// ConfigOpsAlterer changes one entity's dynamic configuration with a list of
+// operations, applied together: on the Admin API path as one
+// IncrementalAlterConfigs request (the broker applies all of them or none),
+// on the ZooKeeper path as one compare-and-set write of the entity's znode
+// (retried when someone else wrote in between) and one change notification.
+// Keys not named keep their values. Each key may appear once.
+//
+// The list operations read and change the list on the cluster side, so
+// entries somebody else adds or removes at the same time are kept:
+//   - ConfigAppend adds each entry not already in the list, at its end (an
+//     entry already there is not added twice); an absent or empty list
+//     becomes just the entries. Appending to a list that is ListWildcard
+//     fails with an error wrapping ErrWildcardList and changes nothing:
+//     callers must not append to "*".
+//   - ConfigSubtract removes every occurrence of each entry; entries not in
+//     the list, a list that is ListWildcard, and an absent key are left
+//     alone (no-op). A list left with no entries stays as an empty value,
+//     as Kafka leaves it (an empty list throttles nothing); callers that
+//     want the key gone delete it.
+//
+// On the Admin API path the implementation reads the entity first (one
+// DescribeConfigs) and works around broker bugs: a ConfigAppend to a list
+// that reads as absent or empty is sent as a set of the entries, because
+// early ZooKeeper-mode brokers fail an APPEND to an absent key (KAFKA-9644)
+// and later ones, until apache/kafka#12503 (2022), write a leading empty
+// entry that their own throttle parsing then fails on. Only that case is a
+// read-then-write on the client: a list somebody creates in the same
+// instant is overwritten. Entries the read shows in the list already are not
+// sent (ZooKeeper-mode brokers would append them again), and a
+// ConfigSubtract on a key that reads as absent or empty is not sent
+// (KAFKA-9644 again). KRaft controllers before 3.3 (early access) take a
+// multi-entry value as one entry (KAFKA-13862).
+//
+// Both of fdud's paths implement it. A Cluster that does not (a test fake)
+// can be served by ApplyConfigOps over DescribeConfigs and AlterConfigs,
+// which is not atomic.
+type ConfigOpsAlterer interface {
+	AlterConfigOps(ctx context.Context, kind EntityKind, name string, ops []ConfigOp) error
+}
+
 var (
 	_ ReassignmentLister = (*adminCluster)(nil)
 	_ ReassignmentLister = (*zkCluster)(nil)
 	_ LogDirMover        = (*adminCluster)(nil)
 	_ LogDirDescriber    = (*adminCluster)(nil)
+	_ ConfigOpsAlterer   = (*adminCluster)(nil)
+	_ ConfigOpsAlterer   = (*zkCluster)(nil)
 )

@@ -132,41 +132,84 @@ func (z *zkCluster) AlterConfigs(ctx context.Context, kind EntityKind, name stri
 	return z.notifyConfigChange(kind, name)
 }
 
+// AlterConfigOps applies ops to /config/<kind>/<name> in one
+// compare-and-set write (ApplyConfigOps on the znode's config, retried from
+// a fresh read when someone else wrote in between), so a list edit never
+// loses a concurrent change, then writes a change notification. When the
+// ops change nothing, nothing is written.
+func (z *zkCluster) AlterConfigOps(ctx context.Context, kind EntityKind, name string, ops []ConfigOp) error {
+	if err := checkConfigOps(kind, name, ops); err != nil {
+		return err
+	}
+	if kind == BrokerEntity {
+		if _, err := strconv.ParseInt(name, 10, 32); err != nil {
+			return cluster.Invalidf("broker id %q is not a number", name)
+		}
+		if err := z.checkDynamicBrokerConfigs(ctx); err != nil {
+			return err
+		}
+	}
+	changed, err := z.editConfig(ctx, kind, name, func(c map[string]string) (bool, error) {
+		return ApplyConfigOps(c, ops)
+	})
+	if err != nil {
+		return fmt.Errorf("alter config of %s %s: %w", kind, name, err)
+	}
+	if !changed {
+		return nil
+	}
+	return z.notifyConfigChange(kind, name)
+}
+
 func (z *zkCluster) updateConfig(ctx context.Context, kind EntityKind, name string, change func(map[string]string)) error {
+	_, err := z.editConfig(ctx, kind, name, func(c map[string]string) (bool, error) {
+		change(c)
+		return true, nil
+	})
+	return err
+}
+
+// editConfig runs change on the entity's config as read and writes the
+// result if change reports a change, by compare-and-set on the znode
+// version; when someone else wrote in between, it reads again and runs
+// change again.
+func (z *zkCluster) editConfig(ctx context.Context, kind EntityKind, name string, change func(map[string]string) (bool, error)) (bool, error) {
 	p := configPath(kind, name)
 	for attempt := 0; attempt < zkCASAttempts; attempt++ {
 		if err := ctx.Err(); err != nil {
-			return err
+			return false, err
 		}
 		var c zkEntityConfig
 		version, found, err := z.getJSON(p, &c)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if c.Config == nil {
 			c.Config = map[string]string{}
 		}
-		change(c.Config)
+		if changed, err := change(c.Config); err != nil || !changed {
+			return false, err
+		}
 		c.Version = 1
 		data, err := json.Marshal(c)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if !found {
 			_, err = z.createInherit(p, data, 0)
 			if errors.Is(err, zk.ErrNodeExists) {
 				continue // created meanwhile: read it and apply the change again
 			}
-			return err
+			return err == nil, err
 		}
 		err = z.conn.Set(p, data, version)
 		if errors.Is(err, zk.ErrBadVersion) || errors.Is(err, zk.ErrNoNode) {
 			z.log.Debug("config changed concurrently; retrying", "znode", p)
 			continue
 		}
-		return err
+		return err == nil, err
 	}
-	return fmt.Errorf("%s kept changing under %d attempts", p, zkCASAttempts)
+	return false, fmt.Errorf("%s kept changing under %d attempts", p, zkCASAttempts)
 }
 
 // notifyConfigChange writes the sequential node brokers watch: version 1
