@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/fdud/fdud/kafka"
@@ -79,10 +81,53 @@ func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log 
 
 func apply(ctx context.Context, cl kafka.Cluster, changes []Change, log *slog.Logger, what string) error {
 	for _, c := range changes {
-		if err := cl.AlterConfigs(ctx, c.Kind, c.Name, c.Set, c.Delete); err != nil {
+		if err := alter(ctx, cl, c); err != nil {
 			return fmt.Errorf("%s %s: %w", entityNoun(c.Kind), c.Name, err)
 		}
 		log.Info(what + ": " + c.String())
 	}
 	return nil
+}
+
+// alter makes one change. List edits go through kafka.ConfigOpsAlterer,
+// which both of fdud's paths implement, so that the cluster applies them to
+// the lists as they are when written.
+func alter(ctx context.Context, cl kafka.Cluster, c Change) error {
+	if len(c.Append) == 0 && len(c.Subtract) == 0 {
+		return cl.AlterConfigs(ctx, c.Kind, c.Name, c.Set, c.Delete)
+	}
+	if oa, ok := cl.(kafka.ConfigOpsAlterer); ok {
+		return oa.AlterConfigOps(ctx, c.Kind, c.Name, c.ops())
+	}
+	// A Cluster without it (a test fake): read, edit and write back. Not
+	// atomic: a list change somebody makes in between is lost.
+	got, err := cl.DescribeConfigs(ctx, c.Kind, []string{c.Name})
+	if err != nil {
+		return err
+	}
+	cur := got[c.Name]
+	next := maps.Clone(cur)
+	if next == nil {
+		next = map[string]string{}
+	}
+	if _, err := kafka.ApplyConfigOps(next, c.ops()); err != nil {
+		return err
+	}
+	set := map[string]string{}
+	var del []string
+	for k, v := range next {
+		if old, ok := cur[k]; !ok || old != v {
+			set[k] = v
+		}
+	}
+	for k := range cur {
+		if _, ok := next[k]; !ok {
+			del = append(del, k)
+		}
+	}
+	if len(set) == 0 && len(del) == 0 {
+		return nil
+	}
+	slices.Sort(del)
+	return cl.AlterConfigs(ctx, c.Kind, c.Name, set, del)
 }

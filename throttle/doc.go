@@ -14,7 +14,8 @@
 //
 // Merging, where Kafka's tool overwrites:
 //   - replica lists: fdud appends its entries to a list already present and
-//     leaves a list of "*" (every replica is throttled already) alone;
+//     leaves a list of "*" (every replica is throttled already) alone: it
+//     never appends to "*";
 //   - rates: fdud never raises a rate an operator set. The operator's rate
 //     on a broker is the broker's own dynamic value, else the cluster-wide
 //     default (kafka-configs --entity-type brokers --entity-default, read as
@@ -33,11 +34,30 @@
 // and restores rates it set; a rate somebody changed since is left alone with
 // a warning. Remove is idempotent.
 //
+// List edits are atomic on the cluster: fdud reads the lists to decide what
+// to add, but writes only its own entries, with append and subtract
+// (kafka.ConfigOpsAlterer: IncrementalAlterConfigs APPEND and SUBTRACT on the
+// Admin API path, a compare-and-set of the topic's znode on the ZooKeeper
+// path), which apply to the list as it is when written. So an entry an
+// operator adds or removes between fdud's read and its write is kept, in
+// Apply and in clean-up alike. Clean-up subtracts exactly the entries the
+// record says fdud added (entries already gone are a no-op); a list fdud
+// created is left empty by that, and deleted in a second step (Tidy) if it
+// still holds nothing but fdud's entries. Two writes remain read-then-write
+// and can lose an operator's change made in the same instant: that delete,
+// and on the Admin API path an append to a list that reads as absent or
+// empty, which is sent as a set (see kafka.ConfigOpsAlterer for the broker
+// bugs that rule out APPEND there). A kafka.Cluster without
+// ConfigOpsAlterer (a test fake) gets the lists read, edited and written
+// back whole.
+//
 // Brokers apply config changes asynchronously: for a moment after a change,
-// DescribeConfigs may still show the old value. So clean-up restores a key
+// DescribeConfigs may still show the old value. So clean-up restores a rate
 // that reads as either what fdud set or what was there before (writing the
 // earlier value again, or deleting the key, is harmless); only a third value
-// means somebody else changed it. And Apply and Cleanup, once they have
+// means somebody else changed it. Lists lose fdud's entries whatever they
+// read as (except "*"), and a list fdud created that reads as absent is
+// deleted again. And Apply and Cleanup, once they have
 // written their changes, wait (bounded by Settle, 15 s by default) until
 // DescribeConfigs shows them, so that the next run (clean-up right after
 // execute, execute right after clean-up) reads the new values, not the old

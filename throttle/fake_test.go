@@ -27,6 +27,10 @@ type configCluster struct {
 	oldReads map[Entity]int
 	// onDescribe, when set, runs before each DescribeConfigs.
 	onDescribe func()
+	// onAlter, when set, runs at the start of each AlterConfigs and
+	// AlterConfigOps, before the change is made: somebody else's write
+	// landing between fdud's read and its write.
+	onAlter func(Entity)
 }
 
 func newConfigCluster(cfg map[Entity]map[string]string) *configCluster {
@@ -67,26 +71,52 @@ func (c *configCluster) DescribeConfigs(_ context.Context, kind kafka.EntityKind
 }
 
 func (c *configCluster) AlterConfigs(_ context.Context, kind kafka.EntityKind, name string, set map[string]string, del []string) error {
+	return c.alter(Entity{kind, name}, func(cfg map[string]string) error {
+		maps.Copy(cfg, set)
+		for _, k := range del {
+			delete(cfg, k)
+		}
+		return nil
+	})
+}
+
+// AlterConfigOps applies the ops to the configuration as it is at the time
+// of the write, as both of fdud's paths do.
+func (c *configCluster) AlterConfigOps(_ context.Context, kind kafka.EntityKind, name string, ops []kafka.ConfigOp) error {
+	return c.alter(Entity{kind, name}, func(cfg map[string]string) error {
+		_, err := kafka.ApplyConfigOps(cfg, ops)
+		return err
+	})
+}
+
+func (c *configCluster) alter(e Entity, change func(map[string]string) error) error {
+	if c.onAlter != nil {
+		c.onAlter(e)
+	}
 	c.alters++
-	e := Entity{kind, name}
+	cfg := maps.Clone(c.configs[e])
+	if cfg == nil {
+		cfg = map[string]string{}
+	}
+	if err := change(cfg); err != nil {
+		return err
+	}
 	if c.lag > 0 {
 		if c.oldReads[e] == 0 { // not caught up with an earlier change yet: keep that older view
 			c.old[e] = maps.Clone(c.configs[e])
 		}
 		c.oldReads[e] = c.lag
 	}
-	if c.configs[e] == nil {
-		c.configs[e] = map[string]string{}
-	}
-	maps.Copy(c.configs[e], set)
-	for _, k := range del {
-		delete(c.configs[e], k)
-	}
-	if len(c.configs[e]) == 0 {
+	c.configs[e] = cfg
+	if len(cfg) == 0 {
 		delete(c.configs, e)
 	}
 	return nil
 }
+
+// withoutOps hides AlterConfigOps: a kafka.Cluster that only has
+// AlterConfigs (throttle then reads, edits and writes lists itself).
+type withoutOps struct{ kafka.Cluster }
 
 func broker(id int) Entity  { return Entity{kafka.BrokerEntity, strconv.Itoa(id)} }
 func topic(n string) Entity { return Entity{kafka.TopicEntity, n} }

@@ -31,6 +31,12 @@ type Change struct {
 	Entity
 	Set    map[string]string
 	Delete []string
+	// Append and Subtract edit replica lists (key -> entries) with
+	// kafka.ConfigAppend and kafka.ConfigSubtract: the cluster applies them
+	// to the list as it is when written, so entries somebody else adds or
+	// removes meanwhile are kept.
+	Append   map[string][]string
+	Subtract map[string][]string
 }
 
 func (c Change) String() string {
@@ -38,10 +44,34 @@ func (c Change) String() string {
 	for _, k := range slices.Sorted(maps.Keys(c.Set)) {
 		parts = append(parts, fmt.Sprintf("set %s=%s", k, c.Set[k]))
 	}
+	for _, k := range slices.Sorted(maps.Keys(c.Append)) {
+		parts = append(parts, fmt.Sprintf("add %s to %s", formatList(c.Append[k]), k))
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Subtract)) {
+		parts = append(parts, fmt.Sprintf("remove %s from %s", formatList(c.Subtract[k]), k))
+	}
 	for _, k := range c.Delete {
 		parts = append(parts, "delete "+k)
 	}
 	return fmt.Sprintf("%s %s: %s", entityNoun(c.Kind), c.Name, strings.Join(parts, ", "))
+}
+
+// ops returns the change as kafka.ConfigOps, ordered by kind and key.
+func (c Change) ops() []kafka.ConfigOp {
+	var ops []kafka.ConfigOp
+	for _, k := range slices.Sorted(maps.Keys(c.Set)) {
+		ops = append(ops, kafka.ConfigOp{Type: kafka.ConfigSet, Key: k, Value: c.Set[k]})
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Append)) {
+		ops = append(ops, kafka.ConfigOp{Type: kafka.ConfigAppend, Key: k, Entries: c.Append[k]})
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Subtract)) {
+		ops = append(ops, kafka.ConfigOp{Type: kafka.ConfigSubtract, Key: k, Entries: c.Subtract[k]})
+	}
+	for _, k := range c.Delete {
+		ops = append(ops, kafka.ConfigOp{Type: kafka.ConfigDelete, Key: k})
+	}
+	return ops
 }
 
 func entityNoun(k kafka.EntityKind) string {
@@ -193,12 +223,7 @@ func Merge(req Request, current map[Entity]map[string]string, prev *Record) Merg
 			m.list(e, key, lists[e][key])
 		}
 	}
-	out := Merged{Warnings: m.warnings}
-	for _, e := range sortedEntities(m.changes) {
-		c := m.changes[e]
-		slices.Sort(c.Delete)
-		out.Changes = append(out.Changes, *c)
-	}
+	out := Merged{Warnings: m.warnings, Changes: m.sorted()}
 	if len(rec.Configs) > 0 {
 		slices.SortFunc(rec.Configs, compareConfig)
 		out.Record = rec
@@ -213,13 +238,49 @@ type merger struct {
 	warnings []string
 }
 
-func (m *merger) set(e Entity, key, v string) {
+// sorted returns the changes by entity, deletes sorted.
+func (m *merger) sorted() []Change {
+	var out []Change
+	for _, e := range sortedEntities(m.changes) {
+		c := m.changes[e]
+		slices.Sort(c.Delete)
+		out = append(out, *c)
+	}
+	return out
+}
+
+func (m *merger) change(e Entity) *Change {
 	c := m.changes[e]
 	if c == nil {
 		c = &Change{Entity: e, Set: map[string]string{}}
 		m.changes[e] = c
 	}
-	c.Set[key] = v
+	return c
+}
+
+func (m *merger) set(e Entity, key, v string) { m.change(e).Set[key] = v }
+
+func (m *merger) del(e Entity, key string) {
+	c := m.change(e)
+	c.Delete = append(c.Delete, key)
+}
+
+// add appends entries to the list key (kafka.ConfigAppend).
+func (m *merger) add(e Entity, key string, entries []string) {
+	c := m.change(e)
+	if c.Append == nil {
+		c.Append = map[string][]string{}
+	}
+	c.Append[key] = slices.Clone(entries)
+}
+
+// remove subtracts entries from the list key (kafka.ConfigSubtract).
+func (m *merger) remove(e Entity, key string, entries []string) {
+	c := m.change(e)
+	if c.Subtract == nil {
+		c.Subtract = map[string][]string{}
+	}
+	c.Subtract[key] = slices.Clone(entries)
 }
 
 func (m *merger) warnf(format string, args ...any) {
@@ -285,6 +346,8 @@ func (m *merger) rate(e Entity, key string, rate int64) {
 
 func parseRate(v string) (int64, error) { return strconv.ParseInt(strings.TrimSpace(v), 10, 64) }
 
+// list appends to the list key of e the entries it lacks, and records them
+// as fdud's; a list of "*" is left alone (never appended to).
 func (m *merger) list(e Entity, key string, entries []string) {
 	cur, has := m.current[e][key]
 	have := parseList(cur)
@@ -317,7 +380,9 @@ func (m *merger) list(e Entity, key string, entries []string) {
 		}
 		m.rec.Configs = append(m.rec.Configs, c)
 	}
-	m.set(e, key, v)
+	// Appended, not set to v: entries somebody adds between this read and
+	// the write stay.
+	m.add(e, key, missing)
 }
 
 // matchesBefore reports whether the key is as it was before fdud set it

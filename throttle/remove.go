@@ -10,30 +10,31 @@ import (
 )
 
 // Restore computes the changes that undo rec on top of the current
-// configuration: fdud's entries leave the replica lists (a list that held
-// nothing else is deleted, or restored to its earlier value), and rates fdud
-// set return to their earlier value or are deleted. A key that reads as its
-// value from before fdud is written (or deleted) again all the same: brokers
-// apply config changes asynchronously, so it may be a stale read of a key
-// that is about to turn into fdud's value. Only a third value (someone else
-// changed the key since) is left alone, with a warning; a list then loses
-// only fdud's entries. It is pure; applying its changes twice is harmless.
+// configuration: fdud's entries leave the replica lists, and rates fdud set
+// return to their earlier value or are deleted.
+//
+// A list loses exactly fdud's entries by a subtract (kafka.ConfigSubtract),
+// which the cluster applies to the list as it is when written: entries
+// somebody else adds meanwhile stay, and subtracting entries already gone
+// changes nothing. A list fdud created is thus left empty, not deleted: Tidy
+// deletes it afterwards. A list that reads as absent is deleted
+// again if fdud created it (a stale read of the time before fdud, or
+// restored already), else left alone (somebody deleted it, and fdud's
+// entries with it); a list that reads as "*" is left alone.
+//
+// A rate that reads as its value from before fdud is written (or deleted)
+// again all the same: brokers apply config changes asynchronously, so it may
+// be a stale read of a key that is about to turn into fdud's value. Only a
+// third value (someone else changed the key since) is left alone, with a
+// warning. It is pure; applying its changes twice is harmless.
 func Restore(rec *Record, current map[Entity]map[string]string) (changes []Change, warnings []string) {
 	if rec == nil {
 		return nil, nil
 	}
 	m := &merger{current: current, rec: rec, changes: map[Entity]*Change{}}
-	del := func(e Entity, key string) {
-		c := m.changes[e]
-		if c == nil {
-			c = &Change{Entity: e, Set: map[string]string{}}
-			m.changes[e] = c
-		}
-		c.Delete = append(c.Delete, key)
-	}
 	restore := func(c ConfigRecord) {
 		if c.Before == nil {
-			del(c.entity(), c.Key)
+			m.del(c.entity(), c.Key)
 		} else {
 			m.set(c.entity(), c.Key, *c.Before)
 		}
@@ -41,41 +42,35 @@ func Restore(rec *Record, current map[Entity]map[string]string) (changes []Chang
 	for _, c := range rec.Configs {
 		e := c.entity()
 		cur, has := current[e][c.Key]
-		if matchesBefore(&c, cur, has) {
-			restore(c) // restored already, or a stale read: write it again
-			continue
-		}
 		if isListKey(c.Key) {
-			if !has {
-				continue // someone deleted the list: fdud's entries are gone
-			}
 			entries := parseList(cur)
-			if slices.Contains(entries, Wildcard) {
-				m.warnf("%s %s: %s is %s (set by someone else since): leaving it", entityNoun(e.Kind), e.Name, c.Key, show(cur, has))
-				continue
-			}
-			var kept []string
-			for _, x := range entries {
-				if !slices.Contains(c.Added, x) {
-					kept = append(kept, x)
-				}
-			}
-			if len(kept) == len(entries) {
-				continue // fdud's entries are gone already
-			}
 			switch {
-			case c.Before != nil && sameSet(kept, parseList(*c.Before)):
-				m.set(e, c.Key, *c.Before)
-			case len(kept) == 0:
-				del(e, c.Key)
-			default:
-				m.warnf("%s %s: %s was changed by someone else since: removed only fdud's entries, keeping %s",
-					entityNoun(e.Kind), e.Name, c.Key, formatList(kept))
-				m.set(e, c.Key, formatList(kept))
+			case !has && c.Before == nil:
+				m.del(e, c.Key)
+			case !has:
+				// somebody deleted the list: fdud's entries are gone
+			case slices.Contains(entries, Wildcard):
+				if !matchesBefore(&c, cur, has) {
+					m.warnf("%s %s: %s is %s (set by someone else since): leaving it", entityNoun(e.Kind), e.Name, c.Key, show(cur, has))
+				}
+			case len(c.Added) > 0:
+				m.remove(e, c.Key, c.Added)
+				var kept []string
+				for _, x := range entries {
+					if !slices.Contains(c.Added, x) {
+						kept = append(kept, x)
+					}
+				}
+				if len(kept) > 0 && (c.Before == nil || !sameSet(kept, parseList(*c.Before))) {
+					m.warnf("%s %s: %s was changed by someone else since: removed only fdud's entries, keeping %s",
+						entityNoun(e.Kind), e.Name, c.Key, formatList(kept))
+				}
 			}
 			continue
 		}
 		switch {
+		case matchesBefore(&c, cur, has):
+			restore(c) // restored already, or a stale read: write it again
 		case has && cur == c.Set:
 			restore(c)
 		default:
@@ -83,12 +78,42 @@ func Restore(rec *Record, current map[Entity]map[string]string) (changes []Chang
 				entityNoun(e.Kind), e.Name, c.Key, show(cur, has), c.Set)
 		}
 	}
-	for _, e := range sortedEntities(m.changes) {
-		c := m.changes[e]
-		slices.Sort(c.Delete)
-		changes = append(changes, *c)
+	return m.sorted(), m.warnings
+}
+
+// Tidy returns the deletes of the replica lists fdud created (none before
+// it) that now hold nothing but fdud's entries: what a subtract of them
+// leaves behind is an empty value (Kafka keeps a list emptied by a subtract),
+// or, in a stale read, the list as it was before the subtract showed. It
+// runs after Restore's changes are made. Unlike them, a delete does not
+// depend on the list on the cluster side: an entry somebody adds to the list
+// between this read and the delete is lost. It is pure.
+func Tidy(rec *Record, current map[Entity]map[string]string) []Change {
+	if rec == nil {
+		return nil
 	}
-	return changes, m.warnings
+	m := &merger{current: current, rec: rec, changes: map[Entity]*Change{}}
+	for _, c := range rec.Configs {
+		cur, has := current[c.entity()][c.Key]
+		if !isListKey(c.Key) || c.Before != nil || !has {
+			continue
+		}
+		if !slices.ContainsFunc(parseList(cur), func(x string) bool { return !slices.Contains(c.Added, x) }) {
+			m.del(c.entity(), c.Key)
+		}
+	}
+	return m.sorted()
+}
+
+// tidyEntities returns the entities of the lists Tidy may delete.
+func tidyEntities(rec *Record) []Entity {
+	var out []Entity
+	for _, c := range rec.Configs {
+		if isListKey(c.Key) && c.Before == nil && !slices.Contains(out, c.entity()) {
+			out = append(out, c.entity())
+		}
+	}
+	return out
 }
 
 func sameSet(a, b []string) bool {
@@ -150,6 +175,22 @@ func CleanupSettle(ctx context.Context, cl kafka.Cluster, store Store, planID st
 	}
 	if err := settle(ctx, cl, changes, s, log, "throttle clean-up"); err != nil {
 		return Removal{Changes: changes, Warnings: warnings}, fmt.Errorf("remove throttles of %s (changes made, record kept, run again): %w", planID, err)
+	}
+	// Lists fdud created are empty now, unless somebody added to them:
+	// delete those with nothing of anybody else's.
+	if entities := tidyEntities(rec); len(entities) > 0 {
+		current, err := Describe(ctx, cl, entities)
+		if err != nil {
+			return Removal{Changes: changes, Warnings: warnings}, fmt.Errorf("remove throttles of %s (changes made, record kept, run again): %w", planID, err)
+		}
+		tidy := Tidy(rec, current)
+		changes = append(changes, tidy...)
+		if err := apply(ctx, cl, tidy, log, "throttle clean-up"); err != nil {
+			return Removal{Changes: changes, Warnings: warnings}, fmt.Errorf("remove throttles of %s (record kept, run again): %w", planID, err)
+		}
+		if err := settle(ctx, cl, tidy, s, log, "throttle clean-up"); err != nil {
+			return Removal{Changes: changes, Warnings: warnings}, fmt.Errorf("remove throttles of %s (changes made, record kept, run again): %w", planID, err)
+		}
 	}
 	if err := store.Delete(ctx, planID); err != nil {
 		return Removal{Changes: changes, Warnings: warnings}, err

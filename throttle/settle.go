@@ -94,6 +94,16 @@ func unsettled(changes []Change, current map[Entity]map[string]string) []Change 
 				done = false
 			}
 		}
+		for k, es := range c.Append {
+			if have := parseList(got[k]); !slices.Contains(have, Wildcard) && slices.ContainsFunc(es, func(e string) bool { return !slices.Contains(have, e) }) {
+				done = false
+			}
+		}
+		for k, es := range c.Subtract {
+			if have := parseList(got[k]); slices.ContainsFunc(es, func(e string) bool { return slices.Contains(have, e) }) {
+				done = false
+			}
+		}
 		if !done {
 			out = append(out, c)
 		}
@@ -114,6 +124,12 @@ func changeText(c Change) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(c.Set)) {
 		parts = append(parts, k+"="+c.Set[k])
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Append)) {
+		parts = append(parts, k+" with "+formatList(c.Append[k]))
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Subtract)) {
+		parts = append(parts, k+" without "+formatList(c.Subtract[k]))
 	}
 	for _, k := range c.Delete {
 		parts = append(parts, k+" deleted")
