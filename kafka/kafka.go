@@ -120,11 +120,14 @@ type LogDirDescriber interface {
 // The list operations read and change the list on the cluster side, so
 // entries somebody else adds or removes at the same time are kept:
 //   - ConfigAppend adds each entry not already in the list, at its end (an
-//     entry already there is not added twice); an absent or empty list
-//     becomes just the entries. Appending to a list that is ListWildcard
+//     entry already there is not added twice, except, on the Admin API path
+//     with ZooKeeper-mode brokers, one somebody adds in the same instant:
+//     Kafka takes a duplicate entry as one); an absent or empty list becomes
+//     just the entries. Appending to a list that is ListWildcard
 //     fails with an error wrapping ErrWildcardList and changes nothing:
 //     callers must not append to "*".
-//   - ConfigSubtract removes every occurrence of each entry; entries not in
+//   - ConfigSubtract removes each entry (every occurrence; ZooKeeper-mode
+//     brokers remove one occurrence per entry named); entries not in
 //     the list, a list that is ListWildcard, and an absent key are left
 //     alone (no-op). A list left with no entries stays as an empty value,
 //     as Kafka leaves it (an empty list throttles nothing); callers that
