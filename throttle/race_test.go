@@ -2,9 +2,13 @@ package throttle
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/fdud/fdud/kafka"
 )
 
 // Pins the reviewed bug: Apply and clean-up read a topic's throttled-replica
@@ -59,6 +63,42 @@ func TestOperatorEntriesAddedBetweenReadAndWriteSurvive(t *testing.T) {
 	}
 	want := configs{topic("orders"): {lList: "7:7,9:9,6:6", fList: "9:8,6:5", "retention.ms": "1"}}
 	if !reflect.DeepEqual(cl.configs, want) {
+		t.Errorf("after clean-up:\n got %v\nwant %v", cl.configs, want)
+	}
+}
+
+// An operator who sets a list to "*" between fdud's read and its write:
+// fdud never appends to "*", so Apply fails without changing the topic (the
+// record stays for clean-up), and clean-up leaves "*" alone.
+func TestOperatorWildcardBetweenReadAndWrite(t *testing.T) {
+	ctx := context.Background()
+	before := configs{topic("orders"): {lList: "7:7"}}
+	cl := newConfigCluster(before)
+	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.onAlter = func(e Entity) {
+		if e == topic("orders") {
+			cl.onAlter = nil
+			cl.configs[e][lList] = "*"
+		}
+	}
+	_, err = Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}, nil)
+	if !errors.Is(err, kafka.ErrWildcardList) || !strings.Contains(err.Error(), "record plan-1 kept") {
+		t.Fatalf("Apply: %v", err)
+	}
+	if got := cl.configs[topic("orders")]; !reflect.DeepEqual(got, map[string]string{lList: "*"}) {
+		t.Errorf("topic config after the failed Apply: %v", got)
+	}
+	r, err := CleanupSettle(ctx, cl, store, "plan-1", nil, fast)
+	if err != nil || !r.Removed {
+		t.Fatalf("clean-up: %+v, %v", r, err)
+	}
+	if !slices.Equal(r.Warnings, []string{`topic orders: leader.replication.throttled.replicas is "*" (set by someone else since): leaving it`}) {
+		t.Errorf("warnings %q", r.Warnings)
+	}
+	if want := (configs{topic("orders"): {lList: "*"}}); !reflect.DeepEqual(cl.configs, want) {
 		t.Errorf("after clean-up:\n got %v\nwant %v", cl.configs, want)
 	}
 }
