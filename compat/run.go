@@ -119,6 +119,25 @@ func (r *runner) zk(ctx context.Context) (*zookeeper.Conn, error) {
 	return zookeeper.Connect(ctx, zookeeper.Options{Connect: r.o.ZooKeeper, Digest: r.env.ZooKeeperDigest, Logger: r.log})
 }
 
+// connect opens the cluster and, with --zookeeper, a ZooKeeper session for
+// the lock and throttle records; closeAll closes both.
+func (r *runner) connect(ctx context.Context) (cl kafka.Cluster, conn *zookeeper.Conn, closeAll func(), err error) {
+	cl, err = kafka.Connect(ctx, r.kafkaOptions())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if conn, err = r.zk(ctx); err != nil {
+		cl.Close()
+		return nil, nil, nil, err
+	}
+	return cl, conn, func() {
+		if conn != nil {
+			conn.Close()
+		}
+		cl.Close()
+	}, nil
+}
+
 // readPlan reads --reassignment-json-file (Kafka's JSON, or the text Kafka's
 // tool prints: the proposed configuration is taken when both are there).
 func (r *runner) readPlan() (cluster.Assignment, error) {
@@ -263,18 +282,11 @@ func (r *runner) execute(ctx context.Context, mode execute.Mode) error {
 	if err != nil {
 		return err
 	}
-	cl, err := kafka.Connect(ctx, r.kafkaOptions())
+	cl, conn, closeAll, err := r.connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer cl.Close()
-	conn, err := r.zk(ctx)
-	if err != nil {
-		return err
-	}
-	if conn != nil {
-		defer conn.Close()
-	}
+	defer closeAll()
 	// Every topic: reassignments of other topics in flight matter too.
 	st, err := cl.State(ctx, nil)
 	if err != nil {
@@ -394,18 +406,11 @@ func (r *runner) verify(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cl, err := kafka.Connect(ctx, r.kafkaOptions())
+	cl, conn, closeAll, err := r.connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer cl.Close()
-	conn, err := r.zk(ctx)
-	if err != nil {
-		return err
-	}
-	if conn != nil {
-		defer conn.Close()
-	}
+	defer closeAll()
 	vo := verify.Options{
 		Plan:              plan,
 		Wait:              r.o.Wait,
