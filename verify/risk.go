@@ -91,156 +91,217 @@ type AssessInput struct {
 // may not have caught up yet, so they cannot be counted on. It is pure.
 func Assess(in AssessInput) Risk {
 	r := Risk{Scope: in.Scope, Partitions: len(in.Partitions), AtRisk: map[cluster.Dimension]int{}}
-	minISR := in.MinISR
-	if minISR == nil {
-		minISR = func(string) int { return 1 }
+	// The maps are made here rather than in a constructor so that the
+	// compiler can keep their headers off the heap.
+	a := assessment{domains: in.Domains, minISR: in.MinISR, live: make(map[int32]bool, len(in.Live))}
+	if a.minISR == nil {
+		a.minISR = func(string) int { return 1 }
 	}
-	live := make(map[int32]bool, len(in.Live))
 	for _, id := range in.Live {
-		live[id] = true
+		a.live[id] = true
 	}
-	parts := slices.Clone(in.Partitions)
-	slices.SortFunc(parts, func(a, b cluster.PartitionState) int { return a.TP().Compare(b.TP()) })
+	a.parts = slices.Clone(in.Partitions)
+	slices.SortFunc(a.parts, func(a, b cluster.PartitionState) int { return a.TP().Compare(b.TP()) })
+	a.risky = newMarks(len(a.parts))
 
-	// Partitions are marked by their index in parts: cheaper than hashing
-	// names, which matters at a million partitions.
-	risky := newMarks(len(parts))
-	for i, p := range parts {
-		if p.Leader < 0 || !inSync(p.Replicas, p.ISR) {
-			m := minISR(p.Topic)
-			r.UnderReplicated = append(r.UnderReplicated, Replication{TP: p.TP(), Replicas: slices.Clone(p.Replicas),
-				ISR: slices.Clone(p.ISR), MinISR: m, BelowMinISR: len(p.ISR) < m, Offline: p.Leader < 0})
-			risky.mark(i)
-		}
-	}
+	r.UnderReplicated = a.underReplicated()
 	if in.Domains == nil {
-		r.AtRiskTotal = risky.n
+		r.AtRiskTotal = a.risky.n
 		return r
 	}
-
-	// The rules are judged against every domain the cluster uses: the live
-	// brokers and the dead ones still holding replicas. Judged against the
-	// live brokers only (as generate must, to place replicas), a dead
-	// broker's domain would vanish and with it the violations it exposes.
-	eligible := slices.Clone(in.Live)
-	for _, p := range parts {
-		for _, id := range p.Replicas {
-			if !live[id] && !slices.Contains(eligible, id) {
-				eligible = append(eligible, id)
-			}
-		}
-	}
-	topo := cluster.NewTopology(in.Domains, eligible)
-	r.Dimensions = []cluster.Dimension{cluster.FaultDomainDim, cluster.UpdateDomainDim}
-	if topo.Values(cluster.ZoneDim) > 1 {
-		r.Dimensions = append([]cluster.Dimension{cluster.ZoneDim}, r.Dimensions...)
-	}
-	riskyIn := map[cluster.Dimension]*marks{}
+	topo := cluster.NewTopology(in.Domains, a.eligible(in.Live))
+	r.Dimensions = dimensions(topo)
+	a.dims = r.Dimensions
+	a.riskyIn = map[cluster.Dimension]*marks{}
 	for _, d := range r.Dimensions {
-		riskyIn[d] = newMarks(len(parts))
+		a.riskyIn[d] = newMarks(len(a.parts))
 	}
-
-	noDomain := map[int32]bool{}
 	relevant := map[int32]bool{} // brokers whose domains the what-if covers
 	for _, id := range in.Live {
 		relevant[id] = true
 	}
-	for i, p := range parts {
+	r.Violations, r.NoDomain = a.violations(topo, relevant)
+	for _, d := range r.Dimensions {
+		r.WhatIf = a.appendWhatIf(r.WhatIf, d, relevant)
+	}
+	for d, m := range a.riskyIn {
+		r.AtRisk[d] = m.n
+	}
+	r.AtRiskTotal = a.risky.n
+	return r
+}
+
+// assessment is what Assess's passes over the partitions share.
+type assessment struct {
+	domains map[int32]cluster.Domain
+	minISR  func(topic string) int
+	live    map[int32]bool
+	parts   []cluster.PartitionState // the input's partitions in partition order
+	dims    []cluster.Dimension      // the dimensions assessed
+	// Partitions are marked by their index in parts: cheaper than hashing
+	// names, which matters at a million partitions.
+	risky   *marks                       // any problem
+	riskyIn map[cluster.Dimension]*marks // a problem in one dimension
+}
+
+// underReplicated lists the partitions whose ISR lacks a replica or that
+// have no leader now.
+func (a *assessment) underReplicated() []Replication {
+	var under []Replication
+	for i, p := range a.parts {
+		if p.Leader < 0 || !inSync(p.Replicas, p.ISR) {
+			m := a.minISR(p.Topic)
+			under = append(under, Replication{TP: p.TP(), Replicas: slices.Clone(p.Replicas),
+				ISR: slices.Clone(p.ISR), MinISR: m, BelowMinISR: len(p.ISR) < m, Offline: p.Leader < 0})
+			a.risky.mark(i)
+		}
+	}
+	return under
+}
+
+// eligible returns the brokers whose domains the rules are judged against:
+// the live brokers and the dead ones still holding replicas. Judged against
+// the live brokers only (as generate must, to place replicas), a dead
+// broker's domain would vanish and with it the violations it exposes.
+func (a *assessment) eligible(live []int32) []int32 {
+	eligible := slices.Clone(live)
+	for _, p := range a.parts {
+		for _, id := range p.Replicas {
+			if !a.live[id] && !slices.Contains(eligible, id) {
+				eligible = append(eligible, id)
+			}
+		}
+	}
+	return eligible
+}
+
+// dimensions returns the dimensions to assess: fault and update domains
+// always, and zones only when the brokers sit in more than one.
+func dimensions(topo cluster.Topology) []cluster.Dimension {
+	ds := []cluster.Dimension{cluster.FaultDomainDim, cluster.UpdateDomainDim}
+	if topo.Values(cluster.ZoneDim) > 1 {
+		ds = append([]cluster.Dimension{cluster.ZoneDim}, ds...)
+	}
+	return ds
+}
+
+// violations lists the partitions whose replicas break the placement rules,
+// and the brokers holding replicas that have no domain. It also adds every
+// broker holding a replica to relevant: collected here so that the
+// partitions are walked once.
+func (a *assessment) violations(topo cluster.Topology, relevant map[int32]bool) ([]SpreadViolation, []int32) {
+	var svs []SpreadViolation
+	noDomain := map[int32]bool{}
+	for i, p := range a.parts {
 		for _, id := range p.Replicas {
 			relevant[id] = true
-			if _, ok := in.Domains[id]; !ok {
+			if _, ok := a.domains[id]; !ok {
 				noDomain[id] = true
 			}
 		}
 		vs := topo.Check(p.Replicas)
 		for _, id := range p.Replicas {
-			if !live[id] {
+			if !a.live[id] {
 				vs = append(vs, cluster.Violation{Broker: id, Reason: fmt.Sprintf("broker %d is not live", id)})
 			}
 		}
-		if len(vs) == 0 {
+		if len(vs) > 0 {
+			svs = append(svs, a.spreadViolation(i, p, vs))
+		}
+	}
+	return svs, slices.Sorted(maps.Keys(noDomain))
+}
+
+// spreadViolation describes partition i's violations and marks it at risk,
+// and at risk in every assessed dimension it breaks.
+func (a *assessment) spreadViolation(i int, p cluster.PartitionState, vs []cluster.Violation) SpreadViolation {
+	sv := SpreadViolation{TP: p.TP(), Replicas: slices.Clone(p.Replicas)}
+	for _, v := range vs {
+		if _, placed := a.domains[v.Broker]; v.Broker >= 0 && !placed {
+			v.Reason = fmt.Sprintf("broker %d has no domain", v.Broker)
+		}
+		sv.Reasons = append(sv.Reasons, v.Reason)
+		if v.Broker == -1 && slices.Contains(a.dims, v.Dimension) && !slices.Contains(sv.Dimensions, v.Dimension) {
+			sv.Dimensions = append(sv.Dimensions, v.Dimension)
+			a.riskyIn[v.Dimension].mark(i)
+		}
+	}
+	a.risky.mark(i)
+	return sv
+}
+
+// appendWhatIf appends to whatIf, in domain order, what would happen to the
+// partitions if all the brokers of one domain along d failed at once.
+func (a *assessment) appendWhatIf(whatIf []DomainRisk, d cluster.Dimension, relevant map[int32]bool) []DomainRisk {
+	// Each broker's value along d, computed once: the loop below runs over
+	// every replica of every partition. (Made here, not in a helper, so
+	// that the maps stay off the heap.)
+	value := make(map[int32]string, len(relevant))
+	members := map[string][]int32{}
+	for id := range relevant {
+		if dom, ok := a.domains[id]; ok {
+			v := d.Value(dom)
+			value[id] = v
+			members[v] = append(members[v], id)
+		}
+	}
+	byValue := make(map[string]*DomainRisk, len(members))
+	for v, ids := range members {
+		slices.Sort(ids)
+		byValue[v] = &DomainRisk{Dimension: d, Domain: v, Brokers: ids}
+	}
+
+	var hits []domainHit
+	for i, p := range a.parts {
+		var alive int
+		alive, hits = a.liveReplicasByDomain(p, value, hits[:0])
+		for _, h := range hits {
+			dr, survive := byValue[h.v], alive-h.n
+			switch {
+			case survive == 0:
+				dr.Offline = append(dr.Offline, p.TP())
+			case survive < a.minISR(p.Topic):
+				dr.BelowMinISR = append(dr.BelowMinISR, p.TP())
+			default:
+				continue
+			}
+			a.riskyIn[d].mark(i)
+			a.risky.mark(i)
+		}
+	}
+	for _, v := range slices.Sorted(maps.Keys(byValue)) {
+		whatIf = append(whatIf, *byValue[v])
+	}
+	return whatIf
+}
+
+// domainHit counts a partition's live replicas in one domain.
+type domainHit struct {
+	v string
+	n int
+}
+
+// liveReplicasByDomain counts p's live replicas, and appends to hits how
+// many of them each domain holds. A domain's loss leaves the live replicas
+// outside it; a replica on a broker without a domain is assumed to survive.
+func (a *assessment) liveReplicasByDomain(p cluster.PartitionState, value map[int32]string, hits []domainHit) (int, []domainHit) {
+	alive := 0
+	for _, id := range p.Replicas {
+		if !a.live[id] {
 			continue
 		}
-		sv := SpreadViolation{TP: p.TP(), Replicas: slices.Clone(p.Replicas)}
-		for _, v := range vs {
-			if _, placed := in.Domains[v.Broker]; v.Broker >= 0 && !placed {
-				v.Reason = fmt.Sprintf("broker %d has no domain", v.Broker)
-			}
-			sv.Reasons = append(sv.Reasons, v.Reason)
-			if v.Broker == -1 && slices.Contains(r.Dimensions, v.Dimension) && !slices.Contains(sv.Dimensions, v.Dimension) {
-				sv.Dimensions = append(sv.Dimensions, v.Dimension)
-				riskyIn[v.Dimension].mark(i)
-			}
+		alive++
+		v, ok := value[id]
+		if !ok {
+			continue
 		}
-		r.Violations = append(r.Violations, sv)
-		risky.mark(i)
-	}
-	r.NoDomain = slices.Sorted(maps.Keys(noDomain))
-
-	for _, d := range r.Dimensions {
-		// Each broker's value along d, computed once: the loop below runs
-		// over every replica of every partition.
-		value := make(map[int32]string, len(relevant))
-		members := map[string][]int32{}
-		for id := range relevant {
-			if dom, ok := in.Domains[id]; ok {
-				v := d.Value(dom)
-				value[id] = v
-				members[v] = append(members[v], id)
-			}
-		}
-		byValue := make(map[string]*DomainRisk, len(members))
-		for v, ids := range members {
-			slices.Sort(ids)
-			byValue[v] = &DomainRisk{Dimension: d, Domain: v, Brokers: ids}
-		}
-		type hit struct {
-			v string
-			n int
-		}
-		var hits []hit
-		for i, p := range parts {
-			// A domain's loss leaves the live replicas outside it.
-			alive := 0
-			hits = hits[:0]
-			for _, id := range p.Replicas {
-				if !live[id] {
-					continue
-				}
-				alive++
-				v, ok := value[id]
-				if !ok {
-					continue // no domain: assumed to survive
-				}
-				if i := slices.IndexFunc(hits, func(h hit) bool { return h.v == v }); i >= 0 {
-					hits[i].n++
-				} else {
-					hits = append(hits, hit{v, 1})
-				}
-			}
-			for _, h := range hits {
-				dr, survive := byValue[h.v], alive-h.n
-				switch {
-				case survive == 0:
-					dr.Offline = append(dr.Offline, p.TP())
-				case survive < minISR(p.Topic):
-					dr.BelowMinISR = append(dr.BelowMinISR, p.TP())
-				default:
-					continue
-				}
-				riskyIn[d].mark(i)
-				risky.mark(i)
-			}
-		}
-		for _, v := range slices.Sorted(maps.Keys(byValue)) {
-			r.WhatIf = append(r.WhatIf, *byValue[v])
+		if i := slices.IndexFunc(hits, func(h domainHit) bool { return h.v == v }); i >= 0 {
+			hits[i].n++
+		} else {
+			hits = append(hits, domainHit{v, 1})
 		}
 	}
-	for d, m := range riskyIn {
-		r.AtRisk[d] = m.n
-	}
-	r.AtRiskTotal = risky.n
-	return r
+	return alive, hits
 }
 
 // inSync reports whether every replica is in the ISR.
