@@ -166,29 +166,63 @@ func countTopic(a cluster.Assignment, topic string) int {
 
 // scope selects the partitions to plan and converts them to broker indices.
 func (p *planner) scope() error {
-	t, in, o := p.t, p.in, p.opts
-	var topics map[string]bool
-	if len(o.Topics) > 0 {
-		topics = make(map[string]bool, len(o.Topics))
-		for _, n := range o.Topics {
-			topics[n] = true
-		}
-	}
-	var onBroker []bool
-	if len(o.BrokerIDs) > 0 {
-		onBroker = make([]bool, len(t.brokers))
-		for _, id := range o.BrokerIDs {
-			if i := t.index(id); i >= 0 {
-				onBroker[i] = true
-			}
-		}
-	}
+	in, o := p.in, p.opts
+	topics := nameSet(o.Topics)             // nil: every topic
+	onBroker := p.t.brokerMask(o.BrokerIDs) // nil: every broker
 	n := len(in.Current.Partitions) + o.NewPartitions
 	p.src = make([]int32, 0, n)
 	p.curOff = make([]int32, 1, n+1)
 	p.cur = make([]int32, 0, 3*n)
-	prevTopic, prevIn := "", false
 	unplaced := map[int32][]string{} // brokers without a domain that would hold replicas
+	p.selectExisting(topics, onBroker, unplaced)
+	if len(unplaced) > 0 {
+		return unplacedError(unplaced)
+	}
+	p.rep.PartitionsInScope = len(p.src)
+	for k := range o.NewPartitions {
+		p.src = append(p.src, int32(-1-k))
+		p.curOff = append(p.curOff, int32(len(p.cur)))
+	}
+	p.rep.NewPartitions = o.NewPartitions
+	p.reservePlanned()
+	return nil
+}
+
+// nameSet returns names as a set, or nil when there are none.
+func nameSet(names []string) map[string]bool {
+	if len(names) == 0 {
+		return nil
+	}
+	set := make(map[string]bool, len(names))
+	for _, n := range names {
+		set[n] = true
+	}
+	return set
+}
+
+// brokerMask marks the indices of the brokers named in ids, or returns nil
+// when ids is empty.
+func (t *topology) brokerMask(ids []int32) []bool {
+	if len(ids) == 0 {
+		return nil
+	}
+	mask := make([]bool, len(t.brokers))
+	for _, id := range ids {
+		if i := t.index(id); i >= 0 {
+			mask[i] = true
+		}
+	}
+	return mask
+}
+
+// selectExisting adds the existing partitions in scope (of a topic in
+// topics, with a replica on a broker in onBroker; nil means any) with
+// their current replicas. It notes in unplaced, for each broker without a
+// domain that would otherwise serve, up to three of the partitions it holds.
+func (p *planner) selectExisting(topics map[string]bool, onBroker []bool, unplaced map[int32][]string) {
+	t, in := p.t, p.in
+	// Consecutive partitions mostly share their topic: look it up once per run.
+	prevTopic, prevIn := "", false
 	for k := range in.Current.Partitions {
 		pa := &in.Current.Partitions[k]
 		if topics != nil {
@@ -220,24 +254,24 @@ func (p *planner) scope() error {
 		p.src = append(p.src, int32(k))
 		p.curOff = append(p.curOff, int32(len(p.cur)))
 	}
-	if len(unplaced) > 0 {
-		ids := slices.Sorted(mapsKeys(unplaced))
-		var parts []string
-		for _, id := range ids {
-			parts = append(parts, fmt.Sprintf("broker %d (e.g. %s)", id, strings.Join(unplaced[id], ", ")))
-		}
-		return cluster.Invalidf("replicas on brokers without a domain: %s; add them to the domains document, "+
-			"or name them in --exclude-brokers to move their replicas off", strings.Join(parts, "; "))
-	}
-	p.rep.PartitionsInScope = len(p.src)
-	for k := range o.NewPartitions {
-		p.src = append(p.src, int32(-1-k))
-		p.curOff = append(p.curOff, int32(len(p.cur)))
-	}
-	p.rep.NewPartitions = o.NewPartitions
+}
 
-	// Room for each partition's planned replicas: the target replication
-	// factor, or the current list when it has to stay as it is.
+// unplacedError is the input error for replicas on brokers without a domain:
+// fdud cannot tell whether they are safe.
+func unplacedError(unplaced map[int32][]string) error {
+	ids := slices.Sorted(mapsKeys(unplaced))
+	var parts []string
+	for _, id := range ids {
+		parts = append(parts, fmt.Sprintf("broker %d (e.g. %s)", id, strings.Join(unplaced[id], ", ")))
+	}
+	return cluster.Invalidf("replicas on brokers without a domain: %s; add them to the domains document, "+
+		"or name them in --exclude-brokers to move their replicas off", strings.Join(parts, "; "))
+}
+
+// reservePlanned makes room for each partition's planned replicas: the
+// target replication factor, or the current list when it has to stay as it
+// is.
+func (p *planner) reservePlanned() {
 	p.newOff = make([]int32, len(p.src)+1)
 	p.nlen = make([]uint8, len(p.src))
 	p.out = make([]uint8, len(p.src))
@@ -248,7 +282,6 @@ func (p *planner) scope() error {
 		p.newOff[i+1] = int32(total)
 	}
 	p.nw = make([]int32, total)
-	return nil
 }
 
 func mapsKeys[K comparable, V any](m map[K]V) func(func(K) bool) {

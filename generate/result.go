@@ -66,8 +66,32 @@ func (p *planner) changed(i int) bool {
 func (p *planner) finishReport() {
 	t := p.t
 	r := &p.rep
+	// Made here rather than in tally so that they can stay off the heap.
 	loadAfter := make([]int32, len(t.brokers))
 	leadAfter := make([]int32, len(t.brokers))
+	p.tally(loadAfter, leadAfter)
+	r.Brokers = p.brokerReports(loadAfter, leadAfter)
+	r.UpdateDomains = t.updateDomainReports(leadAfter)
+	r.Grid = p.grid()
+	r.Warnings = append(r.Warnings, p.topologyWarnings()...)
+	// Empty lists, not null, in the JSON report.
+	for _, s := range []*[]Issue{&r.Compromises, &r.Infeasible} {
+		if *s == nil {
+			*s = []Issue{}
+		}
+	}
+	if r.Warnings == nil {
+		r.Warnings = []string{}
+	}
+}
+
+// tally counts, into the report, violations before and after the plan,
+// moves, removed and new replicas, and leader changes; and fills loadAfter
+// and leadAfter with each broker's replicas and preferred leaders after it.
+// Both come from one pass over the partitions.
+func (p *planner) tally(loadAfter, leadAfter []int32) {
+	t := p.t
+	r := &p.rep
 	for _, pa := range p.in.Current.Partitions {
 		for j, id := range pa.Replicas {
 			b := t.index(id)
@@ -108,8 +132,13 @@ func (p *planner) finishReport() {
 		r.ViolationsAfter.add(t.check(fin, p.limits(len(fin), levelAll)))
 	}
 	r.BalanceMoves = max(0, r.ReplicasMoved-r.MoveLowerBound)
+}
 
-	r.Brokers = make([]BrokerReport, 0, len(t.brokers))
+// brokerReports returns every broker's load and leaders before and after
+// the plan, in id order.
+func (p *planner) brokerReports(loadAfter, leadAfter []int32) []BrokerReport {
+	t := p.t
+	reports := make([]BrokerReport, 0, len(t.brokers))
 	order := make([]int32, len(t.brokers))
 	for i := range order {
 		order[i] = int32(i)
@@ -124,8 +153,14 @@ func (p *planner) finishReport() {
 			fd, ud := d.FaultDomain, d.UpdateDomain
 			br.Zone, br.FaultDomain, br.UpdateDomain = d.Zone, &fd, &ud
 		}
-		r.Brokers = append(r.Brokers, br)
+		reports = append(reports, br)
 	}
+	return reports
+}
+
+// updateDomainReports returns, per update domain in order, its eligible
+// brokers and its preferred leaders before and after the plan.
+func (t *topology) updateDomainReports(leadAfter []int32) []UpdateDomainReport {
 	uds := make([]UpdateDomainReport, len(t.uds))
 	for v, ud := range t.uds {
 		uds[v].UpdateDomain = ud
@@ -141,25 +176,21 @@ func (p *planner) finishReport() {
 		}
 	}
 	slices.SortFunc(uds, func(a, b UpdateDomainReport) int { return a.UpdateDomain - b.UpdateDomain })
-	r.UpdateDomains = uds
+	return uds
+}
 
+// grid returns the brokers per zone, fault and update domain; an empty list
+// rather than null when there are none.
+func (p *planner) grid() []cluster.GridCell {
 	dom := cluster.Domains{Version: 1}
 	for id, d := range p.in.Domains {
 		dom.Brokers = append(dom.Brokers, cluster.BrokerDomain{ID: id, FaultDomain: d.FaultDomain, UpdateDomain: d.UpdateDomain, Zone: d.Zone})
 	}
-	r.Grid = cluster.NewGrid(dom).Cells
-	if r.Grid == nil {
-		r.Grid = []cluster.GridCell{}
+	cells := cluster.NewGrid(dom).Cells
+	if cells == nil {
+		cells = []cluster.GridCell{}
 	}
-	r.Warnings = append(r.Warnings, p.topologyWarnings()...)
-	for _, s := range []*[]Issue{&r.Compromises, &r.Infeasible} {
-		if *s == nil {
-			*s = []Issue{}
-		}
-	}
-	if r.Warnings == nil {
-		r.Warnings = []string{}
-	}
+	return cells
 }
 
 // topologyWarnings says what limits the rules: domains with no eligible

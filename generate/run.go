@@ -96,44 +96,19 @@ func Run(ctx context.Context, cfg Config, env Env) error {
 		}
 		in.Current, warnings = currentFromState(state)
 	}
-
-	deps := env.DomainDeps
-	deps.Stdin = env.Stdin
-	if deps.Logger == nil {
-		deps.Logger = log
-	}
-	if state != nil {
-		deps.Brokers = stateBrokers{state}
-		deps.AllowMissing = true // the planner decides: an error only if such a broker holds replicas
-	}
-	doms, err := domainsrc.Resolve(ctx, cfg.Domains, deps)
+	doms, err := resolveDomains(ctx, cfg.Domains, env, log, state)
 	if err != nil {
-		return fmt.Errorf("domains from %s: %w", cfg.Domains, err)
+		return err
 	}
 	in.Domains = doms.Map()
-
 	if cfg.CurrentAssignment != "" {
-		data, err := readInput(cfg.CurrentAssignment, env.Stdin, "current assignment")
-		if err != nil {
+		if in.Current, err = readAssignment(cfg.CurrentAssignment, env.Stdin); err != nil {
 			return err
-		}
-		if in.Current, err = cluster.ParseAssignment(data); err != nil {
-			return fmt.Errorf("current assignment %s: %w", cfg.CurrentAssignment, err)
 		}
 	}
-	opts := cfg.Options
-	if cfg.TopicsToMoveFile != "" {
-		data, err := readInput(cfg.TopicsToMoveFile, env.Stdin, "topics to move")
-		if err != nil {
-			return err
-		}
-		names, err := cluster.ParseTopicsToMove(data)
-		if err != nil {
-			return fmt.Errorf("topics to move %s: %w", cfg.TopicsToMoveFile, err)
-		}
-		opts.Topics = append(slices.Clone(opts.Topics), names...)
-		slices.Sort(opts.Topics)
-		opts.Topics = slices.Compact(opts.Topics)
+	opts, err := cfg.planOptions(env.Stdin)
+	if err != nil {
+		return err
 	}
 
 	log.Debug("planning", "partitions", len(in.Current.Partitions), "brokers", len(in.Domains))
@@ -144,13 +119,75 @@ func Run(ctx context.Context, cfg Config, env Env) error {
 	if len(warnings) > 0 {
 		res.Report.Warnings = append(warnings, res.Report.Warnings...)
 	}
+	return writeResult(cfg, env, res, in.Domains, planErr)
+}
+
+// resolveDomains reads the domains from --domains. With a live cluster
+// (state not nil) a domain source lists its brokers from the state already
+// read, and may leave some out.
+func resolveDomains(ctx context.Context, spec string, env Env, log *slog.Logger, state *cluster.State) (cluster.Domains, error) {
+	deps := env.DomainDeps
+	deps.Stdin = env.Stdin
+	if deps.Logger == nil {
+		deps.Logger = log
+	}
+	if state != nil {
+		deps.Brokers = stateBrokers{state}
+		deps.AllowMissing = true // the planner decides: an error only if such a broker holds replicas
+	}
+	doms, err := domainsrc.Resolve(ctx, spec, deps)
+	if err != nil {
+		return doms, fmt.Errorf("domains from %s: %w", spec, err)
+	}
+	return doms, nil
+}
+
+// readAssignment reads --current-assignment.
+func readAssignment(path string, stdin io.Reader) (cluster.Assignment, error) {
+	data, err := readInput(path, stdin, "current assignment")
+	if err != nil {
+		return cluster.Assignment{}, err
+	}
+	a, err := cluster.ParseAssignment(data)
+	if err != nil {
+		return a, fmt.Errorf("current assignment %s: %w", path, err)
+	}
+	return a, nil
+}
+
+// planOptions returns the planner's options: cfg.Options plus the topics of
+// --topics-to-move-json-file, if given, merged into --topics.
+func (c Config) planOptions(stdin io.Reader) (Options, error) {
+	opts := c.Options
+	if c.TopicsToMoveFile == "" {
+		return opts, nil
+	}
+	data, err := readInput(c.TopicsToMoveFile, stdin, "topics to move")
+	if err != nil {
+		return opts, err
+	}
+	names, err := cluster.ParseTopicsToMove(data)
+	if err != nil {
+		return opts, fmt.Errorf("topics to move %s: %w", c.TopicsToMoveFile, err)
+	}
+	// Cloned: opts shares the caller's slice.
+	opts.Topics = append(slices.Clone(opts.Topics), names...)
+	slices.Sort(opts.Topics)
+	opts.Topics = slices.Compact(opts.Topics)
+	return opts, nil
+}
+
+// writeResult writes the report (--report) and the summary, and, unless
+// planErr says the plan is incomplete, the rollback (--current-file) and
+// the plan. It returns planErr when set.
+func writeResult(cfg Config, env Env, res Result, domains map[int32]cluster.Domain, planErr error) error {
 	if cfg.ReportFile != "" {
 		if err := writeFile(cfg.ReportFile, func(w io.Writer) error { return WriteReport(w, res.Report) }); err != nil {
 			return err
 		}
 	}
 	if planErr != nil {
-		WriteSummary(env.Stderr, res.Report, in.Domains)
+		WriteSummary(env.Stderr, res.Report, domains)
 		return planErr
 	}
 	if cfg.CurrentFile != "" {
@@ -161,7 +198,7 @@ func Run(ctx context.Context, cfg Config, env Env) error {
 	if err := cluster.WriteAssignment(env.Stdout, res.Plan); err != nil {
 		return err
 	}
-	return WriteSummary(env.Stderr, res.Report, in.Domains)
+	return WriteSummary(env.Stderr, res.Report, domains)
 }
 
 // currentFromState returns the live assignment. A partition being

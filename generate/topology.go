@@ -1,7 +1,6 @@
 package generate
 
 import (
-	"cmp"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -102,6 +101,18 @@ func (t *topology) add(id int32) int32 {
 // decides eligibility. live nil means every broker is alive.
 func newTopology(in *Input, opts *Options) *topology {
 	t := &topology{byID: make(map[int32]int32, len(in.Domains))}
+	t.addBrokers(in)
+	t.indexIDs()
+	t.decideStatus(in.Live, opts)
+	t.formCells()
+	t.rankBrokers(opts.Seed)
+	t.countLoad(in)
+	return t
+}
+
+// addBrokers registers the brokers with a domain, in id order, with their
+// dense values, then the brokers holding replicas without one.
+func (t *topology) addBrokers(in *Input) {
 	ids := slices.Sorted(maps.Keys(in.Domains))
 	zoneIdx := map[string]int32{}
 	fdIdx := map[int]int32{}
@@ -120,7 +131,11 @@ func newTopology(in *Input, opts *Options) *topology {
 			t.add(id)
 		}
 	}
-	// A dense id table when ids are small, as Kafka's usually are.
+}
+
+// indexIDs builds a dense id table when ids are small, as Kafka's usually
+// are, so that index avoids hashing in the hot loops.
+func (t *topology) indexIDs() {
 	maxID := int32(-1)
 	for _, b := range t.brokers {
 		maxID = max(maxID, b.id)
@@ -131,25 +146,21 @@ func newTopology(in *Input, opts *Options) *topology {
 			t.dense[b.id] = int32(i) + 1
 		}
 	}
+}
 
+// decideStatus decides which brokers may serve and which are eligible, and
+// if not, why. live nil means every broker is alive; an empty broker list
+// means every broker is listed.
+func (t *topology) decideStatus(liveIDs []int32, opts *Options) {
 	var live map[int32]bool
-	if in.Live != nil {
-		live = make(map[int32]bool, len(in.Live))
-		for _, id := range in.Live {
-			live[id] = true
-		}
+	if liveIDs != nil {
+		live = idSet(liveIDs)
 	}
 	var listed map[int32]bool
 	if len(opts.BrokerList) > 0 {
-		listed = make(map[int32]bool, len(opts.BrokerList))
-		for _, id := range opts.BrokerList {
-			listed[id] = true
-		}
+		listed = idSet(opts.BrokerList)
 	}
-	excluded := make(map[int32]bool, len(opts.ExcludeBrokers))
-	for _, id := range opts.ExcludeBrokers {
-		excluded[id] = true
-	}
+	excluded := idSet(opts.ExcludeBrokers)
 	for i := range t.brokers {
 		b := &t.brokers[i]
 		b.serve = (live == nil || live[b.id]) && !excluded[b.id] && (listed == nil || listed[b.id])
@@ -166,7 +177,20 @@ func newTopology(in *Input, opts *Options) *topology {
 			b.status = statusEligible
 		}
 	}
+}
 
+// idSet returns ids as a set.
+func idSet(ids []int32) map[int32]bool {
+	set := make(map[int32]bool, len(ids))
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set
+}
+
+// formCells groups the eligible brokers into cells and notes, per
+// dimension, which values hold at least one eligible broker.
+func (t *topology) formCells() {
 	for d := range numDims {
 		n := [numDims]int{len(t.zones), len(t.fds), len(t.uds)}[d]
 		t.populated[d] = make([]bool, n)
@@ -197,15 +221,22 @@ func newTopology(in *Input, opts *Options) *topology {
 			}
 		}
 	}
+}
 
-	// Seeded ranks break ties between equally loaded brokers, so that equal
-	// inputs give equal plans and different seeds give different ones.
-	rng := rand.New(rand.NewPCG(opts.Seed, 0x6664756467656e)) // "fdudgen"
+// rankBrokers gives every broker a seeded rank that breaks ties between
+// equally loaded brokers, so that equal inputs give equal plans and
+// different seeds give different ones.
+func (t *topology) rankBrokers(seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 0x6664756467656e)) // "fdudgen"
 	perm := rng.Perm(len(t.brokers))
 	for i := range t.brokers {
 		t.brokers[i].rank = uint32(perm[i])
 	}
+}
 
+// countLoad counts each broker's replicas and preferred leaders before the
+// plan, and picks each cell's least loaded broker.
+func (t *topology) countLoad(in *Input) {
 	t.load = make([]int32, len(t.brokers))
 	t.leaders = make([]int32, len(t.brokers))
 	for _, p := range in.Current.Partitions {
@@ -221,7 +252,6 @@ func newTopology(in *Input, opts *Options) *topology {
 	for c := range t.cells {
 		t.refreshBest(int32(c))
 	}
-	return t
 }
 
 func denseValue[K comparable](idx map[K]int32, list *[]K, v K) int32 {
@@ -272,7 +302,7 @@ func (t *topology) addLoad(b int32, delta int32) {
 // eligible reports whether broker index b may hold replicas.
 func (t *topology) eligible(b int32) bool { return t.brokers[b].status == statusEligible }
 
-// domainLabel renders a broker's dense value along d for people.
+// valueLabel renders a dense value along d for people.
 func (t *topology) valueLabel(d int, v int32) string {
 	var dom cluster.Domain
 	switch d {
@@ -284,16 +314,4 @@ func (t *topology) valueLabel(d int, v int32) string {
 		dom.UpdateDomain = t.uds[v]
 	}
 	return clusterDim[d].Value(dom)
-}
-
-// sortedIDs returns the ids of brokers matching keep, sorted.
-func (t *topology) sortedIDs(keep func(*brokerInfo) bool) []int32 {
-	var ids []int32
-	for i := range t.brokers {
-		if keep(&t.brokers[i]) {
-			ids = append(ids, t.brokers[i].id)
-		}
-	}
-	slices.SortFunc(ids, cmp.Compare)
-	return ids
 }
