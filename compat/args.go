@@ -92,7 +92,6 @@ type option struct {
 	name    string
 	value   bool // takes a value
 	actions []Action
-	fdud    bool // fdud's own, not Kafka's
 }
 
 // allActions: the option may be used with any action.
@@ -120,10 +119,11 @@ var options = []option{
 	{name: "disable-rack-aware", actions: []Action{Generate}},
 	{name: "timeout", value: true, actions: []Action{Execute, Cancel, Verify}},
 	{name: "help", actions: allActions},
-	{name: "domains", value: true, actions: []Action{Generate, Verify}, fdud: true},
-	{name: "kafka-exit-codes", actions: allActions, fdud: true},
-	{name: "kafka-output", value: true, actions: allActions, fdud: true},
-	{name: "wait", actions: []Action{Verify}, fdud: true},
+	// fdud's own, not Kafka's.
+	{name: "domains", value: true, actions: []Action{Generate, Verify}},
+	{name: "kafka-exit-codes", actions: allActions},
+	{name: "kafka-output", value: true, actions: allActions},
+	{name: "wait", actions: []Action{Verify}},
 }
 
 // lookup finds an option by its full name or, as Kafka's option parser
@@ -156,38 +156,65 @@ func lookup(name string) (option, error) {
 // no environment. Errors are input errors worded like Kafka's.
 func Parse(args []string, getenv func(string) string) (Options, error) {
 	o := Options{Throttle: -1, LogDirsThrottle: -1, Timeout: DefaultTimeout}
-	seen := map[string]string{}
-	var order []string
+	seen, order, err := scan(args)
+	if err != nil {
+		return Options{}, err
+	}
+	if _, ok := seen["help"]; ok {
+		o.Help = true
+		return o, nil
+	}
+	if o.Action, err = action(seen); err != nil {
+		return Options{}, err
+	}
+	if err := checkAllowed(order, o.Action); err != nil {
+		return Options{}, err
+	}
+	o.setPlain(seen, getenv)
+	if err := checkRequired(seen, o); err != nil {
+		return Options{}, err
+	}
+	if err := o.setParsed(seen); err != nil {
+		return Options{}, err
+	}
+	return o, nil
+}
+
+// scan splits the command line into options and their values. It returns
+// each option's value by its full name ("" for a switch) and the options
+// in the order first given.
+func scan(args []string) (seen map[string]string, order []string, err error) {
+	seen = map[string]string{}
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		if !strings.HasPrefix(arg, "--") || arg == "--" {
-			return Options{}, cluster.Invalidf("unexpected argument %q: every option starts with --", arg)
+			return nil, nil, cluster.Invalidf("unexpected argument %q: every option starts with --", arg)
 		}
 		name, value, hasValue := strings.Cut(arg[2:], "=")
 		opt, err := lookup(name)
 		if err != nil {
-			return Options{}, err
+			return nil, nil, err
 		}
 		switch {
 		case opt.value && !hasValue:
 			if i+1 >= len(args) {
-				return Options{}, cluster.Invalidf("option --%s requires an argument", opt.name)
+				return nil, nil, cluster.Invalidf("option --%s requires an argument", opt.name)
 			}
 			i++
 			value = args[i]
 		case !opt.value && hasValue:
-			return Options{}, cluster.Invalidf("option --%s does not take an argument", opt.name)
+			return nil, nil, cluster.Invalidf("option --%s does not take an argument", opt.name)
 		}
 		if _, dup := seen[opt.name]; !dup {
 			order = append(order, opt.name)
 		}
 		seen[opt.name] = value // the last one wins, as in jopt-simple's valueOf
 	}
-	if _, ok := seen["help"]; ok {
-		o.Help = true
-		return o, nil
-	}
+	return seen, order, nil
+}
 
+// action returns the one action given.
+func action(seen map[string]string) (Action, error) {
 	var acts []Action
 	for _, a := range Actions {
 		if _, ok := seen[string(a)]; ok {
@@ -199,16 +226,26 @@ func Parse(args []string, getenv func(string) string) (Options, error) {
 		for i, a := range Actions {
 			names[i] = "--" + string(a)
 		}
-		return Options{}, cluster.Invalidf("Command must include exactly one action: %s", strings.Join(names, ", "))
+		return "", cluster.Invalidf("Command must include exactly one action: %s", strings.Join(names, ", "))
 	}
-	o.Action = acts[0]
+	return acts[0], nil
+}
+
+// checkAllowed fails on the first option, in command-line order, that the
+// action may not use.
+func checkAllowed(order []string, act Action) error {
 	for _, name := range order {
 		opt, _ := lookup(name)
-		if !slices.Contains(opt.actions, o.Action) {
-			return Options{}, cluster.Invalidf("Option \"[%s]\" can't be used with action \"[%s]\"", name, o.Action)
+		if !slices.Contains(opt.actions, act) {
+			return cluster.Invalidf("Option \"[%s]\" can't be used with action \"[%s]\"", name, act)
 		}
 	}
+	return nil
+}
 
+// setPlain sets the options taken as given: names, files and switches.
+// --domains falls back to FDUD_DOMAINS.
+func (o *Options) setPlain(seen map[string]string, getenv func(string) string) {
 	o.BootstrapServer = seen["bootstrap-server"]
 	o.CommandConfig = seen["command-config"]
 	o.ZooKeeper = seen["zookeeper"]
@@ -223,9 +260,13 @@ func Parse(args []string, getenv func(string) string) (Options, error) {
 	if o.Domains == "" && getenv != nil {
 		o.Domains = getenv("FDUD_DOMAINS")
 	}
+}
 
+// checkRequired fails when no cluster is named or when an option the
+// action needs is missing or empty.
+func checkRequired(seen map[string]string, o Options) error {
 	if o.BootstrapServer == "" && o.ZooKeeper == "" {
-		return Options{}, cluster.Invalidf("Please specify --bootstrap-server (or --zookeeper for a ZooKeeper-mode cluster)")
+		return cluster.Invalidf("Please specify --bootstrap-server (or --zookeeper for a ZooKeeper-mode cluster)")
 	}
 	var missing []string
 	need := map[Action][]string{
@@ -240,28 +281,33 @@ func Parse(args []string, getenv func(string) string) (Options, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return Options{}, cluster.Invalidf("Missing required argument \"[%s]\"", strings.Join(missing, ", "))
+		return cluster.Invalidf("Missing required argument \"[%s]\"", strings.Join(missing, ", "))
 	}
+	return nil
+}
 
+// setParsed sets the options whose values must be parsed: the broker list,
+// the throttles, the timeout and the output style.
+func (o *Options) setParsed(seen map[string]string) error {
 	var err error
 	if v, ok := seen["broker-list"]; ok {
 		if o.BrokerList, err = parseBrokerList(v); err != nil {
-			return Options{}, err
+			return err
 		}
 	}
 	if v, ok := seen["throttle"]; ok {
 		if o.Throttle, err = parseRate("throttle", v); err != nil {
-			return Options{}, err
+			return err
 		}
 	}
 	if v, ok := seen["replica-alter-log-dirs-throttle"]; ok {
 		if o.LogDirsThrottle, err = parseRate("replica-alter-log-dirs-throttle", v); err != nil {
-			return Options{}, err
+			return err
 		}
 	}
 	if v, ok := seen["timeout"]; ok {
 		if o.Timeout, err = parseTimeout(v); err != nil {
-			return Options{}, err
+			return err
 		}
 		o.TimeoutSet = true
 	}
@@ -270,10 +316,10 @@ func Parse(args []string, getenv func(string) string) (Options, error) {
 		case Modern, Legacy:
 			o.Style = Style(v)
 		default:
-			return Options{}, cluster.Invalidf("--kafka-output must be %q or %q, not %q", Modern, Legacy, v)
+			return cluster.Invalidf("--kafka-output must be %q or %q, not %q", Modern, Legacy, v)
 		}
 	}
-	return o, nil
+	return nil
 }
 
 // parseBrokerList reads Kafka's "1,2,3".
