@@ -142,39 +142,12 @@ func (sec *Security) loadSASL(props map[string]string) error {
 }
 
 func loadTLS(props map[string]string, readFile func(string) ([]byte, error)) (*tls.Config, error) {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if protos := props["ssl.enabled.protocols"]; protos != "" {
-		if !strings.Contains(protos, "TLSv1.2") && strings.Contains(protos, "TLSv1.3") {
-			cfg.MinVersion = tls.VersionTLS13
-		}
+	cfg := &tls.Config{MinVersion: minTLSVersion(props["ssl.enabled.protocols"])}
+	trustPEM, err := truststorePEM(props, readFile)
+	if err != nil {
+		return nil, err
 	}
-
-	// Trust.
-	trustType := strings.ToUpper(strings.TrimSpace(props["ssl.truststore.type"]))
-	var trustPEM []byte
-	switch {
-	case props["ssl.truststore.certificates"] != "":
-		if trustType != "" && trustType != "PEM" {
-			return nil, fmt.Errorf("ssl.truststore.certificates needs ssl.truststore.type=PEM, not %s", trustType)
-		}
-		trustPEM = []byte(props["ssl.truststore.certificates"])
-	case props["ssl.truststore.location"] != "":
-		loc := props["ssl.truststore.location"]
-		if trustType != "" && trustType != "PEM" {
-			return nil, fmt.Errorf("ssl.truststore.type %s is not supported: convert %s to PEM and set ssl.truststore.type=PEM", trustType, loc)
-		}
-		data, err := readFile(loc)
-		if err != nil {
-			return nil, fmt.Errorf("ssl.truststore.location: %w", err)
-		}
-		if trustType == "" && !isPEM(data) { // Kafka's default type is JKS
-			return nil, fmt.Errorf("ssl.truststore.location %s is not PEM (JKS and PKCS12 stores are not supported): convert it to PEM and set ssl.truststore.type=PEM", loc)
-		}
-		trustPEM = data
-	case trustType != "" && trustType != "PEM":
-		return nil, fmt.Errorf("ssl.truststore.type %s is not supported (want PEM)", trustType)
-	}
-	var roots *x509.CertPool
+	var roots *x509.CertPool // nil: the system's roots
 	if trustPEM != nil {
 		roots = x509.NewCertPool()
 		if !roots.AppendCertsFromPEM(trustPEM) {
@@ -182,34 +155,9 @@ func loadTLS(props map[string]string, readFile func(string) ([]byte, error)) (*t
 		}
 		cfg.RootCAs = roots
 	}
-
-	// Client certificate.
-	keyType := strings.ToUpper(strings.TrimSpace(props["ssl.keystore.type"]))
-	var chainPEM, keyPEM []byte
-	switch {
-	case props["ssl.keystore.certificate.chain"] != "" || props["ssl.keystore.key"] != "":
-		if keyType != "" && keyType != "PEM" {
-			return nil, fmt.Errorf("ssl.keystore.certificate.chain and ssl.keystore.key need ssl.keystore.type=PEM, not %s", keyType)
-		}
-		chainPEM, keyPEM = []byte(props["ssl.keystore.certificate.chain"]), []byte(props["ssl.keystore.key"])
-		if len(chainPEM) == 0 || len(keyPEM) == 0 {
-			return nil, errors.New("ssl.keystore.certificate.chain and ssl.keystore.key must be given together")
-		}
-	case props["ssl.keystore.location"] != "":
-		loc := props["ssl.keystore.location"]
-		if keyType != "" && keyType != "PEM" {
-			return nil, fmt.Errorf("ssl.keystore.type %s is not supported: convert %s to PEM (private key and certificate chain in one file) and set ssl.keystore.type=PEM", keyType, loc)
-		}
-		data, err := readFile(loc)
-		if err != nil {
-			return nil, fmt.Errorf("ssl.keystore.location: %w", err)
-		}
-		if keyType == "" && !isPEM(data) {
-			return nil, fmt.Errorf("ssl.keystore.location %s is not PEM (JKS and PKCS12 stores are not supported): convert it to PEM and set ssl.keystore.type=PEM", loc)
-		}
-		chainPEM, keyPEM = data, data
-	case keyType != "" && keyType != "PEM":
-		return nil, fmt.Errorf("ssl.keystore.type %s is not supported (want PEM)", keyType)
+	chainPEM, keyPEM, err := keystorePEM(props, readFile)
+	if err != nil {
+		return nil, err
 	}
 	if keyPEM != nil {
 		if encryptedPEM(keyPEM) {
@@ -227,19 +175,96 @@ func loadTLS(props map[string]string, readFile func(string) ([]byte, error)) (*t
 	// verification only; the chain is still verified, as in Java.
 	if alg, ok := props["ssl.endpoint.identification.algorithm"]; ok && strings.TrimSpace(alg) == "" {
 		cfg.InsecureSkipVerify = true
-		cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 {
-				return errors.New("tls: broker sent no certificate")
-			}
-			inter := x509.NewCertPool()
-			for _, c := range cs.PeerCertificates[1:] {
-				inter.AddCert(c)
-			}
-			_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter})
-			return err
-		}
+		cfg.VerifyConnection = verifyChainOnly(roots)
 	}
 	return cfg, nil
+}
+
+// minTLSVersion is TLS 1.2 unless ssl.enabled.protocols allows TLS 1.3 only.
+func minTLSVersion(protos string) uint16 {
+	if protos != "" && !strings.Contains(protos, "TLSv1.2") && strings.Contains(protos, "TLSv1.3") {
+		return tls.VersionTLS13
+	}
+	return tls.VersionTLS12
+}
+
+// truststorePEM returns the certificates to trust, given inline or in a
+// file, or nil when the properties name none. Only PEM is supported.
+func truststorePEM(props map[string]string, readFile func(string) ([]byte, error)) ([]byte, error) {
+	trustType := strings.ToUpper(strings.TrimSpace(props["ssl.truststore.type"]))
+	switch {
+	case props["ssl.truststore.certificates"] != "":
+		if trustType != "" && trustType != "PEM" {
+			return nil, fmt.Errorf("ssl.truststore.certificates needs ssl.truststore.type=PEM, not %s", trustType)
+		}
+		return []byte(props["ssl.truststore.certificates"]), nil
+	case props["ssl.truststore.location"] != "":
+		loc := props["ssl.truststore.location"]
+		if trustType != "" && trustType != "PEM" {
+			return nil, fmt.Errorf("ssl.truststore.type %s is not supported: convert %s to PEM and set ssl.truststore.type=PEM", trustType, loc)
+		}
+		data, err := readFile(loc)
+		if err != nil {
+			return nil, fmt.Errorf("ssl.truststore.location: %w", err)
+		}
+		if trustType == "" && !isPEM(data) { // Kafka's default type is JKS
+			return nil, fmt.Errorf("ssl.truststore.location %s is not PEM (JKS and PKCS12 stores are not supported): convert it to PEM and set ssl.truststore.type=PEM", loc)
+		}
+		return data, nil
+	case trustType != "" && trustType != "PEM":
+		return nil, fmt.Errorf("ssl.truststore.type %s is not supported (want PEM)", trustType)
+	}
+	return nil, nil
+}
+
+// keystorePEM returns the client's certificate chain and private key, given
+// inline or together in one file, or nils when the properties name none.
+// Only PEM is supported.
+func keystorePEM(props map[string]string, readFile func(string) ([]byte, error)) (chainPEM, keyPEM []byte, err error) {
+	keyType := strings.ToUpper(strings.TrimSpace(props["ssl.keystore.type"]))
+	switch {
+	case props["ssl.keystore.certificate.chain"] != "" || props["ssl.keystore.key"] != "":
+		if keyType != "" && keyType != "PEM" {
+			return nil, nil, fmt.Errorf("ssl.keystore.certificate.chain and ssl.keystore.key need ssl.keystore.type=PEM, not %s", keyType)
+		}
+		chainPEM, keyPEM = []byte(props["ssl.keystore.certificate.chain"]), []byte(props["ssl.keystore.key"])
+		if len(chainPEM) == 0 || len(keyPEM) == 0 {
+			return nil, nil, errors.New("ssl.keystore.certificate.chain and ssl.keystore.key must be given together")
+		}
+		return chainPEM, keyPEM, nil
+	case props["ssl.keystore.location"] != "":
+		loc := props["ssl.keystore.location"]
+		if keyType != "" && keyType != "PEM" {
+			return nil, nil, fmt.Errorf("ssl.keystore.type %s is not supported: convert %s to PEM (private key and certificate chain in one file) and set ssl.keystore.type=PEM", keyType, loc)
+		}
+		data, err := readFile(loc)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ssl.keystore.location: %w", err)
+		}
+		if keyType == "" && !isPEM(data) {
+			return nil, nil, fmt.Errorf("ssl.keystore.location %s is not PEM (JKS and PKCS12 stores are not supported): convert it to PEM and set ssl.keystore.type=PEM", loc)
+		}
+		return data, data, nil
+	case keyType != "" && keyType != "PEM":
+		return nil, nil, fmt.Errorf("ssl.keystore.type %s is not supported (want PEM)", keyType)
+	}
+	return nil, nil, nil
+}
+
+// verifyChainOnly verifies the broker's certificate chain against roots
+// without checking its host name, for InsecureSkipVerify.
+func verifyChainOnly(roots *x509.CertPool) func(tls.ConnectionState) error {
+	return func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) == 0 {
+			return errors.New("tls: broker sent no certificate")
+		}
+		inter := x509.NewCertPool()
+		for _, c := range cs.PeerCertificates[1:] {
+			inter.AddCert(c)
+		}
+		_, err := cs.PeerCertificates[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter})
+		return err
+	}
 }
 
 func isPEM(data []byte) bool {
