@@ -231,89 +231,123 @@ func (s *zkSource) Publish(ctx context.Context, d cluster.BrokerDomain) (bool, e
 		return false, err
 	}
 	defer c.Close()
-	p := fmt.Sprintf("%s/%d", DomainsZNode, d.ID)
 	want := d.Domain()
-	value := FormatZKValue(want)
-	var (
-		differed  bool // some read saw another value, or none: the stored value changed during this run
-		unsure    bool // a write was sent and its outcome lost
-		hookDone  bool
-		lastErr   error
-		delay     = 50 * time.Millisecond
-		connLost  = func(err error) bool { return isZKConnectionError(err) }
-		retryWait = func() error {
-			t := time.NewTimer(delay)
-			defer t.Stop()
-			delay = min(2*delay, time.Second)
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		}
-	)
-attempts:
-	for {
-		if ctx.Err() != nil {
-			break
-		}
-		type got struct {
-			data    []byte
-			version int32
-		}
-		g, err := await.Do(ctx, func() (got, error) { data, v, err := c.Get(p); return got{data, v}, err })
+	p := &zkPublish{s: s, c: c, id: d.ID, path: fmt.Sprintf("%s/%d", DomainsZNode, d.ID), want: want,
+		value: FormatZKValue(want), delay: 50 * time.Millisecond}
+	return p.run(ctx)
+}
+
+// zkPublish is one Publish: the znode, the value it should hold, and what
+// the attempts so far have seen.
+type zkPublish struct {
+	s     *zkSource
+	c     *zookeeper.Conn
+	id    int32
+	path  string
+	want  cluster.Domain
+	value []byte // want, as stored
+
+	differed bool // some read saw another value, or none: the stored value changed during this run
+	unsure   bool // a write was sent and its outcome lost
+	hookDone bool
+	lastErr  error
+	delay    time.Duration // before the next attempt after a lost connection
+}
+
+// run reads the stored value and, unless it is already the wanted one,
+// writes it, until one write succeeds or ctx ends. It reports whether the
+// stored value changed.
+func (p *zkPublish) run(ctx context.Context) (bool, error) {
+	for ctx.Err() == nil {
+		data, version, err := p.read(ctx)
 		exists := err == nil
 		switch {
 		case err == nil:
-			if cur, perr := ParseZKValue(g.data); perr == nil && cur == want {
-				s.log.Debug("zookeeper domain", "znode", p, "value", string(g.data), "changed", differed)
-				return differed, nil
+			if cur, perr := ParseZKValue(data); perr == nil && cur == p.want {
+				p.s.log.Debug("zookeeper domain", "znode", p.path, "value", string(data), "changed", p.differed)
+				return p.differed, nil
 			}
-			differed = true
+			p.differed = true
 		case errors.Is(err, zk.ErrNoNode):
-			differed = true
-		case connLost(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-			lastErr = err
-			if retryWait() != nil {
-				break attempts
-			}
+			p.differed = true
+		case mayRecover(err):
+			p.lastErr = err
+			p.backoff(ctx)
 			continue
 		default:
-			return false, fmt.Errorf("%s: read %s: %w", s.Name(), p, zkExplain(err))
+			return false, fmt.Errorf("%s: read %s: %w", p.s.Name(), p.path, zkExplain(err))
 		}
-		if s.beforeWrite != nil && !hookDone {
-			hookDone = true
-			s.beforeWrite(c)
+		if p.s.beforeWrite != nil && !p.hookDone {
+			p.hookDone = true
+			p.s.beforeWrite(p.c)
 		}
-		if exists {
-			err = callErr(ctx, func() error { return c.Set(p, value, g.version) })
-		} else {
-			_, err = await.Do(ctx, func() (string, error) { return c.Create(p, value, 0) })
-		}
+		err = p.write(ctx, exists, version)
 		switch {
 		case err == nil:
-			s.log.Debug("zookeeper domain written", "znode", p, "value", string(value))
+			p.s.log.Debug("zookeeper domain written", "znode", p.path, "value", string(p.value))
 			return true, nil
 		case errors.Is(err, zk.ErrBadVersion), errors.Is(err, zk.ErrNodeExists):
 			continue // someone else wrote in between: read again
-		case connLost(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-			unsure, lastErr = true, err
-			if retryWait() != nil {
-				break attempts
-			}
+		case mayRecover(err):
+			p.unsure, p.lastErr = true, err
+			p.backoff(ctx)
 			continue
 		default:
-			return false, fmt.Errorf("%s: write %s: %w", s.Name(), p, zkExplain(err))
+			return false, fmt.Errorf("%s: write %s: %w", p.s.Name(), p.path, zkExplain(err))
 		}
 	}
+	return false, p.gaveUp(ctx)
+}
+
+// read returns the stored value and its version.
+func (p *zkPublish) read(ctx context.Context) ([]byte, int32, error) {
+	type got struct {
+		data    []byte
+		version int32
+	}
+	g, err := await.Do(ctx, func() (got, error) { data, v, err := p.c.Get(p.path); return got{data, v}, err })
+	return g.data, g.version, err
+}
+
+// write replaces the value read at version, or creates the znode when the
+// read found none; either fails if someone else wrote in between.
+func (p *zkPublish) write(ctx context.Context, exists bool, version int32) error {
+	if exists {
+		return callErr(ctx, func() error { return p.c.Set(p.path, p.value, version) })
+	}
+	_, err := await.Do(ctx, func() (string, error) { return p.c.Create(p.path, p.value, 0) })
+	return err
+}
+
+// backoff waits before the next attempt, twice as long each time up to a
+// second, or until ctx ends (the loop in run then stops).
+func (p *zkPublish) backoff(ctx context.Context) {
+	t := time.NewTimer(p.delay)
+	defer t.Stop()
+	p.delay = min(2*p.delay, time.Second)
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// gaveUp is the error once ctx has ended with the connection lost. It says
+// whether the stored value may have changed all the same.
+func (p *zkPublish) gaveUp(ctx context.Context) error {
 	msg := "the stored value was not changed"
-	if unsure {
+	if p.unsure {
 		msg = "a write was sent but not confirmed, so the stored value may be the old or the new domain, never a mixture; " +
 			"treat the domain as possibly changed"
 	}
-	return false, fmt.Errorf("%s: publish broker %d as %s to %s: gave up (%w) after losing the ZooKeeper connection: %v; %s",
-		s.Name(), d.ID, want, p, ctx.Err(), zkExplain(lastErr), msg)
+	return fmt.Errorf("%s: publish broker %d as %s to %s: gave up (%w) after losing the ZooKeeper connection: %v; %s",
+		p.s.Name(), p.id, p.want, p.path, ctx.Err(), zkExplain(p.lastErr), msg)
+}
+
+// mayRecover reports errors that end an attempt but not the publish: a lost
+// connection or session, which may recover, or no answer in time (run stops
+// when that was ctx ending).
+func mayRecover(err error) bool {
+	return isZKConnectionError(err) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 // isZKConnectionError reports errors after which the session may recover.
