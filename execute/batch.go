@@ -14,95 +14,131 @@ import (
 // reassignments complete, and returns once the last batch is submitted.
 // inflight are the plan's partitions already in flight (an earlier run's).
 func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
-	limits := Limits{Partitions: r.o.MaxPartitionMovements, PerBroker: r.o.MaxMovesPerBroker}
-	total := len(pending) + len(inflight)
-	ours := map[cluster.TopicPartition]Item{}
+	b := &batcher{r: r, pending: pending, total: len(pending) + len(inflight),
+		limits: Limits{Partitions: r.o.MaxPartitionMovements, PerBroker: r.o.MaxMovesPerBroker},
+		ours:   map[cluster.TopicPartition]Item{},
+		// On the ZooKeeper path the controller acts on
+		// /admin/reassign_partitions only while no reassignment is in
+		// flight, so a batch waits for the previous one to finish.
+		serial: r.cl.Path() == kafka.ZooKeeperPath}
 	for _, it := range inflight {
-		ours[it.Plan.TP()] = it
+		b.ours[it.Plan.TP()] = it
 	}
-	// On the ZooKeeper path the controller acts on /admin/reassign_partitions
-	// only while no reassignment is in flight, so a batch waits for the
-	// previous one to finish.
-	serial := r.cl.Path() == kafka.ZooKeeperPath
 	var deadline <-chan time.Time
 	if r.o.MaxWait > 0 {
 		t := time.NewTimer(r.o.MaxWait)
 		defer t.Stop()
 		deadline = t.C
 	}
-	done, batchNo := 0, 0
-	var others []cluster.PartitionState
 	for {
-		var flights []flight
-		for _, it := range ours {
-			flights = append(flights, it.flight())
+		if err := b.submitNext(ctx); err != nil {
+			return err
 		}
-		for _, p := range others {
-			flights = append(flights, stateFlight(p))
-		}
-		var batch []Item
-		if !serial || len(flights) == 0 {
-			batch = nextBatch(pending, flights, limits)
-		}
-		if len(batch) > 0 {
-			err := r.submit(ctx, batch)
-			if err != nil && !errors.Is(err, cluster.ErrBusy) {
-				return r.stopped(err, done, len(ours), len(pending), total)
-			}
-			if err == nil {
-				if err := r.moveLogDirs(ctx, batch); err != nil {
-					return r.stopped(err, done, len(ours)+len(batch), len(pending)-len(batch), total)
-				}
-				batchNo++
-				for _, it := range batch {
-					ours[it.Plan.TP()] = it
-				}
-				pending = removeItems(pending, batch)
-				fmt.Fprintf(r.errw, "Batch %d: submitted %d partitions; %d of %d done, %d in flight, %d waiting.\n",
-					batchNo, len(batch), done, total, len(ours), len(pending))
-			} else {
-				r.log.Info("the cluster is busy; retrying the batch later", "err", err)
-			}
-		}
-		if len(pending) == 0 {
+		if len(b.pending) == 0 {
 			fmt.Fprintf(r.errw, "All %d partitions submitted (%d done, %d in flight). Run fdud verify with the same plan to follow the rest and remove the throttles.\n",
-				total, done, len(ours))
+				b.total, b.done, len(b.ours))
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return r.stopped(ctx.Err(), done, len(ours), len(pending), total)
+			return b.stopped(ctx.Err())
 		case <-deadline:
-			return r.stopped(fmt.Errorf("%w: stopped waiting after %s (--max-wait)", cluster.ErrInProgress, r.o.MaxWait), done, len(ours), len(pending), total)
+			return b.stopped(fmt.Errorf("%w: stopped waiting after %s (--max-wait)", cluster.ErrInProgress, r.o.MaxWait))
 		case <-time.After(r.o.pollInterval()):
 		}
-		st, err := r.state(ctx)
-		if err != nil {
-			return r.stopped(err, done, len(ours), len(pending), total)
+		if err := b.poll(ctx); err != nil {
+			return err
 		}
-		parts := make(map[cluster.TopicPartition]cluster.PartitionState, len(st.Partitions))
-		others = others[:0]
-		for _, p := range st.Partitions {
-			parts[p.TP()] = p
-			if _, mine := ours[p.TP()]; p.Reassigning() && !mine {
-				others = append(others, p)
-			}
-		}
-		for tp, it := range ours {
-			p, ok := parts[tp]
-			switch {
-			case ok && p.Reassigning():
-				continue
-			case ok && sameSet(p.Replicas, it.Plan.Replicas):
-				delete(ours, tp)
-				done++
-			default:
-				return r.stopped(fmt.Errorf("reassignment of %s ended with replicas %v, not the planned %v (cancelled by someone?)",
-					tp, p.Replicas, it.Plan.Replicas), done, len(ours), len(pending), total)
-			}
-		}
-		fmt.Fprintf(r.errw, "Progress: %d of %d done, %d in flight, %d waiting.\n", done, total, len(ours), len(pending))
+		fmt.Fprintf(r.errw, "Progress: %d of %d done, %d in flight, %d waiting.\n", b.done, b.total, len(b.ours), len(b.pending))
 	}
+}
+
+// batcher is the progress of one batches call.
+type batcher struct {
+	r       *run
+	limits  Limits
+	serial  bool // one batch in flight at a time
+	total   int
+	pending []Item                          // not submitted yet
+	ours    map[cluster.TopicPartition]Item // the plan's, in flight
+	others  []cluster.PartitionState        // reassignments in flight that are not the plan's
+	done    int
+	batchNo int
+}
+
+// submitNext submits the next batch the limits allow, if any. A busy
+// cluster is not an error: the batch is tried again after the next poll.
+func (b *batcher) submitNext(ctx context.Context) error {
+	var flights []flight
+	for _, it := range b.ours {
+		flights = append(flights, it.flight())
+	}
+	for _, p := range b.others {
+		flights = append(flights, stateFlight(p))
+	}
+	var batch []Item
+	if !b.serial || len(flights) == 0 {
+		batch = nextBatch(b.pending, flights, b.limits)
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	err := b.r.submit(ctx, batch)
+	if errors.Is(err, cluster.ErrBusy) {
+		b.r.log.Info("the cluster is busy; retrying the batch later", "err", err)
+		return nil
+	}
+	if err != nil {
+		return b.stopped(err)
+	}
+	if err := b.r.moveLogDirs(ctx, batch); err != nil {
+		return b.r.stopped(err, b.done, len(b.ours)+len(batch), len(b.pending)-len(batch), b.total)
+	}
+	b.batchNo++
+	for _, it := range batch {
+		b.ours[it.Plan.TP()] = it
+	}
+	b.pending = removeItems(b.pending, batch)
+	fmt.Fprintf(b.r.errw, "Batch %d: submitted %d partitions; %d of %d done, %d in flight, %d waiting.\n",
+		b.batchNo, len(batch), b.done, b.total, len(b.ours), len(b.pending))
+	return nil
+}
+
+// poll reads the cluster's state: the plan's reassignments that reached
+// their target are done, and other reassignments in flight count against
+// the limits. One of the plan's that ended elsewhere stops the run.
+func (b *batcher) poll(ctx context.Context) error {
+	st, err := b.r.state(ctx)
+	if err != nil {
+		return b.stopped(err)
+	}
+	parts := make(map[cluster.TopicPartition]cluster.PartitionState, len(st.Partitions))
+	b.others = b.others[:0]
+	for _, p := range st.Partitions {
+		parts[p.TP()] = p
+		if _, mine := b.ours[p.TP()]; p.Reassigning() && !mine {
+			b.others = append(b.others, p)
+		}
+	}
+	for tp, it := range b.ours {
+		p, ok := parts[tp]
+		switch {
+		case ok && p.Reassigning():
+			continue
+		case ok && sameSet(p.Replicas, it.Plan.Replicas):
+			delete(b.ours, tp)
+			b.done++
+		default:
+			return b.stopped(fmt.Errorf("reassignment of %s ended with replicas %v, not the planned %v (cancelled by someone?)",
+				tp, p.Replicas, it.Plan.Replicas))
+		}
+	}
+	return nil
+}
+
+// stopped is the error for a run that ends before every batch is submitted.
+func (b *batcher) stopped(err error) error {
+	return b.r.stopped(err, b.done, len(b.ours), len(b.pending), b.total)
 }
 
 // removeItems returns items without those in drop, order kept.
@@ -120,6 +156,7 @@ func removeItems(items, drop []Item) []Item {
 	return out
 }
 
+// stopped wraps err with how far the run got and how to go on from there.
 func (r *run) stopped(err error, done, inflight, waiting, total int) error {
 	return fmt.Errorf("stopped with %d of %d partitions done, %d in flight (they keep going) and %d not submitted; "+
 		"re-run the same plan to continue (done and in-flight partitions are skipped), or cancel it with --cancel: %w",

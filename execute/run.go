@@ -98,66 +98,25 @@ func (r *run) state(ctx context.Context) (*cluster.State, error) {
 }
 
 func (r *run) execute(ctx context.Context) error {
-	plan := r.in.plan
-	if len(plan.Partitions) == 0 {
+	if len(r.in.plan.Partitions) == 0 {
 		fmt.Fprintln(r.errw, "The plan is empty: nothing to do.")
 		return nil
 	}
-	st, err := r.state(ctx)
+	items, err := r.classifyPlan(ctx)
 	if err != nil {
 		return err
 	}
-	_, logDirs := r.cl.(kafka.LogDirMover)
-	if err := planError(validatePlan(plan, st, checkOptions{
-		AllowRFChange: r.o.AllowRFChange, CreateTopics: r.o.CreateTopics, LogDirs: logDirs, Path: r.cl.Path(),
-	})); err != nil {
-		return err
-	}
-	items, others := Classify(plan, st)
-	if err := busy(items, others, r.o.Additional); err != nil {
-		return err
-	}
-	// Planned log dirs must exist on their brokers; those already reached
-	// are not moved again.
-	dirs, err := r.readLogDirs(ctx, items)
-	if err != nil {
-		return err
-	}
-	if err := planError(logDirProblems(items, dirs)); err != nil {
-		return err
-	}
-	items = settleLogDirs(items, dirs)
 	byStatus := map[Status][]Item{}
 	for _, it := range items {
 		byStatus[it.Status] = append(byStatus[it.Status], it)
 	}
-	if n := len(byStatus[Done]); n > 0 {
-		fmt.Fprintf(r.errw, "Skipping %d partitions already at their target: %s\n", n, tpList(byStatus[Done]))
-	}
-	if n := len(byStatus[InFlight]); n > 0 {
-		fmt.Fprintf(r.errw, "Not resubmitting %d partitions already being reassigned to their target: %s\n", n, tpList(byStatus[InFlight]))
-	}
-	if len(byStatus[Done]) == len(items) {
-		fmt.Fprintf(r.errw, "All %d partitions of the plan are at their target already: nothing to do.\n", len(items))
+	if r.reportSkipped(byStatus, len(items)) {
 		return nil
 	}
-
 	// The rollback plan goes to disk before the first change.
-	rb := rollbackPlan(items)
-	if len(rb.Partitions) > 0 {
-		var text strings.Builder
-		cluster.WriteAssignment(&text, rb)
-		fmt.Fprintf(r.errw, "Current partition replica assignment\n\n%s\nSave this to use as the --reassignment-json-file option during rollback\n", text.String())
-		path, kept, err := writeRollback(r.o.RollbackFile, r.o.now(), rb)
-		if err != nil {
-			return err
-		}
-		if kept != "" {
-			fmt.Fprintf(r.errw, "Kept the existing rollback file %s (written by an earlier run, before the plan started).\n", kept)
-		}
-		fmt.Fprintf(r.errw, "Rollback plan saved to %s\n", path)
+	if err := r.saveRollback(items); err != nil {
+		return err
 	}
-
 	if err := r.createTopics(ctx, byStatus[Create]); err != nil {
 		return err
 	}
@@ -170,18 +129,91 @@ func (r *run) execute(ctx context.Context) error {
 	if err := r.moveLogDirs(ctx, append(slices.Clone(byStatus[LogDirs]), byStatus[InFlight]...)); err != nil {
 		return err
 	}
-	pending := byStatus[Pending]
-	if !r.o.Batching() {
-		if err := r.submit(ctx, pending); err != nil {
-			return err
-		}
-		if err := r.moveLogDirs(ctx, pending); err != nil {
-			return err
-		}
-		fmt.Fprintln(r.errw, "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles.")
+	if r.o.Batching() {
+		return r.batches(ctx, byStatus[Pending], byStatus[InFlight])
+	}
+	return r.submitAll(ctx, byStatus[Pending])
+}
+
+// classifyPlan reads the cluster, checks the plan against it and says what
+// each partition needs. Nothing is changed unless the whole plan is valid
+// and no other reassignment is in the way (see busy).
+func (r *run) classifyPlan(ctx context.Context) ([]Item, error) {
+	plan := r.in.plan
+	st, err := r.state(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, logDirs := r.cl.(kafka.LogDirMover)
+	if err := planError(validatePlan(plan, st, checkOptions{
+		AllowRFChange: r.o.AllowRFChange, CreateTopics: r.o.CreateTopics, LogDirs: logDirs, Path: r.cl.Path(),
+	})); err != nil {
+		return nil, err
+	}
+	items, others := Classify(plan, st)
+	if err := busy(items, others, r.o.Additional); err != nil {
+		return nil, err
+	}
+	// Planned log dirs must exist on their brokers; those already reached
+	// are not moved again.
+	dirs, err := r.readLogDirs(ctx, items)
+	if err != nil {
+		return nil, err
+	}
+	if err := planError(logDirProblems(items, dirs)); err != nil {
+		return nil, err
+	}
+	return settleLogDirs(items, dirs), nil
+}
+
+// reportSkipped says which partitions are skipped, at their target already
+// or in flight to it, and reports whether that leaves nothing to do.
+func (r *run) reportSkipped(byStatus map[Status][]Item, total int) (allDone bool) {
+	if n := len(byStatus[Done]); n > 0 {
+		fmt.Fprintf(r.errw, "Skipping %d partitions already at their target: %s\n", n, tpList(byStatus[Done]))
+	}
+	if n := len(byStatus[InFlight]); n > 0 {
+		fmt.Fprintf(r.errw, "Not resubmitting %d partitions already being reassigned to their target: %s\n", n, tpList(byStatus[InFlight]))
+	}
+	if len(byStatus[Done]) == total {
+		fmt.Fprintf(r.errw, "All %d partitions of the plan are at their target already: nothing to do.\n", total)
+		return true
+	}
+	return false
+}
+
+// saveRollback prints the current assignment of the partitions that change,
+// as Kafka's tool does, and saves it to the rollback file.
+func (r *run) saveRollback(items []Item) error {
+	rb := rollbackPlan(items)
+	if len(rb.Partitions) == 0 {
 		return nil
 	}
-	return r.batches(ctx, pending, byStatus[InFlight])
+	var text strings.Builder
+	cluster.WriteAssignment(&text, rb)
+	fmt.Fprintf(r.errw, "Current partition replica assignment\n\n%s\nSave this to use as the --reassignment-json-file option during rollback\n", text.String())
+	path, kept, err := writeRollback(r.o.RollbackFile, r.o.now(), rb)
+	if err != nil {
+		return err
+	}
+	if kept != "" {
+		fmt.Fprintf(r.errw, "Kept the existing rollback file %s (written by an earlier run, before the plan started).\n", kept)
+	}
+	fmt.Fprintf(r.errw, "Rollback plan saved to %s\n", path)
+	return nil
+}
+
+// submitAll submits every pending partition at once, without batching, and
+// leaves the reassignment running.
+func (r *run) submitAll(ctx context.Context, pending []Item) error {
+	if err := r.submit(ctx, pending); err != nil {
+		return err
+	}
+	if err := r.moveLogDirs(ctx, pending); err != nil {
+		return err
+	}
+	fmt.Fprintln(r.errw, "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles.")
+	return nil
 }
 
 // busy refuses to run next to reassignments that are not the plan's (unless
