@@ -46,7 +46,6 @@ func (r *runner) execute(ctx context.Context, mode execute.Mode) error {
 		RollbackFile:   r.env.RollbackFile,
 		ZooKeeper:      conn,
 		StateDir:       r.env.StateDir,
-		Logger:         r.log,
 	}
 	// execute passes the plan on for pipes; Kafka's tool prints no plan.
 	if err := execute.Run(ctx, eo, cl, r.env.Stdin, io.Discard, r.env.Stderr, r.log); err != nil {
@@ -90,7 +89,7 @@ func (r *runner) cancel(ctx context.Context, cl kafka.Cluster, conn *zookeeper.C
 	rec := r.throttleRecord(ctx, conn, plan)
 	eo := execute.Options{
 		Mode: execute.ModeCancel, PlanFile: r.o.ReassignmentJSONFile, Throttle: -1, LogDirThrottle: -1,
-		Timeout: r.o.Timeout, ZooKeeper: conn, StateDir: r.env.StateDir, Logger: r.log,
+		Timeout: r.o.Timeout, ZooKeeper: conn, StateDir: r.env.StateDir,
 	}
 	if err := execute.Run(ctx, eo, cl, r.env.Stdin, io.Discard, r.env.Stderr, r.log); err != nil {
 		return err

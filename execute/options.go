@@ -7,7 +7,6 @@ package execute
 
 import (
 	"errors"
-	"log/slog"
 	"time"
 
 	"github.com/fdud/fdud/cluster"
@@ -61,8 +60,7 @@ type Options struct {
 	StateDir string
 
 	// Now is the clock (tests); nil means time.Now.
-	Now    func() time.Time
-	Logger *slog.Logger
+	Now func() time.Time
 }
 
 // Batching reports whether execute submits in batches.
@@ -103,13 +101,6 @@ func (o Options) now() time.Time {
 		return o.Now()
 	}
 	return time.Now()
-}
-
-func (o Options) logger() *slog.Logger {
-	if o.Logger == nil {
-		return slog.New(slog.DiscardHandler)
-	}
-	return o.Logger
 }
 
 func (o Options) pollInterval() time.Duration {

@@ -8,11 +8,10 @@ package generate
 
 // leaderState tracks preferred leaders per broker and per update domain.
 type leaderState struct {
-	t       *topology
-	lead    []int32 // per broker
-	udLead  []int64 // per dense UD value
-	udSize  []int64 // eligible brokers per dense UD value
-	planned []bool  // partition i may be reordered
+	t      *topology
+	lead   []int32 // per broker
+	udLead []int64 // per dense UD value
+	udSize []int64 // eligible brokers per dense UD value
 }
 
 func (p *planner) newLeaderState() *leaderState {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 
@@ -63,9 +62,4 @@ func newLogger(c *cli.Context, s streams) *slog.Logger {
 		level = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: level}))
-}
-
-// notImplemented is the action of commands still being built.
-func notImplemented(c *cli.Context) error {
-	return fmt.Errorf("fdud %s is not implemented yet", c.Command.Name)
 }
