@@ -31,6 +31,10 @@ const ZNode = "/fdud/lock"
 // FileName is the lock file in the state directory.
 const FileName = "lock"
 
+// ExecuteCommand is Holder.Command of fdud execute (without --cancel):
+// verify tells from it that execute may still submit batches of a plan.
+const ExecuteCommand = "fdud execute"
+
 // Holder says who holds the lock.
 type Holder struct {
 	Host    string    `json:"host"`
@@ -128,19 +132,36 @@ func acquireZK(conn *zookeeper.Conn, node string, h Holder, data []byte) (*Lock,
 			continue // released meanwhile: try again
 		}
 		if gerr != nil {
-			return nil, fmt.Errorf("%w: the cluster lock (znode %s) is held, and its holder cannot be read: %v", cluster.ErrBusy, node, gerr)
+			return nil, &BusyError{Where: "znode " + node,
+				err: fmt.Errorf("%w: the cluster lock (znode %s) is held, and its holder cannot be read: %v", cluster.ErrBusy, node, gerr)}
 		}
 		return nil, busy("znode "+node, other)
 	}
-	return nil, fmt.Errorf("%w: the cluster lock (znode %s) is changing hands; try again", cluster.ErrBusy, node)
+	return nil, &BusyError{Where: "znode " + node,
+		err: fmt.Errorf("%w: the cluster lock (znode %s) is changing hands; try again", cluster.ErrBusy, node)}
 }
+
+// BusyError is Acquire's error when another run holds the lock. It wraps
+// cluster.ErrBusy; callers that do not give up on a busy lock (verify
+// keeping throttles) read the holder from it.
+type BusyError struct {
+	// Where names the lock: "znode /fdud/lock" or "file PATH".
+	Where string
+	// Holder is who holds it; nil when that cannot be read.
+	Holder *Holder
+	err    error
+}
+
+func (e *BusyError) Error() string { return e.err.Error() }
+func (e *BusyError) Unwrap() error { return e.err }
 
 func busy(where string, data []byte) error {
 	var other Holder
 	if err := json.Unmarshal(data, &other); err != nil || other.PID == 0 {
-		return fmt.Errorf("%w: the cluster lock (%s) is held by another fdud run", cluster.ErrBusy, where)
+		return &BusyError{Where: where, err: fmt.Errorf("%w: the cluster lock (%s) is held by another fdud run", cluster.ErrBusy, where)}
 	}
-	return fmt.Errorf("%w: the cluster lock (%s) is held by %s; wait for it to finish", cluster.ErrBusy, where, other)
+	return &BusyError{Where: where, Holder: &other,
+		err: fmt.Errorf("%w: the cluster lock (%s) is held by %s; wait for it to finish", cluster.ErrBusy, where, other)}
 }
 
 // Holder returns who holds this lock (this process).

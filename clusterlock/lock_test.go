@@ -32,6 +32,16 @@ func exclusive(t *testing.T, first, second Options) {
 			t.Errorf("busy message %q does not name the holder's %q", err, want)
 		}
 	}
+	var be *BusyError
+	if !errors.As(err, &be) || be.Holder == nil {
+		t.Fatalf("second Acquire: %v, want a *BusyError naming the holder", err)
+	}
+	if h := be.Holder; h.PID != os.Getpid() || h.Host != host || h.Plan != "plan-1" || h.Command != "fdud execute" || h.Token != l1.Holder().Token {
+		t.Errorf("BusyError.Holder = %+v, want the first run's %+v", *h, l1.Holder())
+	}
+	if be.Where != l1.Where() {
+		t.Errorf("BusyError.Where = %q, want %q", be.Where, l1.Where())
+	}
 	if err := l1.Check(ctx); err != nil {
 		t.Errorf("Check of a held lock: %v", err)
 	}

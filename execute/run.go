@@ -58,7 +58,7 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, in io.Reader, out, er
 	r := &run{o: o, cl: cl, errw: errw, log: log, in: parsed, id: throttle.PlanID(parsed.plan)}
 	fmt.Fprintf(errw, "Using the %s path.\n", cl.Path())
 
-	cmd := "fdud execute"
+	cmd := clusterlock.ExecuteCommand
 	if o.Mode == ModeCancel {
 		cmd += " --cancel"
 	}
