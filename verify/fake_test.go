@@ -146,3 +146,43 @@ func grid3x3() *cluster.Domains {
 	}
 	return d
 }
+
+// fakeLock is the cluster lock. holders[i] answers the i-th TryLock (the
+// last once exhausted); a nil entry means the lock is free and taken.
+type fakeLock struct {
+	holders  []*LockHolder
+	err      error
+	tries    int
+	taken    int
+	released int
+}
+
+func (l *fakeLock) TryLock(context.Context) (func() error, *LockHolder, error) {
+	l.tries++
+	if l.err != nil {
+		return nil, nil, l.err
+	}
+	if len(l.holders) > 0 {
+		if h := l.holders[min(l.tries, len(l.holders))-1]; h != nil {
+			return nil, h, nil
+		}
+	}
+	l.taken++
+	return func() error { l.released++; return nil }, nil, nil
+}
+
+// holding reports whether this run holds the lock now.
+func (l *fakeLock) holding() bool { return l.taken > l.released }
+
+// lockedThrottles is a throttle record that notes whether the lock was held
+// when it was removed.
+type lockedThrottles struct {
+	fakeThrottles
+	lock          *fakeLock
+	removedLocked bool
+}
+
+func (t *lockedThrottles) Remove(ctx context.Context) (bool, error) {
+	t.removedLocked = t.lock.holding()
+	return t.fakeThrottles.Remove(ctx)
+}

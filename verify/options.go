@@ -26,12 +26,14 @@ type Options struct {
 	All bool
 	// Domains, when not nil, enables the spread check and the what-if.
 	Domains *cluster.Domains
-	// Wait polls until no partition of the plan is in flight, or Timeout
-	// (0: no limit other than the context's).
+	// Wait polls until no partition of the plan is in flight and, with
+	// Env.Lock, no other run holds the cluster lock; or until Timeout (0:
+	// no limit other than the context's).
 	Wait         bool
 	Timeout      time.Duration
 	PollInterval time.Duration
-	// PreserveThrottles keeps fdud's throttles when the plan is done.
+	// PreserveThrottles keeps fdud's throttles when the plan is done; the
+	// cluster lock is then not consulted at all.
 	PreserveThrottles bool
 	// ElectLeaders runs a preferred leader election, once nothing is in
 	// flight, for planned partitions not led by their first replica.
@@ -119,5 +121,9 @@ type Env struct {
 	Logger    *slog.Logger
 	Progress  Progress  // nil: no progress display
 	Throttles Throttles // nil: no throttle record to consult
-	Now       func() time.Time
+	// Lock, when set, is taken for the throttle clean-up (see Lock); while
+	// another run holds it the throttles stay, and Wait keeps waiting. nil:
+	// the throttles are removed without it.
+	Lock Lock
+	Now  func() time.Time
 }

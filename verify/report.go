@@ -26,6 +26,14 @@ type Report struct {
 	Spread          *ReportSpread       `json:"spread,omitempty"`
 	WaitedSeconds   float64             `json:"waited_seconds"`
 	TimedOut        bool                `json:"timed_out"`
+	LockHolder      *ReportLockHolder   `json:"lock_holder,omitempty"`
+}
+
+// ReportLockHolder is another run that held the cluster lock once nothing
+// was in flight, so the throttles were kept.
+type ReportLockHolder struct {
+	Name     string `json:"name"`
+	ThisPlan bool   `json:"executing_this_plan"`
 }
 
 type ReportSummary struct {
@@ -133,6 +141,9 @@ func NewReport(r *Result) Report {
 			Status: s.Status, Planned: ids(s.Planned), Current: ids(s.Current), Target: s.Target, ISR: ids(s.ISR),
 			Leader: s.Leader, Missing: s.Missing, OrderDiffers: s.OrderDiffers, TargetDiffers: s.TargetDiffers,
 			LeaderPreferred: s.LeaderPreferred()})
+	}
+	if h := r.LockHolder; h != nil {
+		rep.LockHolder = &ReportLockHolder{Name: h.Name, ThisPlan: h.ThisPlan}
 	}
 	if e := r.Election; e != nil {
 		rep.LeaderElection = &ReportElection{Requested: names(e.Requested), Skipped: names(e.Skipped)}

@@ -53,19 +53,28 @@ type Result struct {
 	Election  *Election
 	Waited    time.Duration // how long --wait polled
 	TimedOut  bool          // --wait gave up at --timeout
+	// LockHolder, when set, is another run that held the cluster lock once
+	// nothing of the plan was in flight: the throttles were kept.
+	LockHolder *LockHolder
 }
 
 // Outcome derives the verdict. In progress wins, since waiting may change
-// everything else; then not-as-planned, since spread is judged on a plan
-// that did not happen.
+// everything else; fdud execute of this plan holding the cluster lock is in
+// progress too (between two batches nothing is in flight, and partitions
+// not yet submitted look not as planned). Then not-as-planned, since spread
+// is judged on a plan that did not happen; then at risk. Last, another run
+// holding the lock is in progress: the plan is done but its throttles are
+// still on, and the next verify removes them.
 func (r *Result) Outcome() Outcome {
 	switch {
-	case r.Counts.InProgress > 0:
+	case r.Counts.InProgress > 0, r.LockHolder != nil && r.LockHolder.ThisPlan:
 		return OutcomeInProgress
 	case r.Counts.NotAsPlanned > 0:
 		return OutcomeNotAsPlanned
 	case r.Risk.AtRiskTotal > 0:
 		return OutcomeAtRisk
+	case r.LockHolder != nil:
+		return OutcomeInProgress
 	}
 	return OutcomeComplete
 }
@@ -76,6 +85,13 @@ func (r *Result) Err() error {
 	c := r.Counts
 	switch r.Outcome() {
 	case OutcomeInProgress:
+		if c.InProgress == 0 && r.LockHolder != nil {
+			after := ""
+			if r.TimedOut {
+				after = fmt.Sprintf(" after %s", r.Waited.Round(time.Second))
+			}
+			return fmt.Errorf("nothing of the plan is in flight, but %s still holds the cluster lock%s: %w", r.LockHolder.Name, after, cluster.ErrInProgress)
+		}
 		if r.TimedOut {
 			return fmt.Errorf("%d of %d partitions still moving after %s: %w", c.InProgress, c.Partitions, r.Waited.Round(time.Second), cluster.ErrInProgress)
 		}

@@ -36,17 +36,25 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 	}
 
 	start := env.Now()
-	st, statuses, timedOut, err := poll(ctx, o, cl, env, log, topics, start)
+	p, timedOut, err := poll(ctx, o, cl, env, log, topics, start)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Time: env.Now(), Path: cl.Path(), Statuses: statuses, Counts: Count(statuses), TimedOut: timedOut}
+	st, statuses := p.st, p.statuses
+	res := &Result{Time: env.Now(), Path: cl.Path(), Statuses: statuses, Counts: Count(statuses), TimedOut: timedOut,
+		LockHolder: p.holder}
 	if o.Wait {
 		res.Waited = env.Now().Sub(start)
 	}
 	idle := res.Counts.InProgress == 0
 
-	res.Throttles = throttles(ctx, o, env, log, idle)
+	res.Throttles = throttles(ctx, o, env, log, p)
+	if p.unlock != nil {
+		// Held for the clean-up only: execute may start as soon as it is done.
+		if err := p.unlock(); err != nil {
+			log.Warn("releasing the cluster lock failed (ZooKeeper drops it when this run ends)", "err", err)
+		}
+	}
 	if o.ElectLeaders && idle {
 		e, err := electLeaders(ctx, cl, statuses, st)
 		if err != nil {
@@ -79,19 +87,76 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 	return res, res.Err()
 }
 
-// poll reads the state until nothing of the plan is in flight, or once
-// without Wait. While waiting, a failed read (a broker restarting, a
-// controller moving) is logged and retried until the timeout.
+// pass is one look at the cluster.
+type pass struct {
+	st       *cluster.State
+	statuses []PartitionStatus
+	// Once nothing of the plan is in flight, with Env.Lock and unless the
+	// throttles are preserved: holder is another run holding the cluster
+	// lock, lockErr a failure to find out, and unlock gives back the lock
+	// this run took for the clean-up.
+	holder  *LockHolder
+	lockErr error
+	unlock  func() error
+}
+
+func (p pass) idle() bool { return Count(p.statuses).InProgress == 0 }
+
+// settled reports whether waiting is over: nothing in flight, and no other
+// run holding the cluster lock (execute may submit another batch).
+func (p pass) settled() bool { return p.idle() && p.holder == nil && p.lockErr == nil }
+
+// look reads the state and, once nothing of the plan is in flight and
+// throttles are to be cleaned up, takes the cluster lock and reads the
+// state again under it: an execute may have submitted, and let go of the
+// lock, between the first read and the lock.
+func look(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.Logger, topics []string) (pass, error) {
+	p, err := read(ctx, o, cl, log, topics)
+	if err != nil || !p.idle() || env.Lock == nil || o.PreserveThrottles {
+		return p, err
+	}
+	unlock, holder, err := env.Lock.TryLock(ctx)
+	switch {
+	case err != nil:
+		p.lockErr = fmt.Errorf("check the cluster lock: %w", err)
+		return p, nil
+	case holder != nil:
+		p.holder = holder
+		return p, nil
+	}
+	q, err := read(ctx, o, cl, log, topics)
+	if err == nil && q.idle() {
+		q.unlock = unlock
+		return q, nil
+	}
+	if uerr := unlock(); uerr != nil {
+		log.Warn("releasing the cluster lock failed (ZooKeeper drops it when this run ends)", "err", uerr)
+	}
+	return q, err
+}
+
+// read reads the state of the topics in scope and classifies the plan.
+func read(ctx context.Context, o Options, cl kafka.Cluster, log *slog.Logger, topics []string) (pass, error) {
+	st, err := cl.State(ctx, topics)
+	if err != nil {
+		return pass{}, err
+	}
+	return pass{st: st, statuses: logDirStatuses(ctx, cl, o.Plan, Classify(o.Plan, st), log)}, nil
+}
+
+// poll looks at the cluster until it is settled, or once without Wait.
+// While waiting, a failed read (a broker restarting, a controller moving)
+// or lock check is logged and retried until the timeout.
 func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.Logger, topics []string, start time.Time) (
-	*cluster.State, []PartitionStatus, bool, error) {
+	pass, bool, error) {
 	var deadline time.Time
 	if o.Timeout > 0 {
 		deadline = start.Add(o.Timeout)
 	}
 	var (
-		st       *cluster.State
-		statuses []PartitionStatus
-		lastErr  error
+		last    pass
+		lastErr error
+		waitFor string // the lock holder being waited for, said once
 	)
 	finish := func() {
 		if env.Progress != nil && o.Wait {
@@ -99,23 +164,30 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.L
 		}
 	}
 	for {
-		s, err := cl.State(ctx, topics)
+		p, err := look(ctx, o, cl, env, log, topics)
 		switch {
 		case err != nil && (!o.Wait || ctx.Err() != nil):
 			finish()
-			return nil, nil, false, fmt.Errorf("read cluster state: %w", err)
+			return pass{}, false, fmt.Errorf("read cluster state: %w", err)
 		case err != nil:
 			lastErr = err
 			log.Warn("reading the cluster failed; retrying", "err", err, "retry_in", o.PollInterval)
 		default:
-			st, statuses, lastErr = s, logDirStatuses(ctx, cl, o.Plan, Classify(o.Plan, s), log), nil
-			c := Count(statuses)
+			last, lastErr = p, nil
+			c := Count(p.statuses)
 			if env.Progress != nil && o.Wait {
 				env.Progress.Update(c.Partitions-c.InProgress, c.Partitions, env.Now().Sub(start))
 			}
-			if !o.Wait || c.InProgress == 0 {
+			if !o.Wait || p.settled() {
 				finish()
-				return st, statuses, false, nil
+				return p, false, nil
+			}
+			switch {
+			case p.lockErr != nil:
+				log.Warn("checking the cluster lock failed; retrying", "err", p.lockErr, "retry_in", o.PollInterval)
+			case p.holder != nil && p.holder.Name != waitFor:
+				waitFor = p.holder.Name
+				log.Info("nothing of the plan is in flight, but " + waitFor + " holds the cluster lock: waiting for it to finish")
 			}
 		}
 		wait := o.PollInterval
@@ -123,10 +195,10 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.L
 			left := deadline.Sub(env.Now())
 			if left <= 0 {
 				finish()
-				if st == nil {
-					return nil, nil, true, fmt.Errorf("read cluster state: %w", lastErr)
+				if last.st == nil {
+					return pass{}, true, fmt.Errorf("read cluster state: %w", lastErr)
 				}
-				return st, statuses, true, nil
+				return last, true, nil
 			}
 			wait = min(wait, left)
 		}
@@ -135,7 +207,7 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.L
 		case <-ctx.Done():
 			t.Stop()
 			finish()
-			return nil, nil, false, fmt.Errorf("waiting for the reassignment: %w", ctx.Err())
+			return pass{}, false, fmt.Errorf("waiting for the reassignment: %w", ctx.Err())
 		case <-t.C:
 		}
 	}
@@ -143,14 +215,23 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.L
 
 // throttles removes fdud's throttles once nothing of the plan is in flight
 // (as Kafka's tool does: a cancelled or failed reassignment leaves nothing
-// for the throttles to protect), unless the operator keeps them. A failure
-// is reported, not fatal: the status is still worth having.
-func throttles(ctx context.Context, o Options, env Env, log *slog.Logger, idle bool) ThrottleOutcome {
+// for the throttles to protect) and no other run holds the cluster lock,
+// unless the operator keeps them. A failure is reported, not fatal: the
+// status is still worth having.
+func throttles(ctx context.Context, o Options, env Env, log *slog.Logger, p pass) ThrottleOutcome {
 	if env.Throttles == nil {
 		return ThrottleOutcome{}
 	}
+	idle := p.idle()
 	out := ThrottleOutcome{Checked: true}
-	if idle && !o.PreserveThrottles {
+	switch {
+	case !idle || o.PreserveThrottles:
+	case p.holder != nil:
+		// Kept: the holder may still move partitions (WriteText says so).
+	case p.lockErr != nil:
+		log.Error("cannot tell whether fdud execute holds the cluster lock: throttles kept; run verify again", "err", p.lockErr)
+		out.Error = p.lockErr.Error()
+	default:
 		removed, err := env.Throttles.Remove(ctx)
 		if err != nil {
 			log.Error("removing fdud's throttles failed; run verify again, or execute --cancel", "err", err)

@@ -45,6 +45,8 @@ func WriteText(w io.Writer, r *Result) error {
 	}
 	t := r.Throttles
 	switch {
+	case r.LockHolder != nil:
+		writeLockHeld(&b, r)
 	case t.Error != "":
 		fmt.Fprintf(&b, "Throttles: could not remove fdud's throttles: %s\n", t.Error)
 	case t.Removed:
@@ -68,6 +70,20 @@ func WriteText(w io.Writer, r *Result) error {
 	writeRisk(&b, r)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeLockHeld says why verify did not clean up: another run holds the
+// cluster lock.
+func writeLockHeld(b *strings.Builder, r *Result) {
+	h, t := r.LockHolder, r.Throttles
+	if !t.Checked || t.Entities > 0 {
+		fmt.Fprintf(b, "%s still holds the cluster lock: throttles kept; run verify again when it finishes.\n", h.Name)
+	} else {
+		fmt.Fprintf(b, "%s still holds the cluster lock; run verify again when it finishes.\n", h.Name)
+	}
+	if h.ThisPlan && r.Counts.NotAsPlanned > 0 {
+		fmt.Fprintf(b, "It is executing this plan: the %d partitions not on their planned replicas may be waiting for their batch.\n", r.Counts.NotAsPlanned)
+	}
 }
 
 func writeRisk(b *strings.Builder, r *Result) {

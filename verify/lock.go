@@ -1,0 +1,76 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fdud/fdud/clusterlock"
+	"github.com/fdud/fdud/zookeeper"
+)
+
+// Lock is the cluster lock fdud execute holds from its first change to its
+// last batch. verify takes it for the throttle clean-up: between two of
+// execute's batches nothing of the plan is in flight, and removing the
+// throttles then would let the remaining batches run unthrottled.
+type Lock interface {
+	// TryLock takes the lock without waiting and returns unlock to give it
+	// back. When another run holds it, unlock is nil and holder says who;
+	// err is for failing to find out.
+	TryLock(ctx context.Context) (unlock func() error, holder *LockHolder, err error)
+}
+
+// LockHolder is another run that holds the cluster lock.
+type LockHolder struct {
+	// Name names it for people: "fdud execute (pid 4242, host admin-1)".
+	Name string
+	// ThisPlan: it is fdud execute of the plan being verified, which may
+	// still submit the partitions that are not on their planned replicas.
+	ThisPlan bool
+}
+
+// ClusterLock is the lock execute takes (package clusterlock): the
+// ephemeral node /fdud/lock with ZooKeeper, else the file in the state
+// directory, which only guards runs on this machine.
+type ClusterLock struct {
+	ZooKeeper *zookeeper.Conn
+	// StateDir is where execute keeps the lock file; required without
+	// ZooKeeper.
+	StateDir string
+	// PlanID identifies the plan being verified (throttle.PlanID), to tell
+	// execute of this plan from other runs.
+	PlanID string
+}
+
+var _ Lock = ClusterLock{}
+
+// TryLock implements Lock.
+func (c ClusterLock) TryLock(ctx context.Context) (func() error, *LockHolder, error) {
+	l, err := clusterlock.Acquire(ctx, clusterlock.Options{
+		ZooKeeper: c.ZooKeeper, StateDir: c.StateDir, Plan: c.PlanID, Command: "fdud verify",
+	})
+	var busy *clusterlock.BusyError
+	switch {
+	case errors.As(err, &busy):
+		return nil, lockHolder(busy.Holder, c.PlanID), nil
+	case err != nil:
+		return nil, nil, err
+	}
+	return l.Release, nil, nil
+}
+
+// lockHolder describes h; nil (a holder that cannot be read) is "another
+// fdud run", which verify treats like any other holder.
+func lockHolder(h *clusterlock.Holder, planID string) *LockHolder {
+	if h == nil {
+		return &LockHolder{Name: "another fdud run"}
+	}
+	cmd := h.Command
+	if cmd == "" {
+		cmd = "another fdud run"
+	}
+	return &LockHolder{
+		Name:     fmt.Sprintf("%s (pid %d, host %s)", cmd, h.PID, h.Host),
+		ThisPlan: h.Command == clusterlock.ExecuteCommand && h.Plan == planID,
+	}
+}
