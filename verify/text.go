@@ -76,7 +76,7 @@ func WriteText(w io.Writer, r *Result) error {
 // cluster lock.
 func writeLockHeld(b *strings.Builder, r *Result) {
 	h, t := r.LockHolder, r.Throttles
-	if !t.Checked || t.Entities > 0 {
+	if t.Checked {
 		fmt.Fprintf(b, "%s still holds the cluster lock: throttles kept; run verify again when it finishes.\n", h.Name)
 	} else {
 		fmt.Fprintf(b, "%s still holds the cluster lock; run verify again when it finishes.\n", h.Name)
