@@ -36,6 +36,16 @@ fdud execute set for this plan and restores what was there before (unless
 --preserve-throttles). The record of those throttles is in ZooKeeper with
 --zookeeper, else in --state-dir on the machine that ran execute.
 
+It does so holding the cluster lock fdud execute holds (/fdud/lock with
+--zookeeper, else the lock file in --state-dir, which only guards this machine),
+taken without waiting and given back right after. A batching execute keeps that
+lock until its last batch, and between two batches nothing is in flight; so
+while another run holds the lock verify keeps the throttles, says who holds it
+("fdud execute (pid 4242, host admin-1) still holds the cluster lock: throttles
+kept; run verify again when it finishes") and exits 3. With --wait it keeps
+waiting until the lock is free (or --timeout). --preserve-throttles leaves the
+lock alone.
+
 With --domains, verify also checks the spread of the plan's partitions (of every
 partition with --all) across fault domains, update domains and zones, prints the
 FD x UD grid of brokers, and for each single domain says which partitions would go
@@ -66,7 +76,11 @@ EXIT STATUS (verify):
    1  error talking to Kafka or ZooKeeper; or nothing is in flight but some partitions
       are not on their planned replicas (the reassignment failed or was cancelled)
    2  bad flags or bad input (plan, domains)
-   3  still in progress (with --wait: still in progress at --timeout)
+   3  still in progress (with --wait: still in progress at --timeout); also when
+      nothing is in flight but another fdud run holds the cluster lock, so the
+      throttles were kept (fdud execute of this plan between batches; exit 1 or 4
+      instead when the plan is not as planned or at risk and the holder is not
+      executing this plan)
    4  complete, but partitions violate the spread, are under-replicated, or would go
       offline or below min.insync.replicas if one fault domain, update domain or
       zone went down
@@ -81,13 +95,13 @@ func newVerifyCommand(s streams) *cli.Command {
 		&cli.BoolFlag{Name: "all", EnvVars: []string{"FDUD_VERIFY_ALL"},
 			Usage: "assess spread and risk of every partition of the cluster, not only the plan's (the plan is then optional)"},
 		&cli.BoolFlag{Name: "wait", EnvVars: []string{"FDUD_VERIFY_WAIT"},
-			Usage: "poll until no partition of the plan is in flight (or --timeout)"},
+			Usage: "poll until no partition of the plan is in flight and fdud execute has let go of the cluster lock (or --timeout)"},
 		&cli.DurationFlag{Name: "timeout", EnvVars: []string{"FDUD_VERIFY_TIMEOUT"},
 			Usage: "with --wait, give up after this long and exit 3 (0: no limit)"},
 		&cli.DurationFlag{Name: "poll-interval", Value: verify.DefaultPollInterval, EnvVars: []string{"FDUD_POLL_INTERVAL"},
 			Usage: "with --wait, how often to read the cluster"},
 		&cli.BoolFlag{Name: "preserve-throttles", EnvVars: []string{"FDUD_PRESERVE_THROTTLES"},
-			Usage: "keep the throttles fdud set even when the plan is done"},
+			Usage: "keep the throttles fdud set even when the plan is done (the cluster lock is then not taken)"},
 		&cli.BoolFlag{Name: "elect-leaders", EnvVars: []string{"FDUD_ELECT_LEADERS"},
 			Usage: "once nothing is in flight, run a preferred leader election where the leader is not the first replica"},
 		&cli.StringFlag{Name: "format", Value: verify.FormatText, EnvVars: []string{"FDUD_VERIFY_FORMAT"},
@@ -95,7 +109,7 @@ func newVerifyCommand(s streams) *cli.Command {
 		&cli.StringFlag{Name: "prometheus", EnvVars: []string{"FDUD_PROMETHEUS"},
 			Usage: "write Prometheus textfile-collector metrics to `FILE` (atomically)"},
 		&cli.StringFlag{Name: "state-dir", EnvVars: []string{"FDUD_STATE_DIR"},
-			Usage: "`DIR` of fdud's throttle records when there is no --zookeeper (default $XDG_STATE_HOME/fdud)"},
+			Usage: "`DIR` of fdud's throttle records and lock file when there is no --zookeeper (default $XDG_STATE_HOME/fdud)"},
 		&cli.IntFlag{Name: "min-insync-replicas", Value: 1, EnvVars: []string{"FDUD_MIN_INSYNC_REPLICAS"},
 			Usage: "min.insync.replicas of topics that do not set it (the brokers' default, which clients cannot read)"},
 		&cli.BoolFlag{Name: "legacy-status-lines", EnvVars: []string{"FDUD_LEGACY_STATUS_LINES"},
@@ -171,13 +185,13 @@ func runVerify(c *cli.Context, s streams) error {
 		env.Progress = progressFor(s.err)
 	}
 	if len(plan.Partitions) > 0 {
-		th, closeTh, err := openThrottles(ctx, c, cl, plan, log)
+		th, lock, closeTh, err := openCleanup(ctx, c, cl, plan, log)
 		if err != nil {
 			// The status is still worth having; say what was not done.
 			log.Warn("cannot read fdud's throttle records; throttles are neither counted nor removed", "err", err)
 		} else {
 			defer closeTh()
-			env.Throttles = th
+			env.Throttles, env.Lock = th, lock
 		}
 	}
 	_, err = verify.Run(ctx, o, cl, env)
@@ -252,26 +266,35 @@ func (p planThrottles) Remove(ctx context.Context) (bool, error) {
 	return throttle.Remove(ctx, p.cl, p.store, p.planID)
 }
 
-// openThrottles opens the store execute used: ZooKeeper with --zookeeper,
-// else the state directory.
-func openThrottles(ctx context.Context, c *cli.Context, cl kafka.Cluster, plan cluster.Assignment, log *slog.Logger) (
-	verify.Throttles, func(), error) {
+// openCleanup opens what the throttle clean-up needs where execute keeps
+// it: with --zookeeper the throttle records and the cluster lock in
+// ZooKeeper, else both in the state directory.
+func openCleanup(ctx context.Context, c *cli.Context, cl kafka.Cluster, plan cluster.Assignment, log *slog.Logger) (
+	verify.Throttles, verify.Lock, func(), error) {
 	so := throttle.StoreOptions{StateDir: c.String("state-dir"), Logger: log}
 	closeFn := func() {}
 	if zk := c.String("zookeeper"); zk != "" {
 		conn, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: zk,
 			Digest: zookeeper.Secret(c.String("zookeeper-digest")), Logger: log})
 		if err != nil {
-			return nil, nil, fmt.Errorf("zookeeper for throttle records: %w", err)
+			return nil, nil, nil, fmt.Errorf("zookeeper for throttle records: %w", err)
 		}
 		so.ZooKeeper, closeFn = conn, func() { conn.Close() }
+	} else if so.StateDir == "" {
+		dir, err := throttle.DefaultStateDir()
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		so.StateDir = dir
 	}
 	store, err := throttle.OpenStore(ctx, so)
 	if err != nil {
 		closeFn()
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return planThrottles{cl: cl, store: store, planID: throttle.PlanID(plan)}, closeFn, nil
+	id := throttle.PlanID(plan)
+	lock := verify.ClusterLock{ZooKeeper: so.ZooKeeper, StateDir: so.StateDir, PlanID: id}
+	return planThrottles{cl: cl, store: store, planID: id}, lock, closeFn, nil
 }
 
 // progressFor draws a bar on a terminal and plain lines anywhere else (a

@@ -74,7 +74,8 @@ func TestVerifyCommandHelp(t *testing.T) {
 		t.Fatalf("exit %d, stdout %q", code, stdout)
 	}
 	for _, s := range []string{"EXIT STATUS (verify)", "3  still in progress", "4  complete, but partitions violate",
-		"--prometheus FILE", "FDUD_PROMETHEUS", "--elect-leaders", "EXAMPLES:", "Status of partition reassignment:"} {
+		"--prometheus FILE", "FDUD_PROMETHEUS", "--elect-leaders", "EXAMPLES:", "Status of partition reassignment:",
+		"another fdud run holds the cluster lock, so the", "still holds the cluster lock: throttles", "--preserve-throttles leaves the"} {
 		if !strings.Contains(stderr, s) {
 			t.Errorf("help lacks %q", s)
 		}
