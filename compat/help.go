@@ -19,7 +19,9 @@ Actions (exactly one):
                                --reassignment-json-file (a plan written by
                                Kafka's tool or by fdud), under the cluster lock.
 --verify                     Verify if the reassignment completed; once it has,
-                               remove the throttles fdud set for it.
+                               remove the throttles fdud set for it (kept while
+                               an fdud execute, batching, still holds the
+                               cluster lock: run --verify again later).
 --cancel                     Cancel the active reassignments of the plan.
 --list                       List the partition reassignments in flight.
 
@@ -48,7 +50,8 @@ fdud's options:
                                          a domains JSON file, "-", or a source such
                                          as zk:HOST:PORT/chroot, rack, imds.
                                          Default: $FDUD_DOMAINS.
---wait                                 --verify polls until the reassignment ends.
+--wait                                 --verify polls until the reassignment ends
+                                         and no fdud execute holds the cluster lock.
 --kafka-exit-codes                     Exit as Kafka 2.5+'s tool does: 0 whenever
                                          the action ran (whatever --verify found),
                                          1 on any failure.
@@ -68,7 +71,9 @@ const ExitCodesHelp = `EXIT STATUS:
    1  error talking to Kafka or ZooKeeper, or reading files; --verify: nothing
       is in flight but some partitions are not where the plan put them
    2  bad command line or input document; nothing was changed
-   3  --verify: reassignment still in progress
+   3  --verify: reassignment still in progress, or nothing is in flight but
+      another fdud run (execute, between batches) holds the cluster lock, so
+      the throttles were kept
    4  --verify: complete, but partitions are at risk (domain spread violated);
       --generate: the placement rules cannot be met
    5  --execute: other reassignments are in flight (see --additional), or

@@ -45,17 +45,27 @@ func (r *runner) verify(ctx context.Context) error {
 		}
 		vo.Domains = &d
 	}
-	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: conn, StateDir: r.env.StateDir, Logger: r.log})
+	// The throttle records and the cluster lock live where execute keeps them.
+	stateDir := r.env.StateDir
+	if conn == nil && stateDir == "" {
+		if stateDir, err = throttle.DefaultStateDir(); err != nil {
+			return err
+		}
+	}
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: conn, StateDir: stateDir, Logger: r.log})
 	if err != nil {
 		return err
 	}
-	tc := &throttleCleaner{cl: cl, store: store, planID: throttle.PlanID(plan), log: r.log}
+	id := throttle.PlanID(plan)
+	tc := &throttleCleaner{cl: cl, store: store, planID: id, log: r.log}
 	res, err := verify.Run(ctx, vo, cl, verify.Env{
 		Stdout:    io.Discard,
 		Stderr:    r.env.Stderr,
 		StatusOut: io.Discard, // printed below, in the chosen Kafka style
 		Logger:    r.log,
 		Throttles: tc,
+		// Throttles stay while execute (batching) holds the cluster lock.
+		Lock: verify.ClusterLock{ZooKeeper: conn, StateDir: stateDir, PlanID: id},
 	})
 	if res == nil {
 		return err
