@@ -5,6 +5,7 @@
 // takes no partition offline or below its min.insync.replicas.
 //
 // The core (Classify, Assess, WhatIf, RenderMetrics, the text and JSON
-// reports) is pure; Run adds the polling loop, throttle clean-up and the
-// preferred leader election around it.
+// reports) is pure; Run adds the polling loop, the throttle clean-up (under
+// the cluster lock execute holds, through Env.Lock) and the preferred leader
+// election around it.
 package verify
