@@ -64,8 +64,10 @@ func TestRunClusterLock(t *testing.T) {
 			stderrHas: []string{"(--preserve-throttles)"}},
 		{name: "execute submits between the read and the lock: kept", states: []*cluster.State{between, inFlight},
 			wantErr: cluster.ErrInProgress, wantOut: OutcomeInProgress, tries: 1, entities: 3},
-		{name: "lock cannot be checked: kept, reported", states: []*cluster.State{settled}, lockErr: errors.New("zookeeper: connection lost"),
-			wantOut: OutcomeComplete, tries: 1, entities: 3,
+		// Throttles kept on a complete plan: the cluster is still throttled, so
+		// this must not exit 0 (cron would read it as done).
+		{name: "lock cannot be checked: kept, reported, exit 1", states: []*cluster.State{settled}, lockErr: errors.New("zookeeper: connection lost"),
+			wantErr: ErrThrottlesLeft, wantOut: OutcomeThrottlesLeft, tries: 1, entities: 3,
 			stderrHas: []string{"could not remove fdud's throttles: check the cluster lock: zookeeper: connection lost"}},
 		{name: "wait: keeps waiting while execute holds the lock, then cleans up",
 			states: []*cluster.State{between, between, settled}, holders: []*LockHolder{execute, execute, nil},

@@ -16,11 +16,19 @@ const (
 	OutcomeInProgress   Outcome = "in_progress"    // exit 3
 	OutcomeNotAsPlanned Outcome = "not_as_planned" // exit 1: finished, but some partitions are not where the plan put them
 	OutcomeAtRisk       Outcome = "at_risk"        // exit 4: complete, but spread violated, at risk, or under-replicated
+	// exit 1: complete, but fdud's throttles could not be removed, so the
+	// cluster is still throttled; cron must not read that as success.
+	OutcomeThrottlesLeft Outcome = "throttles_left"
 )
 
 // ErrNotAsPlanned is returned (wrapped) when nothing is in flight but some
 // partitions did not reach their planned replicas.
 var ErrNotAsPlanned = errors.New("reassignment finished but not as planned")
+
+// ErrThrottlesLeft: the plan is complete, but the throttles fdud set for it
+// could not be removed (or it could not be checked that removing them was
+// safe); the CLI exits 1.
+var ErrThrottlesLeft = errors.New("fdud's throttles are still set")
 
 // ThrottleOutcome says what happened to the throttles fdud set for the plan.
 type ThrottleOutcome struct {
@@ -75,6 +83,8 @@ func (r *Result) Outcome() Outcome {
 		return OutcomeAtRisk
 	case r.LockHolder != nil:
 		return OutcomeInProgress
+	case r.Throttles.Error != "" && !r.Throttles.Removed:
+		return OutcomeThrottlesLeft
 	}
 	return OutcomeComplete
 }
@@ -98,6 +108,9 @@ func (r *Result) Err() error {
 		return fmt.Errorf("%d of %d partitions still moving: %w", c.InProgress, c.Partitions, cluster.ErrInProgress)
 	case OutcomeNotAsPlanned:
 		return fmt.Errorf("%d of %d partitions are not on their planned replicas: %w", c.NotAsPlanned, c.Partitions, ErrNotAsPlanned)
+	case OutcomeThrottlesLeft:
+		return fmt.Errorf("the plan is complete, but %w (%s): run fdud verify again, or fdud execute --cancel with the same plan",
+			ErrThrottlesLeft, r.Throttles.Error)
 	case OutcomeAtRisk:
 		return fmt.Errorf("%d of %d partitions in scope violate the spread, are under-replicated, or would go offline or below min.insync.replicas if one domain failed: %w",
 			r.Risk.AtRiskTotal, r.Risk.Partitions, cluster.ErrAtRisk)

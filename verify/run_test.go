@@ -52,6 +52,7 @@ func TestRun(t *testing.T) {
 		states    []*cluster.State
 		opts      Options
 		throttles int // entities recorded before the run; -1: no record store
+		removeErr error
 		wantErr   error
 		wantOut   Outcome
 		// after the run
@@ -74,6 +75,10 @@ func TestRun(t *testing.T) {
 		{name: "wait times out", states: []*cluster.State{inFlight}, throttles: 1,
 			opts:    Options{Wait: true, PollInterval: time.Millisecond, Timeout: 20 * time.Millisecond},
 			wantErr: cluster.ErrInProgress, wantOut: OutcomeInProgress, entities: 1, updates: 1},
+		{name: "complete but throttles could not be removed", states: []*cluster.State{settled}, throttles: 2,
+			removeErr: errors.New("broker 5: connection refused"), opts: Options{},
+			wantErr: ErrThrottlesLeft, wantOut: OutcomeThrottlesLeft, removes: 1, entities: 2,
+			stderrHas: []string{"Throttles: could not remove fdud's throttles: broker 5: connection refused"}},
 		{name: "not as planned", states: []*cluster.State{elsewhere}, throttles: 1,
 			opts: Options{}, wantErr: ErrNotAsPlanned, wantOut: OutcomeNotAsPlanned, removes: 1,
 			stderrHas: []string{"There is no active reassignment of partition a-0, but replica set is 1,2,3 rather than 1,5,9."}},
@@ -110,7 +115,7 @@ func TestRun(t *testing.T) {
 			prog := &recordedProgress{}
 			env := Env{Stdout: &stdout, Stderr: &stderr, Progress: prog}
 			if tc.throttles >= 0 {
-				th = &fakeThrottles{entities: tc.throttles}
+				th = &fakeThrottles{entities: tc.throttles, err: tc.removeErr}
 				env.Throttles = th
 			}
 			res, err := Run(context.Background(), o, fc, env)

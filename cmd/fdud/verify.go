@@ -74,7 +74,8 @@ EXAMPLES:
 EXIT STATUS (verify):
    0  every partition of the plan is complete (and, with --domains, spread and not at risk)
    1  error talking to Kafka or ZooKeeper; or nothing is in flight but some partitions
-      are not on their planned replicas (the reassignment failed or was cancelled)
+      are not on their planned replicas (the reassignment failed or was cancelled); or
+      the plan is complete but fdud's throttles could not be removed (still throttled)
    2  bad flags or bad input (plan, domains)
    3  still in progress (with --wait: still in progress at --timeout); also when
       nothing is in flight but another fdud run holds the cluster lock, so the
