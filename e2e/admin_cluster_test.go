@@ -1,19 +1,16 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +18,7 @@ import (
 
 	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/domainsrc"
+	"github.com/fdud/fdud/internal/testenv"
 	"github.com/fdud/fdud/kafka"
 )
 
@@ -294,63 +292,7 @@ func (lc *liveCluster) consumeAll(ctx context.Context, topic string) ([]string, 
 		return nil, err
 	}
 	defer client.Close()
-	partitions, err := client.Partitions(topic)
-	if err != nil {
-		return nil, fmt.Errorf("partitions of %s: %w", topic, err)
-	}
-	consumer, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		return nil, err
-	}
-	defer consumer.Close()
-	out := make([][]string, len(partitions))
-	errs := make([]error, len(partitions))
-	var wg sync.WaitGroup
-	for i, p := range partitions {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			out[i], errs[i] = consumePartition(ctx, client, consumer, topic, p)
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return slices.Concat(out...), nil
-}
-
-func consumePartition(ctx context.Context, client sarama.Client, consumer sarama.Consumer, topic string, p int32) ([]string, error) {
-	oldest, err := client.GetOffset(topic, p, sarama.OffsetOldest)
-	if err != nil {
-		return nil, fmt.Errorf("%s-%d: oldest offset: %w", topic, p, err)
-	}
-	hwm, err := client.GetOffset(topic, p, sarama.OffsetNewest)
-	if err != nil {
-		return nil, fmt.Errorf("%s-%d: newest offset: %w", topic, p, err)
-	}
-	if hwm <= oldest {
-		return nil, nil
-	}
-	pc, err := consumer.ConsumePartition(topic, p, oldest)
-	if err != nil {
-		return nil, fmt.Errorf("%s-%d: consume from %d: %w", topic, p, oldest, err)
-	}
-	defer pc.Close()
-	var msgs []string
-	for {
-		select {
-		case m := <-pc.Messages():
-			msgs = append(msgs, string(m.Value))
-			if m.Offset >= hwm-1 {
-				return msgs, nil
-			}
-		case err := <-pc.Errors():
-			return nil, fmt.Errorf("%s-%d: %w", topic, p, err)
-		case <-ctx.Done():
-			return nil, fmt.Errorf("%s-%d: read %d messages up to offset %d: %w", topic, p, len(msgs), hwm, ctx.Err())
-		}
-	}
+	return testenv.ReadTopic(ctx, client, topic)
 }
 
 // state reads the topics' partitions through fdud's Admin API client.
@@ -466,36 +408,6 @@ func waitFor(ctx context.Context, t *testing.T, what string, ok func() (bool, st
 		case <-time.After(time.Second):
 		}
 	}
-}
-
-// fdudWithin runs the binary like env.fdud, bounded by timeout instead of
-// 5 minutes (verify --wait may take longer on a real cluster).
-func (e env) fdudWithin(t *testing.T, timeout time.Duration, stdin string, args ...string) run {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	cmd := e.command(ctx, stdin, args...)
-	// The operator's own FDUD_* settings (FDUD_ZOOKEEPER, FDUD_THROTTLE,
-	// ...) would change what every command does, or which cluster it
-	// reaches: only the flags given here count.
-	cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool {
-		return strings.HasPrefix(kv, "FDUD_") && kv != "FDUD_LOG_LEVEL=info"
-	})
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	start := time.Now()
-	err := cmd.Run()
-	r := run{stdout: out.String(), stderr: errb.String(), args: args, elapsedSecs: time.Since(start).Seconds()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		r.code = ee.ExitCode()
-	default:
-		t.Fatalf("run fdud %v: %v", args, err)
-	}
-	t.Logf("fdud %s: exit %d in %.1fs", strings.Join(args, " "), r.code, r.elapsedSecs)
-	return r
 }
 
 // uniqueTopic returns fdud-it-<random>[-suffix].

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,15 +65,26 @@ func newEnv(t *testing.T) env {
 func (e env) command(ctx context.Context, stdin string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, fdudBin, args...)
 	cmd.Dir = e.dir
-	cmd.Env = append(os.Environ(), "XDG_STATE_HOME="+filepath.Join(e.dir, "state"), "FDUD_LOG_LEVEL=info")
+	// The operator's own FDUD_* settings (FDUD_ZOOKEEPER, FDUD_THROTTLE,
+	// ...) would change what every command does, or which cluster it
+	// reaches: only the flags given here count.
+	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "FDUD_") })
+	cmd.Env = append(cmd.Env, "XDG_STATE_HOME="+filepath.Join(e.dir, "state"), "FDUD_LOG_LEVEL=info")
 	cmd.Stdin = strings.NewReader(stdin)
 	return cmd
 }
 
-// fdud runs the binary to completion.
+// fdud runs the binary to completion, within 5 minutes.
 func (e env) fdud(t *testing.T, stdin string, args ...string) run {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	return e.fdudWithin(t, 5*time.Minute, stdin, args...)
+}
+
+// fdudWithin runs the binary to completion, bounded by timeout (verify
+// --wait may take longer on a real cluster).
+func (e env) fdudWithin(t *testing.T, timeout time.Duration, stdin string, args ...string) run {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := e.command(ctx, stdin, args...)
 	var out, errb bytes.Buffer
@@ -88,5 +100,6 @@ func (e env) fdud(t *testing.T, stdin string, args ...string) run {
 	default:
 		t.Fatalf("run fdud %v: %v", args, err)
 	}
+	t.Logf("fdud %s: exit %d in %.1fs", strings.Join(args, " "), r.code, r.elapsedSecs)
 	return r
 }

@@ -122,6 +122,12 @@ func (k *Kafka) consumeAll(ctx context.Context, topic string) ([]string, error) 
 		return nil, err
 	}
 	defer client.Close()
+	return ReadTopic(ctx, client, topic)
+}
+
+// ReadTopic reads every message of every partition of topic, from the oldest
+// offset up to the high-water mark as it was when reading began.
+func ReadTopic(ctx context.Context, client sarama.Client, topic string) ([]string, error) {
 	partitions, err := client.Partitions(topic)
 	if err != nil {
 		return nil, fmt.Errorf("partitions of %s: %w", topic, err)
