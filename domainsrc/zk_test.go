@@ -41,7 +41,7 @@ func zkConn(t *testing.T, connect string, digest zookeeper.Secret) *zookeeper.Co
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	c, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: connect, Digest: digest})
+	c, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: connect, Digest: digest, SessionTimeout: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

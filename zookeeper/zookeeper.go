@@ -69,8 +69,13 @@ type Conn struct {
 	events <-chan zk.Event
 }
 
-// Connect dials the ensemble and waits, within ctx and the session timeout,
-// until a session exists and digest credentials (if any) are added.
+// minEstablishWait is the least time Connect gives a session to be
+// established, whatever the session timeout.
+const minEstablishWait = 10 * time.Second
+
+// Connect dials the ensemble and waits, within ctx and the longer of the
+// session timeout and 10 s, until a session exists and digest credentials
+// (if any) are added.
 func Connect(ctx context.Context, o Options) (*Conn, error) {
 	servers, chroot, err := ParseConnect(o.Connect)
 	if err != nil {
@@ -89,7 +94,9 @@ func Connect(ctx context.Context, o Options) (*Conn, error) {
 		return nil, fmt.Errorf("zookeeper %s: %w", o.Connect, err)
 	}
 	c := &Conn{raw: raw, chroot: chroot, acl: zk.WorldACL(zk.PermAll), events: events}
-	wait, cancel := context.WithTimeout(ctx, timeout)
+	// A short session timeout says how long a session survives a network
+	// cut, not how long a busy server may take to accept the first one.
+	wait, cancel := context.WithTimeout(ctx, max(timeout, minEstablishWait))
 	defer cancel()
 	if err := c.waitSession(wait); err != nil {
 		raw.Close()

@@ -3,9 +3,12 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -52,12 +55,51 @@ func StartZooKeeper(t testing.TB) *ZooKeeper {
 		"org.apache.zookeeper.server.quorum.QuorumPeerMain", filepath.Join(dir, "zoo.cfg"))
 	z := &ZooKeeper{Addr: fmt.Sprintf("127.0.0.1:%d", port), DataDir: filepath.Join(dir, "data")}
 	z.Process = StartTied(t, "zookeeper", dir, cmd)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// A JVM on a busy two-core machine can take a while; the port opens
+	// before the server accepts sessions, so wait for srvr to report a mode.
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	if err := WaitPort(ctx, z.Addr); err != nil {
+	if err := waitServing(ctx, z.Addr); err != nil {
 		t.Fatalf("zookeeper did not start: %v\n%s", err, z.Tail(20))
 	}
 	return z
+}
+
+// waitServing polls the srvr four-letter command until the server says it
+// serves (its answer names a Mode) or ctx ends.
+func waitServing(ctx context.Context, addr string) error {
+	var last string
+	for {
+		answer, err := fourLetter(ctx, addr, "srvr")
+		if err == nil && strings.Contains(answer, "Mode:") {
+			return nil
+		}
+		if err != nil {
+			last = err.Error()
+		} else {
+			last = strings.TrimSpace(answer)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s not serving (last answer: %s): %w", addr, last, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+func fourLetter(ctx context.Context, addr, cmd string) (string, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.WriteString(c, cmd); err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(io.LimitReader(c, 64<<10))
+	return string(b), err
 }
 
 func dirExists(p string) bool {
