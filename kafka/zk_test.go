@@ -68,7 +68,7 @@ func (f *zkFixture) get(p string) string {
 
 func (f *zkFixture) open(digest string) *zkCluster {
 	f.t.Helper()
-	o := Options{ZooKeeper: f.connect, ZooKeeperDigest: zookeeper.Secret(digest), Timeout: 10 * time.Second}
+	o := Options{ZooKeeper: f.connect, ZooKeeperDigest: zookeeper.Secret(digest), Timeout: 30 * time.Second}
 	c, err := Connect(context.Background(), o)
 	if err != nil {
 		f.t.Fatal(err)
@@ -315,7 +315,7 @@ func TestZooKeeperPath(t *testing.T) {
 	})
 
 	t.Run("not a kafka chroot", func(t *testing.T) {
-		_, err := Connect(ctx, Options{ZooKeeper: server.Addr + randomChroot(t), Timeout: 10 * time.Second})
+		_, err := Connect(ctx, Options{ZooKeeper: server.Addr + randomChroot(t), Timeout: 30 * time.Second})
 		if err == nil || !strings.Contains(err.Error(), "check the chroot") {
 			t.Errorf("got %v", err)
 		}

@@ -31,7 +31,7 @@ func (k *Kafka) zk() (*zookeeper.Conn, error) {
 	k.zkOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		k.zkConn, k.zkErr = zookeeper.Connect(ctx, zookeeper.Options{Connect: k.ZooKeeperConnect})
+		k.zkConn, k.zkErr = zookeeper.Connect(ctx, zookeeper.Options{Connect: k.ZooKeeperConnect, SessionTimeout: 30 * time.Second})
 	})
 	return k.zkConn, k.zkErr
 }
