@@ -96,26 +96,71 @@ func (r *runner) generate(ctx context.Context) error {
 }
 
 // domains returns the brokers' domains: from --domains / FDUD_DOMAINS, or,
-// without them, each live broker as its own fault and update domain, which
-// makes the plan a rack-unaware spread over --broker-list, as Kafka's.
+// without them, what Kafka's tool would use (see kafkaDomains).
 func (r *runner) domains(ctx context.Context, st *cluster.State) (map[int32]cluster.Domain, error) {
-	if r.o.Domains != "" {
-		d, err := domainsrc.Resolve(ctx, r.o.Domains, domainsrc.Deps{
-			Stdin: r.env.Stdin, Stderr: r.env.Stderr, Logger: r.log, ZooKeeperDigest: r.env.ZooKeeperDigest,
-			Brokers: stateBrokers{st}, AllowMissing: true,
-		})
+	if r.o.Domains == "" {
+		m, note, err := kafkaDomains(st.Brokers, r.o.BrokerList, r.o.DisableRackAware)
 		if err != nil {
-			return nil, fmt.Errorf("domains %s: %w", r.o.Domains, err)
+			return nil, err
 		}
-		return d.Map(), nil
+		fmt.Fprintf(r.env.Stderr, "fdud: no domains given (--domains or FDUD_DOMAINS): %s\n", note)
+		return m, nil
 	}
-	fmt.Fprintln(r.env.Stderr, "fdud: no domains given (--domains or FDUD_DOMAINS): each broker counts as its own fault and update domain, "+
-		"so the plan only spreads replicas over distinct brokers of --broker-list, as Kafka's tool does")
-	m := make(map[int32]cluster.Domain, len(st.Brokers))
-	for _, b := range st.Brokers {
-		m[b.ID] = cluster.Domain{FaultDomain: int(b.ID), UpdateDomain: int(b.ID)}
+	if r.o.DisableRackAware {
+		r.log.Info("--disable-rack-aware has no effect: placement follows the domains given")
 	}
-	return m, nil
+	d, err := domainsrc.Resolve(ctx, r.o.Domains, domainsrc.Deps{
+		Stdin: r.env.Stdin, Stderr: r.env.Stderr, Logger: r.log, ZooKeeperDigest: r.env.ZooKeeperDigest,
+		Brokers: stateBrokers{st}, AllowMissing: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("domains %s: %w", r.o.Domains, err)
+	}
+	return d.Map(), nil
+}
+
+// kafkaDomains gives the placement Kafka's own --generate would follow when
+// fdud knows no FD/UD: each broker.rack is a fault domain and each broker its
+// own update domain, so replicas spread over racks as evenly as possible;
+// with --disable-rack-aware, or when no broker has a rack, each broker is a
+// domain of its own. Like Kafka, it refuses racks on only some of the
+// brokers that may hold replicas (brokerList, or every broker when empty).
+func kafkaDomains(brokers []cluster.Broker, brokerList []int32, disableRackAware bool) (map[int32]cluster.Domain, string, error) {
+	inScope := func(b cluster.Broker) bool { return len(brokerList) == 0 || slices.Contains(brokerList, b.ID) }
+	var racks, missing []string
+	for _, b := range brokers {
+		switch {
+		case !inScope(b):
+		case b.Rack == "":
+			missing = append(missing, fmt.Sprint(b.ID))
+		case !slices.Contains(racks, b.Rack):
+			racks = append(racks, b.Rack)
+		}
+	}
+	slices.Sort(racks)
+	m := make(map[int32]cluster.Domain, len(brokers))
+	if disableRackAware || len(racks) == 0 {
+		for _, b := range brokers {
+			m[b.ID] = cluster.Domain{FaultDomain: int(b.ID), UpdateDomain: int(b.ID)}
+		}
+		why := "no broker has broker.rack"
+		if disableRackAware {
+			why = "--disable-rack-aware"
+		}
+		return m, why + ", so the plan only spreads replicas over distinct brokers of --broker-list, as Kafka's tool does", nil
+	}
+	if len(missing) > 0 {
+		return nil, "", cluster.Invalidf("Not all brokers have rack information (none on brokers %s). "+
+			"Add --disable-rack-aware in command line to make replica assignment without rack information.", strings.Join(missing, ", "))
+	}
+	for _, b := range brokers {
+		fd := slices.Index(racks, b.Rack)
+		if fd < 0 { // a rack-less broker outside --broker-list holds nothing new
+			fd = len(racks) + int(b.ID)
+		}
+		m[b.ID] = cluster.Domain{FaultDomain: fd, UpdateDomain: int(b.ID)}
+	}
+	return m, fmt.Sprintf("each broker.rack (%s) counts as a fault domain, so replicas spread over racks as Kafka's rack-aware tool does", strings.Join(racks, ", ")), nil
 }
 
 // stateBrokers lists the brokers of a state already read.

@@ -11,10 +11,12 @@ Actions (exactly one):
                                over --broker-list. With domains (--domains or
                                FDUD_DOMAINS) the plan spreads every partition
                                across Azure fault and update domains and moves
-                               as little as possible; without them each broker
-                               counts as its own domain (a rack-unaware spread
-                               over --broker-list, as Kafka's). Only partitions
-                               whose replicas change are proposed.
+                               as little as possible; without them it spreads
+                               replicas over broker.rack values as Kafka's tool
+                               does (over brokers only with
+                               --disable-rack-aware or when no broker has a
+                               rack). Only partitions whose replicas change
+                               are proposed.
 --execute                    Kick off the reassignment in
                                --reassignment-json-file (a plan written by
                                Kafka's tool or by fdud), under the cluster lock.
@@ -41,7 +43,8 @@ Kafka's options:
 --additional                           Execute even though other reassignments
                                          are in flight.
 --preserve-throttles                   Leave throttles in place (--verify, --cancel).
---disable-rack-aware                   Accepted; placement follows --domains.
+--disable-rack-aware                   Without --domains: ignore broker.rack and
+                                         spread over brokers only (as Kafka).
 --timeout <ms>                         How long --execute waits for log dir moves
                                          to start (default 10000); bounds --wait.
 

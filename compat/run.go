@@ -62,9 +62,6 @@ func Run(ctx context.Context, o Options, env Env) error {
 		env.Stdin = strings.NewReader("")
 	}
 	r := &runner{o: o, env: env, log: env.logger(), p: Printer{W: env.Stdout, Style: o.OutputStyle()}}
-	if o.DisableRackAware && o.Domains != "" {
-		r.log.Info("--disable-rack-aware has no effect: placement follows the domains given")
-	}
 	switch o.Action {
 	case Generate:
 		return r.generate(ctx)
