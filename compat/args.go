@@ -42,6 +42,9 @@ const (
 	// Legacy is the ZooKeeper-era tool (Kafka 0.8 to 2.4):
 	// "Reassignment of partition [orders,0] completed successfully".
 	Legacy Style = "legacy"
+	// Kafka37 is Kafka 3.7 and later, whose tool (rewritten in Java) prints
+	// Modern's text except "Reassignment of partition orders-0 is completed."
+	Kafka37 Style = "3.7"
 )
 
 // DefaultTimeout is Kafka's --timeout default (10000 ms).
@@ -313,10 +316,10 @@ func (o *Options) setParsed(seen map[string]string) error {
 	}
 	if v, ok := seen["kafka-output"]; ok {
 		switch Style(v) {
-		case Modern, Legacy:
+		case Modern, Legacy, Kafka37:
 			o.Style = Style(v)
 		default:
-			return cluster.Invalidf("--kafka-output must be %q or %q, not %q", Modern, Legacy, v)
+			return cluster.Invalidf("--kafka-output must be %q, %q or %q, not %q", Modern, Kafka37, Legacy, v)
 		}
 	}
 	return nil

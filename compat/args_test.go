@@ -59,6 +59,15 @@ func TestParse(t *testing.T) {
 			},
 		},
 		{
+			name: "kafka 3.7 wording",
+			args: []string{"--bootstrap-server", "k:9092", "--verify", "--reassignment-json-file", "plan.json", "--kafka-output", "3.7"},
+			check: func(t *testing.T, o Options) {
+				if o.OutputStyle() != Kafka37 {
+					t.Errorf("style %s, want 3.7", o.OutputStyle())
+				}
+			},
+		},
+		{
 			name: "domains from the environment",
 			args: []string{"--bootstrap-server", "k:9092", "--generate", "--topics-to-move-json-file", "t.json", "--broker-list", "1"},
 			env:  map[string]string{"FDUD_DOMAINS": "zk:zk:2181/kafka"},

@@ -58,8 +58,9 @@ fdud's options:
 --kafka-exit-codes                     Exit as Kafka 2.5+'s tool does: 0 whenever
                                          the action ran (whatever --verify found),
                                          1 on any failure.
---kafka-output <modern|legacy>         Which Kafka's text to print: modern (2.5+,
-                                         "... is complete.") or legacy (0.8-2.4,
+--kafka-output <modern|3.7|legacy>     Which Kafka's text to print: modern (2.5
+                                         to 3.6, "... is complete."), 3.7 (3.7+,
+                                         "... is completed.") or legacy (0.8-2.4,
                                          "... completed successfully"). Default:
                                          legacy with only --zookeeper, else modern.
 

@@ -14,7 +14,8 @@ import (
 )
 
 // The text Kafka's tool prints. Runbooks grep for these, so they are kept
-// byte for byte: Modern from Kafka 2.5+'s ReassignPartitionsCommand, Legacy
+// byte for byte: Modern from Kafka 2.5+'s ReassignPartitionsCommand (and
+// Kafka37 from its Java rewrite, which differs in one status line), Legacy
 // from the ZooKeeper-era tool (checked against Kafka 0.9.0.1's own output,
 // kept in testdata/kafka-0.9).
 const (
@@ -146,6 +147,10 @@ func (p Printer) VerifyStatus(statuses []verify.PartitionStatus) {
 					joinIDs(s.Current, ","), joinIDs(s.Planned, ","), s.TP.Topic, s.TP.Partition)
 			}
 			p.line(verify.LegacyStatusLine(s))
+			continue
+		}
+		if p.Style == Kafka37 && s.Status == verify.Complete {
+			fmt.Fprintf(p.W, "Reassignment of partition %s is completed.\n", s.TP)
 			continue
 		}
 		p.line(verify.StatusLine(s))

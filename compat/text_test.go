@@ -108,6 +108,33 @@ func TestPrinterGolden(t *testing.T) {
 	}
 }
 
+// Kafka 3.7's tool prints what 2.5+'s does, but for the completed status
+// line.
+func TestKafka37Style(t *testing.T) {
+	print := func(style Style) string {
+		var buf bytes.Buffer
+		p := Printer{W: &buf, Style: style}
+		p.Generate(current09, proposed)
+		p.ThrottleSet(50000000, 1000)
+		p.Started(proposed)
+		p.VerifyStatus(statuses())
+		p.ThrottlesCleared([]int32{1, 2, 3}, []string{"orders"})
+		p.Cancelled([]cluster.TopicPartition{tp("orders", 2)})
+		return buf.String()
+	}
+	modern, kafka37 := print(Modern), print(Kafka37)
+	want := strings.ReplaceAll(modern, " is complete.\n", " is completed.\n")
+	if want == modern {
+		t.Fatal("the modern text has no completed partition to compare")
+	}
+	if kafka37 != want {
+		t.Errorf("3.7 text:\n%s\nwant:\n%s", kafka37, want)
+	}
+	if !strings.Contains(kafka37, "Reassignment of partition events-0 is completed.\n") {
+		t.Errorf("no 3.7 completed line in:\n%s", kafka37)
+	}
+}
+
 // TestLegacyMatchesKafka09 checks the legacy text against what Kafka 0.9.0.1's
 // tool printed for the same cluster. Kafka 0.9 lists partitions in hash
 // order; fdud sorts them, so lines are compared after sorting the JSON.
