@@ -342,6 +342,18 @@ func deadBroker(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	// If broker 3 was the controller, Kafka elects another one: wait for it,
+	// so that the election does not land between the two snapshots.
+	for {
+		data, _, err := zk.Get("/controller")
+		if err == nil && !strings.Contains(string(data), `"brokerid":3,`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no controller other than broker 3 a minute after it was killed (%s, %v)", data, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	// Kafka itself still shrinks ISRs after the broker's death: compare all
 	// but the partitions' leader and ISR state.
 	before := withoutPartitionState(snapshot(t, zk))

@@ -291,9 +291,12 @@ func (r *run) throttle(ctx context.Context, items []Item) error {
 	if err != nil {
 		return err
 	}
-	if rec != nil {
+	switch {
+	case rec != nil && len(rec.Configs) > 0:
 		fmt.Fprintf(r.errw, "Throttles set for %s (%d config keys, merged with those already present); fdud verify removes exactly these when the plan is complete.\n",
 			r.id, len(rec.Configs))
+	case rec != nil:
+		fmt.Fprintf(r.errw, "Throttles for %s: those already present cover the plan; fdud set none.\n", r.id)
 	}
 	if r.o.Throttle > 0 {
 		fmt.Fprintf(r.errw, "Warning: You must run fdud verify periodically, until the reassignment completes, to ensure the throttle is removed.\n")

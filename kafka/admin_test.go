@@ -587,3 +587,15 @@ func TestDetectVersion(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminClusterID(t *testing.T) {
+	m := newMockCluster(t, 1)
+	md := m.metadata(1, nil)
+	md.ClusterID = strp("x1QmQ5oFTbaIrlXSdw7Rtw")
+	m.handle(map[string]sarama.MockResponse{"MetadataRequest": sarama.NewMockWrapper(md)}, nil)
+	a := m.connect(5 * time.Second)
+	id, err := a.ClusterID(context.Background())
+	if err != nil || id != "x1QmQ5oFTbaIrlXSdw7Rtw" {
+		t.Fatalf("got %q, %v", id, err)
+	}
+}

@@ -93,6 +93,19 @@ func TestZooKeeperPath(t *testing.T) {
 	server := testenv.StartZooKeeper(t)
 	ctx := context.Background()
 
+	t.Run("cluster id", func(t *testing.T) {
+		f := newZKFixture(t, server)
+		f.brokers()
+		c := f.open("")
+		if id, err := c.ClusterID(ctx); err != nil || id != "" {
+			t.Errorf("before 0.10.1 (no /cluster/id): %q, %v", id, err)
+		}
+		f.put("/cluster/id", `{"version":"1","id":"x1QmQ5oFTbaIrlXSdw7Rtw"}`)
+		if id, err := c.ClusterID(ctx); err != nil || id != "x1QmQ5oFTbaIrlXSdw7Rtw" {
+			t.Errorf("got %q, %v", id, err)
+		}
+	})
+
 	t.Run("state", func(t *testing.T) {
 		f := newZKFixture(t, server)
 		f.brokers()

@@ -47,6 +47,13 @@ func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log 
 	if err != nil {
 		return nil, err
 	}
+	id, err := clusterID(ctx, cl)
+	if err != nil {
+		return nil, fmt.Errorf("set throttles: %w", err)
+	}
+	if err := checkCluster(prev, id); err != nil {
+		return nil, fmt.Errorf("set throttles: %w", err)
+	}
 	entities := Wanted(req, prev)
 	if len(entities) == 0 {
 		return prev, nil
@@ -65,7 +72,8 @@ func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log 
 	m.Record.Host, _ = os.Hostname()
 	m.Record.PID = os.Getpid()
 	m.Record.Updated = time.Now().UTC().Truncate(time.Second)
-	if len(m.Changes) > 0 || prev == nil {
+	m.Record.Cluster = id
+	if len(m.Changes) > 0 || prev == nil || prev.Cluster != id || !equalUses(prev.Uses, m.Record.Uses) {
 		if err := store.Save(ctx, m.Record); err != nil {
 			return nil, fmt.Errorf("set throttles: record them first: %w", err)
 		}

@@ -51,6 +51,15 @@
 // ConfigOpsAlterer (a test fake) gets the lists read, edited and written
 // back whole.
 //
+// Several plans at once (execute --additional) may rely on the same
+// throttle: a rate one plan set that the other found low enough, or lowered
+// further, or a list entry both need. Each record lists what its plan relies
+// on (Uses), and a plan's clean-up hands what another plan of the same
+// cluster still relies on over to that plan's record instead of undoing it
+// (Handover), so the last plan out restores what was there before fdud.
+// Records carry the cluster id; one made for another cluster (the same plan
+// run from one machine against two clusters) is refused.
+//
 // Brokers apply config changes asynchronously: for a moment after a change,
 // DescribeConfigs may still show the old value. So clean-up restores a rate
 // that reads as either what fdud set or what was there before (writing the

@@ -31,7 +31,11 @@ type configCluster struct {
 	// AlterConfigOps, before the change is made: somebody else's write
 	// landing between fdud's read and its write.
 	onAlter func(Entity)
+	// id is the cluster id (kafka.ClusterIDReader); "" as before 0.10.1.
+	id string
 }
+
+func (c *configCluster) ClusterID(context.Context) (string, error) { return c.id, nil }
 
 func newConfigCluster(cfg map[Entity]map[string]string) *configCluster {
 	c := &configCluster{configs: map[Entity]map[string]string{}, old: map[Entity]map[string]string{}, oldReads: map[Entity]int{}}

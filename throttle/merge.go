@@ -83,8 +83,9 @@ func entityNoun(k kafka.EntityKind) string {
 
 // Merged is the outcome of Merge.
 type Merged struct {
-	// Record is what will have been set once Changes are applied; save it
-	// first. Nil when nothing is, or was, throttled for the plan.
+	// Record is what will have been set once Changes are applied, and what
+	// the plan relies on; save it first. Nil when nothing is, or was,
+	// throttled for the plan.
 	Record   *Record
 	Changes  []Change // sorted by entity
 	Warnings []string
@@ -223,12 +224,64 @@ func Merge(req Request, current map[Entity]map[string]string, prev *Record) Merg
 			m.list(e, key, lists[e][key])
 		}
 	}
+	if prev != nil {
+		rec.Uses = cloneUses(prev.Uses)
+	}
+	rec.Uses = addUses(rec.Uses, rates, lists)
 	out := Merged{Warnings: m.warnings, Changes: m.sorted()}
-	if len(rec.Configs) > 0 {
+	if len(rec.Configs) > 0 || len(rec.Uses) > 0 {
 		slices.SortFunc(rec.Configs, compareConfig)
 		out.Record = rec
 	}
 	return out
+}
+
+func cloneUses(us []Use) []Use {
+	out := slices.Clone(us)
+	for i := range out {
+		out[i].Entries = slices.Clone(out[i].Entries)
+	}
+	return out
+}
+
+// addUses adds to us the rate keys and list entries a request relies on,
+// sorted.
+func addUses(us []Use, rates map[Entity]map[string]int64, lists map[Entity]map[string][]string) []Use {
+	find := func(e Entity, key string) *Use {
+		for i := range us {
+			if u := &us[i]; u.Kind == e.Kind && u.Name == e.Name && u.Key == key {
+				return u
+			}
+		}
+		us = append(us, Use{Kind: e.Kind, Name: e.Name, Key: key})
+		return &us[len(us)-1]
+	}
+	for e, keys := range rates {
+		for key := range keys {
+			find(e, key)
+		}
+	}
+	for e, keys := range lists {
+		for key, entries := range keys {
+			u := find(e, key)
+			for _, x := range entries {
+				if !slices.Contains(u.Entries, x) {
+					u.Entries = append(u.Entries, x)
+				}
+			}
+			sortEntries(u.Entries)
+		}
+	}
+	slices.SortFunc(us, func(a, b Use) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Key, b.Key))
+	})
+	return us
+}
+
+func equalUses(a, b []Use) bool {
+	return slices.EqualFunc(a, b, func(x, y Use) bool {
+		return x.Kind == y.Kind && x.Name == y.Name && x.Key == y.Key && slices.Equal(x.Entries, y.Entries)
+	})
 }
 
 type merger struct {

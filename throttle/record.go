@@ -13,12 +13,42 @@ type Record struct {
 	Version int    `json:"version"`
 	PlanID  string `json:"plan_id"`
 	// Rate and LogDirRate are the rates last requested (bytes/s, 0: none).
-	Rate       int64          `json:"rate,omitempty"`
-	LogDirRate int64          `json:"log_dir_rate,omitempty"`
-	Host       string         `json:"host,omitempty"`
-	PID        int            `json:"pid,omitempty"`
-	Updated    time.Time      `json:"updated"`
-	Configs    []ConfigRecord `json:"configs"`
+	Rate       int64     `json:"rate,omitempty"`
+	LogDirRate int64     `json:"log_dir_rate,omitempty"`
+	Host       string    `json:"host,omitempty"`
+	PID        int       `json:"pid,omitempty"`
+	Updated    time.Time `json:"updated"`
+	// Cluster is the id of the cluster throttled ("" when it has none, as
+	// before Kafka 0.10.1). Clean-up hands throttles over only between
+	// records of one cluster.
+	Cluster string         `json:"cluster,omitempty"`
+	Configs []ConfigRecord `json:"configs"`
+	// Uses lists every throttle the plan relies on, whether fdud set it for
+	// this plan or found it in place (a rate at or below the one asked for,
+	// an entry already listed, or one another plan of fdud's set). Another
+	// plan's clean-up leaves those on the cluster and passes them on to this
+	// record (see Handover).
+	Uses []Use `json:"uses,omitempty"`
+}
+
+// Use is a config key a plan relies on: a broker's rate, or entries of a
+// topic's replica list.
+type Use struct {
+	Kind    kafka.EntityKind `json:"kind"`
+	Name    string           `json:"name"`
+	Key     string           `json:"key"`
+	Entries []string         `json:"entries,omitempty"`
+}
+
+// uses reports whether the record relies on key of e, and for a replica
+// list, on entry x.
+func (r *Record) uses(e Entity, key, x string) bool {
+	for _, u := range r.Uses {
+		if u.Kind == e.Kind && u.Name == e.Name && u.Key == key && (x == "" || slices.Contains(u.Entries, x)) {
+			return true
+		}
+	}
+	return false
 }
 
 // ConfigRecord is one config key fdud set on one entity.

@@ -152,8 +152,9 @@ func Cleanup(ctx context.Context, cl kafka.Cluster, store Store, planID string, 
 }
 
 // CleanupSettle is Cleanup with its wait for the changes to show bounded by
-// s. The record is deleted once the changes are made and shown (or the wait
-// timed out).
+// s. Throttles other plans of the cluster still rely on are handed over to
+// them first (see Handover) and stay. The record is deleted once the changes
+// are made and shown (or the wait timed out).
 func CleanupSettle(ctx context.Context, cl kafka.Cluster, store Store, planID string, log *slog.Logger, s Settle) (Removal, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -161,6 +162,17 @@ func CleanupSettle(ctx context.Context, cl kafka.Cluster, store Store, planID st
 	rec, err := store.Load(ctx, planID)
 	if err != nil || rec == nil {
 		return Removal{}, err
+	}
+	id, err := clusterID(ctx, cl)
+	if err != nil {
+		return Removal{}, fmt.Errorf("remove throttles of %s: %w", planID, err)
+	}
+	if err := checkCluster(rec, id); err != nil {
+		return Removal{}, fmt.Errorf("remove throttles of %s: %w", planID, err)
+	}
+	// What other plans still rely on stays, theirs from now on.
+	if rec, err = handOver(ctx, store, rec, log); err != nil {
+		return Removal{}, fmt.Errorf("remove throttles of %s (nothing changed, record kept, run again): %w", planID, err)
 	}
 	current, err := Describe(ctx, cl, rec.Entities())
 	if err != nil {

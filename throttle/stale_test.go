@@ -98,13 +98,6 @@ func TestRerunRightAfterCleanupSeesTheCleanedUpValues(t *testing.T) {
 	}
 }
 
-func deref(p *string) (string, bool) {
-	if p == nil {
-		return "", false
-	}
-	return *p, true
-}
-
 // caughtUp reports whether every entity reads as it is.
 func (c *configCluster) caughtUp() bool {
 	for _, n := range c.oldReads {

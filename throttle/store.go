@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/go-zookeeper/zk"
 
@@ -23,6 +25,8 @@ type Store interface {
 	Save(ctx context.Context, rec *Record) error
 	// Delete removes the plan's record; deleting a missing record is not an error.
 	Delete(ctx context.Context, planID string) error
+	// List returns the plan ids of every record, sorted.
+	List(ctx context.Context) ([]string, error)
 }
 
 // ZNode is the parent of the records kept in ZooKeeper.
@@ -150,6 +154,29 @@ func (s *zkStore) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
+func (s *zkStore) List(ctx context.Context) ([]string, error) {
+	ids, err := s.zk.Children(ZNode)
+	if errors.Is(err, zk.ErrNoNode) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return validIDs(ids), nil
+}
+
+// validIDs keeps the names that are plan ids, sorted.
+func validIDs(names []string) []string {
+	var ids []string
+	for _, n := range names {
+		if checkID(n) == nil {
+			ids = append(ids, n)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 type fileStore struct {
 	dir string
 	log *slog.Logger
@@ -207,4 +234,18 @@ func (s *fileStore) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("throttle record: %w", err)
 	}
 	return nil
+}
+
+func (s *fileStore) List(ctx context.Context) ([]string, error) {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return nil, fmt.Errorf("throttle records: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if id, ok := strings.CutSuffix(e.Name(), ".json"); ok && e.Type().IsRegular() {
+			names = append(names, id)
+		}
+	}
+	return validIDs(names), nil
 }
