@@ -127,6 +127,16 @@ func handOverEntries(c ConfigRecord, heirs []*Record, note func(ConfigRecord, *R
 			hc = h.find(e, c.Key)
 		} else if c.Before == nil {
 			hc.Before = nil // the list did not exist before fdud
+		} else if hc.Before != nil {
+			// What the other plan found included these entries: they are
+			// fdud's, not somebody else's.
+			var before []string
+			for _, x := range parseList(*hc.Before) {
+				if !slices.Contains(xs, x) {
+					before = append(before, x)
+				}
+			}
+			hc.Before = ptr(formatList(before))
 		}
 		for _, x := range xs {
 			if !slices.Contains(hc.Added, x) {

@@ -149,6 +149,22 @@ func TestCleanupHandsOverListEntries(t *testing.T) {
 	r.want("after both clean-ups", configs{})
 }
 
+// The second plan also added entries of its own to a list an operator
+// started: after both clean-ups the operator's list is as it was, and no
+// clean-up mistakes fdud's entries for somebody else's.
+func TestCleanupHandsOverEntriesOfAnOperatorList(t *testing.T) {
+	operator := configs{topic("orders"): {lList: "5:9"}}
+	r := newRig(t, "cluster-1", operator)
+	r.apply("a", 1000, ordersMoves)
+	r.apply("b", 1000, append(ordersMoves[:1:1], Move{TP: tp("orders", 2), Current: []int32{2, 3}, Target: []int32{4, 3}}))
+	r.cleanup("a")
+	if got := r.cl.configs[topic("orders")][lList]; got != "5:9,0:1,0:2,2:2,2:3" {
+		t.Errorf("leader list after plan a's clean-up: %q", got)
+	}
+	r.cleanup("b")
+	r.want("after both clean-ups", operator)
+}
+
 // A clean-up interrupted after it handed over (and before it changed the
 // cluster) is run again: nothing is handed over twice.
 func TestHandoverIsIdempotent(t *testing.T) {
