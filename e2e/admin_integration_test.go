@@ -23,8 +23,9 @@ import (
 // Admin API path: domains from broker.rack, generate, throttled execute
 // (merging with an operator's throttle), verify --wait with clean-up and
 // leader election, every message consumed back, a second generate with
-// nothing to do, --list, a cancelled reassignment, bad plans refused, and
-// the kafka-reassign-partitions.sh front end (fdud compat). With
+// nothing to do, --list, a cancelled reassignment, two plans at once
+// sharing throttles, bad plans refused, and the kafka-reassign-partitions.sh
+// front end (fdud compat). Run it with -timeout 60m. With
 // FDUD_TEST_ZOOKEEPER the pipeline also runs through the ZooKeeper path of
 // the same cluster. Each subtest creates its own topic fdud-it-<random>-...
 // and deletes it at the end. Skipped (also under CI=true, which has no
@@ -34,6 +35,7 @@ func TestAdminIntegration(t *testing.T) {
 	t.Run("bad plans are refused and change nothing", func(t *testing.T) { adminBadPlans(t, lc) })
 	t.Run("domains, generate, execute, verify; every message survives", func(t *testing.T) { adminPipeline(t, lc, false) })
 	t.Run("cancel restores the original replicas and removes the throttles", func(t *testing.T) { adminCancel(t, lc) })
+	t.Run("two plans at once share throttles; the last one out removes them", func(t *testing.T) { adminTwoPlans(t, lc) })
 	t.Run("compat: kafka-reassign-partitions.sh command lines", func(t *testing.T) { adminCompat(t, lc) })
 	if lc.zookeeper != "" {
 		t.Run("the same pipeline through the ZooKeeper path", func(t *testing.T) { adminPipeline(t, lc, true) })

@@ -126,6 +126,82 @@ func adminCancel(t *testing.T, lc *liveCluster) {
 	}
 }
 
+// adminTwoPlans runs two plans at once on the same brokers (the second with
+// --additional and a higher --throttle, which fdud does not raise the first
+// one's rate to). Cancelling the first leaves the rates the second relies
+// on; cancelling the second then leaves the cluster as it was.
+func adminTwoPlans(t *testing.T, lc *liveCluster) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	e := newEnv(t)
+	conn := lc.connectArgs(false)
+	stateDir := filepath.Join(e.dir, "fdud-state")
+	a, b, c := lc.sameFaultDomain(t)
+	const n, size = 3000, 10000 // 30 MB per topic
+	pad := strings.Repeat("x", size)
+	const rate = 1
+	before := lc.brokerThrottles(ctx, t)
+	lc.restoreBrokerThrottlesOnCleanup(t, before, rate, 2*rate)
+
+	var topics, planFiles []string
+	for i, suffix := range []string{"first", "second"} {
+		topic := uniqueTopic(t, suffix)
+		lc.createTopic(ctx, t, topic, [][]int32{{a, b}}, map[string]string{kafka.MinInsyncReplicas: "1"})
+		messages := testenv.Messages(topic, n)
+		for j := range messages {
+			messages[j] += "-" + pad
+		}
+		lc.produce(t, topic, messages)
+		plan := cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{{Topic: topic, Partition: 0, Replicas: []int32{c, b}}}}
+		planFile := filepath.Join(e.dir, suffix+".json")
+		writeFile(t, planFile, planText(t, plan))
+		cancelOnCleanup(t, e, conn, planFile, stateDir)
+		args := []string{"execute", "--reassignment-json-file", planFile, "--throttle", strconv.Itoa((i + 1) * rate), "--state-dir", stateDir}
+		if i > 0 {
+			args = append(args, "--additional")
+		}
+		if ex := e.fdudWithin(t, 3*time.Minute, "", append(args, conn...)...); ex.code != 0 {
+			t.Fatalf("execute %s: %s", suffix, ex)
+		}
+		topics, planFiles = append(topics, topic), append(planFiles, planFile)
+	}
+	moving := map[int32][2][]int32{0: {{a, b}, {c, b}}}
+	for _, topic := range topics {
+		if p := lc.state(ctx, t, topic).Partitions[0]; !p.Reassigning() {
+			t.Fatalf("%s-0 is not being reassigned (%+v): 30 MB at %d B/s should take minutes", topic, p, rate)
+		}
+		checkThrottlesOn(ctx, t, lc, topic, moving, "", before, rate)
+	}
+
+	cn := e.fdudWithin(t, 3*time.Minute, "", append([]string{"execute", "--cancel", "--reassignment-json-file", planFiles[0],
+		"--state-dir", stateDir}, conn...)...)
+	if cn.code != 0 {
+		t.Fatalf("execute --cancel of the first plan: %s", cn)
+	}
+	// The first topic's lists go; the rates stay for the second plan.
+	waitFor(ctx, t, "the first topic's throttled replica lists gone", func() (bool, string) {
+		cfg := lc.topicConfig(ctx, t, topics[0])
+		_, l := cfg[kafka.LeaderThrottledReplicas]
+		_, f := cfg[kafka.FollowerThrottledReplicas]
+		return !l && !f, fmt.Sprint(cfg)
+	})
+	if p := throttleProblems(ctx, t, lc, topics[1], moving, "", before, rate); len(p) > 0 {
+		t.Errorf("after the first plan's cancel, the second plan's throttles: %s", strings.Join(p, "; "))
+	}
+
+	cn = e.fdudWithin(t, 3*time.Minute, "", append([]string{"execute", "--cancel", "--reassignment-json-file", planFiles[1],
+		"--state-dir", stateDir}, conn...)...)
+	if cn.code != 0 {
+		t.Fatalf("execute --cancel of the second plan: %s", cn)
+	}
+	for _, topic := range topics {
+		waitThrottlesOff(ctx, t, lc, topic, "", before)
+	}
+	if recs := throttleRecords(t, stateDir); len(recs) > 0 {
+		t.Errorf("throttle records left: %v", recs)
+	}
+}
+
 // adminBadPlans feeds execute plans with one bad entry beside a good one
 // and checks that each is refused (exit 2, the entry named) and that the
 // cluster is as before: replicas, reassignments, topic and broker configs,
