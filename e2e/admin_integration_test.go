@@ -413,12 +413,16 @@ func checkVerifyReport(t *testing.T, ver run, path string, partitions int) {
 // throttles fdud recorded for it (nothing, after a successful verify).
 func cancelOnCleanup(t *testing.T, e env, conn []string, planFile, stateDir string) {
 	t.Cleanup(func() {
-		r := e.fdudWithin(t, 3*time.Minute, "", append([]string{"execute", "--cancel", "--reassignment-json-file", planFile,
-			"--state-dir", stateDir}, conn...)...)
-		if r.code != 0 {
+		if r := cancelPlan(t, e, conn, planFile, stateDir); r.code != 0 {
 			t.Errorf("clean up: %s", r)
 		}
 	})
+}
+
+// cancelPlan runs fdud execute --cancel for the plan.
+func cancelPlan(t *testing.T, e env, conn []string, planFile, stateDir string) run {
+	return e.fdudWithin(t, 3*time.Minute, "", append([]string{"execute", "--cancel", "--reassignment-json-file", planFile,
+		"--state-dir", stateDir}, conn...)...)
 }
 
 func sameAssignment(x, y cluster.Assignment) bool {

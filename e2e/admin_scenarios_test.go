@@ -89,8 +89,7 @@ func adminCancel(t *testing.T, lc *liveCluster) {
 	}
 
 	// Cancel: the original replicas come back, fdud's throttles go.
-	cn := e.fdudWithin(t, 3*time.Minute, "", append([]string{"execute", "--cancel", "--reassignment-json-file", planFile,
-		"--state-dir", stateDir}, conn...)...)
+	cn := cancelPlan(t, e, conn, planFile, stateDir)
 	if cn.code != 0 {
 		t.Fatalf("execute --cancel: %s", cn)
 	}
@@ -173,9 +172,7 @@ func adminTwoPlans(t *testing.T, lc *liveCluster) {
 		checkThrottlesOn(ctx, t, lc, topic, moving, "", before, rate)
 	}
 
-	cn := e.fdudWithin(t, 3*time.Minute, "", append([]string{"execute", "--cancel", "--reassignment-json-file", planFiles[0],
-		"--state-dir", stateDir}, conn...)...)
-	if cn.code != 0 {
+	if cn := cancelPlan(t, e, conn, planFiles[0], stateDir); cn.code != 0 {
 		t.Fatalf("execute --cancel of the first plan: %s", cn)
 	}
 	// The first topic's lists go; the rates stay for the second plan.
@@ -189,9 +186,7 @@ func adminTwoPlans(t *testing.T, lc *liveCluster) {
 		t.Errorf("after the first plan's cancel, the second plan's throttles: %s", strings.Join(p, "; "))
 	}
 
-	cn = e.fdudWithin(t, 3*time.Minute, "", append([]string{"execute", "--cancel", "--reassignment-json-file", planFiles[1],
-		"--state-dir", stateDir}, conn...)...)
-	if cn.code != 0 {
+	if cn := cancelPlan(t, e, conn, planFiles[1], stateDir); cn.code != 0 {
 		t.Fatalf("execute --cancel of the second plan: %s", cn)
 	}
 	for _, topic := range topics {

@@ -60,8 +60,7 @@ func Handover(rec *Record, others []*Record) (rest *Record, changed []*Record, n
 		if h, hc := heirRate(c, heirs); h != nil {
 			switch {
 			case hc == nil:
-				h.Configs = append(h.Configs, ConfigRecord{Kind: c.Kind, Name: c.Name, Key: c.Key, Before: clonePtr(c.Before), Set: c.Set})
-				slices.SortFunc(h.Configs, compareConfig)
+				h.adopt(c)
 				note(c, h, "another plan relies on it and removes it when it is done")
 			case !samePtr(hc.Before, c.Before):
 				hc.Before = clonePtr(c.Before)
@@ -122,9 +121,7 @@ func handOverEntries(c ConfigRecord, heirs []*Record, note func(ConfigRecord, *R
 		xs := given[h]
 		hc := h.find(e, c.Key)
 		if hc == nil {
-			h.Configs = append(h.Configs, ConfigRecord{Kind: c.Kind, Name: c.Name, Key: c.Key, Before: clonePtr(c.Before), Set: c.Set})
-			slices.SortFunc(h.Configs, compareConfig)
-			hc = h.find(e, c.Key)
+			hc = h.adopt(c)
 		} else if c.Before == nil {
 			hc.Before = nil // the list did not exist before fdud
 		} else if hc.Before != nil {
@@ -147,6 +144,13 @@ func handOverEntries(c ConfigRecord, heirs []*Record, note func(ConfigRecord, *R
 		note(c, h, fmt.Sprintf("entries %s: another plan relies on them and removes them when it is done", formatList(xs)))
 	}
 	return left
+}
+
+// adopt adds to r a copy of c without its list entries, and returns it.
+func (r *Record) adopt(c ConfigRecord) *ConfigRecord {
+	r.Configs = append(r.Configs, ConfigRecord{Kind: c.Kind, Name: c.Name, Key: c.Key, Before: clonePtr(c.Before), Set: c.Set})
+	slices.SortFunc(r.Configs, compareConfig)
+	return r.find(c.entity(), c.Key)
 }
 
 // handOver loads the store's other records of rec's cluster, hands over
