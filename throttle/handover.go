@@ -24,10 +24,11 @@ import (
 //     entries (and a list fdud created stays one fdud created).
 //
 // others are the other records of the store; those of other clusters (or
-// with no cluster id) are never touched. It returns rec reduced to what
-// clean-up undoes now, the records it changed (save them before changing the
-// cluster), and a note for each throttle kept. It is pure, and idempotent:
-// after an interrupted clean-up, handing over again changes nothing more.
+// with no cluster id) are never touched. It changes the heirs among others
+// in place and returns rec reduced to what clean-up undoes now, the records
+// it changed (save them before changing the cluster), and a note for each
+// throttle kept. It does no I/O, and it is idempotent: after an interrupted
+// clean-up, handing over again changes nothing more.
 func Handover(rec *Record, others []*Record) (rest *Record, changed []*Record, notes []string) {
 	if rec == nil {
 		return nil, nil, nil
