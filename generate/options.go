@@ -33,6 +33,11 @@ type Options struct {
 	BrokerList []int32
 	// ExcludeBrokers may not hold replicas: everything in scope moves off them.
 	ExcludeBrokers []int32
+	// EvacuateDownBrokers moves replicas in scope off brokers that are not
+	// alive. By default a down broker with a domain (an update domain being
+	// rebooted, a VM being redeployed) keeps its replicas, which count in its
+	// domains, and receives nothing new.
+	EvacuateDownBrokers bool
 	// ReplicationFactor, when > 0, is the new replication factor of every
 	// partition in scope (and of the new topic).
 	ReplicationFactor int

@@ -72,8 +72,16 @@ func TestPlanCases(t *testing.T) {
 			moved: 1, bound: 1,
 		},
 		{
-			name:  "dead broker's replica moves",
+			// Issue 9: a down broker (an update domain rebooting) is not a dead one.
+			name:  "down broker keeps its replica",
 			in:    Input{Domains: fullGrid(2, 3), Live: []int32{1, 2, 3, 4, 6}, Current: assignment("t", []int32{5, 1})},
+			want:  map[string][]int32{},
+			moved: 0, bound: 0,
+		},
+		{
+			name:  "evacuated down broker's replica moves",
+			in:    Input{Domains: fullGrid(2, 3), Live: []int32{1, 2, 3, 4, 6}, Current: assignment("t", []int32{5, 1})},
+			opts:  Options{EvacuateDownBrokers: true},
 			moved: 1, bound: 1,
 		},
 		{
@@ -204,7 +212,7 @@ func TestForceSpreadsFaultDomainsFirst(t *testing.T) {
 		Current: assignment("t", []int32{1, 3, 4}),
 	}
 	_, err := Plan(in, Options{})
-	if !errors.Is(err, cluster.ErrAtRisk) || !strings.Contains(err.Error(), "t-0: no set of 3 eligible brokers meets the update domain limits") {
+	if !errors.Is(err, cluster.ErrAtRisk) || !strings.Contains(err.Error(), "t-0: no set of 3 brokers meets the update domain limits") {
 		t.Fatalf("want ErrAtRisk naming t-0 and the UD limits without --force, got %v", err)
 	}
 	res, err := Plan(in, Options{Force: true})
@@ -226,7 +234,7 @@ func TestForceSpreadsFaultDomainsFirst(t *testing.T) {
 
 func TestForceLeavesUnplaceableAlone(t *testing.T) {
 	in := Input{Domains: fullGrid(2, 2), Live: []int32{1}, Current: assignment("t", []int32{1, 4})}
-	res, err := Plan(in, Options{Force: true})
+	res, err := Plan(in, Options{Force: true, EvacuateDownBrokers: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,10 @@ func TestPlanProperties(t *testing.T) {
 		{"rf", func(rng *rand.Rand, in Input) Options {
 			return Options{ReplicationFactor: 1 + rng.IntN(4), Topics: []string{"t0", "t1"}}
 		}},
+		{"evacuate", func(*rand.Rand, Input) Options { return Options{EvacuateDownBrokers: true} }},
+		{"evacuate-topic", func(*rand.Rand, Input) Options {
+			return Options{EvacuateDownBrokers: true, Topics: []string{"t0", "t2"}}
+		}},
 		{"no-leader-balance", func(*rand.Rand, Input) Options { return Options{NoLeaderBalance: true} }},
 		{"force", func(*rand.Rand, Input) Options { return Options{Force: true} }},
 		{"balance", func(*rand.Rand, Input) Options { return Options{Balance: true} }},
@@ -91,7 +95,7 @@ func checkPlan(t *testing.T, in Input, opts Options) {
 		}
 		for _, is := range res.Report.Infeasible {
 			r := rfOf(in, opts, is)
-			if bb.completable(nil, r) {
+			if bb.maxKeep(curOf(in, is), r) >= 0 {
 				t.Errorf("%s reported infeasible (%s), but brute force finds a placement", is, is.Reason)
 			}
 		}
@@ -158,15 +162,20 @@ func checkPlan(t *testing.T, in Input, opts Options) {
 		if len(got) != r {
 			t.Errorf("%s: %d replicas, want %d", tp, len(got), r)
 		}
-		if v := bb.topo.Check(got); len(v) > 0 {
-			t.Errorf("%s: %v breaks the rules after the plan: %v", tp, got, v)
+		if !bb.valid(got) {
+			t.Errorf("%s: %v breaks the rules after the plan: %v", tp, got, bb.topo.Check(got))
 		}
-		if len(got) == len(cur) && len(bb.topo.Check(cur)) == 0 && !opts.Balance && !sameSet(got, cur) {
+		for _, b := range got {
+			if !slices.Contains(cur, b) && !slices.Contains(bb.eligible, b) {
+				t.Errorf("%s: %v -> %v places a replica on broker %d, which may not receive one", tp, cur, got, b)
+			}
+		}
+		if len(got) == len(cur) && bb.valid(cur) && !opts.Balance && !sameSet(got, cur) {
 			t.Errorf("%s: already valid as %v, but the plan moves it to %v", tp, cur, got)
 		}
 		keep := bb.maxKeep(cur, r)
 		lb := r - keep
-		if len(got) == len(cur) && len(bb.topo.Check(cur)) == 0 {
+		if len(got) == len(cur) && bb.valid(cur) {
 			lb = 0
 		}
 		m := moved(cur, got)
@@ -194,7 +203,7 @@ func checkPlan(t *testing.T, in Input, opts Options) {
 		if compromised[tp] {
 			continue
 		}
-		if len(got) != opts.ReplicationFactor || len(bb.topo.Check(got)) > 0 {
+		if len(got) != opts.ReplicationFactor || !bb.valid(got) {
 			t.Errorf("new partition %s: %v (violations %v)", tp, got, bb.topo.Check(got))
 		}
 	}
@@ -224,4 +233,13 @@ func rfOf(in Input, o Options, is Issue) int {
 		}
 	}
 	return 0
+}
+
+func curOf(in Input, is Issue) []int32 {
+	for _, p := range in.Current.Partitions {
+		if p.Topic == is.Topic && p.Partition == is.Partition {
+			return p.Replicas
+		}
+	}
+	return nil
 }

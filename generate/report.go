@@ -29,6 +29,10 @@ type Report struct {
 	// LeaderChanges counts existing partitions whose preferred leader changes.
 	LeaderChanges int `json:"leader_changes"`
 
+	// DownBrokers are the brokers that are not alive but keep their
+	// replicas (see Options.EvacuateDownBrokers).
+	DownBrokers []int32 `json:"down_brokers"`
+
 	Brokers       []BrokerReport       `json:"brokers"`
 	UpdateDomains []UpdateDomainReport `json:"update_domains"`
 
@@ -75,7 +79,7 @@ type BrokerReport struct {
 	Zone           string `json:"zone,omitempty"`
 	FaultDomain    *int   `json:"fault_domain,omitempty"`
 	UpdateDomain   *int   `json:"update_domain,omitempty"`
-	Status         string `json:"status"` // eligible, dead, excluded, not in --broker-list, no domain
+	Status         string `json:"status"` // eligible, down, dead, excluded, not in --broker-list, no domain
 	ReplicasBefore int    `json:"replicas_before"`
 	ReplicasAfter  int    `json:"replicas_after"`
 	LeadersBefore  int    `json:"leaders_before"`

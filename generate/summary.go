@@ -16,6 +16,7 @@ const maxBrokerRows = 100
 // Grid markers for brokers that may not hold replicas.
 var statusMark = map[string]string{
 	statusNames[statusDead]:      "!",
+	statusNames[statusDown]:      "!",
 	statusNames[statusExcluded]:  "x",
 	statusNames[statusNotListed]: "-",
 }
@@ -76,7 +77,7 @@ func WriteSummary(w io.Writer, r Report, domains map[int32]cluster.Domain) error
 	for _, b := range r.Brokers {
 		status[b.ID] = b.Status
 	}
-	ew.printf("\nbrokers by fault domain (rows) and update domain (columns); ! dead, x excluded, - not in --broker-list:\n")
+	ew.printf("\nbrokers by fault domain (rows) and update domain (columns); ! down, x excluded, - not in --broker-list:\n")
 	if ew.err == nil {
 		ew.err = cluster.Grid{Cells: r.Grid}.Write(ew, func(id int32) string {
 			return strconv.Itoa(int(id)) + statusMark[status[id]]

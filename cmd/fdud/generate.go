@@ -32,8 +32,14 @@ or the text kafka-reassign-partitions.sh --generate prints) or from a live
 cluster (--bootstrap-server, or --zookeeper for ZooKeeper-mode clusters).
 Partitions being reassigned are planned from their in-flight targets.
 
-A broker without a domain that holds replicas in scope is an error, unless it
-is dead or named in --exclude-brokers (its replicas then move off).
+A broker that is down (not alive, but in the domains: an update domain being
+rebooted, a VM being redeployed) keeps its replicas, which count in its domains,
+and gets nothing new; the summary names it. --evacuate-down-brokers (or
+--exclude-brokers) moves its replicas off. A broker without a domain that holds
+replicas in scope is an error, unless it is dead or named in --exclude-brokers
+(its replicas then move off). The rules are judged over every domain that has a
+live broker or holds replicas, as fdud verify judges them, even where no broker
+may receive replicas (all excluded, say).
 Partitions that cannot meet the rules (too few brokers or domains alive) make
 generate fail with exit status 4 and a list of them; with --force they are
 spread as widely as possible (fault domains before update domains) and each
@@ -77,6 +83,8 @@ func newGenerateCommand(s streams) *cli.Command {
 			Usage: "only these brokers may hold replicas, `ID,ID` or ranges LOW-HIGH (default: every live broker with a domain)"},
 		&cli.StringFlag{Name: "exclude-brokers", EnvVars: []string{"FDUD_EXCLUDE_BROKERS"},
 			Usage: "move every replica in scope off these brokers, `ID,ID` (decommissioning)"},
+		&cli.BoolFlag{Name: "evacuate-down-brokers", EnvVars: []string{"FDUD_EVACUATE_DOWN_BROKERS"},
+			Usage: "move replicas in scope off brokers that are not alive (by default a down broker with a domain keeps them)"},
 		&cli.IntFlag{Name: "replication-factor", EnvVars: []string{"FDUD_REPLICATION_FACTOR"},
 			Usage: "change the replication factor of the partitions in scope to `N` (and set it for --new-topic)"},
 		&cli.StringFlag{Name: "new-topic", EnvVars: []string{"FDUD_NEW_TOPIC"},
@@ -140,14 +148,15 @@ func generateConfig(c *cli.Context) (generate.Config, error) {
 		CurrentFile:       c.String("current-file"),
 		ReportFile:        c.String("report"),
 		Options: generate.Options{
-			ReplicationFactor: c.Int("replication-factor"),
-			NewTopic:          c.String("new-topic"),
-			NewPartitions:     c.Int("partitions"),
-			Force:             c.Bool("force"),
-			Balance:           c.Bool("balance"),
-			MaxMoves:          c.Int("max-moves"),
-			NoLeaderBalance:   c.Bool("no-leader-balance"),
-			Seed:              c.Uint64("seed"),
+			ReplicationFactor:   c.Int("replication-factor"),
+			NewTopic:            c.String("new-topic"),
+			NewPartitions:       c.Int("partitions"),
+			Force:               c.Bool("force"),
+			EvacuateDownBrokers: c.Bool("evacuate-down-brokers"),
+			Balance:             c.Bool("balance"),
+			MaxMoves:            c.Int("max-moves"),
+			NoLeaderBalance:     c.Bool("no-leader-balance"),
+			Seed:                c.Uint64("seed"),
 		},
 	}
 	var err error

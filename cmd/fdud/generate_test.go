@@ -55,10 +55,14 @@ func TestGenerateCLI(t *testing.T) {
 			code: exitBadInput, stderr: "/nonexistent.json"},
 		{name: "file and cluster", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--bootstrap-server", "127.0.0.1:1"},
 			code: exitBadInput, stderr: "not both"},
-		{name: "one fault domain left warns", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--broker-list", "1,2,3"},
-			code: 0, stdout: `"version":1`, stderr: "warning: fault domain without an eligible broker: FD1", planParts: 2},
+		// Issue 9: FD1's brokers are alive, so verify judges the plan over FD1 too;
+		// a plan that leaves it empty is infeasible, not "0 -> 0".
+		{name: "one fault domain left is infeasible", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--broker-list", "1,2,3"},
+			code: exitAtRisk, stderr: "no broker may receive replicas in FD1"},
+		{name: "one fault domain left forced warns", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--broker-list", "1,2,3", "--force"},
+			code: 0, stdout: `"version":1`, stderr: "warning: no broker may receive replicas in fault domain FD1", planParts: 2},
 		{name: "infeasible", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--exclude-brokers", "2-6"},
-			code: exitAtRisk, stderr: "orders-0: replication factor 2 needs 2 brokers, only 1 may hold replicas"},
+			code: exitAtRisk, stderr: "orders-0: replication factor 2 needs 2 brokers, only 1 may receive replicas"},
 		{name: "infeasible forced", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--exclude-brokers", "2-6", "--force"},
 			code: 0, stdout: `{"version":1,"partitions":[]}`, stderr: "compromise: orders-0: left as it is", planParts: 0},
 		{name: "stray argument", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "extra"},
