@@ -419,3 +419,76 @@ func TestBenchmarkInputsRepairFully(t *testing.T) {
 	in := kafkaDefault(newRand(2), 60, 3, 20, 50, 40, 3)
 	checkPlan(t, in, Options{Seed: 3})
 }
+
+// TestDownBrokerKeepsReplicas pins issue 9: a broker that is down for
+// minutes (an update domain rebooting) keeps its replicas, which count in
+// its domains, gets nothing new, and the report names it. On main every
+// replica moved off it.
+func TestDownBrokerKeepsReplicas(t *testing.T) {
+	// 3 FDs x 3 UDs, ids 1..9 row by row; broker 5 (FD1 UD1) is down.
+	in := Input{Domains: fullGrid(3, 3), Live: []int32{1, 2, 3, 4, 6, 7, 8, 9},
+		Current: assignment("t",
+			[]int32{5, 1, 9}, // valid: stays
+			[]int32{1, 5, 9}, // valid: stays
+			[]int32{5, 4, 9}, // 5 and 4 share FD1: one of them leaves, nothing goes to 5
+			[]int32{1, 2, 6}, // two in FD0: repaired, never onto 5
+		)}
+	res, err := Plan(in, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := after(t, in.Current, res.Plan)
+	for tp, reps := range next {
+		cur := in.Current.Partitions[tp.Partition].Replicas
+		if slices.Contains(reps, 5) && !slices.Contains(cur, 5) {
+			t.Errorf("%s: %v -> %v places a replica on down broker 5", tp, cur, reps)
+		}
+	}
+	if got := next[cluster.TopicPartition{Topic: "t", Partition: 0}]; !slices.Equal(got, []int32{5, 1, 9}) {
+		t.Errorf("t-0 = %v, want it untouched", got)
+	}
+	if !slices.Equal(res.Report.DownBrokers, []int32{5}) {
+		t.Errorf("down brokers %v, want [5]", res.Report.DownBrokers)
+	}
+	if !slices.ContainsFunc(res.Report.Warnings, func(w string) bool {
+		return strings.Contains(w, "brokers down: 5; their replicas stay")
+	}) {
+		t.Errorf("no warning names the down broker: %q", res.Report.Warnings)
+	}
+	for _, b := range res.Report.Brokers {
+		if b.ID == 5 && (b.Status != "down" || b.ReplicasAfter > b.ReplicasBefore) {
+			t.Errorf("broker 5: %+v", b)
+		}
+	}
+
+	res, err = Plan(in, Options{EvacuateDownBrokers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for tp, reps := range after(t, in.Current, res.Plan) {
+		if slices.Contains(reps, 5) {
+			t.Errorf("--evacuate-down-brokers: %s keeps a replica on 5: %v", tp, reps)
+		}
+	}
+}
+
+// TestExcludedFaultDomainIsInfeasible pins issue 9: with every broker of a
+// fault domain excluded (but alive), verify still judges partitions over
+// that fault domain, so generate must not call a plan that leaves it empty
+// a repair ("fault domain spread 0 -> 0" on main). Without --force it fails
+// naming the partitions and why; with --force it says what it gave up.
+func TestExcludedFaultDomainIsInfeasible(t *testing.T) {
+	in := Input{Domains: fullGrid(3, 3), Current: assignment("t", []int32{1, 5, 9}, []int32{2, 6, 7})}
+	_, err := Plan(in, Options{ExcludeBrokers: []int32{7, 8, 9}})
+	if !errors.Is(err, cluster.ErrAtRisk) || !strings.Contains(err.Error(), "t-0: no set of 3 brokers meets") ||
+		!strings.Contains(err.Error(), "no broker may receive replicas in FD2") {
+		t.Fatalf("want ErrAtRisk naming t-0 and FD2, got %v", err)
+	}
+	res, err := Plan(in, Options{ExcludeBrokers: []int32{7, 8, 9}, Force: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Report.Compromises) != 2 || res.Report.ViolationsAfter.FaultDomain != 2 {
+		t.Fatalf("compromises %v, FD violations after %d; want both partitions, counted", res.Report.Compromises, res.Report.ViolationsAfter.FaultDomain)
+	}
+}

@@ -50,9 +50,11 @@ const (
 )
 
 // check returns the rules (at lim's level) the replica list breaks, as
-// violation bits. It mirrors cluster.Topology.Check, allocation-free: counts
-// only replicas on brokers that may hold them (eligible or down), and each
-// populated value must hold between lo and hi of them.
+// violation bits. It mirrors cluster.Topology.Check as verify uses it,
+// allocation-free: a replica on a broker that may not hold it breaks the
+// broker rule; the domains count the replicas on judged brokers (also
+// those about to move off a live excluded broker, as verify sees them), and
+// each populated value must hold between lo and hi of them.
 func (t *topology) check(reps []int32, lim *limits) (mask uint8) {
 	for i, b := range reps {
 		if !t.holds(b) {
@@ -70,13 +72,13 @@ func (t *topology) check(reps []int32, lim *limits) (mask uint8) {
 		}
 		distinct := 0
 		for i, b := range reps {
-			if !t.holds(b) {
+			if !t.brokers[b].judged {
 				continue
 			}
 			v := t.brokers[b].val[d]
 			c, first := 0, true
 			for j, o := range reps {
-				if t.holds(o) && t.brokers[o].val[d] == v {
+				if t.brokers[o].judged && t.brokers[o].val[d] == v {
 					c++
 					if j < i {
 						first = false

@@ -38,6 +38,7 @@ type brokerInfo struct {
 	hasDom bool
 	serve  bool // alive, not excluded and listed (if a list is given): may serve once it has a domain
 	alive  bool
+	judged bool           // has a domain and is alive or holds replicas after the plan: its domains count
 	val    [numDims]int32 // dense value per dimension; -1 without a domain
 	cell   int32          // eligible brokers only, else -1
 	rank   uint32         // seeded tie-break among equally loaded brokers
@@ -216,6 +217,7 @@ func (t *topology) formCells(heldAfter func(b int32) bool) {
 	for i := range t.brokers {
 		b := &t.brokers[i]
 		if b.hasDom && (b.alive || heldAfter(int32(i))) {
+			b.judged = true
 			for d := range numDims {
 				t.populated[d][b.val[d]] = true
 			}

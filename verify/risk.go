@@ -81,6 +81,11 @@ type AssessInput struct {
 	Partitions []cluster.PartitionState // the partitions to assess
 	Live       []int32                  // live broker ids
 	Domains    map[int32]cluster.Domain // nil: no domains known, only replication is assessed
+	// Cluster is every partition of the cluster (nil: Partitions). A broker
+	// that is not live still counts in its domains while it holds a replica
+	// of any of them, as generate counts a down broker that keeps its
+	// replicas: the rules are judged over the same domains by both.
+	Cluster []cluster.PartitionState
 	// MinISR returns the min.insync.replicas of a topic.
 	MinISR func(topic string) int
 }
@@ -109,7 +114,11 @@ func Assess(in AssessInput) Risk {
 		r.AtRiskTotal = a.risky.n
 		return r
 	}
-	topo := cluster.NewTopology(in.Domains, a.eligible(in.Live))
+	holding := in.Cluster
+	if holding == nil {
+		holding = a.parts
+	}
+	topo := cluster.NewTopology(in.Domains, a.eligible(in.Live, holding))
 	r.Dimensions = dimensions(topo)
 	a.dims = r.Dimensions
 	a.riskyIn = map[cluster.Dimension]*marks{}
@@ -160,12 +169,13 @@ func (a *assessment) underReplicated() []Replication {
 }
 
 // eligible returns the brokers whose domains the rules are judged against:
-// the live brokers and the dead ones still holding replicas. Judged against
-// the live brokers only (as generate must, to place replicas), a dead
-// broker's domain would vanish and with it the violations it exposes.
-func (a *assessment) eligible(live []int32) []int32 {
+// the live brokers and the dead ones still holding replicas of a partition
+// in holding. Judged against the live brokers only, a down broker's domain
+// would vanish and with it the violations it exposes. generate judges over
+// the same brokers.
+func (a *assessment) eligible(live []int32, holding []cluster.PartitionState) []int32 {
 	eligible := slices.Clone(live)
-	for _, p := range a.parts {
+	for _, p := range holding {
 		for _, id := range p.Replicas {
 			if !a.live[id] && !slices.Contains(eligible, id) {
 				eligible = append(eligible, id)

@@ -73,7 +73,7 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 		live = append(live, b.ID)
 	}
 	slices.Sort(live)
-	in := AssessInput{Scope: scope, Partitions: parts, Live: live,
+	in := AssessInput{Scope: scope, Partitions: parts, Live: live, Cluster: st.Partitions,
 		MinISR: minISRs(ctx, cl, log, parts, o.MinInsyncReplicas)}
 	if o.Domains != nil {
 		in.Domains = o.Domains.Map()
