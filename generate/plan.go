@@ -66,6 +66,8 @@ func Plan(in Input, opts Options) (Result, error) {
 		p.finishReport()
 		return Result{Report: p.rep}, infeasibleError(p.rep.Infeasible)
 	}
+	p.refine()
+	p.rep.FDSpreadRepair = t.fdSpread(t.load)
 	if opts.Balance {
 		p.balance()
 	}

@@ -322,8 +322,9 @@ func TestLeadersSpreadOverUpdateDomains(t *testing.T) {
 
 func TestBalanceEvensReplicas(t *testing.T) {
 	// A 3x3 grid with two brokers per cell (ids 1-9 and 11-19). Every
-	// partition is valid but sits on brokers 1, 5 and 9; only their cell
-	// twins (11, 15, 19) can take a replica without breaking a rule.
+	// partition is valid but sits on brokers 1, 5 and 9. Moving one replica
+	// at a time, only their cell twins (11, 15, 19) could take one; moving
+	// two of a partition, every broker can.
 	doms := fullGrid(3, 3)
 	for id, d := range fullGrid(3, 3) {
 		doms[id+10] = d
@@ -341,18 +342,17 @@ func TestBalanceEvensReplicas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// 90 replicas on 18 brokers: 5 each would be perfect.
 	for _, b := range res.Report.Brokers {
-		want := 0
-		if slices.Contains([]int32{1, 5, 9, 11, 15, 19}, b.ID) {
-			want = 15
-		}
-		if b.ReplicasAfter != want {
-			t.Errorf("broker %d holds %d replicas after --balance, want %d", b.ID, b.ReplicasAfter, want)
+		if b.ReplicasAfter < 4 || b.ReplicasAfter > 6 {
+			t.Errorf("broker %d holds %d replicas after --balance, want 4 to 6", b.ID, b.ReplicasAfter)
 		}
 	}
-	if res.Report.BalanceMoves != 45 || res.Report.ReplicasMoved != 45 || res.Report.ViolationsAfter.Partitions != 0 {
-		t.Errorf("report: balance %d, moved %d, violations after %d", res.Report.BalanceMoves,
-			res.Report.ReplicasMoved, res.Report.ViolationsAfter.Partitions)
+	r := res.Report
+	if r.BalanceMoves != r.ReplicasMoved || r.ReplicasMoved > 75 || r.ViolationsAfter.Partitions != 0 ||
+		r.FDSpreadBefore != 30 || r.FDSpreadRepair != 30 || r.FDSpreadAfter > 2 {
+		t.Errorf("report: balance %d, moved %d, violations after %d, spread %d -> %d -> %d", r.BalanceMoves,
+			r.ReplicasMoved, r.ViolationsAfter.Partitions, r.FDSpreadBefore, r.FDSpreadRepair, r.FDSpreadAfter)
 	}
 	res, err = Plan(in, Options{Balance: true, MaxMoves: 5})
 	if err != nil || res.Report.ReplicasMoved != 5 {

@@ -21,9 +21,17 @@ type Report struct {
 	// ReplicasMoved counts replicas placed on a broker that did not hold them
 	// (existing partitions). MoveLowerBound is the fewest moves that repair
 	// the partitions at risk; BalanceMoves the moves --balance added.
-	ReplicasMoved   int `json:"replicas_moved"`
-	MoveLowerBound  int `json:"replicas_moved_lower_bound"`
-	BalanceMoves    int `json:"balance_moves"`
+	ReplicasMoved  int `json:"replicas_moved"`
+	MoveLowerBound int `json:"replicas_moved_lower_bound"`
+	BalanceMoves   int `json:"balance_moves"`
+	// Per-FD spread: among the brokers of one fault domain (within a zone)
+	// that may receive replicas, the largest minus the smallest replica
+	// count; the worst fault domain. Before the plan, after the repair
+	// (MoveLowerBound moves), and after the plan (BalanceMoves more with
+	// --balance).
+	FDSpreadBefore  int `json:"fd_spread_before"`
+	FDSpreadRepair  int `json:"fd_spread_repair"`
+	FDSpreadAfter   int `json:"fd_spread_after"`
 	ReplicasRemoved int `json:"replicas_removed"` // by a lower replication factor
 	NewReplicas     int `json:"new_replicas"`     // of the new topic
 	// LeaderChanges counts existing partitions whose preferred leader changes.

@@ -70,6 +70,7 @@ func (p *planner) finishReport() {
 	loadAfter := make([]int32, len(t.brokers))
 	leadAfter := make([]int32, len(t.brokers))
 	p.tally(loadAfter, leadAfter)
+	r.FDSpreadBefore, r.FDSpreadAfter = t.fdSpread(t.loadBefore), t.fdSpread(loadAfter)
 	r.Brokers = p.brokerReports(loadAfter, leadAfter)
 	r.UpdateDomains = t.updateDomainReports(leadAfter)
 	r.Grid = p.grid()

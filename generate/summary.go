@@ -54,6 +54,12 @@ func WriteSummary(w io.Writer, r Report, domains map[int32]cluster.Domain) error
 		ew.printf("; %d more to balance brokers", r.BalanceMoves)
 	}
 	ew.printf(")\n")
+	ew.printf("per-FD spread (worst fault domain: most minus fewest replicas on one of its brokers): %d before, %d after the repair",
+		r.FDSpreadBefore, r.FDSpreadRepair)
+	if r.BalanceMoves > 0 {
+		ew.printf(", %d after %d balance moves", r.FDSpreadAfter, r.BalanceMoves)
+	}
+	ew.printf("\n")
 	if r.ReplicasRemoved > 0 {
 		ew.printf("replicas removed (lower replication factor): %d\n", r.ReplicasRemoved)
 	}
