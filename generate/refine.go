@@ -81,8 +81,33 @@ func (p *planner) newRefiner() (*refiner, int) {
 	ngroups := t.fdGroups(r.group)
 	r.gmax = make([]int32, ngroups)
 	r.gmin = make([]int32, ngroups)
-	r.on = make([][]int32, len(t.brokers))
-	r.drop = make([][]int32, len(t.brokers))
+	// The lists share two backing arrays, sized by a first count: a
+	// million partitions must not cost a million allocations.
+	nOn, nDrop := make([]int32, len(t.brokers)), make([]int32, len(t.brokers))
+	changed := r.each(func(_, b int32, held bool) {
+		if held {
+			nOn[b]++
+		} else {
+			nDrop[b]++
+		}
+	})
+	r.on, r.drop = carve(nOn), carve(nDrop)
+	r.each(func(i, b int32, held bool) {
+		if held {
+			r.on[b] = append(r.on[b], i)
+		} else {
+			r.drop[b] = append(r.drop[b], i)
+		}
+	})
+	r.work = refineBudgetBase + refineBudgetPerPartition*len(p.src)
+	return r, changed
+}
+
+// each calls visit for every broker of a changeable partition's planned
+// list (held) and every current replica it lets go, and returns how many
+// partitions are changeable.
+func (r *refiner) each(visit func(i, b int32, held bool)) int {
+	p := r.p
 	changed := 0
 	for i := range p.src {
 		if !r.changeable(i) {
@@ -91,16 +116,30 @@ func (p *planner) newRefiner() (*refiner, int) {
 		changed++
 		cur, fin := p.curOf(i), p.final(i)
 		for _, b := range fin {
-			r.on[b] = append(r.on[b], int32(i))
+			visit(int32(i), b, true)
 		}
 		for _, b := range cur {
 			if !contains(fin, b) {
-				r.drop[b] = append(r.drop[b], int32(i))
+				visit(int32(i), b, false)
 			}
 		}
 	}
-	r.work = refineBudgetBase + refineBudgetPerPartition*len(p.src)
-	return r, changed
+	return changed
+}
+
+// carve returns empty slices with the given capacities over one array.
+func carve(caps []int32) [][]int32 {
+	total := 0
+	for _, c := range caps {
+		total += int(c)
+	}
+	backing := make([]int32, total)
+	out := make([][]int32, len(caps))
+	for b, c := range caps {
+		out[b] = backing[:0:c]
+		backing = backing[c:]
+	}
+	return out
 }
 
 // changeable reports whether partition i is one refine may re-plan: changed
