@@ -24,7 +24,7 @@ import (
 // Budget of options evaluated: per partition in scope plus a constant, so
 // that planning time stays proportional to the input.
 const (
-	refineBudgetPerPartition = 16
+	refineBudgetPerPartition = 4
 	refineBudgetBase         = 1 << 18
 	pairTries                = 64 // second partitions tried per first one in the pairwise step
 	coldScan                 = 4096
@@ -184,11 +184,37 @@ func (r *refiner) measure() potential {
 // or the budget is spent.
 func (r *refiner) run() {
 	r.pot = r.measure()
+	floor, capped := r.floor(), false
 	for r.work > 0 && r.pot.worst > 0 {
+		if !capped && r.pot.worst <= floor {
+			// Spread 0 is not likely to be reachable: try for it briefly.
+			r.work, capped = min(r.work, refineBudgetBase/4), true
+		}
 		if !r.improveExtremes() && !r.improvePairs() && !r.scanCold() {
 			return
 		}
 	}
+}
+
+// floor is the spread refine expects to reach at best: 1 when some group's
+// replicas cannot be shared evenly among its brokers (spread 0 is then out
+// of reach unless replicas change group), else 0.
+func (r *refiner) floor() int32 {
+	t := r.p.t
+	total := make([]int64, len(r.gmax))
+	size := make([]int64, len(r.gmax))
+	for b, g := range r.group {
+		if g >= 0 {
+			total[g] += int64(t.load[b])
+			size[g]++
+		}
+	}
+	for g := range total {
+		if size[g] > 0 && total[g]%size[g] != 0 {
+			return 1
+		}
+	}
+	return 0
 }
 
 // extremes returns the brokers at the top and at the bottom of the groups
@@ -285,6 +311,7 @@ func (r *refiner) try(i int, without, with int32) bool {
 	if slicesEqual(r.saved, r.best) {
 		return false
 	}
+	r.work -= len(r.group) / 8 // measuring costs too
 	r.apply(i, r.best)
 	if pot := r.measure(); pot.less(r.pot) {
 		r.pot = pot
