@@ -24,8 +24,11 @@ stdout carries only the plan, in Kafka's reassignment JSON (partitions whose
 replicas change, or only their order; an empty list when nothing needs doing):
 feed it to fdud execute or to kafka-reassign-partitions.sh --execute. stderr
 carries a summary: rule violations before and after, replicas moved against
-the lower bound, leader changes, replicas and leaders per broker, and the
-FD x UD grid of brokers.
+the lower bound, the per-FD spread (most minus fewest replicas on one broker
+of a fault domain, worst fault domain) before, after the repair and after
+--balance, leader changes, replicas and leaders per broker, and the FD x UD
+grid of brokers. Within the fewest moves, fdud picks which replicas leave and
+which brokers receive so that this spread is as small as it can make it.
 
 The cluster comes from --current-assignment (offline: Kafka's reassignment JSON,
 or the text kafka-reassign-partitions.sh --generate prints) or from a live
@@ -94,7 +97,7 @@ func newGenerateCommand(s streams) *cli.Command {
 		&cli.BoolFlag{Name: "force", EnvVars: []string{"FDUD_FORCE"},
 			Usage: "place partitions that cannot meet the rules as widely as possible instead of failing (exit 4)"},
 		&cli.BoolFlag{Name: "balance", EnvVars: []string{"FDUD_BALANCE"},
-			Usage: "add moves that even out replicas per broker, never breaking a rule"},
+			Usage: "add moves that even out replicas per broker, worst fault domain first, never breaking a rule"},
 		&cli.IntFlag{Name: "max-moves", EnvVars: []string{"FDUD_MAX_MOVES"},
 			Usage: "with --balance, add at most `N` replica moves (0: no limit)"},
 		&cli.BoolFlag{Name: "no-leader-balance", EnvVars: []string{"FDUD_NO_LEADER_BALANCE"},
