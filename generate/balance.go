@@ -1,118 +1,128 @@
 package generate
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
-// balanceTries bounds the receivers tried for one replica.
 const (
-	balanceTries  = 8
-	balanceRefine = 4096 // options refine may evaluate after each extra move
+	// balanceGrant is the options a paid move lets the search for the next
+	// one evaluate; balanceRefine those it lets refine evaluate after it.
+	balanceGrant  = 2048
+	balanceRefine = 256
+	// balanceScan bounds the partitions one search for a paid move tries
+	// per broker, from where the last search left off.
+	balanceScan = 64
 )
 
 // balance spends extra moves (at most MaxMoves; 0: no limit) where they
-// help most: each one takes a replica that stays off a broker at the top of
-// the worst fault domain and gives it to the least loaded broker that keeps
-// the rules, if that lowers the potential refine uses (worst per-FD spread,
-// brokers at its extremes, sum of squared loads); refine then re-plans the
-// free choices around it. It stops when no move helps.
+// help most. Each one re-plans a partition that keeps a replica on a broker
+// at the top of the worst fault domain (then of any group, most loaded
+// first): it lets that replica go and places the partition anew with one
+// more move than before, the best way for the potential refine uses (worst
+// per-FD spread, brokers at its extremes, sum of squared loads), if that
+// lowers it. refine then re-plans the free choices around it. It stops when
+// no such move helps, or when the search has spent its budget (a constant,
+// plus a grant for each move it made).
 func (p *planner) balance() {
 	r, _ := p.newRefiner()
 	// Every partition placed by the rules may give up a replica it keeps.
 	held := make([][]int32, len(p.t.brokers))
 	for i := range p.src {
-		if p.out[i] == outInfeasible || p.out[i] == outCompromised {
+		if p.out[i] == outInfeasible || p.out[i] == outCompromised || len(p.final(i)) > 64 {
 			continue
 		}
 		for _, b := range p.final(i) {
-			held[b] = append(held[b], int32(i))
+			if contains(p.curOf(i), b) {
+				held[b] = append(held[b], int32(i))
+			}
 		}
 	}
-	byLoad := make([]int32, 0, len(p.t.brokers))
-	for b := range p.t.brokers {
-		if r.group[b] >= 0 {
-			byLoad = append(byLoad, int32(b))
-		}
-	}
+	r.cursor = make([]int, len(p.t.brokers))
 	r.pot = r.measure()
+	search := refineBudgetBase // options the search for paid moves may evaluate
 	moves := 0
 	for p.opts.MaxMoves == 0 || moves < p.opts.MaxMoves {
-		if !r.payOne(held, byLoad) {
+		r.work = search
+		found := r.payOne(held)
+		search = r.work
+		if !found {
 			break
 		}
 		moves++
-		r.work = max(r.work, balanceRefine) // each paid move earns some free re-planning
+		search += balanceGrant
+		r.work = balanceRefine
 		r.run()
 	}
 }
 
-// payOne makes one extra move that lowers the potential: a replica a
-// partition keeps moves from a broker at the top of a worst group (or,
-// failing that, of any group) to the least loaded broker that keeps the
-// rules. It reports whether it found one.
-func (r *refiner) payOne(held [][]int32, byLoad []int32) bool {
-	p := r.p
-	t := p.t
-	slices.SortFunc(byLoad, func(a, b int32) int {
-		if t.less(a, b) {
+// payOne makes one extra move that lowers the potential, and reports
+// whether it found one.
+func (r *refiner) payOne(held [][]int32) bool {
+	t := r.p.t
+	hot, _ := r.extremes()
+	for _, h := range hot {
+		if r.payFrom(h, held) {
+			return true
+		}
+	}
+	// Then every other broker that may receive, most loaded first.
+	var rest []int32
+	for b, g := range r.group {
+		if g >= 0 && !contains(hot, int32(b)) {
+			rest = append(rest, int32(b))
+		}
+	}
+	slices.SortFunc(rest, func(a, b int32) int {
+		if t.less(b, a) {
 			return -1
 		}
-		if t.less(b, a) {
+		if t.less(a, b) {
 			return 1
 		}
 		return 0
 	})
-	hot, _ := r.extremes()
-	// Then the other brokers, most loaded first.
-	for k := len(byLoad) - 1; k >= 0; k-- {
-		if !contains(hot, byLoad[k]) {
-			hot = append(hot, byLoad[k])
+	for _, h := range rest {
+		if r.work <= 0 {
+			break
 		}
-	}
-	for _, h := range hot {
-		for _, i32 := range held[h] {
-			i := int(i32)
-			fin := p.final(i)
-			at := index(fin, h)
-			if at < 0 || !contains(p.curOf(i), h) {
-				continue // gone, or placed by the plan: moving it is refine's (free) business
-			}
-			if r.payFrom(i, at, byLoad, held) {
-				return true
-			}
+		if r.payFrom(h, held) {
+			return true
 		}
 	}
 	return false
 }
 
-// payFrom moves replica at of partition i to one of the least loaded
-// brokers that keep the rules, if the potential falls.
-func (r *refiner) payFrom(i, at int, byLoad []int32, held [][]int32) bool {
+// payFrom tries the partitions keeping a replica on broker h, from where the
+// last try left off, and makes the first paid move that lowers the
+// potential.
+func (r *refiner) payFrom(h int32, held [][]int32) bool {
 	p := r.p
-	t := p.t
-	fin := p.final(i)
-	h := fin[at]
-	lim := p.limits(len(fin), levelAll)
-	tries := 0
-	for _, b := range byLoad {
-		if t.load[b] >= t.load[h]-1 || tries >= balanceTries {
+	l := held[h]
+	for n := 0; n < min(len(l), balanceScan); n++ {
+		if r.work <= 0 {
 			return false
 		}
-		if contains(fin, b) || contains(p.curOf(i), b) {
+		k := (r.cursor[h] + n) % len(l)
+		i := int(l[k])
+		cur, fin := p.curOf(i), p.final(i)
+		if !contains(fin, h) {
+			continue // moved off by an earlier move: refine's business now
+		}
+		kept := 0
+		for _, b := range fin {
+			if contains(cur, b) {
+				kept++
+			}
+		}
+		if _, ok := r.bestKeeping(i, kept-1, r.pot.worst, h, -1, math.MaxInt64); !ok {
 			continue
 		}
-		fin[at] = b
-		ok := t.check(fin, lim) == 0
-		fin[at] = h
-		if !ok {
-			continue
-		}
-		tries++
 		r.saved = append(r.saved[:0], fin...)
-		next := append([]int32(nil), fin...)
-		next[at] = b
-		r.apply(i, next)
+		r.apply(i, r.best)
 		if pot := r.measure(); pot.less(r.pot) {
 			r.pot = pot
-			held[b] = append(held[b], int32(i))
+			r.cursor[h] = k + 1
 			if p.out[i] == outUntouched {
 				p.out[i] = outRepaired
 			}
@@ -120,6 +130,9 @@ func (r *refiner) payFrom(i, at int, byLoad []int32, held [][]int32) bool {
 		}
 		r.undo(i, r.saved)
 		r.measure()
+	}
+	if len(l) > 0 {
+		r.cursor[h] = (r.cursor[h] + balanceScan) % len(l)
 	}
 	return false
 }

@@ -64,6 +64,7 @@ type refiner struct {
 	limitW         int32
 	without, with_ int32
 	saved          []int32
+	cursor         []int // per broker: where balance's next search starts
 }
 
 // refine runs the balancing post-pass over the changed partitions.
@@ -381,6 +382,19 @@ func (r *refiner) set(i int, reps []int32, note bool) {
 // when there is none.
 func (r *refiner) bestOption(i int, w int32, without, with int32, below int64) (int64, bool) {
 	p := r.p
+	cur, fin := p.curOf(i), p.final(i)
+	kept := 0
+	for _, b := range fin {
+		if contains(cur, b) {
+			kept++
+		}
+	}
+	return r.bestKeeping(i, kept, w, without, with, below)
+}
+
+// bestKeeping is bestOption for placements that keep kept current replicas.
+func (r *refiner) bestKeeping(i, kept int, w int32, without, with int32, below int64) (int64, bool) {
+	p := r.p
 	t := p.t
 	cur, fin := p.curOf(i), p.final(i)
 	n := len(fin)
@@ -393,13 +407,7 @@ func (r *refiner) bestOption(i int, w int32, without, with int32, below int64) (
 			k++
 		}
 	}
-	kept := 0
-	for _, b := range fin {
-		if contains(cur, b) {
-			kept++
-		}
-	}
-	if kept > k {
+	if kept > k || kept < 0 {
 		return 0, false
 	}
 	// Removing the whole planned list saves this much.
