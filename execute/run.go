@@ -404,7 +404,14 @@ func (r *run) cancel(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if rm.Removed {
+	switch {
+	case rm.Removed && len(rm.Warnings) > 0:
+		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed), except %d values someone else changed since, left as they are:\n",
+			r.id, len(rm.Changes), len(rm.Warnings))
+		for _, w := range rm.Warnings {
+			fmt.Fprintf(r.errw, "  %s\n", w)
+		}
+	case rm.Removed:
 		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed).\n", r.id, len(rm.Changes))
 	}
 	return nil

@@ -106,9 +106,14 @@ type Throttles interface {
 	// Entities returns how many brokers and topics carry throttles fdud set
 	// for the plan; 0 when there is no record.
 	Entities(ctx context.Context) (int, error)
-	// Remove removes them, restoring what was there before; removed is
-	// false when there was nothing to remove.
-	Remove(ctx context.Context) (removed bool, err error)
+	// Remove removes them, restoring what was there before.
+	Remove(ctx context.Context) (ThrottleRemoval, error)
+}
+
+// ThrottleRemoval is what a Throttles.Remove did.
+type ThrottleRemoval struct {
+	Removed bool     // there was a record, and it was undone
+	Left    []string // values fdud had set that someone else changed since: left as they are
 }
 
 // Env is what Run writes to and calls out to.

@@ -63,11 +63,12 @@ type ReportPartition struct {
 }
 
 type ReportThrottles struct {
-	Checked   bool   `json:"checked"`
-	Entities  int    `json:"entities"`
-	Removed   bool   `json:"removed"`
-	Preserved bool   `json:"preserved"`
-	Error     string `json:"error,omitempty"`
+	Checked   bool     `json:"checked"`
+	Entities  int      `json:"entities"`
+	Removed   bool     `json:"removed"`
+	Left      []string `json:"left,omitempty"`
+	Preserved bool     `json:"preserved"`
+	Error     string   `json:"error,omitempty"`
 }
 
 type ReportElection struct {
@@ -131,7 +132,7 @@ func NewReport(r *Result) Report {
 			UnderReplicated: len(r.Risk.UnderReplicated), AtRisk: r.Risk.AtRiskTotal},
 		Partitions: make([]ReportPartition, 0, len(r.Statuses)),
 		Throttles: ReportThrottles{Checked: r.Throttles.Checked, Entities: r.Throttles.Entities,
-			Removed: r.Throttles.Removed, Preserved: r.Throttles.Preserved, Error: r.Throttles.Error},
+			Removed: r.Throttles.Removed, Left: r.Throttles.Left, Preserved: r.Throttles.Preserved, Error: r.Throttles.Error},
 		UnderReplicated: make([]ReportReplication, 0, len(r.Risk.UnderReplicated)),
 		WaitedSeconds:   r.Waited.Seconds(),
 		TimedOut:        r.TimedOut,

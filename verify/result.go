@@ -32,9 +32,12 @@ var ErrThrottlesLeft = errors.New("fdud's throttles are still set")
 
 // ThrottleOutcome says what happened to the throttles fdud set for the plan.
 type ThrottleOutcome struct {
-	Checked   bool   // a throttle record was consulted
-	Entities  int    // brokers and topics still carrying fdud's throttles after this run
-	Removed   bool   // this run removed them
+	Checked  bool // a throttle record was consulted
+	Entities int  // brokers and topics still carrying fdud's throttles after this run
+	Removed  bool // this run removed them
+	// Left: values fdud had set that someone else changed since; the
+	// clean-up left them as they are.
+	Left      []string
 	Preserved bool   // --preserve-throttles kept them
 	Error     string // removal failed (the run still reports the rest)
 }

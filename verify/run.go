@@ -232,12 +232,12 @@ func throttles(ctx context.Context, o Options, env Env, log *slog.Logger, p pass
 		log.Error("cannot tell whether fdud execute holds the cluster lock: throttles kept; run verify again", "err", p.lockErr)
 		out.Error = p.lockErr.Error()
 	default:
-		removed, err := env.Throttles.Remove(ctx)
+		rm, err := env.Throttles.Remove(ctx)
 		if err != nil {
 			log.Error("removing fdud's throttles failed; run verify again, or execute --cancel", "err", err)
 			out.Error = err.Error()
 		}
-		out.Removed = removed
+		out.Removed, out.Left = rm.Removed, rm.Left
 	}
 	n, err := env.Throttles.Entities(ctx)
 	if err != nil {

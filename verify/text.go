@@ -49,6 +49,11 @@ func WriteText(w io.Writer, r *Result) error {
 		writeLockHeld(&b, r)
 	case t.Error != "":
 		fmt.Fprintf(&b, "Throttles: could not remove fdud's throttles: %s\n", t.Error)
+	case t.Removed && len(t.Left) > 0:
+		fmt.Fprintf(&b, "Throttles: removed the throttles fdud set for this plan, except %d values someone else changed since, left as they are:\n", len(t.Left))
+		for _, l := range t.Left {
+			fmt.Fprintf(&b, "  %s\n", l)
+		}
 	case t.Removed:
 		b.WriteString("Throttles: removed the throttles fdud set for this plan.\n")
 	case t.Preserved && t.Entities > 0:

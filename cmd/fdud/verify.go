@@ -253,6 +253,7 @@ type planThrottles struct {
 	cl     kafka.Cluster
 	store  throttle.Store
 	planID string
+	log    *slog.Logger
 }
 
 func (p planThrottles) Entities(ctx context.Context) (int, error) {
@@ -263,8 +264,9 @@ func (p planThrottles) Entities(ctx context.Context) (int, error) {
 	return len(rec.Entities()), nil
 }
 
-func (p planThrottles) Remove(ctx context.Context) (bool, error) {
-	return throttle.Remove(ctx, p.cl, p.store, p.planID)
+func (p planThrottles) Remove(ctx context.Context) (verify.ThrottleRemoval, error) {
+	rm, err := throttle.Cleanup(ctx, p.cl, p.store, p.planID, p.log)
+	return verify.ThrottleRemoval{Removed: rm.Removed, Left: rm.Warnings}, err
 }
 
 // openCleanup opens what the throttle clean-up needs where execute keeps
@@ -295,7 +297,7 @@ func openCleanup(ctx context.Context, c *cli.Context, cl kafka.Cluster, plan clu
 	}
 	id := throttle.PlanID(plan)
 	lock := verify.ClusterLock{ZooKeeper: so.ZooKeeper, StateDir: so.StateDir, PlanID: id}
-	return planThrottles{cl: cl, store: store, planID: id}, lock, closeFn, nil
+	return planThrottles{cl: cl, store: store, planID: id, log: log}, lock, closeFn, nil
 }
 
 // progressFor draws a bar on a terminal and plain lines anywhere else (a
