@@ -60,7 +60,10 @@ func (a *adminCluster) DescribeConfigs(ctx context.Context, kind EntityKind, nam
 	}
 	for _, m := range out {
 		for _, k := range BrokerRateKeys {
-			if _, ok := m[k]; !ok {
+			// Kafka 2.4 leaves an unset rate out and shows a set one, once
+			// the broker has applied it, with a null value (it takes keys of
+			// no known type for secrets): either way the value is unknown.
+			if v, ok := m[k]; !ok || v == "" {
 				m[k] = Unreported
 			}
 		}
@@ -70,7 +73,7 @@ func (a *adminCluster) DescribeConfigs(ctx context.Context, kind EntityKind, nam
 
 // ratesReported says whether the brokers' DescribeConfigs reports the broker
 // throttle rates. Kafka 2.4 does not (checked on a real 2.4.1: not even
-// kafka-configs.sh sees them), 3.x and 4.x do. 2.5 is taken for 2.4, since
+// kafka-configs.sh sees their values), 3.x and 4.x do. 2.5 is taken for 2.4, since
 // ApiVersions cannot tell them apart: what cannot be read is unknown, and
 // fdud then acts on its record, which is safe either way.
 func (a *adminCluster) ratesReported() bool { return a.version.IsAtLeast(sarama.V2_6_0_0) }
