@@ -132,7 +132,7 @@ func (r *run) execute(ctx context.Context) error {
 	if r.o.Batching() {
 		return r.batches(ctx, byStatus[Pending], byStatus[InFlight])
 	}
-	return r.submitAll(ctx, byStatus[Pending])
+	return r.submitAll(ctx, byStatus[Pending], byStatus[InFlight])
 }
 
 // classifyPlan reads the cluster, checks the plan against it and says what
@@ -151,7 +151,14 @@ func (r *run) classifyPlan(ctx context.Context) ([]Item, error) {
 		return nil, err
 	}
 	items, others := Classify(plan, st)
-	if err := busy(items, others, r.o.Additional); err != nil {
+	// The ZooKeeper path has one /admin/reassign_partitions for the whole
+	// cluster: it cannot run beside another reassignment, --additional or
+	// not, and must say so before it changes anything.
+	additional := r.o.Additional && r.cl.Path() != kafka.ZooKeeperPath
+	if err := busy(items, others, additional); err != nil {
+		if r.o.Additional && !additional {
+			err = fmt.Errorf("%w (--additional needs the Admin API path: the ZooKeeper path holds one reassignment at a time)", err)
+		}
 		return nil, err
 	}
 	// Planned log dirs must exist on their brokers; those already reached
@@ -205,8 +212,13 @@ func (r *run) saveRollback(items []Item) error {
 
 // submitAll submits every pending partition at once, without batching, and
 // leaves the reassignment running.
-func (r *run) submitAll(ctx context.Context, pending []Item) error {
+func (r *run) submitAll(ctx context.Context, pending []Item, inFlight []Item) error {
 	if err := r.submit(ctx, pending); err != nil {
+		if errors.Is(err, cluster.ErrBusy) && len(inFlight) == 0 {
+			// Someone else's reassignment got in first: nothing of the
+			// plan runs, so nothing may stay throttled for it.
+			return r.undoThrottles(ctx, err)
+		}
 		return err
 	}
 	if err := r.moveLogDirs(ctx, pending); err != nil {
@@ -415,4 +427,23 @@ func (r *run) cancel(ctx context.Context) error {
 		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed).\n", r.id, len(rm.Changes))
 	}
 	return nil
+}
+
+// undoThrottles removes the throttles of a plan none of which started, and
+// returns cause with what became of them.
+func (r *run) undoThrottles(ctx context.Context, cause error) error {
+	if r.o.Throttle <= 0 && r.o.LogDirThrottle <= 0 {
+		return cause
+	}
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, StateDir: r.o.StateDir, Logger: r.log})
+	if err == nil {
+		var rm throttle.Removal
+		if rm, err = throttle.Cleanup(ctx, r.cl, store, r.id, r.log); err == nil {
+			if rm.Removed {
+				fmt.Fprintf(r.errw, "Nothing of the plan started: removed the throttles fdud had set for %s.\n", r.id)
+			}
+			return cause
+		}
+	}
+	return fmt.Errorf("%w; nothing of the plan started, but removing the throttles fdud had set for it failed (run fdud execute --cancel with the same plan): %w", cause, err)
 }

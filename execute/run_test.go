@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -160,6 +161,32 @@ func TestRunRefusesWhenBusy(t *testing.T) {
 		o.Additional = true
 		if r := runExecute(t, context.Background(), o, f, movePlan(2)); r.err != nil {
 			t.Fatalf("with --additional: %v", r.err)
+		}
+	})
+	// Regression (real Kafka 2.4.1): on the ZooKeeper path, --additional
+	// --throttle next to another reassignment set the throttles, then failed
+	// "cluster busy" and left them on a plan that never started.
+	t.Run("ZooKeeper path, --additional: refused before any change", func(t *testing.T) {
+		f := sixPartitions()
+		f.path = kafka.ZooKeeperPath
+		f.parts[cluster.TopicPartition{Topic: "t", Partition: 4}].Target = []int32{5, 6}
+		o := testOptions(t)
+		o.Additional, o.Throttle = true, 1000
+		r := runExecute(t, context.Background(), o, f, movePlan(2))
+		if !errors.Is(r.err, cluster.ErrBusy) || !strings.Contains(r.err.Error(), "--additional needs the Admin API path") ||
+			f.mutations != 0 || len(f.configs) != 0 {
+			t.Fatalf("err = %v (%d changes, configs %v), want ErrBusy before any change", r.err, f.mutations, f.configs)
+		}
+	})
+	t.Run("busy at submission: the throttles set for it are removed", func(t *testing.T) {
+		f := sixPartitions()
+		f.reassignErr = fmt.Errorf("%w: /admin/reassign_partitions exists", cluster.ErrBusy)
+		o := testOptions(t)
+		o.Throttle = 1000
+		r := runExecute(t, context.Background(), o, f, movePlan(2))
+		if !errors.Is(r.err, cluster.ErrBusy) || len(f.configs) != 0 ||
+			!strings.Contains(r.errw, "Nothing of the plan started: removed the throttles") {
+			t.Fatalf("err = %v, configs left %v\n%s", r.err, f.configs, r.errw)
 		}
 	})
 	t.Run("a partition of the plan in flight elsewhere", func(t *testing.T) {
