@@ -241,6 +241,43 @@ func TestRunBatches(t *testing.T) {
 	}
 }
 
+// Regression (real Kafka 2.4.1): a batching execute submitted the next
+// batch to a broker that had died meanwhile and stopped on Kafka's raw
+// "Replica assignment is invalid". Liveness is checked before each batch;
+// partitions that need a dead broker wait, the others go on, and the run
+// ends naming the broker and what it held back.
+func TestRunBatchesAroundADeadBroker(t *testing.T) {
+	f := sixPartitions()
+	f.autoComplete = true
+	f.onState = func(f *fakeCluster, call int) {
+		if call == 3 { // after the first batch: broker 4 dies
+			f.mu.Lock()
+			f.brokers = slices.DeleteFunc(f.brokers, func(id int32) bool { return id == 4 })
+			f.mu.Unlock()
+		}
+	}
+	o := testOptions(t)
+	o.MaxPartitionMovements = 1
+	plan := `{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[3,4]},{"topic":"t","partition":1,"replicas":[5,6]},` +
+		`{"topic":"t","partition":2,"replicas":[3,4]},{"topic":"t","partition":3,"replicas":[5,6]}]}`
+	r := runExecute(t, context.Background(), o, f, plan)
+	if r.err == nil || !strings.Contains(r.err.Error(), "need brokers that are not alive (4)") || !strings.Contains(r.err.Error(), "t-2") {
+		t.Fatalf("err = %v, want one naming broker 4 and t-2", r.err)
+	}
+	if !strings.Contains(r.errw, "Broker 4 is not alive: holding back 1 partitions that need it (t-2)") {
+		t.Errorf("no word of the dead broker:\n%s", r.errw)
+	}
+	var got []string
+	for _, b := range f.reassigned {
+		for _, pa := range b {
+			got = append(got, pa.TP().String())
+		}
+	}
+	if !slices.Equal(got, []string{"t-0", "t-1", "t-3"}) {
+		t.Errorf("submitted %v, want t-0, t-1, t-3 (t-2 needs the dead broker)", got)
+	}
+}
+
 func TestRunBatchesPerBroker(t *testing.T) {
 	f := newFake([]int32{1, 2, 3, 4}, map[string][][]int32{"t": {{1, 2}, {1, 2}, {3, 4}}})
 	f.autoComplete = true
