@@ -1,8 +1,8 @@
 package execute
 
 import (
-	"errors"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
