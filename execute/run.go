@@ -50,6 +50,17 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, in io.Reader, out, er
 	if err != nil {
 		return err
 	}
+	if len(parsed.plan.Partitions) == 0 {
+		// generate found nothing to do: not an error, and nothing to lock.
+		fmt.Fprintln(errw, EmptyPlanLine(o.Mode))
+		if o.Mode == ModeCancel {
+			return nil
+		}
+		if _, err := out.Write(parsed.pass); err != nil {
+			return fmt.Errorf("write the plan to stdout: %w", err)
+		}
+		return nil
+	}
 	if o.ZooKeeper == nil && o.StateDir == "" {
 		if o.StateDir, err = throttle.DefaultStateDir(); err != nil {
 			return err
@@ -98,10 +109,6 @@ func (r *run) state(ctx context.Context) (*cluster.State, error) {
 }
 
 func (r *run) execute(ctx context.Context) error {
-	if len(r.in.plan.Partitions) == 0 {
-		fmt.Fprintln(r.errw, "The plan is empty: nothing to do.")
-		return nil
-	}
 	items, err := r.classifyPlan(ctx)
 	if err != nil {
 		return err

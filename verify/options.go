@@ -49,6 +49,11 @@ type Options struct {
 	LegacyStatusLines bool
 }
 
+// NothingToVerify reports whether the plan has no partitions and the whole
+// cluster was not asked for: generate found nothing to do, and verify has
+// nothing to look at (Run then reads nothing from the cluster).
+func (o *Options) NothingToVerify() bool { return len(o.Plan.Partitions) == 0 && !o.All }
+
 // Validate checks the options; problems are input errors.
 func (o *Options) Validate() error {
 	switch o.Format {
@@ -75,9 +80,6 @@ func (o *Options) Validate() error {
 	}
 	if o.MinInsyncReplicas < 0 {
 		return cluster.Invalidf("--min-insync-replicas must be at least 1, not %d", o.MinInsyncReplicas)
-	}
-	if len(o.Plan.Partitions) == 0 && !o.All {
-		return cluster.Invalidf("the plan has no partitions; pass the plan execute ran (or --all to assess the whole cluster)")
 	}
 	if o.Domains != nil {
 		if err := o.Domains.Check(); err != nil {

@@ -26,6 +26,9 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	if o.NothingToVerify() {
+		return nothingToVerify(o, env)
+	}
 	log := env.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -86,6 +89,26 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 	}
 	return res, res.Err()
 }
+
+// nothingToVerify is Run for an empty plan (generate found every partition
+// in scope spread): one line on stderr, the empty report with --format json,
+// exit 0. The cluster is not read, so cl may be nil; no metrics are written,
+// since nothing was measured.
+func nothingToVerify(o Options, env Env) (*Result, error) {
+	res := &Result{Time: env.Now()}
+	if env.Stderr != nil {
+		fmt.Fprintln(env.Stderr, NothingToVerifyLine)
+	}
+	if o.Format == FormatJSON && env.Stdout != nil {
+		if err := WriteJSON(env.Stdout, res); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// NothingToVerifyLine is what verify says about an empty plan.
+const NothingToVerifyLine = "fdud verify: the plan has no partitions (nothing needed moving): nothing to verify."
 
 // pass is one look at the cluster.
 type pass struct {

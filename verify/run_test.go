@@ -206,7 +206,7 @@ func TestValidate(t *testing.T) {
 		{"timeout without wait", Options{Plan: p, Timeout: time.Minute}, false},
 		{"negative poll", Options{Plan: p, Wait: true, PollInterval: -time.Second}, false},
 		{"negative min isr", Options{Plan: p, MinInsyncReplicas: -1}, false},
-		{"empty plan", Options{}, false},
+		{"empty plan (nothing to verify, issue 9)", Options{}, true},
 		{"empty plan with all", Options{All: true}, true},
 		{"bad domains", Options{Plan: p, Domains: &cluster.Domains{Brokers: []cluster.BrokerDomain{{ID: 1}, {ID: 1}}}}, false},
 	}

@@ -126,6 +126,10 @@ EXIT STATUS:
 					return err
 				}
 				o.PlanFile, in = "", bytes.NewReader(data)
+				if execute.IsEmpty(data) {
+					// Nothing to do: no cluster to connect to, exit 0.
+					return execute.Run(c.Context, o, nil, in, s.out, s.err, newLogger(c, s))
+				}
 			}
 			log := newLogger(c, s)
 			ko := kafkaOptions(c, s)

@@ -155,6 +155,11 @@ func runVerify(c *cli.Context, s streams) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
+	if o.NothingToVerify() {
+		// generate found nothing to do: no cluster to read, exit 0.
+		_, err := verify.Run(ctx, o, nil, verify.Env{Stdout: s.out, Stderr: s.err})
+		return err
+	}
 
 	ko := kafkaOptions(c, s)
 	cl, err := kafka.Connect(ctx, ko)

@@ -37,7 +37,6 @@ func TestVerifyCommandBadInput(t *testing.T) {
 		{"empty stdin", "", nil, "no plan"},
 		{"malformed plan", "{", nil, "reassignment document does not match its schema"},
 		{"plan file missing", "", []string{"--reassignment-json-file", "/nonexistent/plan.json"}, "no such file"},
-		{"empty plan", `{"version":1,"partitions":[]}`, nil, "the plan has no partitions"},
 		{"bad format", onePartition, []string{"--format", "yaml"}, "--format must be text or json"},
 		{"timeout without wait", onePartition, []string{"--timeout", "1m"}, "--timeout only applies with --wait"},
 		{"two documents on stdin", onePartition, []string{"--domains", "-"}, "cannot both come from stdin"},
