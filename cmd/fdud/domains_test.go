@@ -14,6 +14,7 @@ import (
 
 	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/internal/testenv"
+	"github.com/fdud/fdud/zookeeper"
 )
 
 // domainsRun runs fdud in-process and returns exit code, stdout and stderr.
@@ -147,6 +148,24 @@ func TestDomainsPublishCron(t *testing.T) {
 	cron := func() (int, string, string) {
 		return domainsRun(t, "", "domains", "--source", "imds", "--publish", zkSpec)
 	}
+
+	// Issue 9: until Kafka has registered in the chroot, it is the wrong
+	// one: reading it, or publishing to it, is an error, not an empty list.
+	if code, out, errw := domainsRun(t, "", "domains", "--source", zkSpec); code != exitError || out != "" ||
+		!strings.Contains(errw, "holds no Kafka cluster (no /brokers/ids): check the chroot") {
+		t.Errorf("domains --source %s without Kafka: exit %d, stdout %q; want %d and no document\n%s", zkSpec, code, out, exitError, errw)
+	}
+	if code, _, errw := cron(); code != exitError || !strings.Contains(errw, "check the chroot") {
+		t.Errorf("publish to a chroot without Kafka: exit %d, want %d\n%s", code, exitError, errw)
+	}
+	kc, err := zookeeper.Connect(context.Background(), zookeeper.Options{Connect: z.Addr + "/kafka"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kc.Create("/brokers/ids", nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	kc.Close()
 
 	code, out, errw := cron()
 	if code != exitChanged {
