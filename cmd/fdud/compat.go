@@ -48,7 +48,7 @@ func newCompatCommand(s streams) *cli.Command {
 				return err
 			}
 			if o.Help {
-				_, err := s.err.Write([]byte(compat.Usage()))
+				_, err := s.out.Write([]byte(compat.Usage())) // asked for: stdout
 				return err
 			}
 			err = compat.Run(c.Context, o, compat.Env{

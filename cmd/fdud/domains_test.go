@@ -47,6 +47,7 @@ func TestDomainsCommand(t *testing.T) {
 		code      int
 		stdout    string // exact, when not ""
 		stderrHas []string
+		stdoutHas []string
 	}{
 		{name: "file", args: []string{"domains", "--source", jsonFile}, code: 0,
 			stdout: `{
@@ -91,7 +92,7 @@ func TestDomainsCommand(t *testing.T) {
 		{name: "cluster unreachable", args: []string{"domains", "--source", jsonFile, "--bootstrap-server", closedAddr(t), "--request-timeout", "2s"},
 			code: 1, stderrHas: []string{"list live brokers"}},
 		{name: "help", args: []string{"domains", "--help"}, code: 0,
-			stderrHas: []string{"zk:HOST:PORT[,HOST:PORT][/chroot]", "hdinsight:FILE", "exec:COMMAND", "--publish zk:zk1:2181/kafka; rc=$?", "FDUD_BROKER_ID"}},
+			stdoutHas: []string{"zk:HOST:PORT[,HOST:PORT][/chroot]", "hdinsight:FILE", "exec:COMMAND", "--publish zk:zk1:2181/kafka; rc=$?", "FDUD_BROKER_ID"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,6 +112,11 @@ func TestDomainsCommand(t *testing.T) {
 			if tc.code == 0 && !strings.Contains(strings.Join(tc.args, " "), "--help") {
 				if _, err := cluster.ParseDomains([]byte(out)); err != nil {
 					t.Fatalf("stdout is not a domains document: %v\n%s", err, out)
+				}
+			}
+			for _, s := range tc.stdoutHas {
+				if !strings.Contains(out, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, out)
 				}
 			}
 			for _, s := range tc.stderrHas {

@@ -74,8 +74,8 @@ EXAMPLES:
 				Usage: "batching: how often to check for completed reassignments"},
 			&cli.DurationFlag{Name: "max-wait", EnvVars: []string{"FDUD_MAX_WAIT"},
 				Usage: "batching: give up waiting after this long, exit 3 (0: no limit); re-run to continue"},
-			&cli.Int64Flag{Name: "timeout", Value: 10000, EnvVars: []string{"FDUD_TIMEOUT"},
-				Usage: "`MS` to wait for log directory moves to start (as Kafka's tool)"},
+			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Second, EnvVars: []string{"FDUD_TIMEOUT"},
+				Usage: "how long to wait for log directory moves to start, a `DURATION` such as 30s or 2m (fdud compat takes Kafka's milliseconds)"},
 			&cli.BoolFlag{Name: "cancel", EnvVars: []string{"FDUD_CANCEL"},
 				Usage: "cancel the plan's reassignments in flight (Admin API path) and remove the throttles fdud set for it"},
 			&cli.BoolFlag{Name: "list", Usage: "show the reassignments in flight (their targets as JSON on stdout)"},
@@ -104,7 +104,7 @@ EXIT STATUS:
 				MaxMovesPerBroker:     c.Int("max-moves-per-broker"),
 				PollInterval:          c.Duration("poll-interval"),
 				MaxWait:               c.Duration("max-wait"),
-				Timeout:               time.Duration(c.Int64("timeout")) * time.Millisecond,
+				Timeout:               c.Duration("timeout"),
 				StateDir:              c.String("state-dir"),
 			}
 			switch {

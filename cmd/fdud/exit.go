@@ -40,6 +40,9 @@ EXIT STATUS:
 // exitCode maps an error returned by a command to the process exit code.
 func exitCode(err error) int {
 	var ec cli.ExitCoder
+	if _, ok := asUsageError(err); ok {
+		return exitBadInput
+	}
 	switch {
 	case err == nil:
 		return exitOK
@@ -78,6 +81,10 @@ func isUsageError(err error) bool {
 // nothing extra) and returns the exit code.
 func reportError(w io.Writer, err error) int {
 	code := exitCode(err)
+	if ue, ok := asUsageError(err); ok {
+		fmt.Fprintln(w, ue.Error())
+		return code
+	}
 	if err != nil && code != exitChanged {
 		if msg := err.Error(); msg != "" {
 			fmt.Fprintf(w, "fdud: %s\n", msg)
