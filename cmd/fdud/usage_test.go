@@ -99,3 +99,24 @@ func TestLogLevelAfterCommand(t *testing.T) {
 		}
 	}
 }
+
+// Help tells the truth: no default that is really "unset" shown as a number
+// ("(default: 0)" for --replication-factor), and no usage line that would
+// truncate the plan it reads (`< plan.json > plan.json`).
+func TestHelpDefaultsAreTrue(t *testing.T) {
+	misleading := regexp.MustCompile(`\(default: (0|-1|0s)\)|< *(\S+) *> *(\S+)`)
+	for _, cmd := range []string{"domains", "generate", "execute", "verify", "lock", "completion", "version"} {
+		code, stdout, _ := runFdud(t, "", cmd, "--help")
+		if code != 0 {
+			t.Fatalf("%s --help: exit %d", cmd, code)
+		}
+		for _, line := range strings.Split(stdout, "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "--seed ") {
+				continue // seed 0 is a seed like any other
+			}
+			if m := misleading.FindStringSubmatch(line); m != nil && (m[2] == "" || m[2] == m[3]) {
+				t.Errorf("%s --help: %q", cmd, strings.TrimSpace(line))
+			}
+		}
+	}
+}

@@ -97,7 +97,7 @@ func newVerifyCommand(s streams) *cli.Command {
 			Usage: "assess spread and risk of every partition of the cluster, not only the plan's (the plan is then optional)"},
 		&cli.BoolFlag{Name: "wait", EnvVars: []string{"FDUD_VERIFY_WAIT"},
 			Usage: "poll until no partition of the plan is in flight and fdud execute has let go of the cluster lock (or --timeout)"},
-		&cli.DurationFlag{Name: "timeout", EnvVars: []string{"FDUD_VERIFY_TIMEOUT"},
+		&cli.DurationFlag{Name: "timeout", DefaultText: "no limit", EnvVars: []string{"FDUD_VERIFY_TIMEOUT"},
 			Usage: "with --wait, give up after this long and exit 3 (0: no limit)"},
 		&cli.DurationFlag{Name: "poll-interval", Value: verify.DefaultPollInterval, EnvVars: []string{"FDUD_POLL_INTERVAL"},
 			Usage: "with --wait, how often to read the cluster"},
