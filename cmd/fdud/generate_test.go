@@ -46,6 +46,15 @@ func TestGenerateCLI(t *testing.T) {
 			code: 0, stdout: `"topic":"payments"`, planParts: 3},
 		{name: "new topic only", args: []string{"generate", "--domains", atRiskDomains, "--new-topic", "audit", "--partitions", "6", "--replication-factor", "2"},
 			code: 0, stdout: `"topic":"audit"`, planParts: 6},
+		// Issue 9: the at-risk cluster's orders partitions are neither repaired
+		// nor raised to RF 3 by --new-topic; Kafka's --replica-assignment form
+		// is printed for kafka-topics.sh.
+		{name: "new topic on an existing cluster", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent,
+			"--new-topic", "audit", "--partitions", "3", "--replication-factor", "3"},
+			code: 0, stdout: `"topic":"audit"`, stderr: "kafka-topics.sh --create --topic audit --replica-assignment ", planParts: 3},
+		{name: "new topic with --topics", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent,
+			"--new-topic", "audit", "--partitions", "3", "--replication-factor", "3", "--topics", "orders"},
+			code: exitBadInput, stderr: "--new-topic plans only the new topic"},
 		{name: "missing domains", args: []string{"generate", "--current-assignment", atRiskCurrent}, code: exitBadInput, stderr: "--domains is required"},
 		{name: "bad broker list", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--exclude-brokers", "1,a"},
 			code: exitBadInput, stderr: `--exclude-brokers: "a" is not a broker id`},
