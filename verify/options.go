@@ -44,6 +44,10 @@ type Options struct {
 	// MinInsyncReplicas is the min.insync.replicas of topics that do not
 	// set it (the brokers' default, which clients cannot read).
 	MinInsyncReplicas int
+	// FailOnStructuralRisk exits at risk (4) for structural risk too: what
+	// no placement avoids, given the cluster's domains, replication factor
+	// and min.insync.replicas. By default it is reported and exits 0.
+	FailOnStructuralRisk bool
 	// LegacyStatusLines prints the status lines of Kafka 0.8 to 2.4's tool
 	// ("Reassignment of partition [orders,0] completed successfully").
 	LegacyStatusLines bool

@@ -45,7 +45,7 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 	}
 	st, statuses := p.st, p.statuses
 	res := &Result{Time: env.Now(), Path: cl.Path(), Statuses: statuses, Counts: Count(statuses), TimedOut: timedOut,
-		LockHolder: p.holder}
+		LockHolder: p.holder, FailOnStructuralRisk: o.FailOnStructuralRisk}
 	if o.Wait {
 		res.Waited = env.Now().Sub(start)
 	}

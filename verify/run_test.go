@@ -269,9 +269,21 @@ func TestRunMinInsyncReplicas(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			fc := &fakeCluster{states: []*cluster.State{st}, configs: tc.configs}
-			res, err := Run(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR}, fc, Env{})
+			var text bytes.Buffer
+			res, err := Run(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR}, fc, Env{Stderr: &text})
+			// Structural risk (issue 9): reported with its fix, exit 0 ...
+			if err != nil || res.Risk.StructuralTotal != len(tc.below) || res.Risk.AtRiskTotal != 0 {
+				t.Fatalf("error %v, structural %d, at risk %d; want nil, %d, 0", err, res.Risk.StructuralTotal, res.Risk.AtRiskTotal, len(tc.below))
+			}
+			if want := "fix: add a fault domain (3 in all), or use replication factor 4, or lower min.insync.replicas to 1"; len(tc.below) > 0 &&
+				(!strings.Contains(text.String(), "Structural risk") || !strings.Contains(text.String(), want)) {
+				t.Errorf("the report lacks the structural risk and %q:\n%s", want, text.String())
+			}
+			// ... unless asked to fail on it.
+			_, err = Run(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR, FailOnStructuralRisk: true},
+				&fakeCluster{states: []*cluster.State{st}, configs: tc.configs}, Env{})
 			if len(tc.below) > 0 && !errors.Is(err, cluster.ErrAtRisk) || len(tc.below) == 0 && err != nil {
-				t.Fatalf("error %v", err)
+				t.Fatalf("with FailOnStructuralRisk: error %v", err)
 			}
 			var below []string
 			for _, d := range res.Risk.WhatIf {

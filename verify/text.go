@@ -122,6 +122,7 @@ func writeRisk(b *strings.Builder, r *Result) {
 			}
 			b.WriteString("\n")
 		}
+		writeStructural(b, k)
 	}
 	if n := len(k.UnderReplicated); n > 0 {
 		fmt.Fprintf(b, "Under-replicated now: %d partitions:\n", n)
@@ -141,6 +142,23 @@ func writeRisk(b *strings.Builder, r *Result) {
 		}
 	} else if k.Partitions > 0 {
 		b.WriteString("Under-replicated now: none.\n")
+	}
+}
+
+// writeStructural explains risk no placement avoids, with the fix.
+func writeStructural(b *strings.Builder, k Risk) {
+	if k.StructuralTotal == 0 {
+		return
+	}
+	fmt.Fprintf(b, "Structural risk (no placement avoids it; not counted as at risk, exit 0 unless --fail-on-structural-risk): %d partitions:\n", k.StructuralTotal)
+	for _, g := range k.StructuralGroups {
+		left := survivors(g.RF, g.Domains)
+		loss := fmt.Sprintf("leaves %d replica(s), below min.insync.replicas=%d", left, g.MinISR)
+		if g.Offline {
+			loss = "leaves none: offline"
+		}
+		fmt.Fprintf(b, "  %d partitions at replication factor %d over %d %ss: one %s holds %d replicas, and its loss %s; fix: %s\n",
+			g.Partitions, g.RF, g.Domains, g.Dimension, g.Dimension, g.RF-left, loss, g.Fix())
 	}
 }
 

@@ -31,7 +31,8 @@ EXIT STATUS:
    1  error talking to Kafka, ZooKeeper or Azure, or reading/writing files
    2  bad flags or bad input document; nothing was changed
    3  verify: reassignment still in progress
-   4  partitions at risk: verify found the spread violated; generate cannot meet the rules (see --force)
+   4  partitions at risk: verify found what a plan could fix (spread violated, under-replicated;
+      structural risk only with --fail-on-structural-risk); generate cannot meet the rules (see --force)
    5  busy: another fdud run holds the lock, or other reassignments are in flight (see --additional)
    6  domains --publish: the stored domain changed (a repair is due)
  130  interrupted
