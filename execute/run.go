@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 
@@ -196,10 +197,23 @@ func (r *run) saveRollback(items []Item) error {
 	if len(rb.Partitions) == 0 {
 		return nil
 	}
-	var text strings.Builder
-	cluster.WriteAssignment(&text, rb)
-	fmt.Fprintf(r.errw, "Current partition replica assignment\n\n%s\nSave this to use as the --reassignment-json-file option during rollback\n", text.String())
-	path, kept, err := writeRollback(r.o.RollbackFile, r.o.now(), rb)
+	if !r.o.NoCurrentBlock {
+		var text strings.Builder
+		cluster.WriteAssignment(&text, rb)
+		fmt.Fprintf(r.errw, "Current partition replica assignment\n\n%s\nSave this to use as the --reassignment-json-file option during rollback\n", text.String())
+	}
+	path, kept, err := writeRollback(r.o.RollbackFile, r.o.WorkDir, r.o.now(), rb)
+	if err != nil && r.o.RollbackFile == "" {
+		// A runbook's working directory may be read-only: the state
+		// directory is fdud's own.
+		dir, derr := r.stateDir()
+		if derr != nil {
+			return errors.Join(err, derr)
+		}
+		r.log.Debug("the working directory is not writable; rollback plan in the state directory", "err", err)
+		fmt.Fprintf(r.errw, "Cannot write the rollback plan in the working directory; saving it in the state directory %s instead.\n", dir)
+		path, kept, err = writeRollback("", dir, r.o.now(), rb)
+	}
 	if err != nil {
 		return err
 	}
@@ -208,6 +222,22 @@ func (r *run) saveRollback(items []Item) error {
 	}
 	fmt.Fprintf(r.errw, "Rollback plan saved to %s\n", path)
 	return nil
+}
+
+// stateDir returns the state directory, made if needed: StateDir, else
+// fdud's default (with ZooKeeper, StateDir is not otherwise needed).
+func (r *run) stateDir() (string, error) {
+	dir := r.o.StateDir
+	if dir == "" {
+		var err error
+		if dir, err = throttle.DefaultStateDir(); err != nil {
+			return "", err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("state directory: %w", err)
+	}
+	return dir, nil
 }
 
 // submitAll submits every pending partition at once, without batching, and

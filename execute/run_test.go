@@ -350,3 +350,31 @@ func TestList(t *testing.T) {
 		t.Errorf("stdout = %q", r.out)
 	}
 }
+
+// Issue 9: a runbook may run from a read-only working directory; the default
+// rollback file then goes to the state directory, and its path is printed.
+// (Tests run as root, which ignores permissions: a working directory that
+// is a file fails the same way.)
+func TestRollbackFallsBackToTheStateDir(t *testing.T) {
+	f := sixPartitions()
+	o := testOptions(t)
+	o.RollbackFile = ""
+	o.WorkDir = filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(o.WorkDir, nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r := runExecute(t, context.Background(), o, f, movePlan(1))
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := filepath.Join(o.StateDir, "fdud-rollback-20240506T070809.json")
+	if !strings.Contains(r.errw, "Rollback plan saved to "+want) || !strings.Contains(r.errw, "saving it in the state directory") {
+		t.Errorf("stderr does not say the rollback plan went to %s", want)
+	}
+	if _, err := os.Stat(want); err != nil {
+		t.Error(err)
+	}
+	if len(f.reassigned) != 1 {
+		t.Errorf("reassign calls %v", f.reassigned)
+	}
+}
