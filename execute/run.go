@@ -25,6 +25,8 @@ type run struct {
 	in   input
 	id   string
 	lock *clusterlock.Lock
+	// created counts the topics this run created (--create-topics).
+	created int
 }
 
 // Run carries out o.Mode: it executes the plan read from o.PlanFile (or in),
@@ -249,8 +251,23 @@ func (r *run) submitAll(ctx context.Context, pending []Item) error {
 	if err := r.moveLogDirs(ctx, pending); err != nil {
 		return err
 	}
-	fmt.Fprintln(r.errw, "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles.")
+	fmt.Fprintln(r.errw, r.afterSubmit(len(pending) > 0))
 	return nil
+}
+
+// afterSubmit is the last line of a run that leaves the work to the
+// cluster: what runs on, and what fdud verify is then for.
+func (r *run) afterSubmit(moving bool) string {
+	throttled := r.o.Throttle > 0 || r.o.LogDirThrottle > 0
+	switch {
+	case !moving && r.created > 0:
+		return "Nothing to reassign: the plan's new topics were created with their planned replicas; fdud verify with the same plan checks them."
+	case !moving:
+		return "Nothing new to submit: run fdud verify with the same plan to follow the partitions already moving."
+	case throttled:
+		return "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles."
+	}
+	return "The reassignment runs in the background: run fdud verify with the same plan to follow it."
 }
 
 // busy refuses to run next to reassignments that are not the plan's (unless
@@ -300,6 +317,7 @@ func (r *run) createTopics(ctx context.Context, items []Item) error {
 			return fmt.Errorf("create topic %s: %w", topic, err)
 		}
 		fmt.Fprintf(r.errw, "Created topic %s with %d partitions, replicas as planned.\n", topic, len(byTopic[topic]))
+		r.created++
 	}
 	return nil
 }

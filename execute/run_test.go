@@ -378,3 +378,37 @@ func TestRollbackFallsBackToTheStateDir(t *testing.T) {
 		t.Errorf("reassign calls %v", f.reassigned)
 	}
 }
+
+// Issue 9: the last line says what happened. A plan that only creates
+// topics has nothing running in the background, and without --throttle
+// there are no throttles to remove.
+func TestRunLastLineSaysWhatHappened(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		plan     string
+		throttle int64
+		want     string
+	}{
+		{"only new topics", `{"partitions":[{"topic":"new","partition":0,"replicas":[1,2]}]}`, -1,
+			"Nothing to reassign: the plan's new topics were created"},
+		{"moves without a throttle", movePlan(1), -1,
+			"The reassignment runs in the background: run fdud verify with the same plan to follow it.\n"},
+		{"moves with a throttle", movePlan(1), 1000,
+			"run fdud verify with the same plan to follow it and, once complete, remove the throttles."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := testOptions(t)
+			o.CreateTopics, o.Throttle, o.LogDirThrottle = true, tc.throttle, -1
+			r := runExecute(t, context.Background(), o, sixPartitions(), tc.plan)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if !strings.HasSuffix(r.errw, tc.want) && !strings.Contains(r.errw, tc.want) {
+				t.Errorf("stderr lacks %q", tc.want)
+			}
+			if tc.name == "only new topics" && strings.Contains(r.errw, "in the background") {
+				t.Errorf("a plan that only creates topics says a reassignment runs in the background")
+			}
+		})
+	}
+}
