@@ -412,3 +412,30 @@ func TestRunLastLineSaysWhatHappened(t *testing.T) {
 		})
 	}
 }
+
+// Issue 9: the advice on interruption fits the path: the ZooKeeper path
+// cannot cancel a reassignment, so it does not offer --cancel.
+func TestInterruptionAdviceFitsThePath(t *testing.T) {
+	for _, path := range []string{kafka.AdminAPIPath, kafka.ZooKeeperPath} {
+		t.Run(path, func(t *testing.T) {
+			f := sixPartitions()
+			f.path = path
+			o := testOptions(t)
+			o.MaxPartitionMovements = 2
+			ctx, cancel := context.WithCancel(context.Background())
+			f.onState = func(f *fakeCluster, call int) {
+				if call == 3 {
+					cancel()
+				}
+			}
+			r := runExecute(t, ctx, o, f, movePlan(5))
+			if !errors.Is(r.err, context.Canceled) {
+				t.Fatalf("err = %v", r.err)
+			}
+			offers := strings.Contains(r.err.Error(), "--cancel")
+			if offers != (path == kafka.AdminAPIPath) {
+				t.Errorf("%s: advice %q", path, r.err)
+			}
+		})
+	}
+}
