@@ -100,8 +100,11 @@ func (o *Options) Validate() error {
 
 // Progress shows how a --wait is going.
 type Progress interface {
-	// Update reports complete of total partitions done (not in flight).
-	Update(done, total int, elapsed time.Duration)
+	// Update reports the partitions of the plan: done means complete as
+	// planned; those in flight are moving; those with nothing in flight and
+	// not on their planned replicas are waiting (a batching execute has not
+	// submitted them yet).
+	Update(c Counts, elapsed time.Duration)
 	// Finish ends the display (a bar moves to a new line).
 	Finish()
 }

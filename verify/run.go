@@ -199,7 +199,7 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.L
 			last, lastErr = p, nil
 			c := Count(p.statuses)
 			if env.Progress != nil && o.Wait {
-				env.Progress.Update(c.Partitions-c.InProgress, c.Partitions, env.Now().Sub(start))
+				env.Progress.Update(c, env.Now().Sub(start))
 			}
 			if !o.Wait || p.settled() {
 				finish()
@@ -361,7 +361,7 @@ func write(o Options, env Env, r *Result) error {
 		if o.LegacyStatusLines {
 			errs = append(errs, WriteLegacyStatus(statusOut, r.Statuses))
 		} else {
-			errs = append(errs, WriteStatus(statusOut, r.Statuses))
+			errs = append(errs, WriteStatus(statusOut, r.Statuses, r.Counts.InProgress > 0 || r.LockHolder != nil && r.LockHolder.ThisPlan))
 		}
 	}
 	if env.Stderr != nil {

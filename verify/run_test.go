@@ -20,8 +20,8 @@ type recordedProgress struct {
 	finished int
 }
 
-func (p *recordedProgress) Update(done, total int, _ time.Duration) {
-	p.updates = append(p.updates, [2]int{done, total})
+func (p *recordedProgress) Update(c Counts, _ time.Duration) {
+	p.updates = append(p.updates, [2]int{c.Complete, c.Partitions})
 }
 func (p *recordedProgress) Finish() { p.finished++ }
 
@@ -186,7 +186,7 @@ type cancelAfter struct {
 	cancel func()
 }
 
-func (c *cancelAfter) Update(int, int, time.Duration) {
+func (c *cancelAfter) Update(Counts, time.Duration) {
 	if c.n--; c.n == 0 {
 		c.cancel()
 	}
@@ -226,19 +226,21 @@ func TestValidate(t *testing.T) {
 func TestProgress(t *testing.T) {
 	var b bytes.Buffer
 	l := NewLines(&b)
-	l.Update(1, 4, time.Second)
-	l.Update(1, 4, 2*time.Second) // unchanged and recent: silent
-	l.Update(3, 4, 3*time.Second)
-	l.Update(3, 4, 2*time.Minute) // unchanged but a minute later: a heartbeat
-	want := "verify: 1 of 4 partitions done, 3 in progress (1s elapsed)\n" +
-		"verify: 3 of 4 partitions done, 1 in progress (3s elapsed)\n" +
-		"verify: 3 of 4 partitions done, 1 in progress (2m0s elapsed)\n"
+	// Issue 9: only partitions complete as planned are done; those not
+	// submitted yet by a batching execute are waiting, not done.
+	l.Update(Counts{Partitions: 4, Complete: 1, InProgress: 1, NotAsPlanned: 2}, time.Second)
+	l.Update(Counts{Partitions: 4, Complete: 1, InProgress: 1, NotAsPlanned: 2}, 2*time.Second) // unchanged and recent: silent
+	l.Update(Counts{Partitions: 4, Complete: 3, InProgress: 1}, 3*time.Second)
+	l.Update(Counts{Partitions: 4, Complete: 3, InProgress: 1}, 2*time.Minute) // unchanged but a minute later: a heartbeat
+	want := "verify: 1 of 4 partitions done, 1 moving, 2 waiting (not submitted yet) (1s elapsed)\n" +
+		"verify: 3 of 4 partitions done, 1 moving (3s elapsed)\n" +
+		"verify: 3 of 4 partitions done, 1 moving (2m0s elapsed)\n"
 	if b.String() != want {
 		t.Errorf("lines:\n%s\nwant:\n%s", b.String(), want)
 	}
 	b.Reset()
 	bar := NewBar(&b)
-	bar.Update(1, 2, time.Second)
+	bar.Update(Counts{Partitions: 2, Complete: 1, NotAsPlanned: 1}, time.Second)
 	bar.Finish()
 	if got := b.String(); !strings.HasPrefix(got, "\r[###############...............] 1/2") || !strings.HasSuffix(got, "\n") {
 		t.Errorf("bar %q", got)

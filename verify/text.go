@@ -16,11 +16,20 @@ const maxListed = 10
 
 // WriteStatus writes Kafka's status heading and one line per planned
 // partition, each followed by fdud's notes (indented, so a grep for Kafka's
-// lines is not disturbed).
-func WriteStatus(w io.Writer, ss []PartitionStatus) error {
+// lines is not disturbed). With waiting (the plan is still being carried
+// out: partitions in flight, or its batching execute holds the lock), a
+// partition with nothing in flight that is not on its planned replicas has
+// not been submitted yet: it is shown as waiting, not as Kafka's "no active
+// reassignment", which means failed or cancelled.
+func WriteStatus(w io.Writer, ss []PartitionStatus, waiting bool) error {
 	var b strings.Builder
 	b.WriteString(StatusHeading + "\n")
 	for _, s := range ss {
+		if waiting && s.Status == NotAsPlanned {
+			fmt.Fprintf(&b, "Reassignment of partition %s is waiting: not submitted yet (replica set is %s, planned %s).\n",
+				s.TP, joinIDs(s.Current, ","), joinIDs(s.Planned, ","))
+			continue
+		}
 		b.WriteString(StatusLine(s) + "\n")
 		for _, n := range Notes(s) {
 			b.WriteString("  note: " + n + "\n")
