@@ -206,7 +206,16 @@ func writeResult(cfg Config, env Env, res Result, domains map[int32]cluster.Doma
 		fmt.Fprintf(env.Stderr, "To create %s with Kafka's own tool instead of fdud execute --create-topics:\n  kafka-topics.sh --create --topic %s --replica-assignment %s\n\n",
 			t, t, ReplicaAssignment(res.Plan, t))
 	}
-	return WriteSummary(env.Stderr, res.Report, domains)
+	if err := WriteSummary(env.Stderr, res.Report, domains); err != nil {
+		return err
+	}
+	if len(res.Plan.Partitions) == 0 {
+		// The line to look for: the empty plan flows through execute and
+		// verify, which say the same.
+		_, err := fmt.Fprintln(env.Stderr, "fdud generate: nothing to do: every partition in scope meets the rules; the plan is empty.")
+		return err
+	}
+	return nil
 }
 
 // ReplicaAssignment renders topic's partitions of plan in the form

@@ -23,6 +23,9 @@ func TestEmptyPlanFlowsThroughEveryStage(t *testing.T) {
 	if code != 0 || strings.TrimSpace(plan) != `{"version":1,"partitions":[]}` {
 		t.Fatalf("generate of a spread cluster: exit %d, plan %q\n%s", code, plan, stderr)
 	}
+	if !strings.HasSuffix(stderr, "fdud generate: nothing to do: every partition in scope meets the rules; the plan is empty.\n") {
+		t.Errorf("generate's summary does not end saying there is nothing to do:\n%s", stderr)
+	}
 
 	oneLine := func(t *testing.T, stage, stderr, want string) {
 		t.Helper()
