@@ -92,19 +92,22 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 
 // nothingToVerify is Run for an empty plan (generate found every partition
 // in scope spread): one line on stderr, the empty report with --format json,
-// exit 0. The cluster is not read, so cl may be nil; no metrics are written,
-// since nothing was measured.
+// the metrics of an empty scope (all zero, complete, with this run's time, so
+// a dashboard does not take a healthy cron job for a stale one), exit 0. The
+// cluster is not read, so cl may be nil.
 func nothingToVerify(o Options, env Env) (*Result, error) {
 	res := &Result{Time: env.Now()}
 	if env.Stderr != nil {
 		fmt.Fprintln(env.Stderr, NothingToVerifyLine)
 	}
+	var errs []error
 	if o.Format == FormatJSON && env.Stdout != nil {
-		if err := WriteJSON(env.Stdout, res); err != nil {
-			return res, err
-		}
+		errs = append(errs, WriteJSON(env.Stdout, res))
 	}
-	return res, nil
+	if o.PrometheusFile != "" {
+		errs = append(errs, WriteMetricsFile(o.PrometheusFile, res))
+	}
+	return res, errors.Join(errs...)
 }
 
 // NothingToVerifyLine is what verify says about an empty plan.

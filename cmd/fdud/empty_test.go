@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,6 +58,14 @@ func TestEmptyPlanFlowsThroughEveryStage(t *testing.T) {
 			t.Errorf("verify %v: exit %d, stdout %q; want 0 and nothing\n%s", args, code, out, stderr)
 		}
 		oneLine(t, "verify", stderr, "nothing to verify")
+	}
+
+	prom := filepath.Join(t.TempDir(), "fdud.prom")
+	code, _, stderr = runFdud(t, plan, append([]string{"verify", "--prometheus", prom}, cluster...)...)
+	metrics, err := os.ReadFile(prom)
+	if code != 0 || err != nil || !strings.Contains(string(metrics), "fdud_verify_complete 1\n") ||
+		!strings.Contains(string(metrics), "fdud_verify_last_run_timestamp_seconds ") {
+		t.Errorf("verify --prometheus: exit %d, %v; metrics:\n%s\n%s", code, err, metrics, stderr)
 	}
 
 	code, out, stderr = runFdud(t, plan, append([]string{"verify", "--format", "json"}, cluster...)...)
