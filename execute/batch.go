@@ -42,8 +42,12 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 			return err
 		}
 		if len(b.pending) == 0 {
-			fmt.Fprintf(r.errw, "All %d partitions submitted (%d done, %d in flight). Run fdud verify with the same plan to follow the rest and remove the throttles.\n",
-				b.total, b.done, len(b.ours))
+			then := "."
+			if r.o.Throttle > 0 || r.o.LogDirThrottle > 0 {
+				then = " and remove the throttles."
+			}
+			fmt.Fprintf(r.errw, "All %d partitions submitted (%d done, %d in flight). Run fdud verify with the same plan to follow the rest%s\n",
+				b.total, b.done, len(b.ours), then)
 			return nil
 		}
 		select {
@@ -177,10 +181,17 @@ func removeItems(items, drop []Item) []Item {
 }
 
 // stopped wraps err with how far the run got and how to go on from there.
+// The advice fits the path: the ZooKeeper path (Kafka before 2.4) cannot
+// cancel a reassignment.
 func (r *run) stopped(err error, done, inflight, waiting, total int) error {
+	undo := "or cancel the moves in flight with fdud execute --cancel and the same plan"
+	if r.cl.Path() == kafka.ZooKeeperPath {
+		undo = "moves in flight cannot be cancelled on the ZooKeeper path (Kafka before 2.4 has no cancel): to undo them, " +
+			"execute the rollback plan once they complete"
+	}
 	return fmt.Errorf("stopped with %d of %d partitions done, %d in flight (they keep going) and %d not submitted; "+
-		"re-run the same plan to continue (done and in-flight partitions are skipped), or cancel it with --cancel: %w",
-		done, total, inflight, waiting, err)
+		"re-run the same plan to continue (done and in-flight partitions are skipped), %s: %w",
+		done, total, inflight, waiting, undo, err)
 }
 
 // byLiveness splits the pending items into those whose planned replicas are
