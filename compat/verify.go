@@ -100,19 +100,19 @@ func (t *throttleCleaner) Entities(ctx context.Context) (int, error) {
 	return len(rec.Entities()), nil
 }
 
-func (t *throttleCleaner) Remove(ctx context.Context) (bool, error) {
+func (t *throttleCleaner) Remove(ctx context.Context) (verify.ThrottleRemoval, error) {
 	rec, err := t.store.Load(ctx, t.planID)
 	if err != nil || rec == nil {
-		return false, err
+		return verify.ThrottleRemoval{}, err
 	}
 	rm, err := throttle.Cleanup(ctx, t.cl, t.store, t.planID, t.log)
 	if err != nil {
-		return false, err
+		return verify.ThrottleRemoval{}, err
 	}
 	if rm.Removed {
 		t.removed = rec
 	}
-	return rm.Removed, nil
+	return verify.ThrottleRemoval{Removed: rm.Removed, Left: rm.Warnings}, nil
 }
 
 var _ verify.Throttles = (*throttleCleaner)(nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,19 +16,22 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/go-zookeeper/zk"
 
 	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/domainsrc"
 	"github.com/fdud/fdud/internal/testenv"
 	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/zookeeper"
 )
 
-// liveCluster is the real Kafka 2.4+ cluster named by FDUD_TEST_BOOTSTRAP,
-// as the Admin API suite sees it before it changes anything.
+// liveCluster is a real Kafka 2.4+ cluster, as the Admin API suite sees it
+// before it changes anything: one the test set-up started (see
+// forEachCluster), or the operator's own named by FDUD_TEST_BOOTSTRAP.
 type liveCluster struct {
 	bootstrap     string
 	commandConfig string // absolute path; "" for PLAINTEXT
-	zookeeper     string // FDUD_TEST_ZOOKEEPER; "" when the cluster has none (KRaft) or it is not given
+	zookeeper     string // the cluster's ZooKeeper; "" when it has none (KRaft) or FDUD_TEST_ZOOKEEPER is not given
 	domainSpec    string // what --domains and --source get: "rack" or "rack:PATTERN"
 	sec           *kafka.Security
 	cl            kafka.Cluster
@@ -35,37 +39,57 @@ type liveCluster struct {
 	// domains is read from broker.rack by the test itself, to check what
 	// fdud domains reports.
 	domains map[int32]cluster.Domain
+	// kafka is the cluster the test set-up started, nil for the operator's
+	// own: tests that kill or restart brokers need it.
+	kafka *testenv.Kafka
 }
 
-// openLiveCluster connects to FDUD_TEST_BOOTSTRAP, or skips the test when it
-// is unset. It fails on a cluster that cannot host the suite: older than
-// 2.4, fewer than 3 brokers, a broker without an FD/UD broker.rack, a single
-// fault domain, or reassignments already in flight.
-func openLiveCluster(t *testing.T) *liveCluster {
+// forEachCluster runs the suite once per Kafka release of the test matrix
+// (testenv.ModernVersions: 2.4.1, 3.9 in ZooKeeper and KRaft modes, 4.x), as
+// subtests named kafka=VERSION, each on a cluster of its own started by
+// testenv. With FDUD_TEST_BOOTSTRAP set it runs once, as kafka=external,
+// against the operator's cluster instead (FDUD_TEST_COMMAND_CONFIG,
+// FDUD_TEST_ZOOKEEPER and FDUD_TEST_RACK_PATTERN describe it).
+func forEachCluster(t *testing.T, brokers int, suite func(t *testing.T, lc *liveCluster)) {
+	if bootstrap := strings.TrimSpace(os.Getenv("FDUD_TEST_BOOTSTRAP")); bootstrap != "" {
+		t.Run("kafka=external", func(t *testing.T) {
+			cc := os.Getenv("FDUD_TEST_COMMAND_CONFIG")
+			if cc != "" {
+				abs, err := filepath.Abs(cc) // fdud runs in a temporary directory
+				if err != nil {
+					t.Fatal(err)
+				}
+				cc = abs
+			}
+			suite(t, openLiveCluster(t, bootstrap, cc, strings.TrimSpace(os.Getenv("FDUD_TEST_ZOOKEEPER")), os.Getenv("FDUD_TEST_RACK_PATTERN")))
+		})
+		return
+	}
+	for _, v := range testenv.ModernVersions() {
+		t.Run("kafka="+v.String(), func(t *testing.T) {
+			// Two log directories per broker, for log-dir moves.
+			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: brokers, LogDirs: 2})
+			lc := openLiveCluster(t, k.Bootstrap, "", k.ZooKeeperConnect, "")
+			lc.kafka = k
+			suite(t, lc)
+		})
+	}
+}
+
+// openLiveCluster connects to the cluster. It fails on a cluster that cannot
+// host the suite: older than 2.4, fewer than 3 brokers, a broker without an
+// FD/UD broker.rack (matching rackPattern, or the default), a single fault
+// domain, or reassignments already in flight.
+func openLiveCluster(t *testing.T, bootstrap, commandConfig, zk, rackPattern string) *liveCluster {
 	t.Helper()
-	bootstrap := strings.TrimSpace(os.Getenv("FDUD_TEST_BOOTSTRAP"))
-	if bootstrap == "" {
-		// Deliberately a skip even with CI=true: CI has Kafka 0.9 only
-		// (internal/testenv), and no Kafka 2.4+ broker runs there.
-		t.Skip("FDUD_TEST_BOOTSTRAP is not set: this suite needs a real Kafka 2.4+ cluster (at least 3 brokers whose " +
-			"broker.rack is FD<n>UD<m>, in at least 2 fault domains); skipped even with CI=true, since CI has no Kafka 2.4+ " +
-			"(only Kafka 0.9 through internal/testenv). See FDUD_TEST_COMMAND_CONFIG, FDUD_TEST_ZOOKEEPER, FDUD_TEST_RACK_PATTERN.")
-	}
-	lc := &liveCluster{bootstrap: bootstrap, zookeeper: strings.TrimSpace(os.Getenv("FDUD_TEST_ZOOKEEPER")), domainSpec: "rack"}
-	if cc := os.Getenv("FDUD_TEST_COMMAND_CONFIG"); cc != "" {
-		abs, err := filepath.Abs(cc) // fdud runs in a temporary directory
-		if err != nil {
-			t.Fatal(err)
-		}
-		lc.commandConfig = abs
-	}
+	lc := &liveCluster{bootstrap: bootstrap, zookeeper: zk, domainSpec: "rack", commandConfig: commandConfig}
 	pattern := domainsrc.DefaultRackPattern
-	if p := os.Getenv("FDUD_TEST_RACK_PATTERN"); p != "" {
-		pattern, lc.domainSpec = p, "rack:"+p
+	if rackPattern != "" {
+		pattern, lc.domainSpec = rackPattern, "rack:"+rackPattern
 	}
 	sec, err := kafka.LoadCommandConfig(lc.commandConfig)
 	if err != nil {
-		t.Fatalf("FDUD_TEST_COMMAND_CONFIG: %v", err)
+		t.Fatalf("command config %s: %v", lc.commandConfig, err)
 	}
 	lc.sec = sec
 
@@ -74,11 +98,11 @@ func openLiveCluster(t *testing.T) *liveCluster {
 	cl, err := kafka.Connect(ctx, kafka.Options{BootstrapServers: strings.Split(bootstrap, ","), CommandConfig: lc.commandConfig,
 		Timeout: 30 * time.Second})
 	if err != nil {
-		t.Fatalf("connect to FDUD_TEST_BOOTSTRAP=%s: %v", bootstrap, err)
+		t.Fatalf("connect to %s: %v", bootstrap, err)
 	}
 	t.Cleanup(func() { cl.Close() })
 	if cl.Path() != kafka.AdminAPIPath {
-		t.Fatalf("FDUD_TEST_BOOTSTRAP=%s: path %q, want %q (a Kafka 2.4+ cluster)", bootstrap, cl.Path(), kafka.AdminAPIPath)
+		t.Fatalf("%s: path %q, want %q (a Kafka 2.4+ cluster)", bootstrap, cl.Path(), kafka.AdminAPIPath)
 	}
 	lc.cl = cl
 	st, err := cl.State(ctx, nil)
@@ -184,6 +208,7 @@ func (lc *liveCluster) saramaConfig() *sarama.Config {
 	c.Metadata.Retry.Max = 10
 	c.Metadata.Retry.Backoff = 500 * time.Millisecond
 	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.MaxMessageBytes = 900_000 // batches under the brokers' message.max.bytes (1000012), overhead included
 	c.Producer.Retry.Max = 10
 	c.Producer.Retry.Backoff = 500 * time.Millisecond
 	c.Producer.Return.Successes = true
@@ -330,6 +355,9 @@ func (lc *liveCluster) brokerThrottles(ctx context.Context, t *testing.T) map[in
 	if err != nil {
 		t.Fatalf("describe broker configs: %v", err)
 	}
+	if slices.ContainsFunc(names, func(n string) bool { return cfgs[n][kafka.LeaderThrottledRate] == kafka.Unreported }) {
+		cfgs = lc.zkBrokerConfigs(ctx, t, names)
+	}
 	out := map[int32]map[string]string{}
 	for _, id := range lc.ids() {
 		m := map[string]string{}
@@ -339,6 +367,40 @@ func (lc *liveCluster) brokerThrottles(ctx context.Context, t *testing.T) map[in
 			}
 		}
 		out[id] = m
+	}
+	return out
+}
+
+// zkBrokerConfigs reads the brokers' dynamic configs from ZooKeeper
+// (/config/brokers/<id>), as kafka-configs.sh --zookeeper --describe shows
+// them: the only way to see the broker throttle rates of Kafka 2.4, whose
+// DescribeConfigs leaves them out.
+func (lc *liveCluster) zkBrokerConfigs(ctx context.Context, t *testing.T, names []string) map[string]map[string]string {
+	t.Helper()
+	if lc.zookeeper == "" {
+		t.Fatal("the brokers do not report their throttle rates (Kafka 2.4 or 2.5): set FDUD_TEST_ZOOKEEPER so that the suite can read them from ZooKeeper")
+	}
+	conn, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: lc.zookeeper, SessionTimeout: 20 * time.Second})
+	if err != nil {
+		t.Fatalf("read broker configs from ZooKeeper %s: %v", lc.zookeeper, err)
+	}
+	defer conn.Close()
+	out := map[string]map[string]string{}
+	for _, n := range names {
+		var doc struct {
+			Config map[string]string `json:"config"`
+		}
+		data, _, err := conn.Get("/config/brokers/" + n)
+		switch {
+		case errors.Is(err, zk.ErrNoNode):
+		case err != nil:
+			t.Fatalf("read /config/brokers/%s: %v", n, err)
+		default:
+			if err := json.Unmarshal(data, &doc); err != nil {
+				t.Fatalf("/config/brokers/%s: %v", n, err)
+			}
+		}
+		out[n] = doc.Config
 	}
 	return out
 }

@@ -19,29 +19,29 @@ import (
 )
 
 // TestAdminIntegration runs the whole user pipeline through the fdud binary
-// against the real Kafka 2.4+ cluster named by FDUD_TEST_BOOTSTRAP, on the
-// Admin API path: domains from broker.rack, generate, throttled execute
-// (merging with an operator's throttle), verify --wait with clean-up and
-// leader election, every message consumed back, a second generate with
-// nothing to do, --list, a cancelled reassignment, two plans at once
-// sharing throttles, bad plans refused, and the kafka-reassign-partitions.sh
-// front end (fdud compat). Run it with -timeout 60m. With
-// FDUD_TEST_ZOOKEEPER the pipeline also runs through the ZooKeeper path of
-// the same cluster. Each subtest creates its own topic fdud-it-<random>-...
-// and deletes it at the end. Skipped (also under CI=true, which has no
-// Kafka 2.4+) when FDUD_TEST_BOOTSTRAP is unset.
+// against real Kafka 2.4+ clusters, on the Admin API path: domains from
+// broker.rack, generate, throttled execute (merging with an operator's
+// throttle), verify --wait with clean-up and leader election, every message
+// consumed back, a second generate with nothing to do, --list, a cancelled
+// reassignment, two plans at once sharing throttles, bad plans refused, and
+// the kafka-reassign-partitions.sh front end (fdud compat). On clusters with
+// ZooKeeper the pipeline also runs through the ZooKeeper path. It runs once
+// per release of the test matrix (see forEachCluster), or against the
+// operator's cluster named by FDUD_TEST_BOOTSTRAP. Each subtest creates its
+// own topic fdud-it-<random>-... and deletes it at the end.
 func TestAdminIntegration(t *testing.T) {
-	lc := openLiveCluster(t)
-	t.Run("bad plans are refused and change nothing", func(t *testing.T) { adminBadPlans(t, lc) })
-	t.Run("domains, generate, execute, verify; every message survives", func(t *testing.T) { adminPipeline(t, lc, false) })
-	t.Run("cancel restores the original replicas and removes the throttles", func(t *testing.T) { adminCancel(t, lc) })
-	t.Run("two plans at once share throttles; the last one out removes them", func(t *testing.T) { adminTwoPlans(t, lc) })
-	t.Run("compat: kafka-reassign-partitions.sh command lines", func(t *testing.T) { adminCompat(t, lc) })
-	if lc.zookeeper != "" {
-		t.Run("the same pipeline through the ZooKeeper path", func(t *testing.T) { adminPipeline(t, lc, true) })
-	} else {
-		t.Log("FDUD_TEST_ZOOKEEPER is not set: the ZooKeeper path of this cluster is not exercised")
-	}
+	forEachCluster(t, 4, func(t *testing.T, lc *liveCluster) {
+		t.Run("bad plans are refused and change nothing", func(t *testing.T) { adminBadPlans(t, lc) })
+		t.Run("domains, generate, execute, verify; every message survives", func(t *testing.T) { adminPipeline(t, lc, false) })
+		t.Run("cancel restores the original replicas and removes the throttles", func(t *testing.T) { adminCancel(t, lc) })
+		t.Run("two plans at once share throttles; the last one out removes them", func(t *testing.T) { adminTwoPlans(t, lc) })
+		t.Run("compat: kafka-reassign-partitions.sh command lines", func(t *testing.T) { adminCompat(t, lc) })
+		if lc.zookeeper != "" {
+			t.Run("the same pipeline through the ZooKeeper path", func(t *testing.T) { adminPipeline(t, lc, true) })
+		} else {
+			t.Log("no ZooKeeper (KRaft, or FDUD_TEST_ZOOKEEPER not given): the ZooKeeper path of this cluster is not exercised")
+		}
+	})
 }
 
 // verifyReport is the part of verify's JSON report the suite checks.

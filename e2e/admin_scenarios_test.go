@@ -15,7 +15,7 @@ import (
 	"github.com/fdud/fdud/kafka"
 )
 
-// adminCancel starts a reassignment that stays in flight (30 MB to copy at
+// adminCancel starts a reassignment that stays in flight (3 MB to copy at
 // a 1 B/s throttle: Kafka lets about one fetch of replica.fetch.max.bytes
 // through per quota window, so it takes minutes), checks --list, the
 // throttles and the refusal of a conflicting plan while it runs, then
@@ -31,7 +31,7 @@ func adminCancel(t *testing.T, lc *liveCluster) {
 	a, b, c := lc.sameFaultDomain(t)
 	lc.createTopic(ctx, t, topic, [][]int32{{a, b}}, map[string]string{kafka.MinInsyncReplicas: "1"})
 
-	const n, size = 3000, 10000 // 30 MB
+	const n, size = 300, 10000 // 3 MB: more than one fetch, which the throttle lets through
 	pad := strings.Repeat("x", size)
 	ids := testenv.Messages(topic, n)
 	messages := make([]string, n)
@@ -56,7 +56,7 @@ func adminCancel(t *testing.T, lc *liveCluster) {
 	st := lc.state(ctx, t, topic)
 	p := st.Partitions[0]
 	if !p.Reassigning() {
-		t.Fatalf("%s-0 is not being reassigned right after execute (%+v): 30 MB at 1 B/s should take minutes; "+
+		t.Fatalf("%s-0 is not being reassigned right after execute (%+v): 3 MB at 1 B/s should take days; "+
 			"is replica.fetch.max.bytes very large on this cluster?", topic, p)
 	}
 	if !slices.Equal(p.Target, []int32{c, b}) || !sameSet(p.Replicas, []int32{a, b}) {
@@ -136,7 +136,7 @@ func adminTwoPlans(t *testing.T, lc *liveCluster) {
 	conn := lc.connectArgs(false)
 	stateDir := filepath.Join(e.dir, "fdud-state")
 	a, b, c := lc.sameFaultDomain(t)
-	const n, size = 3000, 10000 // 30 MB per topic
+	const n, size = 300, 10000 // 3 MB per topic: more than one fetch, which the throttle lets through
 	pad := strings.Repeat("x", size)
 	const rate = 1
 	before := lc.brokerThrottles(ctx, t)
@@ -167,7 +167,7 @@ func adminTwoPlans(t *testing.T, lc *liveCluster) {
 	moving := map[int32][2][]int32{0: {{a, b}, {c, b}}}
 	for _, topic := range topics {
 		if p := lc.state(ctx, t, topic).Partitions[0]; !p.Reassigning() {
-			t.Fatalf("%s-0 is not being reassigned (%+v): 30 MB at %d B/s should take minutes", topic, p, rate)
+			t.Fatalf("%s-0 is not being reassigned (%+v): 3 MB at %d B/s should take days", topic, p, rate)
 		}
 		checkThrottlesOn(ctx, t, lc, topic, moving, "", before, rate)
 	}

@@ -178,7 +178,11 @@ func (p *planner) scope() error {
 	p.curOff = make([]int32, 1, n+1)
 	p.cur = make([]int32, 0, 3*n)
 	unplaced := map[int32][]string{} // brokers without a domain that would hold replicas
-	p.selectExisting(topics, onBroker, unplaced)
+	// A new topic is planned on its own; existing partitions only count
+	// towards broker load.
+	if o.NewTopic == "" {
+		p.selectExisting(topics, onBroker, unplaced)
+	}
 	if len(unplaced) > 0 {
 		return unplacedError(unplaced)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -490,5 +491,50 @@ func TestExcludedFaultDomainIsInfeasible(t *testing.T) {
 	}
 	if len(res.Report.Compromises) != 2 || res.Report.ViolationsAfter.FaultDomain != 2 {
 		t.Fatalf("compromises %v, FD violations after %d; want both partitions, counted", res.Report.Compromises, res.Report.ViolationsAfter.FaultDomain)
+	}
+}
+
+// Issue 9: --new-topic audit --partitions 3 --replication-factor 3 also
+// raised every existing topic to replication factor 3 (and repaired them).
+// A new topic is planned on its own; existing replicas only count as load.
+func TestNewTopicPlansOnlyTheNewTopic(t *testing.T) {
+	in := Input{Domains: fullGrid(2, 3), Current: cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{
+		{Topic: "orders", Partition: 0, Replicas: []int32{1, 2}}, // at risk: both in FD0
+		{Topic: "orders", Partition: 1, Replicas: []int32{4, 5}},
+	}}}
+	res, err := Plan(in, Options{NewTopic: "audit", NewPartitions: 3, ReplicationFactor: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Plan.Partitions {
+		if p.Topic != "audit" {
+			t.Errorf("the plan changes %s of an existing topic: %v", p.TP(), p.Replicas)
+		}
+	}
+	if n := countTopic(res.Plan, "audit"); n != 3 || len(res.Rollback.Partitions) != 0 {
+		t.Errorf("plan has %d partitions of audit (want 3), rollback %d (want 0)", n, len(res.Rollback.Partitions))
+	}
+	if got := ReplicaAssignment(res.Plan, "audit"); !regexp.MustCompile(`^\d+:\d+:\d+,\d+:\d+:\d+,\d+:\d+:\d+$`).MatchString(got) {
+		t.Errorf("--replica-assignment form %q", got)
+	}
+	for _, o := range []Options{
+		{NewTopic: "audit", NewPartitions: 3, ReplicationFactor: 3, Topics: []string{"orders"}},
+		{NewTopic: "audit", NewPartitions: 3, ReplicationFactor: 3, BrokerIDs: []int32{1}},
+	} {
+		if err := o.Validate(); !cluster.IsInvalid(err) || !strings.Contains(err.Error(), "plans only the new topic") {
+			t.Errorf("%+v: err %v, want an input error", o, err)
+		}
+	}
+}
+
+func TestReplicaAssignment(t *testing.T) {
+	plan := cluster.Assignment{Partitions: []cluster.PartitionAssignment{
+		{Topic: "audit", Partition: 1, Replicas: []int32{2, 3, 1}},
+		{Topic: "other", Partition: 0, Replicas: []int32{9}},
+		{Topic: "audit", Partition: 0, Replicas: []int32{1, 2, 3}},
+		{Topic: "audit", Partition: 2, Replicas: []int32{13, 1, 2}},
+	}}
+	if got, want := ReplicaAssignment(plan, "audit"), "1:2:3,2:3:1,13:1:2"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

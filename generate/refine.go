@@ -26,8 +26,8 @@ import (
 const (
 	refineBudgetPerPartition = 4
 	refineBudgetBase         = 1 << 18
-	pairTries                = 64 // second partitions tried per first one in the pairwise step
-	coldScan                 = 4096
+	pairTries                = 64   // second partitions tried per first one in the pairwise step
+	coldScan                 = 4096 // changed partitions scanned for a bottom broker to receive in
 )
 
 // potential orders balance states; lower is better.

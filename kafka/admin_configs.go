@@ -50,8 +50,35 @@ func dynamicSource(kind EntityKind, name string) sarama.ConfigSource {
 // DescribeConfigs returns only the dynamic entries of each entity: those set
 // on the topic, or on the broker itself (not defaults, static broker
 // properties or cluster-wide dynamic defaults); for ClusterDefault, the
-// cluster-wide dynamic defaults, which any broker answers for.
+// cluster-wide dynamic defaults, which any broker answers for. On brokers
+// that leave the broker throttle rates out of their answers (ratesReported),
+// a rate not in the answer reads as Unreported.
 func (a *adminCluster) DescribeConfigs(ctx context.Context, kind EntityKind, names []string) (map[string]map[string]string, error) {
+	out, err := a.describeConfigs(ctx, kind, names)
+	if err != nil || kind != BrokerEntity || a.ratesReported() {
+		return out, err
+	}
+	for _, m := range out {
+		for _, k := range BrokerRateKeys {
+			// Kafka 2.4 leaves an unset rate out and shows a set one, once
+			// the broker has applied it, with a null value (it takes keys of
+			// no known type for secrets): either way the value is unknown.
+			if v, ok := m[k]; !ok || v == "" {
+				m[k] = Unreported
+			}
+		}
+	}
+	return out, nil
+}
+
+// ratesReported says whether the brokers' DescribeConfigs reports the broker
+// throttle rates. Kafka 2.4 does not (checked on a real 2.4.1: not even
+// kafka-configs.sh sees their values), 3.x and 4.x do. 2.5 is taken for 2.4, since
+// ApiVersions cannot tell them apart: what cannot be read is unknown, and
+// fdud then acts on its record, which is safe either way.
+func (a *adminCluster) ratesReported() bool { return a.version.IsAtLeast(sarama.V2_6_0_0) }
+
+func (a *adminCluster) describeConfigs(ctx context.Context, kind EntityKind, names []string) (map[string]map[string]string, error) {
 	if kind != TopicEntity && kind != BrokerEntity {
 		return nil, cluster.Invalidf("unknown config entity kind %q", kind)
 	}

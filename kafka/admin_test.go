@@ -332,6 +332,7 @@ func TestAdminConfigs(t *testing.T) {
 		2: {"DescribeConfigsRequest": sarama.NewMockWrapper(brokerCfg)},
 	})
 	a := m.connect(5 * time.Second)
+	a.version = sarama.V3_0_0_0 // a release whose DescribeConfigs reports broker throttle rates
 	ctx := context.Background()
 
 	got, err := a.DescribeConfigs(ctx, TopicEntity, []string{"orders"})
@@ -394,6 +395,7 @@ func TestAdminClusterDefaultConfigs(t *testing.T) {
 		2: {"DescribeConfigsRequest": sarama.NewMockWrapper(broker2)},
 	})
 	a := m.connect(5 * time.Second)
+	a.version = sarama.V3_0_0_0 // a release whose DescribeConfigs reports broker throttle rates
 	ctx := context.Background()
 
 	got, err := a.DescribeConfigs(ctx, BrokerEntity, []string{ClusterDefault, "2"})
@@ -597,5 +599,33 @@ func TestAdminClusterID(t *testing.T) {
 	id, err := a.ClusterID(context.Background())
 	if err != nil || id != "x1QmQ5oFTbaIrlXSdw7Rtw" {
 		t.Fatalf("got %q, %v", id, err)
+	}
+}
+
+// Kafka 2.4's DescribeConfigs leaves the broker throttle rates out, set or
+// not (seen on a real 2.4.1): they read as Unreported, never as absent.
+func TestAdminRatesUnreportedOn24(t *testing.T) {
+	m := newMockCluster(t, 2)
+	broker2 := &sarama.DescribeConfigsResponse{Version: 1, Resources: []*sarama.ResourceResponse{{
+		Type: sarama.BrokerResource, Name: "2", Configs: []*sarama.ConfigEntry{
+			{Name: "log.dirs", Value: "/data", Source: sarama.SourceStaticBroker},
+		}}}}
+	topic := &sarama.DescribeConfigsResponse{Version: 1, Resources: []*sarama.ResourceResponse{{
+		Type: sarama.TopicResource, Name: "orders", Configs: []*sarama.ConfigEntry{}}}}
+	m.handle(map[string]sarama.MockResponse{
+		"MetadataRequest": sarama.NewMockWrapper(m.metadata(1, nil)),
+	}, map[int32]map[string]sarama.MockResponse{
+		1: {"DescribeConfigsRequest": sarama.NewMockWrapper(topic)},
+		2: {"DescribeConfigsRequest": sarama.NewMockWrapper(broker2)},
+	})
+	a := m.connect(5 * time.Second)
+	got, err := a.DescribeConfigs(context.Background(), BrokerEntity, []string{"2"})
+	want := map[string]map[string]string{"2": {LeaderThrottledRate: Unreported, FollowerThrottledRate: Unreported, LogDirsThrottledRate: Unreported}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("broker configs %q, %v; want %q", got, err, want)
+	}
+	got, err = a.DescribeConfigs(context.Background(), TopicEntity, []string{"orders"})
+	if err != nil || len(got["orders"]) != 0 {
+		t.Errorf("topic configs %q, %v: topics report their throttled replica lists", got, err)
 	}
 }

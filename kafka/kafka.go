@@ -66,6 +66,17 @@ const (
 // it; AlterConfigs refuses it: fdud never changes the default.
 const ClusterDefault = ""
 
+// Unreported is the value DescribeConfigs gives a broker throttle rate
+// (BrokerRateKeys) the broker does not report at all: Kafka 2.4's
+// DescribeConfigs leaves these keys out, set or not, although brokers
+// enforce them (ZooKeeper holds them). Such a key's value is unknown, not
+// absent; it never equals a real config value. ZooKeeper reads never give it.
+const Unreported = "\x00unreported"
+
+// BrokerRateKeys are the broker throttle rates, which some releases'
+// DescribeConfigs does not report (see Unreported).
+var BrokerRateKeys = []string{LeaderThrottledRate, FollowerThrottledRate, LogDirsThrottledRate}
+
 // Throttle configuration keys, as Kafka's own tool sets them.
 const (
 	LeaderThrottledRate       = "leader.replication.throttled.rate"

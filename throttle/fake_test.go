@@ -33,6 +33,9 @@ type configCluster struct {
 	onAlter func(Entity)
 	// id is the cluster id (kafka.ClusterIDReader); "" as before 0.10.1.
 	id string
+	// ratesUnreported makes DescribeConfigs answer as Kafka 2.4 does:
+	// every broker throttle rate reads as kafka.Unreported, set or not.
+	ratesUnreported bool
 }
 
 func (c *configCluster) ClusterID(context.Context) (string, error) { return c.id, nil }
@@ -69,6 +72,11 @@ func (c *configCluster) DescribeConfigs(_ context.Context, kind kafka.EntityKind
 		}
 		if out[n] == nil {
 			out[n] = map[string]string{}
+		}
+		if c.ratesUnreported && kind == kafka.BrokerEntity {
+			for _, k := range kafka.BrokerRateKeys {
+				out[n][k] = kafka.Unreported
+			}
 		}
 	}
 	return out, nil

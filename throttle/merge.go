@@ -344,7 +344,16 @@ func (m *merger) rate(e Entity, key string, rate int64) {
 	cur, has := m.current[e][key]
 	want := strconv.FormatInt(rate, 10)
 	def, hasDef := m.current[clusterDefault][key]
+	unknown := has && cur == kafka.Unreported
+	if def == kafka.Unreported {
+		def, hasDef = "", false
+	}
 	if c := m.rec.find(e, key); c != nil {
+		if unknown {
+			// Not readable: act on the record, which says fdud set it.
+			m.set(e, key, c.Set)
+			return
+		}
 		if !(has && cur == c.Set) && !matchesBefore(c, cur, has) {
 			m.warnf("%s %s: %s is %s, not the %s fdud set: changed by someone else since, leaving it",
 				entityNoun(e.Kind), e.Name, key, show(cur, has), c.Set)
@@ -368,6 +377,13 @@ func (m *merger) rate(e Entity, key string, rate int64) {
 		return
 	}
 	switch {
+	case unknown:
+		// The broker does not report its rates (Kafka 2.4): fdud cannot see
+		// an operator's rate there, and says so. The record says the key
+		// was unset, so the clean-up deletes it.
+		m.warnf("%s %s does not report %s (Kafka 2.4 and 2.5 leave broker throttle rates out of DescribeConfigs): "+
+			"setting it to %s without seeing whether an operator set a rate there; the clean-up deletes it", entityNoun(e.Kind), e.Name, key, want)
+		m.rec.Configs = append(m.rec.Configs, ConfigRecord{Kind: e.Kind, Name: e.Name, Key: key, Set: want})
 	case has:
 		op, err := parseRate(cur)
 		if err != nil {
@@ -450,6 +466,9 @@ func matchesBefore(c *ConfigRecord, cur string, has bool) bool {
 func show(v string, has bool) string {
 	if !has {
 		return "unset"
+	}
+	if v == kafka.Unreported {
+		return "not reported by the broker"
 	}
 	return strconv.Quote(v)
 }

@@ -26,7 +26,8 @@ import (
 // again all the same: brokers apply config changes asynchronously, so it may
 // be a stale read of a key that is about to turn into fdud's value. Only a
 // third value (someone else changed the key since) is left alone, with a
-// warning. It is pure; applying its changes twice is harmless.
+// warning. A rate the broker does not report (kafka.Unreported) is restored
+// as the record says. It is pure; applying its changes twice is harmless.
 func Restore(rec *Record, current map[Entity]map[string]string) (changes []Change, warnings []string) {
 	if rec == nil {
 		return nil, nil
@@ -69,6 +70,8 @@ func Restore(rec *Record, current map[Entity]map[string]string) (changes []Chang
 			continue
 		}
 		switch {
+		case has && cur == kafka.Unreported:
+			restore(c) // not readable (Kafka 2.4): act on the record
 		case matchesBefore(&c, cur, has):
 			restore(c) // restored already, or a stale read: write it again
 		case has && cur == c.Set:

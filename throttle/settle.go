@@ -84,13 +84,15 @@ func unsettled(changes []Change, current map[Entity]map[string]string) []Change 
 	for _, c := range changes {
 		got := current[c.Entity]
 		done := true
+		// A key the broker does not report cannot be seen to change; the
+		// broker accepted the change, which is all there is to know.
 		for k, v := range c.Set {
-			if g, ok := got[k]; !ok || !sameValue(k, g, v) {
+			if g, ok := got[k]; g != kafka.Unreported && (!ok || !sameValue(k, g, v)) {
 				done = false
 			}
 		}
 		for _, k := range c.Delete {
-			if _, ok := got[k]; ok {
+			if g, ok := got[k]; ok && g != kafka.Unreported {
 				done = false
 			}
 		}

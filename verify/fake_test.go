@@ -88,18 +88,19 @@ type fakeThrottles struct {
 	entities int
 	removes  int
 	err      error
+	left     []string // what Remove reports it left alone
 }
 
 func (t *fakeThrottles) Entities(context.Context) (int, error) { return t.entities, nil }
 
-func (t *fakeThrottles) Remove(context.Context) (bool, error) {
+func (t *fakeThrottles) Remove(context.Context) (ThrottleRemoval, error) {
 	t.removes++
 	if t.err != nil {
-		return false, t.err
+		return ThrottleRemoval{}, t.err
 	}
 	removed := t.entities > 0
 	t.entities = 0
-	return removed, nil
+	return ThrottleRemoval{Removed: removed, Left: t.left}, nil
 }
 
 // Helpers to write states and plans tersely.
@@ -182,7 +183,7 @@ type lockedThrottles struct {
 	removedLocked bool
 }
 
-func (t *lockedThrottles) Remove(ctx context.Context) (bool, error) {
+func (t *lockedThrottles) Remove(ctx context.Context) (ThrottleRemoval, error) {
 	t.removedLocked = t.lock.holding()
 	return t.fakeThrottles.Remove(ctx)
 }

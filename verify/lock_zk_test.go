@@ -33,8 +33,9 @@ func (s storeThrottles) Entities(ctx context.Context) (int, error) {
 	return len(rec.Entities()), nil
 }
 
-func (s storeThrottles) Remove(ctx context.Context) (bool, error) {
-	return throttle.Remove(ctx, s.cl, s.store, s.planID)
+func (s storeThrottles) Remove(ctx context.Context) (ThrottleRemoval, error) {
+	rm, err := throttle.Cleanup(ctx, s.cl, s.store, s.planID, nil)
+	return ThrottleRemoval{Removed: rm.Removed, Left: rm.Warnings}, err
 }
 
 func connectZK(t *testing.T, addr string) *zookeeper.Conn {

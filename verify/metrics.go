@@ -20,9 +20,13 @@ func RenderMetrics(w io.Writer, r *Result) error {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
 	}
 	if r.Domains != nil {
-		gauge("fdud_partitions_at_risk", "Partitions in scope that violate the spread in a dimension, or would go offline or below min.insync.replicas if one domain of it failed.")
+		gauge("fdud_partitions_at_risk", "Partitions in scope that violate the spread in a dimension, or would go offline or below min.insync.replicas if one domain of it failed, where a better placement would avoid it (structural risk is fdud_partitions_structural_risk).")
 		for _, d := range r.Risk.Dimensions {
 			fmt.Fprintf(&b, "fdud_partitions_at_risk{dimension=%s} %d\n", labelValue(DimensionName(d)), r.Risk.AtRisk[d])
+		}
+		gauge("fdud_partitions_structural_risk", "Partitions in scope that are spread as well as the cluster's domains allow and would still go offline or below min.insync.replicas if one domain of the dimension failed: fixed by adding domains or replicas, not by a reassignment.")
+		for _, d := range r.Risk.Dimensions {
+			fmt.Fprintf(&b, "fdud_partitions_structural_risk{dimension=%s} %d\n", labelValue(DimensionName(d)), r.Risk.Structural[d])
 		}
 		gauge("fdud_partitions_offline_if_domain_down", "Partitions in scope that would have no live replica if every broker in the domain went down.")
 		for _, d := range r.Risk.WhatIf {

@@ -45,6 +45,7 @@ type ReportSummary struct {
 	LeaderNotPreferred int `json:"leader_not_preferred"`
 	UnderReplicated    int `json:"under_replicated"`
 	AtRisk             int `json:"at_risk"`
+	StructuralRisk     int `json:"structural_risk"`
 }
 
 type ReportPartition struct {
@@ -63,11 +64,12 @@ type ReportPartition struct {
 }
 
 type ReportThrottles struct {
-	Checked   bool   `json:"checked"`
-	Entities  int    `json:"entities"`
-	Removed   bool   `json:"removed"`
-	Preserved bool   `json:"preserved"`
-	Error     string `json:"error,omitempty"`
+	Checked   bool     `json:"checked"`
+	Entities  int      `json:"entities"`
+	Removed   bool     `json:"removed"`
+	Left      []string `json:"left,omitempty"`
+	Preserved bool     `json:"preserved"`
+	Error     string   `json:"error,omitempty"`
 }
 
 type ReportElection struct {
@@ -94,6 +96,18 @@ type ReportSpread struct {
 	WhatIf     []ReportDomainRisk `json:"what_if"`
 	NoDomain   []int32            `json:"brokers_without_domain"`
 	Brokers    []ReportBroker     `json:"brokers"`
+	// Structural is the risk no placement avoids, by cause, with the fix.
+	Structural []ReportStructural `json:"structural_risk"`
+}
+
+type ReportStructural struct {
+	Dimension         string `json:"dimension"`
+	Domains           int    `json:"domains"`
+	ReplicationFactor int    `json:"replication_factor"`
+	MinISR            int    `json:"min_insync_replicas"`
+	Partitions        int    `json:"partitions"`
+	Offline           bool   `json:"offline"`
+	Fix               string `json:"fix"`
 }
 
 type ReportViolation struct {
@@ -128,10 +142,10 @@ func NewReport(r *Result) Report {
 		Outcome: r.Outcome(), Complete: c.InProgress == 0 && c.NotAsPlanned == 0,
 		Summary: ReportSummary{Partitions: c.Partitions, Complete: c.Complete, InProgress: c.InProgress,
 			NotAsPlanned: c.NotAsPlanned, OrderDiffers: c.OrderDiffers, LeaderNotPreferred: c.LeaderNotPreferred,
-			UnderReplicated: len(r.Risk.UnderReplicated), AtRisk: r.Risk.AtRiskTotal},
+			UnderReplicated: len(r.Risk.UnderReplicated), AtRisk: r.Risk.AtRiskTotal, StructuralRisk: r.Risk.StructuralTotal},
 		Partitions: make([]ReportPartition, 0, len(r.Statuses)),
 		Throttles: ReportThrottles{Checked: r.Throttles.Checked, Entities: r.Throttles.Entities,
-			Removed: r.Throttles.Removed, Preserved: r.Throttles.Preserved, Error: r.Throttles.Error},
+			Removed: r.Throttles.Removed, Left: r.Throttles.Left, Preserved: r.Throttles.Preserved, Error: r.Throttles.Error},
 		UnderReplicated: make([]ReportReplication, 0, len(r.Risk.UnderReplicated)),
 		WaitedSeconds:   r.Waited.Seconds(),
 		TimedOut:        r.TimedOut,
@@ -155,7 +169,12 @@ func NewReport(r *Result) Report {
 	if r.Domains != nil {
 		k := r.Risk
 		sp := &ReportSpread{Scope: k.Scope, Partitions: k.Partitions, Dimensions: []string{}, AtRisk: map[string]int{},
-			Violations: []ReportViolation{}, WhatIf: []ReportDomainRisk{}, NoDomain: ids(k.NoDomain), Brokers: []ReportBroker{}}
+			Violations: []ReportViolation{}, WhatIf: []ReportDomainRisk{}, NoDomain: ids(k.NoDomain), Brokers: []ReportBroker{},
+			Structural: []ReportStructural{}}
+		for _, g := range k.StructuralGroups {
+			sp.Structural = append(sp.Structural, ReportStructural{Dimension: DimensionName(g.Dimension), Domains: g.Domains,
+				ReplicationFactor: g.RF, MinISR: g.MinISR, Partitions: g.Partitions, Offline: g.Offline, Fix: g.Fix()})
+		}
 		for _, d := range k.Dimensions {
 			sp.Dimensions = append(sp.Dimensions, DimensionName(d))
 			sp.AtRisk[DimensionName(d)] = k.AtRisk[d]

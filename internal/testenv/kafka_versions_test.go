@@ -1,0 +1,58 @@
+package testenv_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/fdud/fdud/internal/testenv"
+)
+
+// TestModernKafka starts every release of the matrix: three brokers with
+// FD/UD racks, a replicated topic created through the Admin API, a round
+// trip of messages, and the release's own kafka-topics tool describing it.
+func TestModernKafka(t *testing.T) {
+	for _, v := range testenv.ModernVersions() {
+		t.Run("kafka="+v.String(), func(t *testing.T) {
+			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3})
+			admin, err := sarama.NewClusterAdmin(strings.Split(k.Bootstrap, ","), k.SaramaConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer admin.Close()
+			brokers, _, err := admin.DescribeCluster()
+			if err != nil {
+				t.Fatal(err)
+			}
+			racks := map[int32]string{}
+			for _, b := range brokers {
+				racks[b.ID()] = b.Rack()
+			}
+			for id := int32(1); id <= 3; id++ {
+				if racks[id] != testenv.DefaultRack(id) {
+					t.Errorf("broker %d rack %q, want %q", id, racks[id], testenv.DefaultRack(id))
+				}
+			}
+			if err := admin.CreateTopic("orders", &sarama.TopicDetail{NumPartitions: 3, ReplicationFactor: 3}, false); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			if err := k.WaitTopic(ctx, "orders", 3); err != nil {
+				t.Fatal(err)
+			}
+			want := testenv.Messages("m", 300)
+			k.Produce(t, "orders", want)
+			if ok, diff := testenv.SameMessages(k.Consume(t, "orders", len(want)), want); !ok {
+				t.Fatal(diff)
+			}
+			out := k.DescribeTopic(t, "orders")
+			if !strings.Contains(out, "orders") || !strings.Contains(out, "ReplicationFactor") {
+				t.Errorf("kafka-topics --describe:\n%s", out)
+			}
+		})
+	}
+}

@@ -1,0 +1,42 @@
+package verify
+
+import (
+	"strings"
+	"testing"
+)
+
+// Regression (real Kafka 2.4.1): verify printed "removed the throttles fdud
+// set" while its clean-up had left every rate in place as "changed by
+// someone else". What the clean-up leaves is said, value by value.
+func TestWriteTextThrottlesLeft(t *testing.T) {
+	tests := []struct {
+		name string
+		t    ThrottleOutcome
+		want []string
+		not  []string
+	}{
+		{"all removed", ThrottleOutcome{Checked: true, Removed: true},
+			[]string{"Throttles: removed the throttles fdud set for this plan.\n"}, []string{"except"}},
+		{"some left", ThrottleOutcome{Checked: true, Removed: true, Left: []string{"broker 1: leader.replication.throttled.rate is \"7\", not the 5000 fdud set: changed by someone else since, leaving it"}},
+			[]string{"except 1 values someone else changed since, left as they are:\n", "  broker 1: leader.replication.throttled.rate is \"7\""},
+			[]string{"for this plan.\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := WriteText(&b, &Result{Throttles: tt.t}); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("text lacks %q:\n%s", w, b.String())
+				}
+			}
+			for _, n := range tt.not {
+				if strings.Contains(b.String(), n) {
+					t.Errorf("text has %q:\n%s", n, b.String())
+				}
+			}
+		})
+	}
+}
