@@ -448,6 +448,11 @@ func TestDownBrokerKeepsReplicas(t *testing.T) {
 	if got := next[cluster.TopicPartition{Topic: "t", Partition: 0}]; !slices.Equal(got, []int32{5, 1, 9}) {
 		t.Errorf("t-0 = %v, want it untouched", got)
 	}
+	// t-2 must change anyway: it lets go of the down replica rather than
+	// broker 4's, so that Kafka can complete the reassignment now.
+	if got := next[cluster.TopicPartition{Topic: "t", Partition: 2}]; slices.Contains(got, 5) || !slices.Contains(got, 4) {
+		t.Errorf("t-2 = %v, want 4 kept and 5 let go", got)
+	}
 	if !slices.Equal(res.Report.DownBrokers, []int32{5}) {
 		t.Errorf("down brokers %v, want [5]", res.Report.DownBrokers)
 	}

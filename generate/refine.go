@@ -402,7 +402,10 @@ func (r *refiner) bestKeeping(i, kept int, w int32, without, with int32, below i
 	var elig [64]int32
 	k := 0
 	for j, b := range cur {
-		if t.holds(b) && !contains(cur[:j], b) && b != without && k < len(elig) {
+		// A replica on a down broker stays only where the plan keeps it
+		// already: a changed partition lets go of it if it can.
+		keepable := t.eligible(b) || t.holds(b) && contains(fin, b)
+		if keepable && !contains(cur[:j], b) && b != without && k < len(elig) {
 			elig[k] = int32(j)
 			k++
 		}

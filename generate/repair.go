@@ -96,15 +96,16 @@ func contains(s []int32, v int32) bool {
 // bestSubset returns the largest set of current replicas that may stay (a
 // mask over elig) that respects the upper limits and can be completed, and
 // false when none can (not even the empty set). Among equally large sets it
-// prefers to let go of the most loaded brokers, then to keep the current
-// preferred leader.
+// prefers to let go of replicas on down brokers (Kafka cannot complete a
+// reassignment whose target holds one until the broker is back), then of the
+// most loaded brokers, then to keep the current preferred leader.
 func (p *planner) bestSubset(cur, elig []int32, lim *limits) (uint64, bool) {
 	k := len(elig)
 	for size := min(k, lim.r); size >= 0; size-- {
 		found := false
 		var best uint64
 		var bestLoad int64
-		bestLeader := false
+		bestLeader, bestDown := false, 0
 		try := func(mask uint64) {
 			p.s.begin(lim)
 			for m := mask; m != 0; m &= m - 1 {
@@ -118,14 +119,18 @@ func (p *planner) bestSubset(cur, elig []int32, lim *limits) (uint64, bool) {
 				return
 			}
 			var load int64
+			down := 0
 			for j := range k {
+				b := cur[elig[j]]
 				if mask&(1<<j) == 0 {
-					load += int64(p.t.load[cur[elig[j]]])
+					load += int64(p.t.load[b])
+				} else if !p.t.eligible(b) {
+					down++
 				}
 			}
 			leader := k > 0 && elig[0] == 0 && mask&1 != 0
-			if !found || load > bestLoad || load == bestLoad && leader && !bestLeader {
-				found, best, bestLoad, bestLeader = true, mask, load, leader
+			if !found || down < bestDown || down == bestDown && (load > bestLoad || load == bestLoad && leader && !bestLeader) {
+				found, best, bestLoad, bestLeader, bestDown = true, mask, load, leader, down
 			}
 		}
 		if size == 0 {
