@@ -40,7 +40,7 @@ type brokerInfo struct {
 	alive  bool
 	judged bool           // has a domain and is alive or holds replicas after the plan: its domains count
 	val    [numDims]int32 // dense value per dimension; -1 without a domain
-	cell   int32          // eligible brokers only, else -1
+	cell   int32          // brokers that may hold replicas (eligible or down), else -1
 	rank   uint32         // seeded tie-break among equally loaded brokers
 }
 
