@@ -101,6 +101,11 @@ func checkPlan(t *testing.T, in Input, opts Options) {
 		}
 		return
 	}
+	// Extra moves never leave the worst fault domain less even than the
+	// repair alone did.
+	if res.Report.FDSpreadAfter > res.Report.FDSpreadRepair && len(res.Report.Compromises) == 0 {
+		t.Errorf("per-FD spread %d after the plan, %d after the repair alone", res.Report.FDSpreadAfter, res.Report.FDSpreadRepair)
+	}
 	// Determinism.
 	again, err := Plan(in, opts)
 	if err != nil || !reflect.DeepEqual(again.Plan, res.Plan) || !reflect.DeepEqual(again.Report, res.Report) {

@@ -51,7 +51,7 @@ func (p *planner) repairOne(i int, elig []int32) []int32 {
 			break
 		}
 		p.nlen[i] = uint8(r)
-		p.commit(cur, out)
+		p.commit(cur, out[:r]) // out is the slot reserved, which may be longer (a lower replication factor)
 		kept := bits.OnesCount64(keep)
 		if p.src[i] >= 0 {
 			p.rep.MoveLowerBound += r - kept
