@@ -41,8 +41,18 @@ func RenderMetrics(w io.Writer, r *Result) error {
 		gauge("fdud_partitions_spread_violations", "Partitions in scope whose replicas break the placement rules.")
 		fmt.Fprintf(&b, "fdud_partitions_spread_violations %d\n", len(r.Risk.Violations))
 	}
-	gauge("fdud_partitions_under_replicated", "Partitions in scope whose ISR lacks some of their replicas, or that have no leader.")
-	fmt.Fprintf(&b, "fdud_partitions_under_replicated %d\n", len(r.Risk.UnderReplicated))
+	under, catching := 0, 0
+	for _, u := range r.Risk.UnderReplicated {
+		if u.OnlyCatchingUp() {
+			catching++
+		} else {
+			under++
+		}
+	}
+	gauge("fdud_partitions_under_replicated", "Partitions in scope whose ISR lacks some of their replicas (not counting replicas a reassignment is adding), or that have no leader.")
+	fmt.Fprintf(&b, "fdud_partitions_under_replicated %d\n", under)
+	gauge("fdud_partitions_catching_up", "Partitions in scope whose replicas are in sync but for those a reassignment is adding (kafka-topics.sh --under-replicated-partitions lists them).")
+	fmt.Fprintf(&b, "fdud_partitions_catching_up %d\n", catching)
 	gauge("fdud_reassignments_in_flight", "Partitions of the plan with a reassignment in flight.")
 	fmt.Fprintf(&b, "fdud_reassignments_in_flight %d\n", r.Counts.InProgress)
 	gauge("fdud_partitions_not_as_planned", "Partitions of the plan with nothing in flight whose replicas are not the planned ones.")

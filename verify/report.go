@@ -85,6 +85,7 @@ type ReportReplication struct {
 	MinISR      int     `json:"min_insync_replicas"`
 	BelowMinISR bool    `json:"below_min_insync_replicas"`
 	Offline     bool    `json:"offline"`
+	CatchingUp  []int32 `json:"catching_up,omitempty"`
 }
 
 type ReportSpread struct {
@@ -164,7 +165,8 @@ func NewReport(r *Result) Report {
 	}
 	for _, u := range r.Risk.UnderReplicated {
 		rep.UnderReplicated = append(rep.UnderReplicated, ReportReplication{Topic: u.TP.Topic, Partition: u.TP.Partition,
-			Replicas: ids(u.Replicas), ISR: ids(u.ISR), MinISR: u.MinISR, BelowMinISR: u.BelowMinISR, Offline: u.Offline})
+			Replicas: ids(u.Replicas), ISR: ids(u.ISR), MinISR: u.MinISR, BelowMinISR: u.BelowMinISR, Offline: u.Offline,
+			CatchingUp: u.CatchingUp})
 	}
 	if r.Domains != nil {
 		k := r.Risk

@@ -52,6 +52,17 @@ type Replication struct {
 	MinISR      int
 	BelowMinISR bool // ISR smaller than min.insync.replicas
 	Offline     bool // no leader
+	// CatchingUp are replicas a reassignment is adding that are not in sync
+	// yet. Replicas then lists them too, as kafka-topics.sh
+	// --under-replicated-partitions counts them; when the original replicas
+	// are all in sync this is progress, not risk.
+	CatchingUp []int32
+}
+
+// OnlyCatchingUp reports whether the partition is under-replicated only
+// because replicas being added are not in sync yet.
+func (r Replication) OnlyCatchingUp() bool {
+	return len(r.CatchingUp) > 0 && !r.Offline && len(r.ISR) >= len(r.Replicas)-len(r.CatchingUp)
 }
 
 // Risk is the spread and what-if assessment of a set of partitions.
@@ -273,10 +284,24 @@ type assessment struct {
 func (a *assessment) underReplicated() []Replication {
 	var under []Replication
 	for i, p := range a.parts {
-		if p.Leader < 0 || !inSync(p.Replicas, p.ISR) {
-			m := a.minISR(p.Topic)
-			under = append(under, Replication{TP: p.TP(), Replicas: slices.Clone(p.Replicas),
-				ISR: slices.Clone(p.ISR), MinISR: m, BelowMinISR: len(p.ISR) < m, Offline: p.Leader < 0})
+		replicas := slices.Clone(p.Replicas)
+		var adding []int32
+		for _, id := range p.Target {
+			if !slices.Contains(replicas, id) {
+				replicas = append(replicas, id)
+				if !slices.Contains(p.ISR, id) {
+					adding = append(adding, id)
+				}
+			}
+		}
+		original := p.Leader >= 0 && inSync(p.Replicas, p.ISR)
+		if original && len(adding) == 0 {
+			continue
+		}
+		m := a.minISR(p.Topic)
+		under = append(under, Replication{TP: p.TP(), Replicas: replicas, ISR: slices.Clone(p.ISR), MinISR: m,
+			BelowMinISR: len(p.ISR) < m, Offline: p.Leader < 0, CatchingUp: adding})
+		if !original {
 			a.risky.mark(i)
 		}
 	}

@@ -139,7 +139,17 @@ func writeRisk(b *strings.Builder, r *Result) {
 		writeStructural(b, k)
 	}
 	if n := len(k.UnderReplicated); n > 0 {
-		fmt.Fprintf(b, "Under-replicated now: %d partitions:\n", n)
+		catching := 0
+		for _, u := range k.UnderReplicated {
+			if u.OnlyCatchingUp() {
+				catching++
+			}
+		}
+		if catching > 0 {
+			fmt.Fprintf(b, "Under-replicated now: %d partitions (%d only because replicas being added are catching up):\n", n, catching)
+		} else {
+			fmt.Fprintf(b, "Under-replicated now: %d partitions:\n", n)
+		}
 		for i, u := range k.UnderReplicated {
 			if i == maxListed {
 				fmt.Fprintf(b, "  and %d more (see --format json)\n", n-maxListed)
@@ -151,6 +161,9 @@ func writeRisk(b *strings.Builder, r *Result) {
 				b.WriteString(" (OFFLINE: no leader)")
 			case u.BelowMinISR:
 				fmt.Fprintf(b, " (below min.insync.replicas=%d)", u.MinISR)
+			}
+			if len(u.CatchingUp) > 0 {
+				fmt.Fprintf(b, " (being added, catching up: %s)", joinIDs(u.CatchingUp, ","))
 			}
 			b.WriteString("\n")
 		}
