@@ -503,3 +503,38 @@ func TestInterruptionAdviceFitsThePath(t *testing.T) {
 		})
 	}
 }
+
+// Real Kafka 2.4.1: right after a reassignment finished, a broker's metadata
+// still showed the union of old and new replicas while the reassignment was
+// no longer listed; the batcher took that for a reassignment cancelled by
+// someone and stopped. It waits for the next poll instead.
+func TestRunBatchesRideOutMetadataLag(t *testing.T) {
+	f := sixPartitions()
+	f.onState = func(f *fakeCluster, call int) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, p := range f.parts {
+			if p.Target == nil {
+				continue
+			}
+			if slices.Equal(p.Replicas, []int32{1, 2}) { // first look: finished, metadata lagging
+				p.Replicas = []int32{3, 4, 1, 2}
+				p.Target = nil
+			}
+		}
+		for _, p := range f.parts {
+			if p.Target == nil && len(p.Replicas) == 4 && call%2 == 0 {
+				p.Replicas = []int32{3, 4}
+			}
+		}
+	}
+	o := testOptions(t)
+	o.MaxPartitionMovements = 1
+	r := runExecute(t, context.Background(), o, f, movePlan(3))
+	if r.err != nil {
+		t.Fatalf("execute: %v", r.err)
+	}
+	if len(f.reassigned) != 3 {
+		t.Errorf("%d batches submitted, want 3", len(f.reassigned))
+	}
+}
