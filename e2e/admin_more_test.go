@@ -326,4 +326,3 @@ func joinIDs(ids []int32) string {
 	}
 	return strings.Join(s, ",")
 }
-
