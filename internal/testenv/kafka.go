@@ -40,6 +40,8 @@ type KafkaOptions struct {
 	// ServerProperties are added to, or override, each broker's
 	// server.properties (for example "min.insync.replicas": "2").
 	ServerProperties map[string]string
+	// LogDirs is the number of log directories per broker (default 1).
+	LogDirs int
 	// BrokerProperties are per broker id, applied after ServerProperties.
 	BrokerProperties map[int32]map[string]string
 }
@@ -145,7 +147,11 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	voters := k.controllers(t, ids)
 	for _, id := range ids {
 		b := &KafkaBroker{ID: id, k: k, LogDir: filepath.Join(k.dir, fmt.Sprintf("broker-%d", id), "data")}
-		b.props = k.brokerProperties(id, len(ids), b.LogDir, voters)
+		b.LogDirs = []string{b.LogDir}
+		for i := 2; i <= o.LogDirs; i++ {
+			b.LogDirs = append(b.LogDirs, filepath.Join(k.dir, fmt.Sprintf("broker-%d", id), fmt.Sprintf("data%d", i)))
+		}
+		b.props = k.brokerProperties(id, len(ids), strings.Join(b.LogDirs, ","), voters)
 		if port, ok := voters[id]; ok {
 			b.ControllerPort = port
 		}
