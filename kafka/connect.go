@@ -58,7 +58,7 @@ func Connect(ctx context.Context, o Options) (Cluster, error) {
 	}
 	v, err := detectVersion(ctx, o, sec)
 	if err != nil {
-		return nil, err
+		return nil, explainConnect(ctx, o, sec, err)
 	}
 	if !v.IsAtLeast(sarama.V2_4_0_0) {
 		return nil, cluster.Invalidf("brokers at %v run Kafka %s, older than 2.4, which has no Admin API for reassignments: "+
@@ -66,7 +66,7 @@ func Connect(ctx context.Context, o Options) (Cluster, error) {
 	}
 	c, err := connectAdmin(ctx, o, sec, v, true)
 	if err != nil {
-		return nil, err
+		return nil, explainConnect(ctx, o, sec, err)
 	}
 	log.Info("using the Admin API path", "brokers", o.BootstrapServers, "kafka", versionName(v), "security", sec.Protocol)
 	return c, nil
@@ -92,11 +92,11 @@ func ReadState(ctx context.Context, o Options, topics []string) (*cluster.State,
 	}
 	v, err := detectVersion(ctx, o, sec)
 	if err != nil {
-		return nil, err
+		return nil, explainConnect(ctx, o, sec, err)
 	}
 	c, err := connectAdmin(ctx, o, sec, v, v.IsAtLeast(sarama.V0_10_0_0))
 	if err != nil {
-		return nil, err
+		return nil, explainConnect(ctx, o, sec, err)
 	}
 	defer c.Close()
 	if !v.IsAtLeast(sarama.V2_4_0_0) {
