@@ -56,7 +56,8 @@ func authError(o Options, sec *Security, err error) error {
 	reason := err.Error()
 	prefix := sarama.ErrSASLAuthenticationFailed.Error() + ": "
 	if i := strings.Index(reason, prefix); i >= 0 {
-		reason = reason[i+len(prefix):]
+		// The first broker's reason; sarama joins one per broker with "\n".
+		reason, _, _ = strings.Cut(reason[i+len(prefix):], "\n")
 	} else {
 		reason = "invalid credentials"
 	}

@@ -195,9 +195,11 @@ func TestExplainConnectProtocolMismatch(t *testing.T) {
 // reason once, and never the password.
 func TestExplainConnectWrongPassword(t *testing.T) {
 	const reason = "Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512"
-	// As sarama's client returns it when every broker refused the login.
+	// As sarama's client returns it when every broker refused the login,
+	// one line per broker.
 	cause := fmt.Errorf("connect to kafka at [k1:9093]: %w",
-		sarama.Wrap(sarama.ErrOutOfBrokers, sarama.Wrap(sarama.ErrSASLAuthenticationFailed, errors.New(reason))))
+		sarama.Wrap(sarama.ErrOutOfBrokers, sarama.Wrap(sarama.ErrSASLAuthenticationFailed, errors.New(reason)),
+			sarama.Wrap(sarama.ErrSASLAuthenticationFailed, errors.New(reason))))
 	sec := &Security{Protocol: "SASL_SSL", Mechanism: "SCRAM-SHA-512", Username: "alice", Password: testPassword}
 	o := Options{BootstrapServers: []string{"k1:9093", "k2:9093"}, CommandConfig: "/etc/kafka/client.properties"}
 	err := explainConnect(context.Background(), o, sec, cause)
