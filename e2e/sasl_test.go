@@ -127,6 +127,36 @@ func saslPipeline(t *testing.T, lc *liveCluster, secrets []string) {
 	if ok, diff := testenv.SameMessages(lc.consume(t, topic, len(messages)), messages); !ok {
 		t.Errorf("messages after the reassignment: %s", diff)
 	}
+	noSecretsInFiles(t, e.dir, secrets)
+}
+
+// noSecretsInFiles fails the test if a file fdud wrote under dir (plans,
+// rollback files, throttle records, lock files) holds one of the secrets.
+func noSecretsInFiles(t *testing.T, dir string, secrets []string) {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		for _, s := range secrets {
+			if strings.Contains(string(data), s) {
+				t.Errorf("%s holds a secret (%.12s...)", path, s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Errorf("no files under %s: fdud wrote no plan, rollback or record there", dir)
+	}
 }
 
 func saslRefused(t *testing.T, k *testenv.Kafka, secrets []string) {

@@ -29,7 +29,7 @@ const exitCodesHelp = `
 EXIT STATUS:
    0  success (generate: plan written, possibly empty; verify: complete and spread)
    1  error talking to Kafka, ZooKeeper or Azure, or reading/writing files
-   2  bad flags or bad input document; nothing was changed
+   2  bad flags or bad input document, or --command-config settings the brokers refuse; nothing was changed
    3  verify: reassignment still in progress
    4  partitions at risk: verify found the spread violated; generate cannot meet the rules (see --force)
    5  busy: another fdud run holds the lock, or other reassignments are in flight (see --additional)
