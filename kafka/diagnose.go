@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -39,9 +38,12 @@ func explainConnect(ctx context.Context, o Options, sec *Security, err error) er
 	if errors.Is(err, sarama.ErrSASLAuthenticationFailed) {
 		return authError(o, sec, err)
 	}
-	timeout := min(o.timeout(), apiVersionsTimeout)
+	// One bound for all servers: brokers that drop packets must not make
+	// a failed run take much longer.
+	ctx, cancel := context.WithTimeout(ctx, min(o.timeout(), apiVersionsTimeout))
+	defer cancel()
 	for _, addr := range o.BootstrapServers {
-		if hint := diagnoseListener(ctx, addr, sec, o.CommandConfig, timeout); hint != "" {
+		if hint := diagnoseListener(ctx, addr, sec, o.CommandConfig); hint != "" {
 			o.logger().Debug("connection failed; the listener's protocol differs from the command config's", "broker", addr, "err", err)
 			return cluster.Invalidf("%s", hint)
 		}
@@ -69,9 +71,7 @@ func authError(o Options, sec *Security, err error) error {
 // and returns a hint when that is not what sec says, or "" when it cannot
 // tell or finds no mismatch. It never authenticates: it sends a TLS
 // handshake and a SASL handshake for a mechanism no broker has.
-func diagnoseListener(ctx context.Context, addr string, sec *Security, commandConfig string, timeout time.Duration) string {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+func diagnoseListener(ctx context.Context, addr string, sec *Security, commandConfig string) string {
 	l, ok := probeListener(ctx, addr, sec)
 	if !ok {
 		return ""

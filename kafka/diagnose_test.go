@@ -179,6 +179,35 @@ func TestExplainConnectProtocolMismatch(t *testing.T) {
 			t.Errorf("got %v, want the TLS error unchanged", err)
 		}
 	})
+	t.Run("silent brokers cost one timeout in all", func(t *testing.T) {
+		var addrs []string
+		for range 3 { // accept, then never answer
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { ln.Close() })
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					t.Cleanup(func() { c.Close() })
+				}
+			}()
+			addrs = append(addrs, ln.Addr().String())
+		}
+		cause := errors.New("i/o timeout")
+		start := time.Now()
+		o := Options{BootstrapServers: addrs, Timeout: 500 * time.Millisecond}
+		if err := explainConnect(context.Background(), o, &Security{Protocol: "PLAINTEXT"}, cause); err != cause {
+			t.Errorf("got %v", err)
+		}
+		if d := time.Since(start); d > 1200*time.Millisecond {
+			t.Errorf("took %v for 3 silent brokers, want about one timeout (500ms)", d)
+		}
+	})
 	t.Run("unreachable", func(t *testing.T) {
 		cause := errors.New("dial tcp: connection refused")
 		o := Options{BootstrapServers: []string{"127.0.0.1:1"}}
