@@ -31,6 +31,16 @@ func TestSASLSSL(t *testing.T) {
 		t.Run("kafka="+v.String(), func(t *testing.T) {
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, SASLSSL: true})
 			s := k.SASL(t)
+			text, err := os.ReadFile(s.CommandConfig)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range []string{"security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
+				"sasl.jaas.config=" + s.JAASConfig, "ssl.truststore.type=PEM", "ssl.truststore.location=" + s.CAFile} {
+				if !strings.Contains(string(text), line+"\n") {
+					t.Fatalf("the test set-up's client properties lack %q:\n%s", line, text)
+				}
+			}
 			lc := openLiveCluster(t, s.Bootstrap, s.CommandConfig, k.ZooKeeperConnect, "")
 			lc.kafka = k
 			secrets := []string{s.Password, s.JAASConfig, "password="}
