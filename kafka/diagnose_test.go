@@ -14,11 +14,15 @@ import (
 	"io"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/fdud/fdud/cluster"
@@ -246,5 +250,69 @@ func TestExplainConnectWrongPassword(t *testing.T) {
 	}
 	if strings.Contains(msg, "s3cr") {
 		t.Errorf("%q shows the password", msg)
+	}
+}
+
+// TestConnectWrongPasswordLogsInOnce: with a wrong password, Connect tries
+// one login, not one per bootstrap server and metadata retry (sarama's
+// client alone made 9 on three brokers: enough to trip an alert or a
+// lock-out), and reports it once.
+func TestConnectWrongPasswordLogsInOnce(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(3), kfake.EnableSASL(), kfake.Superuser("SCRAM-SHA-512", "fdud", "right-pass-x1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	// kfake closes the connection on a wrong password; Kafka answers
+	// SASL_AUTHENTICATION_FAILED with a reason, as this control does when
+	// refuse is set (at the first step of the exchange: each request it
+	// sees is one login).
+	var mu sync.Mutex
+	logins, refuse := 0, false
+	c.ControlKey(int16(kmsg.SASLAuthenticate), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		mu.Lock()
+		defer mu.Unlock()
+		if !refuse {
+			return nil, nil, false
+		}
+		logins++
+		resp := kreq.(*kmsg.SASLAuthenticateRequest).ResponseKind().(*kmsg.SASLAuthenticateResponse)
+		resp.ErrorCode = int16(sarama.ErrSASLAuthenticationFailed)
+		resp.ErrorMessage = kmsg.StringPtr("Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512")
+		return resp, nil, true
+	})
+	connect := func(password string) error {
+		p := filepath.Join(t.TempDir(), "client.properties")
+		text := "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-512\n" +
+			`sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="fdud" password="` + password + `";` + "\n"
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		cl, err := Connect(ctx, Options{BootstrapServers: c.ListenAddrs(), CommandConfig: p, Timeout: 10 * time.Second, Logger: testLogger(t)})
+		if err == nil {
+			cl.Close()
+		}
+		return err
+	}
+	if err := connect("right-pass-x1"); err != nil {
+		t.Fatalf("right password: %v", err)
+	}
+	mu.Lock()
+	refuse = true
+	mu.Unlock()
+	err = connect("wrong-pass-x2")
+	if !cluster.IsInvalid(err) || !strings.Contains(err.Error(), `refused user "fdud" (SCRAM-SHA-512 over SASL_PLAINTEXT)`) {
+		t.Fatalf("wrong password: got %v", err)
+	}
+	if strings.Contains(err.Error(), "wrong-pass") || strings.Contains(err.Error(), "run out of available brokers") {
+		t.Errorf("wrong password: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if logins != 1 {
+		t.Errorf("wrong password: %d logins tried, want 1", logins)
 	}
 }
