@@ -198,7 +198,17 @@ func saslRefused(t *testing.T, k *testenv.Kafka, secrets []string) {
 			[]string{"is a SASL_SSL listener", "SCRAM-SHA-512", "security.protocol=PLAINTEXT (no --command-config"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, args := range [][]string{{"generate", "--domains", "rack"}, {"execute", "--list"}} {
+			failedBefore := failedLogins(t, k)
+			commands := [][]string{{"generate", "--domains", "rack"}, {"execute", "--list"}}
+			defer func() {
+				// One failed login per command (sarama alone tried each
+				// broker, then again); the brokers log each one.
+				n := failedLogins(t, k) - failedBefore
+				if tc.name == "wrong password" && (n < 1 || n > len(commands)) {
+					t.Errorf("the brokers logged %d failed logins for %d commands, want one each", n, len(commands))
+				}
+			}()
+			for _, args := range commands {
 				r := fdudNoSecrets(t, e, secrets, 2*time.Minute, "", append(args, tc.conn...)...)
 				if r.code != 2 || r.stdout != "" {
 					t.Errorf("exit %d, stdout %q; want exit 2 and nothing on stdout\n%s", r.code, r.stdout, r)
@@ -228,4 +238,18 @@ func saslRefused(t *testing.T, k *testenv.Kafka, secrets []string) {
 			}
 		})
 	}
+}
+
+// failedLogins counts the failed SASL logins the brokers have logged.
+func failedLogins(t *testing.T, k *testenv.Kafka) int {
+	t.Helper()
+	n := 0
+	for _, b := range k.Brokers() {
+		data, err := os.ReadFile(b.LogFile())
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += strings.Count(string(data), "Failed authentication with")
+	}
+	return n
 }

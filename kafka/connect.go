@@ -191,7 +191,7 @@ func checkLogin(ctx context.Context, o Options, sec *Security, v sarama.KafkaVer
 			return nil
 		case errors.Is(err, sarama.ErrSASLAuthenticationFailed), errors.Is(err, sarama.ErrIllegalSASLState),
 			errors.Is(err, sarama.ErrUnsupportedSASLMechanism):
-			return fmt.Errorf("log in at %s: %w", addr, err)
+			return &loginError{addr: addr, err: err}
 		case ctx.Err() != nil:
 			return ctx.Err()
 		}
@@ -202,6 +202,15 @@ func checkLogin(ctx context.Context, o Options, sec *Security, v sarama.KafkaVer
 	}
 	return nil
 }
+
+// loginError is a login refused by the broker at addr.
+type loginError struct {
+	addr string
+	err  error
+}
+
+func (e *loginError) Error() string { return fmt.Sprintf("log in at %s: %v", e.addr, e.err) }
+func (e *loginError) Unwrap() error { return e.err }
 
 // apiVersionsTimeout bounds the wait for an ApiVersions answer, which a 0.9
 // broker never gives.

@@ -63,8 +63,12 @@ func authError(o Options, sec *Security, err error) error {
 	} else {
 		reason = "invalid credentials"
 	}
+	where := strings.Join(o.BootstrapServers, ",")
+	if le := (*loginError)(nil); errors.As(err, &le) {
+		where = le.addr
+	}
 	return cluster.Invalidf("kafka at %s refused user %q (%s over %s): %s; check the username and password in sasl.jaas.config of %s",
-		strings.Join(o.BootstrapServers, ","), sec.Username, sec.Mechanism, sec.Protocol, strings.TrimSpace(reason), o.CommandConfig)
+		where, sec.Username, sec.Mechanism, sec.Protocol, strings.TrimSpace(reason), o.CommandConfig)
 }
 
 // diagnoseListener asks the listener at addr how it wants to be spoken to,

@@ -304,7 +304,7 @@ func TestConnectWrongPasswordLogsInOnce(t *testing.T) {
 	refuse = true
 	mu.Unlock()
 	err = connect("wrong-pass-x2")
-	if !cluster.IsInvalid(err) || !strings.Contains(err.Error(), `refused user "fdud" (SCRAM-SHA-512 over SASL_PLAINTEXT)`) {
+	if !cluster.IsInvalid(err) || !strings.Contains(err.Error(), "kafka at "+c.ListenAddrs()[0]+` refused user "fdud" (SCRAM-SHA-512 over SASL_PLAINTEXT)`) {
 		t.Fatalf("wrong password: got %v", err)
 	}
 	if strings.Contains(err.Error(), "wrong-pass") || strings.Contains(err.Error(), "run out of available brokers") {
