@@ -2,6 +2,7 @@ package execute
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -109,6 +110,13 @@ func (f *fakeCluster) Reassign(ctx context.Context, plan []cluster.PartitionAssi
 	f.mutations++
 	if f.reassignErr != nil {
 		return f.reassignErr
+	}
+	for _, pa := range plan {
+		for _, r := range pa.Replicas {
+			if !slices.Contains(f.brokers, r) {
+				return errors.New("Replica assignment is invalid") // as Kafka refuses a broker that is not alive
+			}
+		}
 	}
 	f.reassigned = append(f.reassigned, plan)
 	for _, pa := range plan {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 
@@ -24,6 +25,8 @@ type run struct {
 	in   input
 	id   string
 	lock *clusterlock.Lock
+	// created counts the topics this run created (--create-topics).
+	created int
 }
 
 // Run carries out o.Mode: it executes the plan read from o.PlanFile (or in),
@@ -49,6 +52,17 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, in io.Reader, out, er
 	parsed, err := parsePlan(data)
 	if err != nil {
 		return err
+	}
+	if len(parsed.plan.Partitions) == 0 {
+		// generate found nothing to do: not an error, and nothing to lock.
+		fmt.Fprintln(errw, EmptyPlanLine(o.Mode))
+		if o.Mode == ModeCancel {
+			return nil
+		}
+		if _, err := out.Write(parsed.pass); err != nil {
+			return fmt.Errorf("write the plan to stdout: %w", err)
+		}
+		return nil
 	}
 	if o.ZooKeeper == nil && o.StateDir == "" {
 		if o.StateDir, err = throttle.DefaultStateDir(); err != nil {
@@ -98,10 +112,6 @@ func (r *run) state(ctx context.Context) (*cluster.State, error) {
 }
 
 func (r *run) execute(ctx context.Context) error {
-	if len(r.in.plan.Partitions) == 0 {
-		fmt.Fprintln(r.errw, "The plan is empty: nothing to do.")
-		return nil
-	}
 	items, err := r.classifyPlan(ctx)
 	if err != nil {
 		return err
@@ -196,10 +206,23 @@ func (r *run) saveRollback(items []Item) error {
 	if len(rb.Partitions) == 0 {
 		return nil
 	}
-	var text strings.Builder
-	cluster.WriteAssignment(&text, rb)
-	fmt.Fprintf(r.errw, "Current partition replica assignment\n\n%s\nSave this to use as the --reassignment-json-file option during rollback\n", text.String())
-	path, kept, err := writeRollback(r.o.RollbackFile, r.o.now(), rb)
+	if !r.o.NoCurrentBlock {
+		var text strings.Builder
+		cluster.WriteAssignment(&text, rb)
+		fmt.Fprintf(r.errw, "Current partition replica assignment\n\n%s\nSave this to use as the --reassignment-json-file option during rollback\n", text.String())
+	}
+	path, kept, err := writeRollback(r.o.RollbackFile, r.o.WorkDir, r.o.now(), rb)
+	if err != nil && r.o.RollbackFile == "" {
+		// A runbook's working directory may be read-only: the state
+		// directory is fdud's own.
+		dir, derr := r.stateDir()
+		if derr != nil {
+			return errors.Join(err, derr)
+		}
+		r.log.Debug("the working directory is not writable; rollback plan in the state directory", "err", err)
+		fmt.Fprintf(r.errw, "Cannot write the rollback plan in the working directory; saving it in the state directory %s instead.\n", dir)
+		path, kept, err = writeRollback("", dir, r.o.now(), rb)
+	}
 	if err != nil {
 		return err
 	}
@@ -208,6 +231,22 @@ func (r *run) saveRollback(items []Item) error {
 	}
 	fmt.Fprintf(r.errw, "Rollback plan saved to %s\n", path)
 	return nil
+}
+
+// stateDir returns the state directory, made if needed: StateDir, else
+// fdud's default (with ZooKeeper, StateDir is not otherwise needed).
+func (r *run) stateDir() (string, error) {
+	dir := r.o.StateDir
+	if dir == "" {
+		var err error
+		if dir, err = throttle.DefaultStateDir(); err != nil {
+			return "", err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("state directory: %w", err)
+	}
+	return dir, nil
 }
 
 // submitAll submits every pending partition at once, without batching, and
@@ -224,8 +263,23 @@ func (r *run) submitAll(ctx context.Context, pending []Item, inFlight []Item) er
 	if err := r.moveLogDirs(ctx, pending); err != nil {
 		return err
 	}
-	fmt.Fprintln(r.errw, "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles.")
+	fmt.Fprintln(r.errw, r.afterSubmit(len(pending) > 0))
 	return nil
+}
+
+// afterSubmit is the last line of a run that leaves the work to the
+// cluster: what runs on, and what fdud verify is then for.
+func (r *run) afterSubmit(moving bool) string {
+	throttled := r.o.Throttle > 0 || r.o.LogDirThrottle > 0
+	switch {
+	case !moving && r.created > 0:
+		return "Nothing to reassign: the plan's new topics were created with their planned replicas; fdud verify with the same plan checks them."
+	case !moving:
+		return "Nothing new to submit: run fdud verify with the same plan to follow the partitions already moving."
+	case throttled:
+		return "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles."
+	}
+	return "The reassignment runs in the background: run fdud verify with the same plan to follow it."
 }
 
 // busy refuses to run next to reassignments that are not the plan's (unless
@@ -275,6 +329,7 @@ func (r *run) createTopics(ctx context.Context, items []Item) error {
 			return fmt.Errorf("create topic %s: %w", topic, err)
 		}
 		fmt.Fprintf(r.errw, "Created topic %s with %d partitions, replicas as planned.\n", topic, len(byTopic[topic]))
+		r.created++
 	}
 	return nil
 }

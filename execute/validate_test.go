@@ -36,6 +36,10 @@ func TestValidate(t *testing.T) {
 			want: []string{"partitions[1] (orders-7): topic orders has no partition 7 (it has 2 partitions)"}},
 		{name: "dead broker", plan: []cluster.PartitionAssignment{pa("orders", 0, 1, 2, 9)}, o: adminAPI,
 			want: []string{"broker 9 is not alive"}},
+		// Issue 9: orders-1's replica on broker 5 exists; nothing is placed
+		// there, but the move could not complete while 5 is down.
+		{name: "dead broker that is an existing replica", plan: []cluster.PartitionAssignment{pa("orders", 1, 4, 3, 5)}, o: adminAPI,
+			want: []string{"broker 5 is down (not registered in the cluster) and holds a replica of this partition that the plan keeps"}},
 		{name: "dead broker in a partition already at target is fine",
 			plan: []cluster.PartitionAssignment{pa("orders", 1, 2, 3, 5)}, o: adminAPI},
 		{name: "replication factor change", plan: []cluster.PartitionAssignment{pa("orders", 0, 1, 2)}, o: adminAPI,

@@ -35,8 +35,11 @@ func TestIntegrationAdminAPI(t *testing.T) {
 	}
 	for _, v := range testenv.ModernVersions() {
 		t.Run("kafka="+v.String(), func(t *testing.T) {
+			// One cluster per release for both suites: a start costs more
+			// than the tests.
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, LogDirs: 2})
-			integrationAdminAPI(t, k.Bootstrap, "", k.ZooKeeperConnect)
+			t.Run("admin api", func(t *testing.T) { integrationAdminAPI(t, k.Bootstrap, "", k.ZooKeeperConnect) })
+			t.Run("broker throttle rates", func(t *testing.T) { brokerRates(t, k) })
 		})
 	}
 }

@@ -12,5 +12,6 @@ func commands(s streams) []*cli.Command {
 		newCompatCommand(s),
 		newLockCommand(s),
 		newCompletionCommand(s),
+		newVersionCommand(s),
 	}
 }

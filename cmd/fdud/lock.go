@@ -33,7 +33,7 @@ COMMAND may run fdud execute.
 Example (what examples/cron/fdud-cron.sh does):
   fdud lock --zookeeper zk1:2181/kafka --name repair -- ./repair.sh`,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "zookeeper", EnvVars: []string{"FDUD_ZOOKEEPER"}, Required: true,
+			&cli.StringFlag{Name: "zookeeper", EnvVars: []string{"FDUD_ZOOKEEPER"},
 				Usage: "ZooKeeper holding the lock, `HOST:PORT[/chroot]` (the Kafka cluster's)"},
 			&cli.StringFlag{Name: "zookeeper-digest", EnvVars: []string{"FDUD_ZOOKEEPER_DIGEST"},
 				Usage: "ZooKeeper digest credentials `USER:PASSWORD` (prefer the environment variable)"},
@@ -43,6 +43,9 @@ Example (what examples/cron/fdud-cron.sh does):
 			args := c.Args().Slice()
 			if len(args) == 0 {
 				return cluster.Invalidf("fdud lock: no command given (fdud lock --zookeeper ... -- COMMAND [ARG...])")
+			}
+			if c.String("zookeeper") == "" {
+				return &usageError{cmd: commandPath(c), msg: "--zookeeper is required (or FDUD_ZOOKEEPER)"}
 			}
 			name := c.String("name")
 			if name == "" || strings.ContainsAny(name, "/ ") {
