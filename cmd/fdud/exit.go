@@ -30,8 +30,8 @@ EXIT STATUS:
    0  success (generate: plan written, possibly empty; execute, verify: an empty plan, nothing
       to do; verify: complete and spread, structural risk alone reported but not failed)
    1  error talking to Kafka, ZooKeeper or Azure, or reading/writing files
-   2  bad command line (unknown command or flag, a value of the wrong form) or bad input
-      document; nothing was changed
+   2  bad command line (unknown command or flag, a value of the wrong form), bad input
+      document, or --command-config settings the brokers refuse; nothing was changed
    3  verify: reassignment still in progress
    4  partitions at risk: verify found what a plan could fix (spread violated, under-replicated;
       structural risk only with --fail-on-structural-risk); generate cannot meet the rules (see --force)

@@ -44,6 +44,10 @@ type KafkaOptions struct {
 	LogDirs int
 	// BrokerProperties are per broker id, applied after ServerProperties.
 	BrokerProperties map[int32]map[string]string
+	// SASLSSL adds a SASL_SSL listener with SCRAM-SHA-512 to every broker
+	// (Kafka 2.x and later; see Kafka.SASL): a CA and certificates made for
+	// the test, and a user with a random password.
+	SASLSSL bool
 }
 
 // Kafka is a cluster of real Kafka brokers on 127.0.0.1, started for one
@@ -61,6 +65,8 @@ type Kafka struct {
 
 	dir     string
 	brokers []*KafkaBroker // sorted by id
+
+	sasl *SASLSSL // with KafkaOptions.SASLSSL
 
 	zkOnce sync.Once
 	zkConn *zookeeper.Conn
@@ -163,6 +169,9 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 		}
 		k.brokers = append(k.brokers, b)
 	}
+	if o.SASLSSL {
+		k.configureSASLSSL(t)
+	}
 	// Kill rather than stop at the end: the data is thrown away, and a
 	// controlled shutdown of a whole cluster only costs time.
 	t.Cleanup(k.killAll)
@@ -192,6 +201,9 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	k.Bootstrap = strings.Join(addrs, ",")
 	if err := k.waitMetadata(ctx, ids); err != nil {
 		t.Fatalf("start kafka %s: %v\n%s", k.Version, err, k.tails(20))
+	}
+	if k.sasl != nil {
+		k.startSASLSSL(ctx, t)
 	}
 	where := "zookeeper " + k.ZooKeeperConnect
 	if k.Version.KRaft {

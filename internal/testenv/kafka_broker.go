@@ -26,6 +26,9 @@ type KafkaBroker struct {
 	// ControllerPort is the KRaft controller listener's port when the
 	// broker is also a controller, else 0.
 	ControllerPort int
+	// SASLAddr is 127.0.0.1:port of the SASL_SSL listener with
+	// KafkaOptions.SASLSSL, else "".
+	SASLAddr string
 
 	k     *Kafka
 	props map[string]string
