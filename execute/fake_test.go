@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"sync"
 
 	"github.com/fdud/fdud/cluster"
@@ -185,13 +184,6 @@ func (f *fakeCluster) ElectPreferredLeaders(ctx context.Context, tps []cluster.T
 	return nil
 }
 
-// replicas returns the partition's current replicas.
-func (f *fakeCluster) replicas(topic string, p int32) []int32 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.parts[cluster.TopicPartition{Topic: topic, Partition: p}].Replicas)
-}
-
 // logDirFake adds the optional log directory mover.
 type logDirFake struct {
 	*fakeCluster
@@ -202,5 +194,3 @@ func (l *logDirFake) MoveLogDirs(ctx context.Context, plan []cluster.PartitionAs
 	l.moved = append(l.moved, plan...)
 	return nil
 }
-
-func brokerName(id int32) string { return strconv.Itoa(int(id)) }

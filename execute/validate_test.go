@@ -1,6 +1,7 @@
 package execute
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -13,7 +14,7 @@ import (
 // testState: brokers 1-4 alive (5 is dead); orders has partitions 0-1 on [1,2,3], [2,3,5].
 func testState() *cluster.State {
 	f := newFake([]int32{1, 2, 3, 4}, map[string][][]int32{"orders": {{1, 2, 3}, {2, 3, 5}}})
-	st, _ := f.State(nil, nil)
+	st, _ := f.State(context.Background(), nil)
 	return st
 }
 
@@ -180,7 +181,7 @@ func TestClassify(t *testing.T) {
 	f.parts[cluster.TopicPartition{Topic: "t", Partition: 2}].Target = []int32{4, 3}
 	f.parts[cluster.TopicPartition{Topic: "t", Partition: 3}].Target = []int32{2, 4}
 	f.parts[cluster.TopicPartition{Topic: "other", Partition: 0}].Target = []int32{3, 4}
-	st, _ := f.State(nil, nil)
+	st, _ := f.State(context.Background(), nil)
 	plan := cluster.Assignment{Partitions: []cluster.PartitionAssignment{
 		pa("t", 0, 1, 2), pa("t", 1, 3, 2), pa("t", 2, 3, 4), pa("t", 3, 1, 3), pa("new", 0, 1, 2),
 	}}

@@ -102,21 +102,6 @@ func availabilitySet(n, fds, uds int) map[int32]cluster.Domain {
 	return m
 }
 
-func fdLoads(in Input, opts Options, plan cluster.Assignment) map[int][]int {
-	load := map[int32]int{}
-	for _, reps := range afterMap(in.Current, plan) {
-		for _, b := range reps {
-			load[b]++
-		}
-	}
-	out := map[int][]int{}
-	for _, id := range eligibleIDs(in, opts) {
-		d := in.Domains[id]
-		out[d.FaultDomain] = append(out[d.FaultDomain], load[id])
-	}
-	return out
-}
-
 // spreadLowerBound is a lower bound on the per-FD spread any plan at the
 // minimal movement can reach, computed by brute force independently of the
 // planner: each broker's load lies between what every minimal-move option

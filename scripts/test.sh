@@ -19,8 +19,16 @@ if [ -n "$unformatted" ]; then
   echo "gofmt would change: $unformatted" >&2
   exit 1
 fi
+echo "== go mod tidy" >&2
+go mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy" >&2; exit 1; }
 echo "== go vet" >&2
 go vet ./...
+echo "== staticcheck" >&2
+staticcheck="$(go env GOPATH)/bin/staticcheck"
+if [ ! -x "$staticcheck" ] || ! "$staticcheck" -version | grep -q '(0.8.2)'; then
+  GOFLAGS= go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+fi
+"$staticcheck" ./...
 echo "== go test -race" >&2
 if [ $# -eq 0 ]; then set -- ./...; fi
 go test -race -count=1 -timeout 30m "$@"
