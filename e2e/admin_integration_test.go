@@ -42,6 +42,7 @@ func TestAdminIntegration(t *testing.T) {
 		t.Run("this release's kafka-reassign-partitions.sh both ways", func(t *testing.T) { adminKafkaToolBothWays(t, lc) })
 		if lc.zookeeper != "" {
 			t.Run("the same pipeline through the ZooKeeper path", func(t *testing.T) { adminPipeline(t, lc, true) })
+			t.Run("a ZooKeeper-path plan cancelled with --bootstrap-server", func(t *testing.T) { adminCancelZooKeeperPath(t, lc) })
 		} else {
 			t.Log("no ZooKeeper (KRaft, or FDUD_TEST_ZOOKEEPER not given): the ZooKeeper path of this cluster is not exercised")
 		}

@@ -326,3 +326,49 @@ func joinIDs(ids []int32) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// adminCancelZooKeeperPath starts a throttled plan on the ZooKeeper path and
+// cancels it with --bootstrap-server beside --zookeeper: the reassignment is
+// cancelled through the Admin API, and the throttles and their record, kept
+// in ZooKeeper, are removed (one plan, one record, whichever way it is
+// cancelled).
+func adminCancelZooKeeperPath(t *testing.T, lc *liveCluster) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	e := newEnv(t)
+	conn := lc.connectArgs(true)
+	topic := uniqueTopic(t, "zkcancel")
+	a, b, c := lc.sameFaultDomain(t)
+	lc.createTopic(ctx, t, topic, [][]int32{{a, b}}, map[string]string{kafka.MinInsyncReplicas: "1"})
+	pad := strings.Repeat("x", 10000)
+	ids := testenv.Messages(topic, 300)
+	messages := make([]string, len(ids))
+	for i, id := range ids {
+		messages[i] = id + "-" + pad
+	}
+	lc.produce(t, topic, messages)
+	before := lc.brokerThrottles(ctx, t)
+	lc.restoreBrokerThrottlesOnCleanup(t, before, 1)
+	planFile := filepath.Join(e.dir, "plan.json")
+	writeFile(t, planFile, planText(t, spreadPlan(topic, 1, b, c)))
+	ex := e.fdud(t, "", append([]string{"execute", "--reassignment-json-file", planFile, "--throttle", "1"}, conn...)...)
+	if ex.code != 0 {
+		t.Fatalf("execute on the ZooKeeper path: %s", ex)
+	}
+	can := e.fdud(t, "", append([]string{"execute", "--cancel", "--reassignment-json-file", planFile}, conn...)...)
+	if can.code != 0 || !strings.Contains(can.stderr, "Removed the throttles fdud set") {
+		t.Fatalf("cancel on the ZooKeeper path with --bootstrap-server: %s", can)
+	}
+	waitFor(ctx, t, "the reassignment to be cancelled", func() (bool, string) {
+		p := lc.state(ctx, t, topic).Partitions[0]
+		return !p.Reassigning() && sameSet(p.Replicas, []int32{a, b}), joinIDs(p.Replicas)
+	})
+	waitThrottlesOff(ctx, t, lc, topic, "", before)
+	ver := e.fdud(t, "", append([]string{"verify", "--reassignment-json-file", planFile}, conn...)...)
+	if strings.Contains(ver.stderr, "throttle") && !strings.Contains(ver.stderr, "no throttle") && ver.code == 1 && strings.Contains(ver.stderr, "could not remove") {
+		t.Errorf("verify after the cancel still finds throttles: %s", ver)
+	}
+	if ok, diff := testenv.SameMessages(lc.consume(t, topic, len(messages)), messages); !ok {
+		t.Errorf("messages after the cancel: %s", diff)
+	}
+}

@@ -192,8 +192,8 @@ func removeItems(items, drop []Item) []Item {
 func (r *run) stopped(err error, done, inflight, waiting, total int) error {
 	undo := "or cancel the moves in flight with fdud execute --cancel and the same plan"
 	if r.cl.Path() == kafka.ZooKeeperPath {
-		undo = "moves in flight cannot be cancelled on the ZooKeeper path (Kafka before 2.4 has no cancel): to undo them, " +
-			"execute the rollback plan once they complete"
+		undo = "or, on Kafka 2.4+, cancel the moves in flight with fdud execute --cancel, the same plan and --bootstrap-server " +
+			"beside --zookeeper (before 2.4 there is no cancel: execute the rollback plan once they complete)"
 	}
 	return fmt.Errorf("stopped with %d of %d partitions done, %d in flight (they keep going) and %d not submitted; "+
 		"re-run the same plan to continue (done and in-flight partitions are skipped), %s: %w",

@@ -21,6 +21,9 @@ type zkCluster struct {
 	conn    *zookeeper.Conn
 	timeout time.Duration
 	log     *slog.Logger
+	// admin, when the brokers' addresses are given too, reaches the same
+	// cluster's Admin API for what ZooKeeper cannot do (cancelling).
+	admin Options
 }
 
 var _ Cluster = (*zkCluster)(nil)
@@ -33,6 +36,10 @@ func connectZK(ctx context.Context, o Options) (*zkCluster, error) {
 		return nil, err
 	}
 	z := &zkCluster{conn: conn, timeout: o.timeout(), log: o.logger()}
+	if len(o.BootstrapServers) > 0 {
+		z.admin = o
+		z.admin.ZooKeeper = ""
+	}
 	// A Kafka cluster registers brokers under /brokers/ids; its absence
 	// usually means a wrong chroot.
 	ok, err := conn.Exists("/brokers/ids")

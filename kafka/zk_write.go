@@ -59,9 +59,23 @@ var ErrCancelUnsupported = fmt.Errorf("cancelling a reassignment is not possible
 
 // CancelReassignments is not possible through ZooKeeper: Kafka before 2.4
 // has no cancellation at all, and 2.4+ offers it only through the Admin API.
+// With the brokers' addresses given too (--bootstrap-server beside
+// --zookeeper) it cancels through the Admin API of the same cluster, while
+// everything else of the run (the lock, the throttle record) stays where
+// the ZooKeeper path keeps it: one plan, one record.
 func (z *zkCluster) CancelReassignments(ctx context.Context, tps []cluster.TopicPartition) error {
-	return fmt.Errorf("%w; on Kafka 2.4+ drop --zookeeper to use the Admin API, "+
-		"on older clusters wait until it completes and reassign back with the rollback plan", ErrCancelUnsupported)
+	if len(z.admin.BootstrapServers) == 0 {
+		return fmt.Errorf("%w; on Kafka 2.4+ give --bootstrap-server as well (fdud cancels through the Admin API and keeps "+
+			"the throttle record in ZooKeeper), on older clusters wait until it completes and reassign back with the rollback plan",
+			ErrCancelUnsupported)
+	}
+	a, err := Connect(ctx, z.admin)
+	if err != nil {
+		return fmt.Errorf("cancel through the Admin API of %v: %w", z.admin.BootstrapServers, err)
+	}
+	defer a.Close()
+	z.log.Info("cancelling through the Admin API; the lock and throttle records stay in ZooKeeper", "brokers", z.admin.BootstrapServers)
+	return a.CancelReassignments(ctx, tps)
 }
 
 type zkEntityConfig struct {
