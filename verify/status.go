@@ -41,6 +41,13 @@ type PartitionStatus struct {
 	// TargetDiffers: the in-flight reassignment is heading somewhere other
 	// than the plan (another run submitted a different target).
 	TargetDiffers bool
+	// Finishing: no reassignment is listed, but the replicas hold the
+	// planned ones and more, and a planned one is still catching up: the
+	// reassignment is finishing and the metadata lags (seen on a real 4.4
+	// KRaft cluster after a target broker restarted). In progress, not a
+	// failure. With every planned replica in sync it is not as planned (a
+	// plan that lowers the replication factor and never ran looks alike).
+	Finishing bool
 	// LogDirs, for a partition whose replicas are the planned ones but
 	// whose planned log directories are not all reached, says per replica
 	// what is not in place yet (see logDirStatuses).
@@ -79,6 +86,8 @@ func Classify(plan cluster.Assignment, st *cluster.State) []PartitionStatus {
 				ps.Status = Complete
 			case sameSet(cur.Replicas, pa.Replicas):
 				ps.Status, ps.OrderDiffers = Complete, true
+			case len(cur.Replicas) > len(pa.Replicas) && containsAll(cur.Replicas, pa.Replicas) && !containsAll(cur.ISR, pa.Replicas):
+				ps.Status, ps.Finishing = InProgress, true
 			default:
 				ps.Status = NotAsPlanned
 			}
@@ -87,6 +96,16 @@ func Classify(plan cluster.Assignment, st *cluster.State) []PartitionStatus {
 	}
 	slices.SortStableFunc(out, func(a, b PartitionStatus) int { return a.TP.Compare(b.TP) })
 	return out
+}
+
+// containsAll reports whether every id of want is in have.
+func containsAll(have, want []int32) bool {
+	for _, id := range want {
+		if !slices.Contains(have, id) {
+			return false
+		}
+	}
+	return true
 }
 
 // sameSet reports whether a and b hold the same brokers, ignoring order.

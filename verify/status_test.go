@@ -33,6 +33,14 @@ func TestClassify(t *testing.T) {
 			PartitionStatus{Status: NotAsPlanned, Current: r(1, 2, 3), Leader: 1}},
 		{"replication factor differs", pa("o", 0, 1, 2), []cluster.PartitionState{part("o", 0, 1, 2, 3)},
 			PartitionStatus{Status: NotAsPlanned, Current: r(1, 2, 3), Leader: 1}},
+		// Real Kafka 4.4 (KRaft), a target broker restarted mid-move: no
+		// reassignment listed, replicas 2,3,1 for a plan of 2,3, broker 2
+		// still catching up. In progress, not a failure.
+		{"finishing, metadata lagging", pa("o", 0, 2, 3), []cluster.PartitionState{func() cluster.PartitionState {
+			p := part("o", 0, 2, 3, 1)
+			p.ISR, p.Leader = r(3, 1), 3
+			return p
+		}()}, PartitionStatus{Status: InProgress, Current: r(2, 3, 1), Leader: 3, Finishing: true}},
 		{"missing partition", pa("o", 7, 1, 2), []cluster.PartitionState{part("o", 0, 1, 2)},
 			PartitionStatus{Status: NotAsPlanned, Leader: -1, Missing: true}},
 	}

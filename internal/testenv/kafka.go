@@ -64,6 +64,7 @@ type Kafka struct {
 	ClusterID        string // KRaft mode: the id the storage was formatted with
 
 	dir     string
+	owner   testing.TB     // the test that started the cluster: its clean-ups stop the JVMs
 	brokers []*KafkaBroker // sorted by id
 
 	sasl *SASLSSL // with KafkaOptions.SASLSSL
@@ -117,7 +118,7 @@ func repoRoot() (string, error) {
 // that is killed first.
 func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	t.Helper()
-	k := &Kafka{Version: o.Version, dir: t.TempDir()}
+	k := &Kafka{Version: o.Version, dir: t.TempDir(), owner: t}
 	if o.Version.IsLegacy() {
 		k.Version = Legacy
 		k.Home = KafkaHome(t)

@@ -180,8 +180,11 @@ func (b *KafkaBroker) startOnce(ctx context.Context, t testing.TB) error {
 		"kafka.Kafka", cfg)
 	cmd := exec.Command(java, args...)
 	cmd.Dir = dir
-	p := StartTied(t, fmt.Sprintf("broker-%d", b.ID), dir, cmd)
-	t.Cleanup(p.Kill) // before StartTied's SIGTERM clean-up: see Kafka.killAll
+	// The JVM lives as long as the cluster, not as the (sub)test that
+	// restarted it: its clean-ups go to the test that started the cluster.
+	owner := b.k.owner
+	p := StartTied(owner, fmt.Sprintf("broker-%d", b.ID), dir, cmd)
+	owner.Cleanup(p.Kill) // before StartTied's SIGTERM clean-up: see Kafka.killAll
 	b.mu.Lock()
 	b.proc = p
 	b.mu.Unlock()
