@@ -42,25 +42,19 @@ func ReadAll(r io.Reader, what string) ([]byte, error) {
 // against the schema and checks what a schema cannot say: log_dirs has one
 // entry per replica and no partition appears twice. Errors are input errors.
 func ParseAssignment(data []byte) (Assignment, error) {
-	data = ExtractJSON(data, CurrentHeading)
-	if err := schemas.Validate(schemas.Reassignment, data); err != nil {
+	a, err := DecodeReassignment(ExtractJSON(data, CurrentHeading))
+	if err != nil {
 		return Assignment{}, Invalid(err)
 	}
-	var a Assignment
-	if err := json.Unmarshal(data, &a); err != nil {
-		return Assignment{}, Invalidf("reassignment JSON: %w", err)
-	}
-	a.Version = 1
-	seen := make(map[TopicPartition]int, len(a.Partitions))
 	for i, p := range a.Partitions {
 		if p.LogDirs != nil && len(p.LogDirs) != len(p.Replicas) {
 			return Assignment{}, Invalidf("partitions[%d] (%s): log_dirs has %d entries for %d replicas",
 				i, p.TP(), len(p.LogDirs), len(p.Replicas))
 		}
-		if j, dup := seen[p.TP()]; dup {
-			return Assignment{}, Invalidf("partitions[%d] (%s): partition already listed at partitions[%d]", i, p.TP(), j)
-		}
-		seen[p.TP()] = i
+	}
+	if i, j := a.FirstDuplicate(); i >= 0 {
+		return Assignment{}, Invalidf("partitions[%d] (%s): partition already listed at partitions[%d]",
+			i, a.Partitions[i].TP(), j)
 	}
 	return a, nil
 }

@@ -1,0 +1,330 @@
+package cluster
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/fdud/fdud/schemas"
+)
+
+// DecodeReassignment decodes Kafka's reassignment JSON, checked against
+// schemas/reassignment.schema.json. A document the schema rejects gets the
+// validator's error (a *schemas.Error naming the entry and the rule).
+//
+// The schema stays the contract, but validating a large plan with it is
+// slow (it works on a generic tree with exact rational numbers), so a fast
+// path decodes the typed entries straight from the text and checks the
+// schema's rules in Go; the validator only explains what the fast path
+// rejects. Tests prove that the fast path accepts exactly what the schema
+// accepts and pin the schema's rules, so a change to the schema fails them
+// until the fast path follows it.
+func DecodeReassignment(doc []byte) (Assignment, error) {
+	if a, ok := decodeReassignment(doc); ok {
+		return a, nil
+	}
+	if err := schemas.Validate(schemas.Reassignment, doc); err != nil {
+		return Assignment{}, err
+	}
+	// Only reached if the fast path wrongly rejected doc.
+	var a Assignment
+	if err := json.Unmarshal(doc, &a); err != nil {
+		return Assignment{}, fmt.Errorf("reassignment JSON: %w", err)
+	}
+	a.Version = 1
+	return a, nil
+}
+
+// decodeReassignment is the fast path: ok is false unless doc is JSON
+// (as encoding/json reads it) that the reassignment schema accepts. Where a
+// member name repeats, the last one counts, as it does for the validator.
+func decodeReassignment(doc []byte) (a Assignment, ok bool) {
+	d := reassignmentDecoder{
+		s:      scanner{data: doc},
+		topics: make(map[string]string),
+	}
+	s := &d.s
+	if !s.open('{') {
+		return a, false
+	}
+	var parts []PartitionAssignment
+	havePartitions, partitionsOK, versionOK := false, false, true
+	for more := s.first('}'); more; {
+		raw, plain, ok := s.key()
+		if !ok {
+			return a, false
+		}
+		switch {
+		case isKey(raw, plain, "version"):
+			versionOK, ok = d.version()
+		case isKey(raw, plain, "partitions"):
+			havePartitions = true
+			parts, partitionsOK, ok = d.partitions()
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return a, false
+		}
+		if more, ok = s.next('}'); !ok {
+			return a, false
+		}
+	}
+	if !s.end() || !havePartitions || !partitionsOK || !versionOK {
+		return a, false
+	}
+	return Assignment{Version: 1, Partitions: parts}, true
+}
+
+// reassignmentDecoder holds the state of one fast decode. Replica ids and
+// log dirs of consecutive entries share backing arrays (each entry's slice
+// capped at its length), and topic names are interned, which keeps a
+// million-entry plan to a handful of allocations per thousand entries.
+type reassignmentDecoder struct {
+	s      scanner
+	topics map[string]string
+	ints   []int32 // current replica chunk; the open list starts at intStart
+	strs   []string
+	// start of the list being filled in ints and strs
+	intStart, strStart int
+}
+
+// version reads the value of "version": valid when it is the number 1.
+func (d *reassignmentDecoder) version() (valid, ok bool) {
+	if c := d.s.peek(); c != '-' && (c < '0' || c > '9') {
+		return false, d.s.skip()
+	}
+	lit, ok := d.s.num()
+	v, isInt := int32Value(lit)
+	return isInt && v == 1, ok
+}
+
+// partitions reads the value of "partitions": an array of entries.
+func (d *reassignmentDecoder) partitions() (parts []PartitionAssignment, valid, ok bool) {
+	s := &d.s
+	if s.peek() != '[' {
+		return nil, false, s.skip()
+	}
+	if !s.open('[') {
+		return nil, false, false
+	}
+	// Size the slice once: every entry ends with a '}'.
+	parts = make([]PartitionAssignment, 0, bytes.Count(s.data[s.pos:], []byte("}")))
+	valid = true
+	for more := s.first(']'); more; {
+		if s.peek() != '{' {
+			valid = false
+			if !s.skip() {
+				return nil, false, false
+			}
+		} else {
+			p, pValid, ok := d.entry()
+			if !ok {
+				return nil, false, false
+			}
+			valid = valid && pValid
+			parts = append(parts, p)
+		}
+		if more, ok = s.next(']'); !ok {
+			return nil, false, false
+		}
+	}
+	return parts, valid, true
+}
+
+// entry reads one partition object.
+func (d *reassignmentDecoder) entry() (p PartitionAssignment, valid, ok bool) {
+	s := &d.s
+	if !s.open('{') {
+		return p, false, false
+	}
+	var haveTopic, havePartition, haveReplicas bool
+	topicOK, partitionOK, replicasOK, dirsOK := false, false, false, true
+	for more := s.first('}'); more; {
+		raw, plain, ok := s.key()
+		if !ok {
+			return p, false, false
+		}
+		switch {
+		case plain && string(raw) == "topic", !plain && isKey(raw, plain, "topic"):
+			haveTopic = true
+			p.Topic, topicOK, ok = d.topic()
+		case plain && string(raw) == "partition", !plain && isKey(raw, plain, "partition"):
+			havePartition = true
+			p.Partition, partitionOK, ok = d.id()
+		case plain && string(raw) == "replicas", !plain && isKey(raw, plain, "replicas"):
+			haveReplicas = true
+			p.Replicas, replicasOK, ok = d.replicas()
+		case plain && string(raw) == "log_dirs", !plain && isKey(raw, plain, "log_dirs"):
+			p.LogDirs, dirsOK, ok = d.logDirs()
+		default:
+			ok = s.skip()
+		}
+		if !ok {
+			return p, false, false
+		}
+		if more, ok = s.next('}'); !ok {
+			return p, false, false
+		}
+	}
+	valid = haveTopic && topicOK && havePartition && partitionOK && haveReplicas && replicasOK && dirsOK
+	return p, valid, true
+}
+
+// topic reads a topic name: 1 to 249 characters of [a-zA-Z0-9._-].
+func (d *reassignmentDecoder) topic() (name string, valid, ok bool) {
+	if d.s.peek() != '"' {
+		return "", false, d.s.skip()
+	}
+	raw, plain, ok := d.s.str()
+	if !ok {
+		return "", false, false
+	}
+	if !plain {
+		name = text(raw, false)
+		return name, validTopic(name), true
+	}
+	if !validTopic(string(raw)) {
+		return "", false, true
+	}
+	if t, seen := d.topics[string(raw)]; seen {
+		return t, true, true
+	}
+	name = string(raw)
+	d.topics[name] = name
+	return name, true, true
+}
+
+// validTopic is the schema's topic rule: minLength 1, maxLength 249 (in
+// characters), pattern ^[a-zA-Z0-9._-]+$.
+func validTopic(t string) bool {
+	if len(t) == 0 || utf8.RuneCountInString(t) > 249 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// id reads an integer between 0 and 2147483647.
+func (d *reassignmentDecoder) id() (v int32, valid, ok bool) {
+	if c := d.s.peek(); c != '-' && (c < '0' || c > '9') {
+		return 0, false, d.s.skip()
+	}
+	lit, ok := d.s.num()
+	if !ok {
+		return 0, false, false
+	}
+	v, valid = int32Value(lit)
+	return v, valid, true
+}
+
+// replicas reads a non-empty array of distinct ids.
+func (d *reassignmentDecoder) replicas() (reps []int32, valid, ok bool) {
+	s := &d.s
+	if s.peek() != '[' {
+		return nil, false, s.skip()
+	}
+	if !s.open('[') {
+		return nil, false, false
+	}
+	valid = true
+	d.intStart = len(d.ints)
+	for more := s.first(']'); more; {
+		v, vValid, ok := d.id()
+		if !ok {
+			return nil, false, false
+		}
+		valid = valid && vValid
+		d.pushInt(v)
+		if more, ok = s.next(']'); !ok {
+			return nil, false, false
+		}
+	}
+	reps = d.ints[d.intStart:len(d.ints):len(d.ints)]
+	return reps, valid && len(reps) > 0 && distinct(reps), true
+}
+
+func (d *reassignmentDecoder) pushInt(v int32) {
+	if len(d.ints) == cap(d.ints) {
+		open := d.ints[d.intStart:]
+		grown := make([]int32, len(open), max(1<<14, 2*len(open)))
+		copy(grown, open)
+		d.ints, d.intStart = grown, 0
+	}
+	d.ints = append(d.ints, v)
+}
+
+// distinct is the schema's uniqueItems.
+func distinct(xs []int32) bool {
+	if len(xs) <= 16 {
+		for i := 1; i < len(xs); i++ {
+			if slices.Contains(xs[:i], xs[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	sorted := slices.Sorted(slices.Values(xs))
+	return len(slices.Compact(sorted)) == len(xs)
+}
+
+// logDirs reads an array of log dirs, each "any" or an absolute path.
+func (d *reassignmentDecoder) logDirs() (dirs []string, valid, ok bool) {
+	s := &d.s
+	if s.peek() != '[' {
+		return nil, false, s.skip()
+	}
+	if !s.open('[') {
+		return nil, false, false
+	}
+	valid = true
+	d.strStart = len(d.strs)
+	for more := s.first(']'); more; {
+		var dir string
+		if s.peek() != '"' {
+			valid = false
+			if !s.skip() {
+				return nil, false, false
+			}
+		} else {
+			raw, plain, ok := s.str()
+			if !ok {
+				return nil, false, false
+			}
+			switch {
+			case plain && string(raw) == AnyLogDir:
+				dir = AnyLogDir
+			default:
+				dir = text(raw, plain)
+			}
+			valid = valid && (dir == AnyLogDir || strings.HasPrefix(dir, "/"))
+		}
+		d.pushString(dir)
+		if more, ok = s.next(']'); !ok {
+			return nil, false, false
+		}
+	}
+	dirs = d.strs[d.strStart:len(d.strs):len(d.strs)]
+	if dirs == nil {
+		dirs = []string{} // present but empty: not the same as absent
+	}
+	return dirs, valid, true
+}
+
+func (d *reassignmentDecoder) pushString(v string) {
+	if len(d.strs) == cap(d.strs) {
+		open := d.strs[d.strStart:]
+		grown := make([]string, len(open), max(1<<12, 2*len(open)))
+		copy(grown, open)
+		d.strs, d.strStart = grown, 0
+	}
+	d.strs = append(d.strs, v)
+}
