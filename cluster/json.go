@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/fdud/fdud/schemas"
@@ -95,28 +96,75 @@ func ExtractJSON(text []byte, heading string) []byte {
 // WriteAssignment writes a in Kafka's format on one line, keys in Kafka's
 // order, every replica's log dir present ("any" unless set), followed by a
 // newline. It is the form kafka-reassign-partitions.sh writes and accepts.
+// Entries are written as they are encoded, through one buffer, so a plan of
+// a million partitions is never held twice in memory; the bytes are those
+// encoding/json would write.
 func WriteAssignment(w io.Writer, a Assignment) error {
-	out := Assignment{Version: 1, Partitions: make([]PartitionAssignment, len(a.Partitions))}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	buf := make([]byte, 0, 256)
+	bw.WriteString(`{"version":1,"partitions":[`)
 	for i, p := range a.Partitions {
-		p = p.Clone()
-		if p.Replicas == nil {
-			p.Replicas = []int32{}
+		buf = buf[:0]
+		if i > 0 {
+			buf = append(buf, ',')
 		}
-		if len(p.LogDirs) != len(p.Replicas) {
-			p.LogDirs = make([]string, len(p.Replicas))
-			for j := range p.LogDirs {
-				p.LogDirs[j] = AnyLogDir
-			}
-		}
-		out.Partitions[i] = p
+		buf = appendPartition(buf, p)
+		bw.Write(buf)
 	}
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	bw.WriteString("]}\n")
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write reassignment JSON: %w", err)
 	}
-	return bw.Flush()
+	return nil
+}
+
+// appendPartition appends one entry of Kafka's reassignment JSON.
+func appendPartition(b []byte, p PartitionAssignment) []byte {
+	b = append(b, `{"topic":`...)
+	b = appendString(b, p.Topic)
+	b = append(b, `,"partition":`...)
+	b = strconv.AppendInt(b, int64(p.Partition), 10)
+	b = append(b, `,"replicas":[`...)
+	for i, r := range p.Replicas {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(r), 10)
+	}
+	b = append(b, ']')
+	if len(p.Replicas) > 0 {
+		b = append(b, `,"log_dirs":[`...)
+		for i := range p.Replicas {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			d := AnyLogDir
+			if len(p.LogDirs) == len(p.Replicas) {
+				d = p.LogDirs[i]
+			}
+			b = appendString(b, d)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// appendString appends s as a JSON string, escaped as encoding/json does
+// without HTML escaping. Topic names and log dirs are plain ASCII but for
+// the odd exception, which encoding/json itself quotes.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			var q bytes.Buffer
+			enc := json.NewEncoder(&q)
+			enc.SetEscapeHTML(false)
+			enc.Encode(s) // a string always encodes
+			return append(b, bytes.TrimSuffix(q.Bytes(), []byte("\n"))...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // TopicsToMove is Kafka's --topics-to-move-json-file document.
