@@ -84,10 +84,11 @@ func decodeReassignment(doc []byte) (a Assignment, ok bool) {
 // capped at its length), and topic names are interned, which keeps a
 // million-entry plan to a handful of allocations per thousand entries.
 type reassignmentDecoder struct {
-	s      scanner
-	topics map[string]string
-	ints   []int32 // current replica chunk; the open list starts at intStart
-	strs   []string
+	s         scanner
+	topics    map[string]string
+	lastTopic string
+	ints      []int32 // current replica chunk; the open list starts at intStart
+	strs      []string
 	// start of the list being filled in ints and strs
 	intStart, strStart int
 }
@@ -120,6 +121,8 @@ func (d *reassignmentDecoder) partitions() (parts []PartitionAssignment, valid, 
 			if !s.skip() {
 				return nil, false, false
 			}
+		} else if p, ok := d.canonicalEntry(); ok {
+			parts = append(parts, p)
 		} else {
 			p, pValid, ok := d.entry()
 			if !ok {
@@ -174,6 +177,129 @@ func (d *reassignmentDecoder) entry() (p PartitionAssignment, valid, ok bool) {
 	return p, valid, true
 }
 
+// canonicalEntry reads a valid entry written the way fdud and Kafka write
+// them: {"topic":"T","partition":N,"replicas":[N,...]} and optionally
+// ,"log_dirs":["any",...] before the brace, no white space, numbers as
+// plain digits. Anything else leaves the scanner where it was, for entry to
+// read. It is entry's fast lane for the common case, not another reading:
+// what it accepts, entry reads the same way.
+func (d *reassignmentDecoder) canonicalEntry() (p PartitionAssignment, ok bool) {
+	data, i := d.s.data, d.s.pos
+	if !hasAt(data, i, `{"topic":"`) {
+		return p, false
+	}
+	i += len(`{"topic":"`)
+	start := i
+	for i < len(data) && topicByte[data[i]] {
+		i++
+	}
+	if i == start || i-start > 249 || i >= len(data) || data[i] != '"' {
+		return p, false
+	}
+	p.Topic = d.intern(data[start:i])
+	i++
+	if !hasAt(data, i, `,"partition":`) {
+		return p, false
+	}
+	if p.Partition, i, ok = plainID(data, i+len(`,"partition":`)); !ok || !hasAt(data, i, `,"replicas":[`) {
+		return p, false
+	}
+	i += len(`,"replicas":[`)
+	d.intStart = len(d.ints)
+	for {
+		var r int32
+		if r, i, ok = plainID(data, i); !ok || i >= len(data) {
+			d.ints = d.ints[:d.intStart]
+			return p, false
+		}
+		d.pushInt(r)
+		if data[i] == ']' {
+			break
+		}
+		if data[i] != ',' {
+			d.ints = d.ints[:d.intStart]
+			return p, false
+		}
+		i++
+	}
+	i++
+	p.Replicas = d.ints[d.intStart:len(d.ints):len(d.ints)]
+	if !distinct(p.Replicas) {
+		d.ints = d.ints[:d.intStart]
+		return PartitionAssignment{}, false
+	}
+	if hasAt(data, i, `,"log_dirs":[`) {
+		i += len(`,"log_dirs":[`)
+		d.strStart = len(d.strs)
+		for {
+			if !hasAt(data, i, `"any"`) {
+				d.ints, d.strs = d.ints[:d.intStart], d.strs[:d.strStart]
+				return PartitionAssignment{}, false
+			}
+			d.pushString(AnyLogDir)
+			i += len(`"any"`)
+			if i < len(data) && data[i] == ']' {
+				break
+			}
+			if i >= len(data) || data[i] != ',' {
+				d.ints, d.strs = d.ints[:d.intStart], d.strs[:d.strStart]
+				return PartitionAssignment{}, false
+			}
+			i++
+		}
+		i++
+		p.LogDirs = d.strs[d.strStart:len(d.strs):len(d.strs)]
+	}
+	if i >= len(data) || data[i] != '}' {
+		d.ints, d.strs = d.ints[:d.intStart], d.strs[:d.strStart]
+		return PartitionAssignment{}, false
+	}
+	d.s.pos = i + 1
+	return p, true
+}
+
+func hasAt(data []byte, i int, lit string) bool {
+	return i+len(lit) <= len(data) && string(data[i:i+len(lit)]) == lit
+}
+
+// plainID reads at i an id written as plain digits (no leading zero),
+// at most 2147483647, and returns it with the position after it.
+func plainID(data []byte, i int) (v int32, next int, ok bool) {
+	start := i
+	var x int64
+	for i < len(data) && '0' <= data[i] && data[i] <= '9' && i-start < 11 {
+		x = x*10 + int64(data[i]-'0')
+		i++
+	}
+	n := i - start
+	if n == 0 || n > 10 || (n > 1 && data[start] == '0') || x > 1<<31-1 {
+		return 0, i, false
+	}
+	return int32(x), i, true
+}
+
+// topicByte is the character class of the topic pattern ^[a-zA-Z0-9._-]+$.
+var topicByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-'
+	}
+	return t
+}()
+
+// intern returns the topic name raw, one string per distinct name.
+func (d *reassignmentDecoder) intern(raw []byte) string {
+	if string(raw) == d.lastTopic {
+		return d.lastTopic
+	}
+	t, seen := d.topics[string(raw)]
+	if !seen {
+		t = string(raw)
+		d.topics[t] = t
+	}
+	d.lastTopic = t
+	return t
+}
+
 // topic reads a topic name: 1 to 249 characters of [a-zA-Z0-9._-].
 func (d *reassignmentDecoder) topic() (name string, valid, ok bool) {
 	if d.s.peek() != '"' {
@@ -190,12 +316,7 @@ func (d *reassignmentDecoder) topic() (name string, valid, ok bool) {
 	if !validTopic(string(raw)) {
 		return "", false, true
 	}
-	if t, seen := d.topics[string(raw)]; seen {
-		return t, true, true
-	}
-	name = string(raw)
-	d.topics[name] = name
-	return name, true, true
+	return d.intern(raw), true, true
 }
 
 // validTopic is the schema's topic rule: minLength 1, maxLength 249 (in
@@ -205,8 +326,7 @@ func validTopic(t string) bool {
 		return false
 	}
 	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+		if !topicByte[t[i]] {
 			return false
 		}
 	}

@@ -239,7 +239,9 @@ func referenceDecode(t *testing.T, doc []byte) Assignment {
 // the corners of the schema and of JSON: number spellings, escapes, unknown
 // and repeated members, white space, wrong types.
 func genReassignment(rng *rand.Rand) []byte {
-	g := &docGen{rng: rng}
+	// Tidy documents are written as fdud writes them (the decoder's fast
+	// lane), corners included.
+	g := &docGen{rng: rng, tidy: rng.IntN(2) == 0}
 	g.object(func() {
 		if g.p(0.5) {
 			g.member("version", g.pick(`1`, `1`, `1.0`, `1e0`, `0.1E1`, `2`, `"1"`, `null`, `-1`))
@@ -259,6 +261,7 @@ func genReassignment(rng *rand.Rand) []byte {
 }
 
 type docGen struct {
+	tidy  bool
 	rng   *rand.Rand
 	b     bytes.Buffer
 	comma []bool
@@ -269,7 +272,7 @@ func (g *docGen) p(x float64) bool { return g.rng.Float64() < x }
 func (g *docGen) pick(xs ...string) string { return xs[g.rng.IntN(len(xs))] }
 
 func (g *docGen) ws() {
-	if g.p(0.1) {
+	if !g.tidy && g.p(0.1) {
 		g.b.WriteString(g.pick(" ", "\n", "\t", "\r\n  "))
 	}
 }
@@ -330,7 +333,9 @@ func (g *docGen) entry() {
 	}
 	g.object(func() {
 		keys := []string{"topic", "partition", "replicas", "log_dirs"}
-		g.rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+		if !g.tidy || g.p(0.1) {
+			g.rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+		}
 		reps := 1 + g.rng.IntN(4)
 		for _, k := range keys {
 			if g.p(0.02) {
@@ -405,6 +410,9 @@ func (g *docGen) idValue() string {
 
 // spellInt writes n in one of the forms JSON allows for an integer.
 func (g *docGen) spellInt(n int) string {
+	if g.tidy && g.p(0.8) {
+		return fmt.Sprint(n)
+	}
 	switch g.rng.IntN(12) {
 	case 0:
 		return fmt.Sprintf("%d.0", n)
