@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,9 +27,18 @@ const (
 // Kafka's format is about 80 MB.
 const MaxDocumentSize = 512 << 20
 
-// ReadAll reads at most MaxDocumentSize bytes from r.
+// ReadAll reads at most MaxDocumentSize bytes from r. A regular file is
+// read into one buffer of its size, not grown (and copied) as it is read.
 func ReadAll(r io.Reader, what string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxDocumentSize+1))
+	size := int64(512)
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			size = min(st.Size(), MaxDocumentSize) + bytes.MinRead
+		}
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := buf.ReadFrom(io.LimitReader(r, MaxDocumentSize+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
