@@ -35,7 +35,9 @@ type Config struct {
 	// CurrentFile receives the rollback plan; ReportFile the JSON report.
 	CurrentFile string
 	ReportFile  string
-	Options     Options
+	// Summary is the detail of the summary on stderr (--summary).
+	Summary SummaryDetail
+	Options Options
 }
 
 // Validate checks the configuration before any work is done.
@@ -125,7 +127,7 @@ func Run(ctx context.Context, cfg Config, env Env) error {
 	if len(warnings) > 0 {
 		res.Report.Warnings = append(warnings, res.Report.Warnings...)
 	}
-	return writeResult(cfg, env, res, in.Domains, planErr)
+	return writeResult(cfg, env, res, planErr)
 }
 
 // resolveDomains reads the domains from --domains. With a live cluster
@@ -186,14 +188,14 @@ func (c Config) planOptions(stdin io.Reader) (Options, error) {
 // writeResult writes the report (--report) and the summary, and, unless
 // planErr says the plan is incomplete, the rollback (--current-file) and
 // the plan. It returns planErr when set.
-func writeResult(cfg Config, env Env, res Result, domains map[int32]cluster.Domain, planErr error) error {
+func writeResult(cfg Config, env Env, res Result, planErr error) error {
 	if cfg.ReportFile != "" {
 		if err := writeFile(cfg.ReportFile, func(w io.Writer) error { return WriteReport(w, res.Report) }); err != nil {
 			return err
 		}
 	}
 	if planErr != nil {
-		WriteSummary(env.Stderr, res.Report, domains)
+		WriteSummary(env.Stderr, res.Report, cfg.Summary)
 		return planErr
 	}
 	if cfg.CurrentFile != "" {
@@ -208,7 +210,7 @@ func writeResult(cfg Config, env Env, res Result, domains map[int32]cluster.Doma
 		fmt.Fprintf(env.Stderr, "To create %s with Kafka's own tool instead of fdud execute --create-topics:\n  kafka-topics.sh --create --topic %s --replica-assignment %s\n\n",
 			t, t, ReplicaAssignment(res.Plan, t))
 	}
-	if err := WriteSummary(env.Stderr, res.Report, domains); err != nil {
+	if err := WriteSummary(env.Stderr, res.Report, cfg.Summary); err != nil {
 		return err
 	}
 	if len(res.Plan.Partitions) == 0 {
