@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -93,6 +94,51 @@ func FuzzWriteAssignment(f *testing.F) {
 		}
 		if want := referenceWrite(a); !bytes.Equal(got.Bytes(), want) {
 			t.Fatalf("got %s\nwant %s", got.Bytes(), want)
+		}
+	})
+}
+
+// referenceExtractJSON is ExtractJSON as it was, on bufio.Scanner.
+func referenceExtractJSON(text []byte, heading string) []byte {
+	trimmed := bytes.TrimSpace(text)
+	if len(trimmed) == 0 || trimmed[0] == '{' {
+		return trimmed
+	}
+	var first []byte
+	afterHeading := false
+	sc := bufio.NewScanner(bytes.NewReader(text))
+	sc.Buffer(nil, MaxDocumentSize)
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if strings.HasPrefix(string(line), heading) {
+			afterHeading = true
+			continue
+		}
+		if len(line) > 0 && line[0] == '{' {
+			if afterHeading {
+				return bytes.Clone(line)
+			}
+			if first == nil {
+				first = bytes.Clone(line)
+			}
+		}
+	}
+	if first != nil {
+		return first
+	}
+	return trimmed
+}
+
+func FuzzExtractJSON(f *testing.F) {
+	f.Add([]byte("Current partition replica assignment\n\n{\"version\":1}\n\nProposed partition reassignment configuration\n{\"x\":2}\n"))
+	f.Add([]byte("noise\r\n{a}\r\n{b}\n"))
+	f.Add([]byte("  {plain}  "))
+	f.Add([]byte("Proposed partition reassignment configuration\r\n   {p}\r\n"))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for _, h := range []string{CurrentHeading, ProposedHeading} {
+			if got, want := ExtractJSON(text, h), referenceExtractJSON(text, h); !bytes.Equal(got, want) {
+				t.Fatalf("ExtractJSON(%q, %q) = %q, want %q", text, h, got, want)
+			}
 		}
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/fdud/fdud/schemas"
 )
@@ -72,7 +71,8 @@ func ParseAssignment(data []byte) (Assignment, error) {
 
 // ExtractJSON returns the JSON document in text. Plain JSON is returned as
 // is; in the output of Kafka's tool, the line after heading (or, failing that,
-// the first line that starts with '{') is returned.
+// the first line that starts with '{') is returned. The result shares text's
+// bytes: a million-partition line is not copied.
 func ExtractJSON(text []byte, heading string) []byte {
 	trimmed := bytes.TrimSpace(text)
 	if len(trimmed) == 0 || trimmed[0] == '{' {
@@ -80,20 +80,24 @@ func ExtractJSON(text []byte, heading string) []byte {
 	}
 	var first []byte
 	afterHeading := false
-	sc := bufio.NewScanner(bytes.NewReader(text))
-	sc.Buffer(nil, MaxDocumentSize)
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
-		if strings.HasPrefix(string(line), heading) {
+	for rest := text; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		line = bytes.TrimSpace(line)
+		if bytes.HasPrefix(line, []byte(heading)) {
 			afterHeading = true
 			continue
 		}
 		if len(line) > 0 && line[0] == '{' {
 			if afterHeading {
-				return slices.Clone(line)
+				return line
 			}
 			if first == nil {
-				first = slices.Clone(line)
+				first = line
 			}
 		}
 	}
