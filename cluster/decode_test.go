@@ -470,3 +470,25 @@ func mutate(rng *rand.Rand, doc []byte) []byte {
 	}
 	return append(append(out, chars[rng.IntN(len(chars))]), doc[i+1:]...)
 }
+
+func TestFirstDuplicate(t *testing.T) {
+	tp := func(topic string, p int32) PartitionAssignment { return PartitionAssignment{Topic: topic, Partition: p} }
+	for _, tc := range []struct {
+		name  string
+		parts []PartitionAssignment
+		i, j  int
+	}{
+		{"sorted", []PartitionAssignment{tp("a", 0), tp("a", 1), tp("b", 0)}, -1, -1},
+		{"unsorted, distinct", []PartitionAssignment{tp("b", 0), tp("a", 1), tp("a", 0)}, -1, -1},
+		{"sorted but for a repeat", []PartitionAssignment{tp("a", 0), tp("a", 1), tp("a", 1)}, 2, 1},
+		{"unsorted repeat", []PartitionAssignment{tp("a", 1), tp("a", 0), tp("b", 0), tp("a", 1), tp("a", 0)}, 3, 0},
+	} {
+		a := Assignment{Partitions: tc.parts}
+		if i, j := a.FirstDuplicate(); i != tc.i || j != tc.j {
+			t.Errorf("%s: FirstDuplicate() = %d, %d, want %d, %d", tc.name, i, j, tc.i, tc.j)
+		}
+		if got, want := a.StrictlySorted(), tc.name == "sorted"; got != want {
+			t.Errorf("%s: StrictlySorted() = %v", tc.name, got)
+		}
+	}
+}

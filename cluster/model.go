@@ -97,14 +97,10 @@ func (a *Assignment) Sort() {
 // before it, at j; i is -1 when every partition is listed once. Plans are
 // usually sorted, which it checks in one pass before it resorts to a map.
 func (a Assignment) FirstDuplicate() (i, j int) {
-	ps := a.Partitions
-	sorted := true
-	for k := 1; k < len(ps) && sorted; k++ {
-		sorted = ps[k-1].TP().Compare(ps[k].TP()) < 0
-	}
-	if sorted {
+	if a.StrictlySorted() {
 		return -1, -1
 	}
+	ps := a.Partitions
 	seen := make(map[TopicPartition]int, len(ps))
 	for k, p := range ps {
 		if prev, dup := seen[p.TP()]; dup {
@@ -113,6 +109,19 @@ func (a Assignment) FirstDuplicate() (i, j int) {
 		seen[p.TP()] = k
 	}
 	return -1, -1
+}
+
+// StrictlySorted reports whether the partitions are in topic and partition
+// order, none listed twice; checking it is cheaper than looking for
+// duplicates, and plans are usually sorted.
+func (a Assignment) StrictlySorted() bool {
+	ps := a.Partitions
+	for k := 1; k < len(ps); k++ {
+		if ps[k-1].TP().Compare(ps[k].TP()) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Index maps each partition to its position in a.Partitions.

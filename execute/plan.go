@@ -116,15 +116,20 @@ func parsePlan(data []byte) (input, error) {
 // staticProblems finds what is wrong with entries whatever the cluster.
 func staticProblems(a cluster.Assignment) []Problem {
 	var ps []Problem
-	seen := make(map[cluster.TopicPartition]int, len(a.Partitions))
+	var seen map[cluster.TopicPartition]int // not needed when sorted, as plans usually are
+	if !a.StrictlySorted() {
+		seen = make(map[cluster.TopicPartition]int, len(a.Partitions))
+	}
 	for i, p := range a.Partitions {
 		bad := func(format string, args ...any) {
 			ps = append(ps, Problem{Index: i, TP: p.TP(), Reason: fmt.Sprintf(format, args...)})
 		}
-		if j, dup := seen[p.TP()]; dup {
-			bad("partition already listed at partitions[%d]", j)
-		} else {
-			seen[p.TP()] = i
+		if seen != nil {
+			if j, dup := seen[p.TP()]; dup {
+				bad("partition already listed at partitions[%d]", j)
+			} else {
+				seen[p.TP()] = i
+			}
 		}
 		if len(p.Replicas) == 0 {
 			bad("no replicas")
