@@ -212,14 +212,10 @@ func ParseTopicsToMove(data []byte) ([]string, error) {
 // ParseDomains decodes and validates fdud's domains JSON.
 func ParseDomains(data []byte) (Domains, error) {
 	data = bytes.TrimSpace(data)
-	if err := schemas.Validate(schemas.Domains, data); err != nil {
+	d, err := DecodeDomains(data)
+	if err != nil {
 		return Domains{}, Invalid(err)
 	}
-	var d Domains
-	if err := json.Unmarshal(data, &d); err != nil {
-		return Domains{}, Invalidf("domains JSON: %w", err)
-	}
-	d.Version = 1
 	if err := d.Check(); err != nil {
 		return Domains{}, err
 	}
