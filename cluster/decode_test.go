@@ -472,7 +472,9 @@ func mutate(rng *rand.Rand, doc []byte) []byte {
 }
 
 func TestFirstDuplicate(t *testing.T) {
-	tp := func(topic string, p int32) PartitionAssignment { return PartitionAssignment{Topic: topic, Partition: p} }
+	tp := func(topic string, p int32) PartitionAssignment {
+		return PartitionAssignment{Topic: topic, Partition: p}
+	}
 	for _, tc := range []struct {
 		name  string
 		parts []PartitionAssignment
