@@ -254,13 +254,24 @@ func ReplicaAssignment(plan cluster.Assignment, topic string) string {
 func currentFromState(s *cluster.State) (cluster.Assignment, []string) {
 	a := cluster.Assignment{Version: 1, Partitions: make([]cluster.PartitionAssignment, 0, len(s.Partitions))}
 	var moving []string
+	n := 0
+	for _, p := range s.Partitions {
+		n += max(len(p.Replicas), len(p.Target))
+	}
+	ids := make([]int32, 0, n) // one backing array, not one per partition
 	for _, p := range s.Partitions {
 		reps := p.Replicas
 		if p.Reassigning() {
 			reps = p.Target
 			moving = append(moving, p.TP().String())
 		}
-		a.Partitions = append(a.Partitions, cluster.PartitionAssignment{Topic: p.Topic, Partition: p.Partition, Replicas: slices.Clone(reps)})
+		pa := cluster.PartitionAssignment{Topic: p.Topic, Partition: p.Partition}
+		if reps != nil {
+			start := len(ids)
+			ids = append(ids, reps...)
+			pa.Replicas = ids[start:len(ids):len(ids)]
+		}
+		a.Partitions = append(a.Partitions, pa)
 	}
 	a.Sort()
 	var warnings []string
