@@ -112,8 +112,11 @@ func (d *reassignmentDecoder) partitions() (parts []PartitionAssignment, valid, 
 	if !s.open('[') {
 		return nil, false, false
 	}
-	// Size the slice once: every entry ends with a '}'.
-	parts = make([]PartitionAssignment, 0, bytes.Count(s.data[s.pos:], []byte("}")))
+	// Size the slice once: every entry ends with a '}' and takes at least
+	// 40 bytes ({"topic":"a","partition":0,"replicas":[0]}), which bounds
+	// what a document of braces in strings can make us allocate.
+	rest := s.data[s.pos:]
+	parts = make([]PartitionAssignment, 0, min(bytes.Count(rest, []byte("}")), len(rest)/40+1))
 	valid = true
 	for more := s.first(']'); more; {
 		if s.peek() != '{' {
