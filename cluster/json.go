@@ -152,11 +152,11 @@ func appendPartition(b []byte, p PartitionAssignment) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			d := AnyLogDir
-			if len(p.LogDirs) == len(p.Replicas) {
-				d = p.LogDirs[i]
+			if len(p.LogDirs) == len(p.Replicas) && p.LogDirs[i] != AnyLogDir {
+				b = appendString(b, p.LogDirs[i])
+			} else {
+				b = append(b, `"`+AnyLogDir+`"`...)
 			}
-			b = appendString(b, d)
 		}
 		b = append(b, ']')
 	}
