@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,18 +20,22 @@ import (
 // slow (it works on a generic tree with exact rational numbers), so a fast
 // path decodes the typed entries straight from the text and checks the
 // schema's rules in Go; the validator only explains what the fast path
-// rejects. Tests prove that the fast path accepts exactly what the schema
+// rejects, entry by entry when only entries are wrong. Tests prove that the fast path accepts exactly what the schema
 // accepts and pin the schema's rules, so a change to the schema fails them
 // until the fast path follows it.
 func DecodeReassignment(doc []byte) (Assignment, error) {
-	if a, ok := decodeReassignment(doc); ok {
+	a, ok, bad := decodeReassignmentDetail(doc)
+	if ok {
 		return a, nil
+	}
+	if err := explainEntries(doc, bad); err != nil {
+		return Assignment{}, err
 	}
 	if err := schemas.Validate(schemas.Reassignment, doc); err != nil {
 		return Assignment{}, err
 	}
 	// Only reached if the fast path wrongly rejected doc.
-	var a Assignment
+	a = Assignment{}
 	if err := json.Unmarshal(doc, &a); err != nil {
 		return Assignment{}, fmt.Errorf("reassignment JSON: %w", err)
 	}
@@ -42,41 +47,84 @@ func DecodeReassignment(doc []byte) (Assignment, error) {
 // (as encoding/json reads it) that the reassignment schema accepts. Where a
 // member name repeats, the last one counts, as it does for the validator.
 func decodeReassignment(doc []byte) (a Assignment, ok bool) {
+	a, ok, _ = decodeReassignmentDetail(doc)
+	return a, ok
+}
+
+// span is an entry of the partitions array: its index and its text.
+type span struct{ index, start, end int }
+
+// explainEntries returns the validator's error for a document that is
+// valid but for the entries in bad, validating each of them on its own
+// instead of the whole document: the whole of a large plan takes the
+// validator seconds and gigabytes, an entry microseconds. Its error is the
+// one the validator gives for the whole document. It returns nil when bad
+// is empty, or should the validator accept one of the entries.
+func explainEntries(doc []byte, bad []span) error {
+	if len(bad) == 0 {
+		return nil
+	}
+	all := &schemas.Error{Document: schemas.Reassignment}
+	for _, b := range bad {
+		one := make([]byte, 0, b.end-b.start+17)
+		one = append(append(append(one, `{"partitions":[`...), doc[b.start:b.end]...), "]}"...)
+		err := schemas.Validate(schemas.Reassignment, one)
+		var se *schemas.Error
+		if !errors.As(err, &se) {
+			return nil
+		}
+		at := fmt.Sprintf("partitions[%d]", b.index)
+		for _, p := range se.Problems {
+			all.Problems = append(all.Problems, at+strings.TrimPrefix(p, "partitions[0]"))
+		}
+	}
+	return all
+}
+
+// decodeReassignmentDetail is decodeReassignment, and when it rejects a
+// document only because of some entries of its partitions array, it says
+// which in bad.
+func decodeReassignmentDetail(doc []byte) (a Assignment, ok bool, bad []span) {
 	d := reassignmentDecoder{
 		s:      scanner{data: doc},
 		topics: make(map[string]string),
 	}
 	s := &d.s
 	if !s.open('{') {
-		return a, false
+		return a, false, nil
 	}
 	var parts []PartitionAssignment
-	havePartitions, partitionsOK, versionOK := false, false, true
+	partitionsSeen, partitionsOK, versionOK := 0, false, true
 	for more := s.first('}'); more; {
 		raw, plain, ok := s.key()
 		if !ok {
-			return a, false
+			return a, false, nil
 		}
 		switch {
 		case isKey(raw, plain, "version"):
 			versionOK, ok = d.version()
 		case isKey(raw, plain, "partitions"):
-			havePartitions = true
+			partitionsSeen++
 			parts, partitionsOK, ok = d.partitions()
 		default:
 			ok = s.skip()
 		}
 		if !ok {
-			return a, false
+			return a, false, nil
 		}
 		if more, ok = s.next('}'); !ok {
-			return a, false
+			return a, false, nil
 		}
 	}
-	if !s.end() || !havePartitions || !partitionsOK || !versionOK {
-		return a, false
+	switch {
+	case !s.end():
+		return a, false, nil
+	case partitionsSeen == 1 && versionOK && !partitionsOK && d.badOnly:
+		return a, false, d.bad
+	case partitionsSeen == 0 || !partitionsOK || !versionOK:
+		return a, false, nil
 	}
-	return Assignment{Version: 1, Partitions: parts}, true
+	return Assignment{Version: 1, Partitions: parts}, true, nil
 }
 
 // reassignmentDecoder holds the state of one fast decode. Replica ids and
@@ -87,8 +135,12 @@ type reassignmentDecoder struct {
 	s         scanner
 	topics    map[string]string
 	lastTopic string
-	ints      []int32 // current replica chunk; the open list starts at intStart
-	strs      []string
+	// bad lists the invalid entries of the last partitions array read;
+	// badOnly says that the array was an array.
+	bad     []span
+	badOnly bool
+	ints    []int32 // current replica chunk; the open list starts at intStart
+	strs    []string
 	// start of the list being filled in ints and strs
 	intStart, strStart int
 }
@@ -106,24 +158,28 @@ func (d *reassignmentDecoder) version() (valid, ok bool) {
 // partitions reads the value of "partitions": an array of entries.
 func (d *reassignmentDecoder) partitions() (parts []PartitionAssignment, valid, ok bool) {
 	s := &d.s
+	d.bad, d.badOnly = nil, false
 	if s.peek() != '[' {
 		return nil, false, s.skip()
 	}
 	if !s.open('[') {
 		return nil, false, false
 	}
+	d.badOnly = true
 	// Size the slice once: every entry ends with a '}' and takes at least
 	// 40 bytes ({"topic":"a","partition":0,"replicas":[0]}), which bounds
 	// what a document of braces in strings can make us allocate.
 	rest := s.data[s.pos:]
 	parts = make([]PartitionAssignment, 0, min(bytes.Count(rest, []byte("}")), len(rest)/40+1))
 	valid = true
-	for more := s.first(']'); more; {
+	for i, more := 0, s.first(']'); more; i++ {
+		start := s.pos
 		if s.peek() != '{' {
 			valid = false
 			if !s.skip() {
 				return nil, false, false
 			}
+			d.bad = append(d.bad, span{i, start, s.pos})
 		} else if p, ok := d.canonicalEntry(); ok {
 			parts = append(parts, p)
 		} else {
@@ -131,7 +187,10 @@ func (d *reassignmentDecoder) partitions() (parts []PartitionAssignment, valid, 
 			if !ok {
 				return nil, false, false
 			}
-			valid = valid && pValid
+			if !pValid {
+				valid = false
+				d.bad = append(d.bad, span{i, start, s.pos})
+			}
 			parts = append(parts, p)
 		}
 		if more, ok = s.next(']'); !ok {

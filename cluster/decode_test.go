@@ -3,10 +3,12 @@ package cluster
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -188,8 +190,18 @@ func checkAgainstSchema(t *testing.T, doc []byte) bool {
 		return false
 	}
 	if !ok {
-		if _, err := DecodeReassignment(doc); err == nil {
-			t.Errorf("DecodeReassignment accepts what the schema rejects")
+		_, err := DecodeReassignment(doc)
+		var got, want *schemas.Error
+		if !errors.As(err, &got) || !errors.As(schemaErr, &want) {
+			if err == nil || errors.As(err, &got) != errors.As(schemaErr, &want) {
+				t.Errorf("DecodeReassignment error %v, the validator's %v", err, schemaErr)
+			}
+			return false
+		}
+		// The same problems; the validator's order within an entry varies.
+		g, w := slices.Sorted(slices.Values(got.Problems)), slices.Sorted(slices.Values(want.Problems))
+		if !slices.Equal(g, w) {
+			t.Errorf("DecodeReassignment explains\n%q\nthe validator\n%q", g, w)
 		}
 		return false
 	}
@@ -491,6 +503,41 @@ func TestFirstDuplicate(t *testing.T) {
 		}
 		if got, want := a.StrictlySorted(), tc.name == "sorted"; got != want {
 			t.Errorf("%s: StrictlySorted() = %v", tc.name, got)
+		}
+	}
+}
+
+// A large plan with a few bad entries is explained entry by entry, with the
+// validator's words for the whole document.
+func TestDecodeReassignmentExplainsEntries(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"version":1,"partitions":[`)
+	for i := range 2000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		switch i {
+		case 7:
+			b.WriteString(`{"topic":"orders","partition":7,"replicas":[2,2]}`)
+		case 1500:
+			b.WriteString(`{"topic":"orders","partition":-1,"replicas":[1],"log_dirs":["rel"]}`)
+		case 1999:
+			b.WriteString(`"orders-1999"`)
+		default:
+			fmt.Fprintf(&b, `{"topic":"orders","partition":%d,"replicas":[1,2,3]}`, i)
+		}
+	}
+	b.WriteString("]}")
+	doc := []byte(b.String())
+	if _, ok, bad := decodeReassignmentDetail(doc); ok || len(bad) != 3 {
+		t.Fatalf("ok %v, %d bad entries: want 3", ok, len(bad))
+	}
+	checkAgainstSchema(t, doc)
+	_, err := DecodeReassignment(doc)
+	for _, want := range []string{"partitions[7] (orders-7).replicas: items at 0 and 1 are equal",
+		"partitions[1500] (orders--1).partition: minimum", "partitions[1500] (orders--1).log_dirs[0]", "partitions[1999]: got string, want object"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
 		}
 	}
 }
