@@ -20,9 +20,9 @@ import (
 // slow (it works on a generic tree with exact rational numbers), so a fast
 // path decodes the typed entries straight from the text and checks the
 // schema's rules in Go; the validator only explains what the fast path
-// rejects, entry by entry when only entries are wrong. Tests prove that the fast path accepts exactly what the schema
-// accepts and pin the schema's rules, so a change to the schema fails them
-// until the fast path follows it.
+// rejects, entry by entry when only entries are wrong. Tests prove that the
+// fast path accepts exactly what the schema accepts and pin the schema's
+// rules, so a change to the schema fails them until the fast path follows it.
 func DecodeReassignment(doc []byte) (Assignment, error) {
 	a, ok, bad := decodeReassignmentDetail(doc)
 	if ok {
@@ -119,7 +119,7 @@ func decodeReassignmentDetail(doc []byte) (a Assignment, ok bool, bad []span) {
 	switch {
 	case !s.end():
 		return a, false, nil
-	case partitionsSeen == 1 && versionOK && !partitionsOK && d.badOnly:
+	case partitionsSeen == 1 && versionOK && !partitionsOK && d.isArray:
 		return a, false, d.bad
 	case partitionsSeen == 0 || !partitionsOK || !versionOK:
 		return a, false, nil
@@ -135,10 +135,10 @@ type reassignmentDecoder struct {
 	s         scanner
 	topics    map[string]string
 	lastTopic string
-	// bad lists the invalid entries of the last partitions array read;
-	// badOnly says that the array was an array.
+	// bad lists the invalid entries of the last "partitions" value read,
+	// and isArray says whether that value was an array at all.
 	bad     []span
-	badOnly bool
+	isArray bool
 	ints    []int32 // current replica chunk; the open list starts at intStart
 	strs    []string
 	// start of the list being filled in ints and strs
@@ -158,14 +158,14 @@ func (d *reassignmentDecoder) version() (valid, ok bool) {
 // partitions reads the value of "partitions": an array of entries.
 func (d *reassignmentDecoder) partitions() (parts []PartitionAssignment, valid, ok bool) {
 	s := &d.s
-	d.bad, d.badOnly = nil, false
+	d.bad, d.isArray = nil, false
 	if s.peek() != '[' {
 		return nil, false, s.skip()
 	}
 	if !s.open('[') {
 		return nil, false, false
 	}
-	d.badOnly = true
+	d.isArray = true
 	// Size the slice once: every entry ends with a '}' and takes at least
 	// 40 bytes ({"topic":"a","partition":0,"replicas":[0]}), which bounds
 	// what a document of braces in strings can make us allocate.
