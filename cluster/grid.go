@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,18 +50,78 @@ func NewGrid(d Domains) Grid {
 	return g
 }
 
+// MaxListed is the most brokers a grid cell lists by id. A cell that holds
+// more (1,000 brokers on 3 x 20 domains is 17 a cell) makes Write show how
+// many brokers each cell holds instead, so that a row fits on a screen.
+const MaxListed = 4
+
+// Crowded reports whether a cell holds more than MaxListed brokers.
+func (g Grid) Crowded() bool {
+	for _, c := range g.Cells {
+		if len(c.Brokers) > MaxListed {
+			return true
+		}
+	}
+	return false
+}
+
 // Write renders the grid as text tables: rows FD, columns UD, each cell the
-// broker ids (comma-separated, "." when empty). label, when not nil, renders
-// a broker id, so callers can mark dead or excluded brokers.
+// broker ids (comma-separated, "." when empty), or, when the grid is
+// Crowded, their number. label, when not nil, renders a broker id, so
+// callers can mark dead or excluded brokers; a count tallies the marks:
+// "17 (2!)".
 func (g Grid) Write(w io.Writer, label func(id int32) string) error {
 	if label == nil {
 		label = func(id int32) string { return strconv.Itoa(int(id)) }
 	}
-	var zones []string
-	for _, c := range g.Cells {
-		zones = append(zones, c.Zone)
+	cell := ListCell(label)
+	if g.Crowded() {
+		cell = CountCell(label)
 	}
-	zones = slices.Compact(zones) // cells are sorted by zone
+	return g.WriteCells(w, cell)
+}
+
+// ListCell renders a cell as its broker ids, each rendered by label.
+func ListCell(label func(id int32) string) func(GridCell) string {
+	return func(c GridCell) string {
+		var b strings.Builder
+		for i, id := range c.Brokers {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(label(id))
+		}
+		return b.String()
+	}
+}
+
+// CountCell renders a cell as its number of brokers, followed by how many
+// carry each mark label adds to an id: "17 (2! 1x)".
+func CountCell(label func(id int32) string) func(GridCell) string {
+	return func(c GridCell) string {
+		marks := map[string]int{}
+		for _, id := range c.Brokers {
+			if m := strings.TrimPrefix(label(id), strconv.Itoa(int(id))); m != "" {
+				marks[m]++
+			}
+		}
+		s := strconv.Itoa(len(c.Brokers))
+		if len(marks) == 0 {
+			return s
+		}
+		var ms []string
+		for _, m := range slices.Sorted(maps.Keys(marks)) {
+			ms = append(ms, fmt.Sprintf("%d%s", marks[m], m))
+		}
+		return s + " (" + strings.Join(ms, " ") + ")"
+	}
+}
+
+// WriteCells renders the grid, one table per zone (see Zones), rows fault
+// domains and columns update domains, each non-empty cell rendered by cell
+// ("." for an empty one).
+func (g Grid) WriteCells(w io.Writer, cell func(GridCell) string) error {
+	zones := g.Zones()
 	if len(zones) == 0 {
 		_, err := fmt.Fprintln(w, "(no brokers)")
 		return err
@@ -76,49 +137,59 @@ func (g Grid) Write(w io.Writer, label func(id int32) string) error {
 				return err
 			}
 		}
-		if err := g.writeZone(w, z, label); err != nil {
+		if err := g.writeZone(w, z, cell); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (g Grid) writeZone(w io.Writer, zone string, label func(int32) string) error {
-	var fds, uds []int
-	cells := map[[2]int][]int32{}
+// Zones lists the zones of the grid's cells, sorted.
+func (g Grid) Zones() []string {
+	var zones []string
+	for _, c := range g.Cells {
+		zones = append(zones, c.Zone)
+	}
+	return slices.Compact(zones) // cells are sorted by zone
+}
+
+// Zone returns the cells of one zone by fault domain and update domain,
+// and the fault and update domains that have cells there, sorted.
+func (g Grid) Zone(zone string) (cells map[[2]int]GridCell, fds, uds []int) {
+	cells = map[[2]int]GridCell{}
 	for _, c := range g.Cells {
 		if c.Zone != zone {
 			continue
 		}
 		fds = append(fds, c.FaultDomain)
 		uds = append(uds, c.UpdateDomain)
-		cells[[2]int{c.FaultDomain, c.UpdateDomain}] = c.Brokers
+		cells[[2]int{c.FaultDomain, c.UpdateDomain}] = c
 	}
 	slices.Sort(fds)
 	slices.Sort(uds)
-	fds, uds = slices.Compact(fds), slices.Compact(uds)
+	return cells, slices.Compact(fds), slices.Compact(uds)
+}
+
+func (g Grid) writeZone(w io.Writer, zone string, cell func(GridCell) string) error {
+	cells, rows, cols := g.Zone(zone)
+	rowName, colName := "FD", "UD"
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	var b strings.Builder
 	b.WriteString("\t")
-	for _, u := range uds {
-		fmt.Fprintf(&b, "UD%d\t", u)
+	for _, k := range cols {
+		fmt.Fprintf(&b, "%s%d\t", colName, k)
 	}
 	fmt.Fprintln(tw, strings.TrimRight(b.String(), "\t"))
-	for _, f := range fds {
+	for _, r := range rows {
 		b.Reset()
-		fmt.Fprintf(&b, "FD%d\t", f)
-		for _, u := range uds {
-			ids := cells[[2]int{f, u}]
-			if len(ids) == 0 {
+		fmt.Fprintf(&b, "%s%d\t", rowName, r)
+		for _, k := range cols {
+			c, ok := cells[[2]int{r, k}]
+			if !ok || len(c.Brokers) == 0 {
 				b.WriteString(".\t")
 				continue
 			}
-			for i, id := range ids {
-				if i > 0 {
-					b.WriteString(",")
-				}
-				b.WriteString(label(id))
-			}
+			b.WriteString(cell(c))
 			b.WriteString("\t")
 		}
 		fmt.Fprintln(tw, strings.TrimRight(b.String(), "\t"))

@@ -6,8 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
-	"strings"
+	"strconv"
 
 	"github.com/fdud/fdud/schemas"
 )
@@ -25,9 +26,18 @@ const (
 // Kafka's format is about 80 MB.
 const MaxDocumentSize = 512 << 20
 
-// ReadAll reads at most MaxDocumentSize bytes from r.
+// ReadAll reads at most MaxDocumentSize bytes from r. A regular file is
+// read into one buffer of its size, not grown (and copied) as it is read.
 func ReadAll(r io.Reader, what string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxDocumentSize+1))
+	size := int64(512)
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			size = min(st.Size(), MaxDocumentSize) + bytes.MinRead
+		}
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size))
+	_, err := buf.ReadFrom(io.LimitReader(r, MaxDocumentSize+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
@@ -42,32 +52,27 @@ func ReadAll(r io.Reader, what string) ([]byte, error) {
 // against the schema and checks what a schema cannot say: log_dirs has one
 // entry per replica and no partition appears twice. Errors are input errors.
 func ParseAssignment(data []byte) (Assignment, error) {
-	data = ExtractJSON(data, CurrentHeading)
-	if err := schemas.Validate(schemas.Reassignment, data); err != nil {
+	a, err := DecodeReassignment(ExtractJSON(data, CurrentHeading))
+	if err != nil {
 		return Assignment{}, Invalid(err)
 	}
-	var a Assignment
-	if err := json.Unmarshal(data, &a); err != nil {
-		return Assignment{}, Invalidf("reassignment JSON: %w", err)
-	}
-	a.Version = 1
-	seen := make(map[TopicPartition]int, len(a.Partitions))
 	for i, p := range a.Partitions {
 		if p.LogDirs != nil && len(p.LogDirs) != len(p.Replicas) {
 			return Assignment{}, Invalidf("partitions[%d] (%s): log_dirs has %d entries for %d replicas",
 				i, p.TP(), len(p.LogDirs), len(p.Replicas))
 		}
-		if j, dup := seen[p.TP()]; dup {
-			return Assignment{}, Invalidf("partitions[%d] (%s): partition already listed at partitions[%d]", i, p.TP(), j)
-		}
-		seen[p.TP()] = i
+	}
+	if i, j := a.FirstDuplicate(); i >= 0 {
+		return Assignment{}, Invalidf("partitions[%d] (%s): partition already listed at partitions[%d]",
+			i, a.Partitions[i].TP(), j)
 	}
 	return a, nil
 }
 
 // ExtractJSON returns the JSON document in text. Plain JSON is returned as
 // is; in the output of Kafka's tool, the line after heading (or, failing that,
-// the first line that starts with '{') is returned.
+// the first line that starts with '{') is returned. The result shares text's
+// bytes: a million-partition line is not copied.
 func ExtractJSON(text []byte, heading string) []byte {
 	trimmed := bytes.TrimSpace(text)
 	if len(trimmed) == 0 || trimmed[0] == '{' {
@@ -75,20 +80,24 @@ func ExtractJSON(text []byte, heading string) []byte {
 	}
 	var first []byte
 	afterHeading := false
-	sc := bufio.NewScanner(bytes.NewReader(text))
-	sc.Buffer(nil, MaxDocumentSize)
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
-		if strings.HasPrefix(string(line), heading) {
+	for rest := text; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		line = bytes.TrimSpace(line)
+		if bytes.HasPrefix(line, []byte(heading)) {
 			afterHeading = true
 			continue
 		}
 		if len(line) > 0 && line[0] == '{' {
 			if afterHeading {
-				return slices.Clone(line)
+				return line
 			}
 			if first == nil {
-				first = slices.Clone(line)
+				first = line
 			}
 		}
 	}
@@ -101,28 +110,75 @@ func ExtractJSON(text []byte, heading string) []byte {
 // WriteAssignment writes a in Kafka's format on one line, keys in Kafka's
 // order, every replica's log dir present ("any" unless set), followed by a
 // newline. It is the form kafka-reassign-partitions.sh writes and accepts.
+// Entries are written as they are encoded, through one buffer, so a plan of
+// a million partitions is never held twice in memory; the bytes are those
+// encoding/json would write.
 func WriteAssignment(w io.Writer, a Assignment) error {
-	out := Assignment{Version: 1, Partitions: make([]PartitionAssignment, len(a.Partitions))}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	buf := make([]byte, 0, 256)
+	bw.WriteString(`{"version":1,"partitions":[`)
 	for i, p := range a.Partitions {
-		p = p.Clone()
-		if p.Replicas == nil {
-			p.Replicas = []int32{}
+		buf = buf[:0]
+		if i > 0 {
+			buf = append(buf, ',')
 		}
-		if len(p.LogDirs) != len(p.Replicas) {
-			p.LogDirs = make([]string, len(p.Replicas))
-			for j := range p.LogDirs {
-				p.LogDirs[j] = AnyLogDir
-			}
-		}
-		out.Partitions[i] = p
+		buf = appendPartition(buf, p)
+		bw.Write(buf)
 	}
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	bw.WriteString("]}\n")
+	if err := bw.Flush(); err != nil {
 		return fmt.Errorf("write reassignment JSON: %w", err)
 	}
-	return bw.Flush()
+	return nil
+}
+
+// appendPartition appends one entry of Kafka's reassignment JSON.
+func appendPartition(b []byte, p PartitionAssignment) []byte {
+	b = append(b, `{"topic":`...)
+	b = appendString(b, p.Topic)
+	b = append(b, `,"partition":`...)
+	b = strconv.AppendInt(b, int64(p.Partition), 10)
+	b = append(b, `,"replicas":[`...)
+	for i, r := range p.Replicas {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(r), 10)
+	}
+	b = append(b, ']')
+	if len(p.Replicas) > 0 {
+		b = append(b, `,"log_dirs":[`...)
+		for i := range p.Replicas {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if len(p.LogDirs) == len(p.Replicas) && p.LogDirs[i] != AnyLogDir {
+				b = appendString(b, p.LogDirs[i])
+			} else {
+				b = append(b, `"`+AnyLogDir+`"`...)
+			}
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+// appendString appends s as a JSON string, escaped as encoding/json does
+// without HTML escaping. Topic names and log dirs are plain ASCII but for
+// the odd exception, which encoding/json itself quotes.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			var q bytes.Buffer
+			enc := json.NewEncoder(&q)
+			enc.SetEscapeHTML(false)
+			enc.Encode(s) // a string always encodes
+			return append(b, bytes.TrimSuffix(q.Bytes(), []byte("\n"))...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // TopicsToMove is Kafka's --topics-to-move-json-file document.
@@ -156,14 +212,10 @@ func ParseTopicsToMove(data []byte) ([]string, error) {
 // ParseDomains decodes and validates fdud's domains JSON.
 func ParseDomains(data []byte) (Domains, error) {
 	data = bytes.TrimSpace(data)
-	if err := schemas.Validate(schemas.Domains, data); err != nil {
+	d, err := DecodeDomains(data)
+	if err != nil {
 		return Domains{}, Invalid(err)
 	}
-	var d Domains
-	if err := json.Unmarshal(data, &d); err != nil {
-		return Domains{}, Invalidf("domains JSON: %w", err)
-	}
-	d.Version = 1
 	if err := d.Check(); err != nil {
 		return Domains{}, err
 	}

@@ -93,6 +93,37 @@ func (a *Assignment) Sort() {
 	slices.SortFunc(a.Partitions, func(x, y PartitionAssignment) int { return x.TP().Compare(y.TP()) })
 }
 
+// FirstDuplicate returns the first position i whose partition is listed
+// before it, at j; i is -1 when every partition is listed once. Plans are
+// usually sorted, which it checks in one pass before it resorts to a map.
+func (a Assignment) FirstDuplicate() (i, j int) {
+	if a.StrictlySorted() {
+		return -1, -1
+	}
+	ps := a.Partitions
+	seen := make(map[TopicPartition]int, len(ps))
+	for k, p := range ps {
+		if prev, dup := seen[p.TP()]; dup {
+			return k, prev
+		}
+		seen[p.TP()] = k
+	}
+	return -1, -1
+}
+
+// StrictlySorted reports whether the partitions are in topic and partition
+// order, none listed twice; checking it is cheaper than looking for
+// duplicates, and plans are usually sorted.
+func (a Assignment) StrictlySorted() bool {
+	ps := a.Partitions
+	for k := 1; k < len(ps); k++ {
+		if ps[k-1].TP().Compare(ps[k].TP()) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Index maps each partition to its position in a.Partitions.
 func (a Assignment) Index() map[TopicPartition]int {
 	m := make(map[TopicPartition]int, len(a.Partitions))

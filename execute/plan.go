@@ -2,7 +2,6 @@ package execute
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/schemas"
 )
 
 // Problem is one thing wrong with one entry of a plan.
@@ -105,14 +103,10 @@ func parsePlan(data []byte) (input, error) {
 	if trimmed[0] != '{' {
 		pass = append(slices.Clone(doc), '\n')
 	}
-	if err := schemas.Validate(schemas.Reassignment, doc); err != nil {
+	a, err := cluster.DecodeReassignment(doc)
+	if err != nil {
 		return input{}, cluster.Invalid(fmt.Errorf("the plan is not valid reassignment JSON; nothing was changed: %w", err))
 	}
-	var a cluster.Assignment
-	if err := json.Unmarshal(doc, &a); err != nil {
-		return input{}, cluster.Invalidf("the plan is not valid reassignment JSON; nothing was changed: %w", err)
-	}
-	a.Version = 1
 	if err := planError(staticProblems(a)); err != nil {
 		return input{}, err
 	}
@@ -122,15 +116,20 @@ func parsePlan(data []byte) (input, error) {
 // staticProblems finds what is wrong with entries whatever the cluster.
 func staticProblems(a cluster.Assignment) []Problem {
 	var ps []Problem
-	seen := make(map[cluster.TopicPartition]int, len(a.Partitions))
+	var seen map[cluster.TopicPartition]int // not needed when sorted, as plans usually are
+	if !a.StrictlySorted() {
+		seen = make(map[cluster.TopicPartition]int, len(a.Partitions))
+	}
 	for i, p := range a.Partitions {
 		bad := func(format string, args ...any) {
 			ps = append(ps, Problem{Index: i, TP: p.TP(), Reason: fmt.Sprintf(format, args...)})
 		}
-		if j, dup := seen[p.TP()]; dup {
-			bad("partition already listed at partitions[%d]", j)
-		} else {
-			seen[p.TP()] = i
+		if seen != nil {
+			if j, dup := seen[p.TP()]; dup {
+				bad("partition already listed at partitions[%d]", j)
+			} else {
+				seen[p.TP()] = i
+			}
 		}
 		if len(p.Replicas) == 0 {
 			bad("no replicas")

@@ -1,7 +1,6 @@
 package execute
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -32,10 +31,6 @@ func rollbackPlan(items []Item) cluster.Assignment {
 // holds the state before any of the plan ran, which is the one to keep. The
 // file appears complete or not at all.
 func writeRollback(file, dir string, now time.Time, a cluster.Assignment) (path string, kept string, err error) {
-	var buf bytes.Buffer
-	if err := cluster.WriteAssignment(&buf, a); err != nil {
-		return "", "", err
-	}
 	stamp := now.UTC().Format("20060102T150405")
 	candidates := []string{file}
 	if file == "" {
@@ -58,7 +53,7 @@ func writeRollback(file, dir string, now time.Time, a cluster.Assignment) (path 
 		return "", "", fmt.Errorf("write rollback plan: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	_, werr := tmp.Write(buf.Bytes())
+	werr := cluster.WriteAssignment(tmp, a) // buffered inside
 	serr := tmp.Sync()
 	cerr := tmp.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {

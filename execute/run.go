@@ -207,9 +207,9 @@ func (r *run) saveRollback(items []Item) error {
 		return nil
 	}
 	if !r.o.NoCurrentBlock {
-		var text strings.Builder
-		cluster.WriteAssignment(&text, rb)
-		fmt.Fprintf(r.errw, "Current partition replica assignment\n\n%s\nSave this to use as the --reassignment-json-file option during rollback\n", text.String())
+		fmt.Fprint(r.errw, "Current partition replica assignment\n\n")
+		cluster.WriteAssignment(r.errw, rb)
+		fmt.Fprint(r.errw, "\nSave this to use as the --reassignment-json-file option during rollback\n")
 	}
 	path, kept, err := writeRollback(r.o.RollbackFile, r.o.WorkDir, r.o.now(), rb)
 	if err != nil && r.o.RollbackFile == "" {

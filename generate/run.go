@@ -1,14 +1,16 @@
 package generate
 
 import (
-	"bytes"
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,7 +35,9 @@ type Config struct {
 	// CurrentFile receives the rollback plan; ReportFile the JSON report.
 	CurrentFile string
 	ReportFile  string
-	Options     Options
+	// Summary is the detail of the summary on stderr (--summary).
+	Summary SummaryDetail
+	Options Options
 }
 
 // Validate checks the configuration before any work is done.
@@ -123,7 +127,7 @@ func Run(ctx context.Context, cfg Config, env Env) error {
 	if len(warnings) > 0 {
 		res.Report.Warnings = append(warnings, res.Report.Warnings...)
 	}
-	return writeResult(cfg, env, res, in.Domains, planErr)
+	return writeResult(cfg, env, res, planErr)
 }
 
 // resolveDomains reads the domains from --domains. With a live cluster
@@ -184,14 +188,14 @@ func (c Config) planOptions(stdin io.Reader) (Options, error) {
 // writeResult writes the report (--report) and the summary, and, unless
 // planErr says the plan is incomplete, the rollback (--current-file) and
 // the plan. It returns planErr when set.
-func writeResult(cfg Config, env Env, res Result, domains map[int32]cluster.Domain, planErr error) error {
+func writeResult(cfg Config, env Env, res Result, planErr error) error {
 	if cfg.ReportFile != "" {
 		if err := writeFile(cfg.ReportFile, func(w io.Writer) error { return WriteReport(w, res.Report) }); err != nil {
 			return err
 		}
 	}
 	if planErr != nil {
-		WriteSummary(env.Stderr, res.Report, domains)
+		WriteSummary(env.Stderr, res.Report, cfg.Summary)
 		return planErr
 	}
 	if cfg.CurrentFile != "" {
@@ -206,7 +210,7 @@ func writeResult(cfg Config, env Env, res Result, domains map[int32]cluster.Doma
 		fmt.Fprintf(env.Stderr, "To create %s with Kafka's own tool instead of fdud execute --create-topics:\n  kafka-topics.sh --create --topic %s --replica-assignment %s\n\n",
 			t, t, ReplicaAssignment(res.Plan, t))
 	}
-	if err := WriteSummary(env.Stderr, res.Report, domains); err != nil {
+	if err := WriteSummary(env.Stderr, res.Report, cfg.Summary); err != nil {
 		return err
 	}
 	if len(res.Plan.Partitions) == 0 {
@@ -250,13 +254,24 @@ func ReplicaAssignment(plan cluster.Assignment, topic string) string {
 func currentFromState(s *cluster.State) (cluster.Assignment, []string) {
 	a := cluster.Assignment{Version: 1, Partitions: make([]cluster.PartitionAssignment, 0, len(s.Partitions))}
 	var moving []string
+	n := 0
+	for _, p := range s.Partitions {
+		n += max(len(p.Replicas), len(p.Target))
+	}
+	ids := make([]int32, 0, n) // one backing array, not one per partition
 	for _, p := range s.Partitions {
 		reps := p.Replicas
 		if p.Reassigning() {
 			reps = p.Target
 			moving = append(moving, p.TP().String())
 		}
-		a.Partitions = append(a.Partitions, cluster.PartitionAssignment{Topic: p.Topic, Partition: p.Partition, Replicas: slices.Clone(reps)})
+		pa := cluster.PartitionAssignment{Topic: p.Topic, Partition: p.Partition}
+		if reps != nil {
+			start := len(ids)
+			ids = append(ids, reps...)
+			pa.Replicas = ids[start:len(ids):len(ids)]
+		}
+		a.Partitions = append(a.Partitions, pa)
 	}
 	a.Sort()
 	var warnings []string
@@ -291,22 +306,47 @@ func readInput(path string, stdin io.Reader, what string) ([]byte, error) {
 	return cluster.ReadAll(f, path)
 }
 
-// writeFile writes a file through a temporary one, so that a failed run
-// never leaves half a plan behind.
-func writeFile(path string, write func(io.Writer) error) error {
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+// writeFile writes a file through a temporary one in the same directory,
+// synced before it is renamed into place, so that a failed run never leaves
+// half a plan behind. write streams into it through a buffer.
+func writeFile(path string, write func(io.Writer) error) (err error) {
+	tmp, err := createTemp(path)
+	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := errors.Join(bw.Flush(), tmp.Sync()); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// createTemp creates a new file beside path, with the permissions
+// os.WriteFile would give path (0644 less the umask; os.CreateTemp's are 0600).
+func createTemp(path string) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	for i := 0; ; i++ {
+		name := filepath.Join(dir, fmt.Sprintf(".%s.%d-%d.tmp", base, os.Getpid(), i))
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		if err == nil || !errors.Is(err, fs.ErrExist) || i == 100 {
+			return f, err
+		}
+	}
 }
 
 // WriteReport writes the report as indented JSON.

@@ -11,43 +11,63 @@ import (
 	"github.com/fdud/fdud/cluster"
 )
 
-// BenchmarkRun100k is the whole CLI run on a 100,000-partition file (RF 3,
-// 300 brokers, Kafka's default placement): read and schema-validate the
-// domains and assignment, plan, write the plan, rollback and summary.
-// Target: under 2 s. The Parse sub-benchmark isolates reading and
-// validating the assignment file.
-func BenchmarkRun100k(b *testing.B) {
-	in := kafkaDefault(newRand(1), 300, 3, 20, 1000, 100, 3)
-	dir := b.TempDir()
-	cur := filepath.Join(dir, "current.json")
-	doms := filepath.Join(dir, "domains.json")
-	writeTo(b, cur, func(w io.Writer) error { return cluster.WriteAssignment(w, in.Current) })
+// BenchmarkRun is the whole CLI run on an assignment file in Kafka's
+// format, as `fdud generate --domains FILE --current-assignment FILE
+// --current-file FILE` does it: read and check the domains and the
+// assignment, plan, write the plan (discarded), the rollback file and the
+// summary. Inputs are Kafka's domain-unaware placement (RF 3, 3 FDs x 20
+// UDs), written once from a fixed seed. The parse sub-benchmarks isolate
+// reading and checking the assignment file, as execute and verify read a plan.
+//
+// Run with: go test -run '^$' -bench Run -benchmem ./generate/
+func BenchmarkRun(b *testing.B) {
+	for _, c := range []struct {
+		name                           string
+		brokers, topics, partsPerTopic int
+	}{
+		{"100k", 300, 1000, 100},
+		{"1M", 1000, 10000, 100},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			dir := b.TempDir()
+			cur, doms := writeInputs(b, dir, kafkaDefault(newRand(1), c.brokers, 3, 20, c.topics, c.partsPerTopic, 3))
+			b.Run("parse", func(b *testing.B) {
+				data, err := os.ReadFile(cur)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(len(data)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := cluster.ParseAssignment(data); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("run", func(b *testing.B) {
+				b.ReportAllocs()
+				cfg := Config{Domains: doms, CurrentAssignment: cur, CurrentFile: filepath.Join(dir, "rollback.json"), Options: Options{Seed: 1}}
+				for b.Loop() {
+					if err := Run(context.Background(), cfg, Env{Stdout: io.Discard, Stderr: io.Discard}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// writeInputs writes in's assignment and domains as files in dir.
+func writeInputs(b *testing.B, dir string, in Input) (current, domains string) {
+	current, domains = filepath.Join(dir, "current.json"), filepath.Join(dir, "domains.json")
+	writeTo(b, current, func(w io.Writer) error { return cluster.WriteAssignment(w, in.Current) })
 	var d cluster.Domains
 	for _, id := range slices.Sorted(mapsKeys(in.Domains)) {
 		x := in.Domains[id]
 		d.Brokers = append(d.Brokers, cluster.BrokerDomain{ID: id, FaultDomain: x.FaultDomain, UpdateDomain: x.UpdateDomain})
 	}
-	writeTo(b, doms, func(w io.Writer) error { return cluster.WriteDomains(w, d) })
-	data, _ := os.ReadFile(cur)
-	b.Logf("assignment file: %d MB", len(data)>>20)
-
-	b.Run("parse", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := cluster.ParseAssignment(data); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("run", func(b *testing.B) {
-		b.ReportAllocs()
-		cfg := Config{Domains: doms, CurrentAssignment: cur, CurrentFile: filepath.Join(dir, "rollback.json"), Options: Options{Seed: 1}}
-		for b.Loop() {
-			if err := Run(context.Background(), cfg, Env{Stdout: io.Discard, Stderr: io.Discard}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	writeTo(b, domains, func(w io.Writer) error { return cluster.WriteDomains(w, d) })
+	return current, domains
 }
 
 func writeTo(b *testing.B, path string, write func(io.Writer) error) {

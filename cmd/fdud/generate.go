@@ -29,6 +29,10 @@ of a fault domain, worst fault domain) before, after the repair and after
 --balance, leader changes, replicas and leaders per broker, and the FD x UD
 grid of brokers. Within the fewest moves, fdud picks which replicas leave and
 which brokers receive so that this spread is as small as it can make it.
+On a cluster of more than 30 brokers it lists only the 20 brokers whose
+counts change most, and when a cell of the grid holds more than 4 brokers it
+shows brokers, replicas and leaders per cell instead of broker ids;
+--summary all shows everything (so does --report, as JSON).
 
 The cluster comes from --current-assignment (offline: Kafka's reassignment JSON,
 or the text kafka-reassign-partitions.sh --generate prints) or from a live
@@ -108,6 +112,8 @@ func newGenerateCommand(s streams) *cli.Command {
 			Usage: "write the current assignment of the planned partitions (the rollback plan) to `FILE`"},
 		&cli.StringFlag{Name: "report", EnvVars: []string{"FDUD_REPORT"},
 			Usage: "write the summary as JSON (schemas/generate-report.schema.json) to `FILE`"},
+		&cli.StringFlag{Name: "summary", EnvVars: []string{"FDUD_SUMMARY"}, Value: "auto",
+			Usage: "detail of the summary on stderr: auto lists every broker of up to 30, else the 20 that change most, and counts per FD x UD cell when a cell holds over 4 brokers; all lists every broker and broker id, `auto|all`"},
 	}
 	return &cli.Command{
 		Name:        "generate",
@@ -163,6 +169,9 @@ func generateConfig(c *cli.Context) (generate.Config, error) {
 		},
 	}
 	var err error
+	if cfg.Summary, err = generate.ParseSummaryDetail(c.String("summary")); err != nil {
+		return cfg, err
+	}
 	o := &cfg.Options
 	if o.Topics, err = generate.ParseTopics("--topics", c.String("topics")); err != nil {
 		return cfg, err

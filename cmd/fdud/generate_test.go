@@ -77,6 +77,10 @@ func TestGenerateCLI(t *testing.T) {
 		{name: "stray argument", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "extra"},
 			code: exitBadInput, stderr: `unexpected argument "extra"`},
 		{name: "unknown flag", args: []string{"generate", "--nope"}, code: exitBadInput, stderr: "fdud generate: unknown flag --nope (see 'fdud generate --help')"},
+		{name: "summary all", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--summary", "all"},
+			code: 0, stdout: `"version":1`, stderr: "FD1  4    5    6", planParts: 3},
+		{name: "bad summary", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--summary", "full"},
+			code: exitBadInput, stderr: `--summary must be auto or all, not "full"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,7 +119,7 @@ func TestGenerateHelp(t *testing.T) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	for _, want := range []string{"--domains", "--current-assignment", "--exclude-brokers", "--no-leader-balance", "FDUD_BROKER_LIST", "EXAMPLES", "--bootstrap-server"} {
+	for _, want := range []string{"--domains", "--current-assignment", "--exclude-brokers", "--no-leader-balance", "--summary", "FDUD_SUMMARY", "FDUD_BROKER_LIST", "EXAMPLES", "--bootstrap-server"} {
 		if !strings.Contains(errw, want) {
 			t.Errorf("help lacks %q", want)
 		}
