@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/fdud/fdud/clusterstate"
+	"github.com/fdud/fdud/kafka"
 	"github.com/fdud/fdud/zookeeper"
 )
 
@@ -41,7 +43,11 @@ type StoreOptions struct {
 	// means DefaultStateDir(). Such records are only found by fdud runs on
 	// the same machine (and user), so run verify where execute ran.
 	StateDir string
-	Logger   *slog.Logger
+	// Kafka, when set and ZooKeeper is not, keeps records in the cluster's
+	// state topic (NewClusterStore), where any machine finds them: the
+	// Admin API path (kafka.StateTopicOf of the connection).
+	Kafka  kafka.StateTopic
+	Logger *slog.Logger
 }
 
 // DefaultStateDir is $XDG_STATE_HOME/fdud, or ~/.local/state/fdud.
@@ -57,7 +63,8 @@ func DefaultStateDir() (string, error) {
 }
 
 // OpenStore returns the ZooKeeper store when o.ZooKeeper is set, else the
-// file store in the state directory.
+// cluster's state topic when o.Kafka is set (creating the topic when it is
+// missing), else the file store in the state directory.
 func OpenStore(ctx context.Context, o StoreOptions) (Store, error) {
 	log := o.Logger
 	if log == nil {
@@ -65,6 +72,13 @@ func OpenStore(ctx context.Context, o StoreOptions) (Store, error) {
 	}
 	if o.ZooKeeper != nil {
 		return &zkStore{zk: o.ZooKeeper, log: log}, nil
+	}
+	if o.Kafka != nil {
+		cs, err := clusterstate.Open(ctx, o.Kafka, clusterstate.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("throttle records: %w", err)
+		}
+		return NewClusterStore(cs, log), nil
 	}
 	dir := o.StateDir
 	if dir == "" {
@@ -86,6 +100,8 @@ func loggerOf(s Store) *slog.Logger {
 	case *zkStore:
 		return s.log
 	case *fileStore:
+		return s.log
+	case *clusterStore:
 		return s.log
 	}
 	return slog.New(slog.DiscardHandler)
