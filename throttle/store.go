@@ -45,7 +45,8 @@ type StoreOptions struct {
 	StateDir string
 	// Kafka, when set and ZooKeeper is not, keeps records in the cluster's
 	// state topic (NewClusterStore), where any machine finds them: the
-	// Admin API path (kafka.StateTopicOf of the connection).
+	// Admin API path (kafka.StateTopicOf of the connection). Records an
+	// earlier fdud left in StateDir are still found and cleaned up.
 	Kafka  kafka.StateTopic
 	Logger *slog.Logger
 }
@@ -73,21 +74,25 @@ func OpenStore(ctx context.Context, o StoreOptions) (Store, error) {
 	if o.ZooKeeper != nil {
 		return &zkStore{zk: o.ZooKeeper, log: log}, nil
 	}
+	dir := o.StateDir
+	if dir == "" {
+		var err error
+		if dir, err = DefaultStateDir(); err != nil && o.Kafka == nil {
+			return nil, err
+		}
+	}
+	dir = filepath.Join(dir, "throttles")
 	if o.Kafka != nil {
 		cs, err := clusterstate.Open(ctx, o.Kafka, clusterstate.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("throttle records: %w", err)
 		}
-		return NewClusterStore(cs, log), nil
-	}
-	dir := o.StateDir
-	if dir == "" {
-		var err error
-		if dir, err = DefaultStateDir(); err != nil {
-			return nil, err
+		s := NewClusterStore(cs, log)
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() && filepath.IsAbs(dir) {
+			return &withLocal{Store: s, local: &fileStore{dir: dir, log: log}, log: log}, nil
 		}
+		return s, nil
 	}
-	dir = filepath.Join(dir, "throttles")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("throttle records: %w", err)
 	}
@@ -102,6 +107,8 @@ func loggerOf(s Store) *slog.Logger {
 	case *fileStore:
 		return s.log
 	case *clusterStore:
+		return s.log
+	case *withLocal:
 		return s.log
 	}
 	return slog.New(slog.DiscardHandler)
