@@ -338,7 +338,8 @@ func busyError(where string, v view) error {
 	h := v.winner.doc.Holder
 	ago := time.Since(v.last).Round(time.Second)
 	return &BusyError{Where: where, Holder: h, LastBeat: v.last,
-		err: fmt.Errorf("%w: the cluster lock (%s) is held by %s (last heartbeat %s ago; a holder silent for %s loses it); wait for it to finish",
+		err: fmt.Errorf("%w: the cluster lock (%s) is held by %s (last heartbeat %s ago); wait for it to finish "+
+			"(a holder silent for %s loses the lock to the next run; fdud unlock breaks it at once, if that holder is gone)",
 			cluster.ErrBusy, where, h, ago, v.ttl)}
 }
 

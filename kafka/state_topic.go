@@ -117,18 +117,50 @@ func (a *adminCluster) EnsureStateTopic(ctx context.Context, topic string) error
 	if err != nil {
 		return err
 	}
-	if created {
-		a.log.Info("created the state topic", "topic", topic, "replication_factor", rf, "min_insync_replicas", isr)
-	} else if err := a.checkStateTopic(ctx, topic); err != nil {
+	if err := a.waitLeader(ctx, topic); err != nil {
 		return err
 	}
-	return a.waitLeader(ctx, topic)
+	if created {
+		a.log.Info("created the state topic", "topic", topic, "replication_factor", rf, "min_insync_replicas", isr)
+		return nil
+	}
+	return a.checkStateTopic(ctx, topic)
+}
+
+// unready reports errors by which a broker refuses a request on a
+// partition it does not lead (yet): a new topic, a leader that moved.
+// Such a produce request was not appended, so sending it again cannot
+// write it twice.
+func unready(err error) bool {
+	return errors.Is(err, sarama.ErrUnknownTopicOrPartition) || errors.Is(err, sarama.ErrNotLeaderForPartition) ||
+		errors.Is(err, sarama.ErrLeaderNotAvailable) || errors.Is(err, sarama.ErrNotEnoughReplicas)
+}
+
+// whenReady runs fn again, with fresh metadata of the topic, while it
+// fails with an unready error, for up to the request timeout.
+func whenReady[T any](ctx context.Context, a *adminCluster, topic string, fn func() (T, error)) (T, error) {
+	deadline := time.Now().Add(a.timeout)
+	for delay := 100 * time.Millisecond; ; delay = min(2*delay, time.Second) {
+		v, err := within(ctx, a.timeout, fn)
+		if err == nil || !unready(err) || time.Now().After(deadline) {
+			return v, err
+		}
+		a.log.Debug("state topic not ready; trying again", "topic", topic, "err", err)
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(delay):
+		}
+		within(ctx, a.timeout, func() (struct{}, error) { return struct{}{}, a.client.RefreshMetadata(topic) })
+	}
 }
 
 // checkStateTopic refuses an existing state topic that is not compacted:
 // its records (a throttle record of a plan in flight) would expire.
 func (a *adminCluster) checkStateTopic(ctx context.Context, topic string) error {
-	cfg, err := a.describeConfigs(ctx, TopicEntity, []string{topic})
+	cfg, err := whenReady(ctx, a, topic, func() (map[string]map[string]string, error) {
+		return a.describeConfigs(ctx, TopicEntity, []string{topic})
+	})
 	if err != nil {
 		return fmt.Errorf("state topic %s: %w", topic, err)
 	}
@@ -168,7 +200,7 @@ func (a *adminCluster) waitLeader(ctx context.Context, topic string) error {
 
 func (a *adminCluster) ReadState(ctx context.Context, topic string) ([]StateRecord, error) {
 	type offsets struct{ oldest, hwm int64 }
-	off, err := within(ctx, a.timeout, func() (offsets, error) {
+	off, err := whenReady(ctx, a, topic, func() (offsets, error) {
 		hwm, err := a.client.GetOffset(topic, 0, sarama.OffsetNewest)
 		if err != nil {
 			return offsets{}, err
@@ -228,7 +260,7 @@ func (a *adminCluster) WriteState(ctx context.Context, topic, key string, value 
 	if value != nil {
 		msg.Value = sarama.ByteEncoder(value)
 	}
-	off, err := within(ctx, a.timeout, func() (int64, error) {
+	off, err := whenReady(ctx, a, topic, func() (int64, error) {
 		p, err := sarama.NewSyncProducerFromClient(a.client)
 		if err != nil {
 			return 0, err
