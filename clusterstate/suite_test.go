@@ -14,6 +14,7 @@ import (
 	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/clusterlock"
 	"github.com/fdud/fdud/clusterstate"
+	"github.com/fdud/fdud/domainsrc"
 	"github.com/fdud/fdud/kafka"
 	"github.com/fdud/fdud/throttle"
 )
@@ -36,6 +37,31 @@ func runSuite(t *testing.T, a, b kafka.StateTopic) {
 	t.Run("concurrent takers: exactly one wins", func(t *testing.T) { testConcurrent(t, a, b) })
 	t.Run("break a live lock", func(t *testing.T) { testBreak(t, a, b) })
 	t.Run("clusterlock on the state topic", func(t *testing.T) { testClusterlock(t, a, b) })
+	t.Run("domains published from one host, read from another", func(t *testing.T) { testDomains(t, a, b) })
+}
+
+func testDomains(t *testing.T, a, b kafka.StateTopic) {
+	ctx := testCtx(t)
+	topic := testTopic()
+	deps := func(st kafka.StateTopic) domainsrc.Deps {
+		return domainsrc.Deps{ClusterState: func(ctx context.Context) (*clusterstate.Store, error) {
+			return clusterstate.Open(ctx, st, clusterstate.Options{Topic: topic})
+		}}
+	}
+	for _, bd := range []cluster.BrokerDomain{{ID: 2, FaultDomain: 1, UpdateDomain: 1, Host: "wn2"}, {ID: 1, FaultDomain: 0, UpdateDomain: 0, Host: "wn1"}} {
+		d := cluster.Domains{Version: 1, Brokers: []cluster.BrokerDomain{bd}}
+		if _, err := domainsrc.Publish(ctx, "kafka", d, deps(a)); !errors.Is(err, cluster.ErrChanged) {
+			t.Fatalf("publish %v: %v; want changed", bd, err)
+		}
+		if _, err := domainsrc.Publish(ctx, "kafka", d, deps(b)); err != nil {
+			t.Fatalf("publish %v again from the other host: %v; want unchanged", bd, err)
+		}
+	}
+	got, err := domainsrc.Resolve(ctx, "kafka", deps(b))
+	want := []cluster.BrokerDomain{{ID: 1, FaultDomain: 0, UpdateDomain: 0, Host: "wn1"}, {ID: 2, FaultDomain: 1, UpdateDomain: 1, Host: "wn2"}}
+	if err != nil || !reflect.DeepEqual(got.Brokers, want) {
+		t.Errorf("other host reads %+v, %v; want %+v", got.Brokers, err, want)
+	}
 }
 
 func testTopic() string {
