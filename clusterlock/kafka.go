@@ -16,7 +16,7 @@ func acquireKafka(ctx context.Context, o Options, log *slog.Logger) (*Lock, erro
 	if err != nil {
 		return nil, fmt.Errorf("cluster lock: %w", err)
 	}
-	kl, err := clusterstate.Acquire(ctx, s, clusterstate.LockOptions{Plan: o.Plan, Command: o.Command, TTL: o.TTL, Logger: log})
+	kl, err := clusterstate.Acquire(ctx, s, clusterstate.LockOptions{Name: o.KafkaName, Plan: o.Plan, Command: o.Command, TTL: o.TTL, Logger: log})
 	var busy *clusterstate.BusyError
 	if errors.As(err, &busy) {
 		be := &BusyError{Where: busy.Where, err: err}

@@ -73,6 +73,9 @@ type Options struct {
 	Kafka kafka.StateTopic
 	// TTL is the Kafka lock's: see clusterstate.DefaultTTL, the value of 0.
 	TTL time.Duration
+	// KafkaName names the Kafka lock; "" is clusterstate.DefaultLockName,
+	// the lock execute and verify take.
+	KafkaName string
 	// StateDir holds the lock file when ZooKeeper and Kafka are nil;
 	// required then.
 	StateDir string
