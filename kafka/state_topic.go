@@ -82,13 +82,36 @@ func (a *adminCluster) EnsureStateTopic(ctx context.Context, topic string) error
 	if !legalTopic.MatchString(topic) {
 		return fmt.Errorf("state topic: bad name %q", topic)
 	}
-	md, err := a.metadata(ctx, []string{})
+	md, err := a.metadata(ctx, []string{topic})
 	if err != nil {
 		return fmt.Errorf("state topic %s: %w", topic, err)
 	}
-	rf := int16(min(3, len(md.Brokers)))
+	created := false
+	exists := slices.ContainsFunc(md.Topics, func(t *sarama.TopicMetadata) bool {
+		return t.Name == topic && t.Err != sarama.ErrUnknownTopicOrPartition
+	})
+	// Only a missing topic is created: CreateTopics needs the Create ACL
+	// even for a topic that exists.
+	if !exists {
+		if created, err = a.createStateTopic(ctx, topic, len(md.Brokers)); err != nil {
+			return err
+		}
+	}
+	if err := a.waitLeader(ctx, topic); err != nil {
+		return err
+	}
+	if created {
+		return nil
+	}
+	return a.checkStateTopic(ctx, topic)
+}
+
+// createStateTopic creates the topic; created is false when another run
+// created it first.
+func (a *adminCluster) createStateTopic(ctx context.Context, topic string, brokers int) (created bool, err error) {
+	rf := int16(min(3, brokers))
 	if rf < 1 {
-		return fmt.Errorf("state topic %s: no live broker", topic)
+		return false, fmt.Errorf("state topic %s: no live broker", topic)
 	}
 	configs := map[string]*string{}
 	for k, v := range stateTopicConfigs {
@@ -98,7 +121,7 @@ func (a *adminCluster) EnsureStateTopic(ctx context.Context, topic string) error
 	configs[MinInsyncReplicas] = &isr
 	detail := &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: rf, ConfigEntries: configs}
 	req := sarama.NewCreateTopicsRequest(a.version, map[string]*sarama.TopicDetail{topic: detail}, a.timeout, false)
-	created := true
+	created = true
 	err = a.onController(ctx, "create state topic "+topic, func(b *sarama.Broker) error {
 		resp, err := b.CreateTopics(req)
 		if err != nil {
@@ -115,16 +138,12 @@ func (a *adminCluster) EnsureStateTopic(ctx context.Context, topic string) error
 		return kerr(te.Err, te.ErrMsg)
 	})
 	if err != nil {
-		return err
-	}
-	if err := a.waitLeader(ctx, topic); err != nil {
-		return err
+		return false, err
 	}
 	if created {
 		a.log.Info("created the state topic", "topic", topic, "replication_factor", rf, "min_insync_replicas", isr)
-		return nil
 	}
-	return a.checkStateTopic(ctx, topic)
+	return created, nil
 }
 
 // unready reports errors by which a broker refuses a request on a
@@ -183,6 +202,9 @@ func (a *adminCluster) waitLeader(ctx context.Context, topic string) error {
 		md, err := a.metadata(ctx, []string{topic})
 		if err == nil {
 			for _, t := range md.Topics {
+				if t.Name == topic && t.Err == sarama.ErrTopicAuthorizationFailed {
+					return fmt.Errorf("state topic %s: %w (fdud needs Describe, Read, Write and DescribeConfigs on it)", topic, t.Err)
+				}
 				if t.Name == topic && t.Err == sarama.ErrNoError && len(t.Partitions) > 0 && t.Partitions[0].Leader >= 0 &&
 					t.Partitions[0].Err != sarama.ErrLeaderNotAvailable {
 					_, err := within(ctx, a.timeout, func() (struct{}, error) { return struct{}{}, a.client.RefreshMetadata(topic) })
