@@ -211,7 +211,6 @@ func lockView(snap Snapshot, name string, ttl time.Duration) view {
 	}
 	for _, c := range v.claims {
 		if c.epoch == v.epoch && (v.winner == nil || c.offset < v.winner.offset) {
-			c := c
 			v.winner = &c
 		}
 	}
