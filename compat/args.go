@@ -127,6 +127,9 @@ var options = []option{
 	{name: "kafka-exit-codes", actions: allActions},
 	{name: "kafka-output", value: true, actions: allActions},
 	{name: "wait", actions: []Action{Verify}},
+	// fdud execute's flag, accepted for runbooks that use it; Kafka's
+	// --execute takes a replica-count change anyway, and so does compat.
+	{name: "allow-replication-factor-change", actions: []Action{Execute}},
 }
 
 // lookup finds an option by its full name or, as Kafka's option parser

@@ -155,3 +155,26 @@ func TestParseErrors(t *testing.T) {
 		})
 	}
 }
+
+// Issue 9: FDUD_* settings fdud's commands honour are honoured by compat
+// too, so both share throttle records and rollback files.
+func TestReadEnviron(t *testing.T) {
+	env := map[string]string{"FDUD_STATE_DIR": "/var/lib/fdud", "FDUD_ROLLBACK_FILE": "/var/lib/fdud/rb.json",
+		"FDUD_REQUEST_TIMEOUT": "45s", "FDUD_POLL_INTERVAL": "2s", "FDUD_ZOOKEEPER_DIGEST": "u:p"}
+	var e Env
+	if err := e.ReadEnviron(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if e.StateDir != "/var/lib/fdud" || e.RollbackFile != "/var/lib/fdud/rb.json" || e.RequestTimeout != 45*time.Second ||
+		e.PollInterval != 2*time.Second || e.ZooKeeperDigest != "u:p" {
+		t.Errorf("env %+v", e)
+	}
+	env["FDUD_REQUEST_TIMEOUT"] = "45"
+	err := e.ReadEnviron(func(k string) string { return env[k] })
+	if !cluster.IsInvalid(err) || !strings.Contains(err.Error(), "FDUD_REQUEST_TIMEOUT") {
+		t.Errorf("bad duration: %v", err)
+	}
+	if _, err := Parse([]string{"--bootstrap-server", "k:9092", "--execute", "--reassignment-json-file", "p.json", "--allow-replication-factor-change"}, nil); err != nil {
+		t.Errorf("--allow-replication-factor-change: %v", err)
+	}
+}

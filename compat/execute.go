@@ -42,6 +42,12 @@ func (r *runner) execute(ctx context.Context, mode execute.Mode) error {
 		Throttle:       r.o.Throttle,
 		LogDirThrottle: r.o.LogDirsThrottle,
 		Additional:     r.o.Additional,
+		// Kafka's --execute takes a change of the replica count (the
+		// documented way to raise the replication factor), so compat does.
+		AllowRFChange: true,
+		// Kafka's tool prints the current assignment on stdout; so does
+		// ExecuteCurrent below, once.
+		NoCurrentBlock: true,
 		Timeout:        r.o.Timeout,
 		RollbackFile:   r.env.RollbackFile,
 		ZooKeeper:      conn,

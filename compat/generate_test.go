@@ -1,6 +1,8 @@
 package compat
 
 import (
+	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -114,5 +116,46 @@ func TestKafkaDomainsPlanSpreadsRacks(t *testing.T) {
 	}
 	if got, want := res.Report.ReplicasMoved, 6; got != want {
 		t.Errorf("moved %d replicas, want %d (one per partition)", got, want)
+	}
+}
+
+// Issue 9: without domains, the FDs and UDs kafkaDomains makes up are racks
+// and brokers; messages name those, never an FD or UD the cluster does not
+// have: the planner's own wording goes through kafkaWording.
+func TestKafkaWordingNamesNoMadeUpDomains(t *testing.T) {
+	brokers := []cluster.Broker{{ID: 1, Rack: "a"}, {ID: 2, Rack: "a"}, {ID: 3, Rack: "b"}, {ID: 4, Rack: "b"}}
+	current := cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{
+		{Topic: "orders", Partition: 0, Replicas: []int32{1, 2}}}}
+	for _, tc := range []struct {
+		disable bool
+		want    string
+	}{{false, `rack "a"`}, {true, "broker"}} {
+		domains, _, err := kafkaDomains(brokers, nil, tc.disable)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := kafkaWording(brokers, nil, tc.disable)
+		// RF 5 over four brokers cannot be placed: the planner explains why.
+		res, err := generate.Plan(generate.Input{Current: current, Domains: domains}, generate.Options{ReplicationFactor: 5})
+		if err == nil || len(res.Report.Infeasible) == 0 {
+			t.Fatalf("disable=%t: want an infeasible plan, got %v", tc.disable, err)
+		}
+		var msgs []string
+		for _, is := range res.Report.Infeasible {
+			msgs = append(msgs, words(is.String()))
+		}
+		msgs = append(msgs, reworded(err, words).Error(),
+			words("2 replicas in FD0 (at most 1 allowed); replicas span 1 of 2 fault domains; 1-1 per FD over 2, 1-1 per UD over 4; UD3"))
+		for _, m := range msgs {
+			if regexp.MustCompile(`\b(FD|UD)\d|fault domain|update domain`).MatchString(m) {
+				t.Errorf("disable=%t: %q names a made-up domain", tc.disable, m)
+			}
+		}
+		if last := msgs[len(msgs)-1]; !strings.Contains(last, tc.want) {
+			t.Errorf("disable=%t: %q lacks %q", tc.disable, last, tc.want)
+		}
+		if !errors.Is(reworded(err, words), cluster.ErrAtRisk) {
+			t.Errorf("the reworded error is not ErrAtRisk any more: %v", err)
+		}
 	}
 }

@@ -63,9 +63,16 @@ fdud's options:
                                          "... is completed.") or legacy (0.8-2.4,
                                          "... completed successfully"). Default:
                                          legacy with only --zookeeper, else modern.
+--allow-replication-factor-change      Accepted for fdud execute's runbooks; --execute
+                                         takes replica-count changes anyway, as
+                                         Kafka's tool does.
 
 Kafka's text goes to stdout, as Kafka's tool prints it; fdud's own notes
-(grid, warnings, progress) go to stderr.
+(grid, warnings, progress) go to stderr. The rollback plan is also saved to
+a file (FDUD_ROLLBACK_FILE, else fdud-rollback-<time>.json in the working
+directory, or in the state directory when the working directory is read-only).
+FDUD_STATE_DIR, FDUD_ZOOKEEPER_DIGEST, FDUD_REQUEST_TIMEOUT and
+FDUD_POLL_INTERVAL are read as by fdud's commands.
 `
 
 // ExitCodesHelp documents compat's exit codes; keep the README in step.

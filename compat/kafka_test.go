@@ -235,6 +235,66 @@ func TestRoundTripWithKafkaTool(t *testing.T) {
 		}
 	})
 
+	// Issue 9: Kafka's documented "increase the replication factor" runbook
+	// (a plan with more replicas, --execute, --verify) works unchanged, from
+	// a working directory it cannot write to (the rollback plan goes to the
+	// state directory, FDUD_STATE_DIR as for fdud execute), with fdud's own
+	// --allow-replication-factor-change accepted too; the current
+	// assignment is printed once, on stdout.
+	t.Run("increase the replication factor", func(t *testing.T) {
+		k.CreateTopicWithAssignment(t, "rf", [][]int32{{1}, {2}, {3}})
+		k.Produce(t, "rf", testenv.Messages("r", 30))
+		plan := writeFile(t, "increase-replication-factor.json", `{"version":1,"partitions":[
+			{"topic":"rf","partition":0,"replicas":[1,2]},{"topic":"rf","partition":1,"replicas":[2,3]},{"topic":"rf","partition":2,"replicas":[3,4]}]}`)
+		state := t.TempDir()
+		t.Setenv("FDUD_STATE_DIR", state)
+		t.Setenv("FDUD_ROLLBACK_FILE", "")
+		env := Env{PollInterval: 200 * time.Millisecond}
+		if err := env.ReadEnviron(os.Getenv); err != nil || env.StateDir != state {
+			t.Fatalf("ReadEnviron: %v, state dir %q", err, env.StateDir)
+		}
+		for _, args := range [][]string{
+			{"--zookeeper", zk, "--execute", "--reassignment-json-file", plan},
+			{"--zookeeper", zk, "--execute", "--reassignment-json-file", plan, "--allow-replication-factor-change"},
+		} {
+			if _, err := Parse(args, nil); err != nil {
+				t.Errorf("parse %q: %v", args, err)
+			}
+		}
+		o, _ := Parse([]string{"--zookeeper", zk, "--execute", "--reassignment-json-file", plan, "--allow-replication-factor-change"}, nil)
+		// A directory nobody may write in, root included (tests run as root).
+		readOnly := "/proc"
+		if f, err := os.CreateTemp(readOnly, "fdud-test-*"); err == nil {
+			f.Close()
+			os.Remove(f.Name())
+			t.Fatalf("test set-up: %s is writable", readOnly)
+		}
+		t.Chdir(readOnly)
+		var out, errw bytes.Buffer
+		env.Stdout, env.Stderr = &out, &errw
+		err := Run(context.Background(), o, env)
+		t.Logf("stdout:\n%s\nstderr:\n%s", out.String(), errw.String())
+		if err != nil {
+			t.Fatalf("--execute of a replication factor change: %v", err)
+		}
+		if n := strings.Count(out.String()+errw.String(), cluster.CurrentHeading); n != 1 || !strings.HasPrefix(out.String(), cluster.CurrentHeading) {
+			t.Errorf("%q printed %d times (want once, on stdout)", cluster.CurrentHeading, n)
+		}
+		rollback := filepath.Join(state, "fdud-rollback-")
+		if !strings.Contains(errw.String(), "Rollback plan saved to "+rollback) {
+			t.Errorf("stderr does not name a rollback plan in the state directory %s", state)
+		}
+		fv, _, err := compatRun(t, "--zookeeper", zk, "--verify", "--reassignment-json-file", plan, "--wait", "--timeout", "90000")
+		if err != nil {
+			t.Fatalf("--verify --wait: %v\n%s", err, fv)
+		}
+		for p, r := range k.Assignment(t, "rf") {
+			if len(r) != 2 {
+				t.Errorf("rf-%d on %v, want 2 replicas", p, r)
+			}
+		}
+	})
+
 	t.Run("verify while in progress", func(t *testing.T) {
 		// A reassignment onto a hung broker cannot finish: verify says so in
 		// Kafka's words and exits non-zero, unless --kafka-exit-codes. The

@@ -83,11 +83,6 @@ func mustEqual(t *testing.T, got, want cluster.Domains) {
 	}
 }
 
-func gather(t *testing.T, deps Deps, specs ...string) (Result, error) {
-	t.Helper()
-	return Gather(context.Background(), specs, deps)
-}
-
 func newTestLogger(w *bytes.Buffer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

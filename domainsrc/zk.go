@@ -88,6 +88,9 @@ func (s *zkSource) Domains(ctx context.Context) (cluster.Domains, error) {
 // readZKDomains reads every broker's domain, and its host from /brokers/ids.
 func readZKDomains(c *zookeeper.Conn, warnings *[]string) (cluster.Domains, error) {
 	out := cluster.Domains{Version: 1, Brokers: []cluster.BrokerDomain{}}
+	if err := holdsKafka(c); err != nil {
+		return cluster.Domains{}, err
+	}
 	children, err := c.Children(DomainsZNode)
 	if errors.Is(err, zk.ErrNoNode) {
 		return out, nil
@@ -124,6 +127,25 @@ func readZKDomains(c *zookeeper.Conn, warnings *[]string) (cluster.Domains, erro
 	}
 	out.Sort()
 	return out, nil
+}
+
+// ErrNoKafka is the error of a ZooKeeper (chroot) without a Kafka cluster:
+// no /brokers/ids, which every ZooKeeper-mode broker registers in. Usually
+// the chroot is missing or wrong (zk1:2181 for zk1:2181/kafka).
+var ErrNoKafka = errors.New("holds no Kafka cluster (no /brokers/ids): check the chroot")
+
+// holdsKafka checks that the session's chroot holds a Kafka cluster, so that
+// a wrong chroot is an error rather than an empty list of domains (or a
+// domain published where no broker reads it).
+func holdsKafka(c *zookeeper.Conn) error {
+	ok, err := c.Exists("/brokers/ids")
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNoKafka
+	}
+	return nil
 }
 
 // zkBrokerHost reads the host a live broker registered in /brokers/ids/<id>;
@@ -231,6 +253,9 @@ func (s *zkSource) Publish(ctx context.Context, d cluster.BrokerDomain) (bool, e
 		return false, err
 	}
 	defer c.Close()
+	if _, err := await.Do(ctx, func() (struct{}, error) { return struct{}{}, holdsKafka(c) }); err != nil {
+		return false, fmt.Errorf("%s: %w", s.Name(), zkExplain(err))
+	}
 	want := d.Domain()
 	p := &zkPublish{s: s, c: c, id: d.ID, path: fmt.Sprintf("%s/%d", DomainsZNode, d.ID), want: want,
 		value: FormatZKValue(want), delay: 50 * time.Millisecond}

@@ -37,6 +37,15 @@ func chroot(t *testing.T) string {
 	return "/fdud-test-" + hex.EncodeToString(b)
 }
 
+// kafkaRoot is a new chroot holding what a ZooKeeper-mode Kafka cluster
+// registers (/brokers/ids), so that sources take it for one.
+func kafkaRoot(t *testing.T, addr string) string {
+	t.Helper()
+	root := chroot(t)
+	zkPut(t, zkConn(t, addr+root, ""), "/brokers/ids", "")
+	return root
+}
+
 func zkConn(t *testing.T, connect string, digest zookeeper.Secret) *zookeeper.Conn {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -76,7 +85,7 @@ func testZKConformance(t *testing.T, addr string) {
 	testConformance(t, harness{
 		zones: true, hosts: true,
 		serve: func(t *testing.T, want cluster.Domains) (string, Deps) {
-			connect := addr + chroot(t)
+			connect := addr + kafkaRoot(t, addr)
 			c := zkConn(t, connect, "")
 			for _, b := range want.Brokers {
 				zkPut(t, c, fmt.Sprintf("/brokers/domains/%d", b.ID), string(FormatZKValue(b.Domain())))
@@ -87,7 +96,7 @@ func testZKConformance(t *testing.T, addr string) {
 			return "zk:" + connect, zkDeps()
 		},
 		broken: func(t *testing.T) (string, Deps, bool) {
-			connect := addr + chroot(t)
+			connect := addr + kafkaRoot(t, addr)
 			c := zkConn(t, connect, "")
 			zkPut(t, c, "/brokers/domains/1", "FD0UD0")
 			zkPut(t, c, "/brokers/domains/2", "rack-2")
@@ -97,7 +106,7 @@ func testZKConformance(t *testing.T, addr string) {
 }
 
 func testZKRead(t *testing.T, addr string) {
-	connect := addr + chroot(t)
+	connect := addr + kafkaRoot(t, addr)
 	c := zkConn(t, connect, "")
 	zkPut(t, c, "/brokers/domains/1", "FD0UD1")
 	zkPut(t, c, "/brokers/domains/2", " fd1ud2\n")
@@ -122,7 +131,7 @@ func testZKRead(t *testing.T, addr string) {
 	}
 
 	t.Run("no domains stored yet", func(t *testing.T) {
-		res, err := Gather(context.Background(), []string{"zk:" + addr + chroot(t)}, zkDeps())
+		res, err := Gather(context.Background(), []string{"zk:" + addr + kafkaRoot(t, addr)}, zkDeps())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -130,8 +139,24 @@ func testZKRead(t *testing.T, addr string) {
 			t.Fatalf("got %v", res.Domains)
 		}
 	})
+	// Issue 9: a chroot without a Kafka cluster (a missing or wrong chroot)
+	// read as an empty list of domains, and fdud domains exited 0.
+	t.Run("a chroot without a Kafka cluster is an error", func(t *testing.T) {
+		spec := "zk:" + addr + chroot(t)
+		res, err := Gather(context.Background(), []string{spec}, zkDeps())
+		if !errors.Is(err, ErrNoKafka) || !strings.Contains(err.Error(), spec) || !strings.Contains(err.Error(), "check the chroot") {
+			t.Fatalf("err = %v, result %v; want ErrNoKafka naming %s", err, res.Domains, spec)
+		}
+		err = publish(t, spec, zkDeps(), cluster.BrokerDomain{ID: 1})
+		if !errors.Is(err, ErrNoKafka) {
+			t.Fatalf("publish: err = %v, want ErrNoKafka", err)
+		}
+		if ok, err := zkConn(t, addr, "").Exists(spec[len("zk:"+addr):] + "/brokers/domains"); ok || err != nil {
+			t.Errorf("publish created /brokers/domains in the chroot (%v)", err)
+		}
+	})
 	t.Run("malformed value names the znode", func(t *testing.T) {
-		connect := addr + chroot(t)
+		connect := addr + kafkaRoot(t, addr)
 		c := zkConn(t, connect, "")
 		zkPut(t, c, "/brokers/domains/9", "FD-1UD0")
 		_, err := Gather(context.Background(), []string{"zk:" + connect}, zkDeps())
@@ -148,7 +173,7 @@ func publish(t *testing.T, spec string, deps Deps, b cluster.BrokerDomain) error
 }
 
 func testZKPublish(t *testing.T, addr string) {
-	connect := addr + chroot(t)
+	connect := addr + kafkaRoot(t, addr)
 	spec := "zk:" + connect
 	c := zkConn(t, connect, "")
 	b := cluster.BrokerDomain{ID: 3, FaultDomain: 1, UpdateDomain: 2, Host: "wn3"}
@@ -213,7 +238,7 @@ func testZKPublish(t *testing.T, addr string) {
 }
 
 func testZKDigest(t *testing.T, addr string) {
-	connect := addr + chroot(t)
+	connect := addr + kafkaRoot(t, addr)
 	spec := "zk:" + connect
 	alice := zkDeps()
 	alice.ZooKeeperDigest = "alice:s3cr3t"
@@ -274,7 +299,7 @@ func testZKSessionExpiry(t *testing.T, addr string) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			root := chroot(t)
+			root := kafkaRoot(t, addr)
 			admin := zkConn(t, addr+root, "")
 			zkPut(t, admin, "/brokers/domains/8", "FD0UD0")
 			proxy := startProxy(t, addr)
@@ -361,7 +386,7 @@ func (w tWriter) Write(p []byte) (int, error) {
 // A read whose network is cut fails within the source's bound, with an
 // error naming the source, and returns nothing.
 func testZKReadPartition(t *testing.T, addr string) {
-	root := chroot(t)
+	root := kafkaRoot(t, addr)
 	zkPut(t, zkConn(t, addr+root, ""), "/brokers/domains/1", "FD0UD0")
 	proxy := startProxy(t, addr)
 	proxy.drop(true, true)

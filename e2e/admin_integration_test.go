@@ -36,6 +36,10 @@ func TestAdminIntegration(t *testing.T) {
 		t.Run("cancel restores the original replicas and removes the throttles", func(t *testing.T) { adminCancel(t, lc) })
 		t.Run("two plans at once share throttles; the last one out removes them", func(t *testing.T) { adminTwoPlans(t, lc) })
 		t.Run("compat: kafka-reassign-partitions.sh command lines", func(t *testing.T) { adminCompat(t, lc) })
+		t.Run("batching execute interrupted and re-run", func(t *testing.T) { adminBatchesInterrupted(t, lc) })
+		t.Run("a target broker killed during a reassignment", func(t *testing.T) { adminBrokerKilled(t, lc) })
+		t.Run("execute --create-topics", func(t *testing.T) { adminCreateTopics(t, lc) })
+		t.Run("this release's kafka-reassign-partitions.sh both ways", func(t *testing.T) { adminKafkaToolBothWays(t, lc) })
 		if lc.zookeeper != "" {
 			t.Run("the same pipeline through the ZooKeeper path", func(t *testing.T) { adminPipeline(t, lc, true) })
 		} else {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fdud/fdud/cluster"
@@ -24,6 +27,10 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 	for _, it := range inflight {
 		b.ours[it.Plan.TP()] = it
 	}
+	// Liveness is read before the first batch and at every poll.
+	if err := b.poll(ctx); err != nil {
+		return err
+	}
 	var deadline <-chan time.Time
 	if r.o.MaxWait > 0 {
 		t := time.NewTimer(r.o.MaxWait)
@@ -35,8 +42,12 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 			return err
 		}
 		if len(b.pending) == 0 {
-			fmt.Fprintf(r.errw, "All %d partitions submitted (%d done, %d in flight). Run fdud verify with the same plan to follow the rest and remove the throttles.\n",
-				b.total, b.done, len(b.ours))
+			then := "."
+			if r.o.Throttle > 0 || r.o.LogDirThrottle > 0 {
+				then = " and remove the throttles."
+			}
+			fmt.Fprintf(r.errw, "All %d partitions submitted (%d done, %d in flight). Run fdud verify with the same plan to follow the rest%s\n",
+				b.total, b.done, len(b.ours), then)
 			return nil
 		}
 		select {
@@ -64,6 +75,10 @@ type batcher struct {
 	others  []cluster.PartitionState        // reassignments in flight that are not the plan's
 	done    int
 	batchNo int
+	// live are the brokers alive at the last poll; down those already
+	// reported as not alive (said once until they return).
+	live map[int32]bool
+	down map[int32]bool
 }
 
 // submitNext submits the next batch the limits allow, if any. A busy
@@ -76,9 +91,14 @@ func (b *batcher) submitNext(ctx context.Context) error {
 	for _, p := range b.others {
 		flights = append(flights, stateFlight(p))
 	}
+	ready, held := b.byLiveness()
+	if len(ready) == 0 && len(held) > 0 && len(flights) == 0 {
+		return b.stopped(fmt.Errorf("the %d partitions left need brokers that are not alive (%s); re-run the same plan once they are back: %s",
+			len(held), joinIDs(b.downIDs()), tpList(held)))
+	}
 	var batch []Item
 	if !b.serial || len(flights) == 0 {
-		batch = nextBatch(b.pending, flights, b.limits)
+		batch = nextBatch(ready, flights, b.limits)
 	}
 	if len(batch) == 0 {
 		return nil
@@ -112,6 +132,10 @@ func (b *batcher) poll(ctx context.Context) error {
 	if err != nil {
 		return b.stopped(err)
 	}
+	b.live = make(map[int32]bool, len(st.Brokers))
+	for _, br := range st.Brokers {
+		b.live[br.ID] = true
+	}
 	parts := make(map[cluster.TopicPartition]cluster.PartitionState, len(st.Partitions))
 	b.others = b.others[:0]
 	for _, p := range st.Partitions {
@@ -128,6 +152,12 @@ func (b *batcher) poll(ctx context.Context) error {
 		case ok && sameSet(p.Replicas, it.Plan.Replicas):
 			delete(b.ours, tp)
 			b.done++
+		case ok && containsAll(p.Replicas, it.Plan.Replicas):
+			// No longer listed as in flight, but the metadata still shows
+			// the union of old and new replicas: the controller is
+			// finishing, or this broker's metadata lags (seen on a real
+			// 2.4.1). The next poll tells.
+			continue
 		default:
 			return b.stopped(fmt.Errorf("reassignment of %s ended with replicas %v, not the planned %v (cancelled by someone?)",
 				tp, p.Replicas, it.Plan.Replicas))
@@ -157,8 +187,83 @@ func removeItems(items, drop []Item) []Item {
 }
 
 // stopped wraps err with how far the run got and how to go on from there.
+// The advice fits the path: the ZooKeeper path (Kafka before 2.4) cannot
+// cancel a reassignment.
 func (r *run) stopped(err error, done, inflight, waiting, total int) error {
+	undo := "or cancel the moves in flight with fdud execute --cancel and the same plan"
+	if r.cl.Path() == kafka.ZooKeeperPath {
+		undo = "moves in flight cannot be cancelled on the ZooKeeper path (Kafka before 2.4 has no cancel): to undo them, " +
+			"execute the rollback plan once they complete"
+	}
 	return fmt.Errorf("stopped with %d of %d partitions done, %d in flight (they keep going) and %d not submitted; "+
-		"re-run the same plan to continue (done and in-flight partitions are skipped), or cancel it with --cancel: %w",
-		done, total, inflight, waiting, err)
+		"re-run the same plan to continue (done and in-flight partitions are skipped), %s: %w",
+		done, total, inflight, waiting, undo, err)
+}
+
+// byLiveness splits the pending items into those whose planned replicas are
+// all on live brokers and those that need a broker that is not alive, which
+// Kafka would refuse ("Replica assignment is invalid"). Brokers newly found
+// down are reported once; the other partitions carry on.
+func (b *batcher) byLiveness() (ready, held []Item) {
+	if b.down == nil {
+		b.down = map[int32]bool{}
+	}
+	newlyDown := map[int32][]Item{}
+	for _, it := range b.pending {
+		ok := true
+		for _, r := range it.Plan.Replicas {
+			if !b.live[r] {
+				ok = false
+				if !b.down[r] {
+					newlyDown[r] = append(newlyDown[r], it)
+				}
+			}
+		}
+		if ok {
+			ready = append(ready, it)
+		} else {
+			held = append(held, it)
+		}
+	}
+	for id := range b.down {
+		if b.live[id] {
+			delete(b.down, id)
+			fmt.Fprintf(b.r.errw, "Broker %d is alive again: its partitions are submitted with the next batches.\n", id)
+		}
+	}
+	for _, id := range sortedIDs(newlyDown) {
+		b.down[id] = true
+		fmt.Fprintf(b.r.errw, "Broker %d is not alive: holding back %d partitions that need it (%s); carrying on with the others.\n",
+			id, len(newlyDown[id]), tpList(newlyDown[id]))
+	}
+	return ready, held
+}
+
+func (b *batcher) downIDs() []int32 { return sortedIDs(b.down) }
+
+func sortedIDs[V any](m map[int32]V) []int32 {
+	ids := make([]int32, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func joinIDs(ids []int32) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.Itoa(int(id))
+	}
+	return strings.Join(parts, ",")
+}
+
+// containsAll reports whether every id of want is in have.
+func containsAll(have, want []int32) bool {
+	for _, id := range want {
+		if !slices.Contains(have, id) {
+			return false
+		}
+	}
+	return true
 }

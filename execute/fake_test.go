@@ -2,10 +2,10 @@ package execute
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"sync"
 
 	"github.com/fdud/fdud/cluster"
@@ -110,6 +110,13 @@ func (f *fakeCluster) Reassign(ctx context.Context, plan []cluster.PartitionAssi
 	if f.reassignErr != nil {
 		return f.reassignErr
 	}
+	for _, pa := range plan {
+		for _, r := range pa.Replicas {
+			if !slices.Contains(f.brokers, r) {
+				return errors.New("Replica assignment is invalid") // as Kafka refuses a broker that is not alive
+			}
+		}
+	}
 	f.reassigned = append(f.reassigned, plan)
 	for _, pa := range plan {
 		p, ok := f.parts[pa.TP()]
@@ -177,13 +184,6 @@ func (f *fakeCluster) ElectPreferredLeaders(ctx context.Context, tps []cluster.T
 	return nil
 }
 
-// replicas returns the partition's current replicas.
-func (f *fakeCluster) replicas(topic string, p int32) []int32 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return slices.Clone(f.parts[cluster.TopicPartition{Topic: topic, Partition: p}].Replicas)
-}
-
 // logDirFake adds the optional log directory mover.
 type logDirFake struct {
 	*fakeCluster
@@ -194,5 +194,3 @@ func (l *logDirFake) MoveLogDirs(ctx context.Context, plan []cluster.PartitionAs
 	l.moved = append(l.moved, plan...)
 	return nil
 }
-
-func brokerName(id int32) string { return strconv.Itoa(int(id)) }

@@ -37,8 +37,17 @@ type Options struct {
 	// CreateTopics creates topics of the plan that do not exist yet.
 	CreateTopics bool
 	// RollbackFile is where the rollback plan goes; "" picks
-	// ./fdud-rollback-YYYYMMDDTHHMMSS.json.
+	// fdud-rollback-YYYYMMDDTHHMMSS.json in WorkDir, or in the state
+	// directory when WorkDir cannot be written (a read-only working
+	// directory of a runbook); the path is printed either way.
 	RollbackFile string
+	// WorkDir is where the default rollback file goes; "" is the working
+	// directory.
+	WorkDir string
+	// NoCurrentBlock leaves out the "Current partition replica assignment"
+	// block on stderr (a front end that prints it itself: fdud compat
+	// prints it on stdout, as Kafka's tool does).
+	NoCurrentBlock bool
 	// MaxPartitionMovements bounds reassignments in flight across the cluster
 	// and MaxMovesPerBroker those involving any one broker (as a gaining or
 	// losing replica). Either > 0 turns batching on: Run stays in the

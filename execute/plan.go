@@ -62,6 +62,22 @@ type input struct {
 	pass []byte
 }
 
+// IsEmpty reports whether data is a valid plan without partitions (what
+// generate writes when nothing needs doing). Run then changes nothing and
+// needs no cluster.
+func IsEmpty(data []byte) bool {
+	in, err := parsePlan(data)
+	return err == nil && len(in.plan.Partitions) == 0
+}
+
+// EmptyPlanLine is the one line Run prints for an empty plan.
+func EmptyPlanLine(m Mode) string {
+	if m == ModeCancel {
+		return "fdud execute: the plan has no partitions: nothing to cancel."
+	}
+	return "fdud execute: the plan has no partitions (nothing needed moving): nothing to do."
+}
+
 // readInput reads the plan from file (or in when file is "" or "-").
 func readInput(file string, in io.Reader) ([]byte, error) {
 	if file == "" || file == "-" {

@@ -31,7 +31,7 @@ func rollbackPlan(items []Item) cluster.Assignment {
 // overwrites a file: a rollback file left by an earlier, interrupted run
 // holds the state before any of the plan ran, which is the one to keep. The
 // file appears complete or not at all.
-func writeRollback(file string, now time.Time, a cluster.Assignment) (path string, kept string, err error) {
+func writeRollback(file, dir string, now time.Time, a cluster.Assignment) (path string, kept string, err error) {
 	var buf bytes.Buffer
 	if err := cluster.WriteAssignment(&buf, a); err != nil {
 		return "", "", err
@@ -39,7 +39,7 @@ func writeRollback(file string, now time.Time, a cluster.Assignment) (path strin
 	stamp := now.UTC().Format("20060102T150405")
 	candidates := []string{file}
 	if file == "" {
-		base := "fdud-rollback-" + stamp
+		base := filepath.Join(dir, "fdud-rollback-"+stamp)
 		candidates = []string{base + ".json"}
 		for i := 1; i < 100; i++ {
 			candidates = append(candidates, fmt.Sprintf("%s-%d.json", base, i))
@@ -53,8 +53,7 @@ func writeRollback(file string, now time.Time, a cluster.Assignment) (path strin
 			candidates = append(candidates, s)
 		}
 	}
-	dir := filepath.Dir(candidates[0])
-	tmp, err := os.CreateTemp(dir, ".fdud-rollback-*.tmp")
+	tmp, err := os.CreateTemp(filepath.Dir(candidates[0]), ".fdud-rollback-*.tmp")
 	if err != nil {
 		return "", "", fmt.Errorf("write rollback plan: %w", err)
 	}

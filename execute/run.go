@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 
@@ -24,6 +25,8 @@ type run struct {
 	in   input
 	id   string
 	lock *clusterlock.Lock
+	// created counts the topics this run created (--create-topics).
+	created int
 }
 
 // Run carries out o.Mode: it executes the plan read from o.PlanFile (or in),
@@ -49,6 +52,17 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, in io.Reader, out, er
 	parsed, err := parsePlan(data)
 	if err != nil {
 		return err
+	}
+	if len(parsed.plan.Partitions) == 0 {
+		// generate found nothing to do: not an error, and nothing to lock.
+		fmt.Fprintln(errw, EmptyPlanLine(o.Mode))
+		if o.Mode == ModeCancel {
+			return nil
+		}
+		if _, err := out.Write(parsed.pass); err != nil {
+			return fmt.Errorf("write the plan to stdout: %w", err)
+		}
+		return nil
 	}
 	if o.ZooKeeper == nil && o.StateDir == "" {
 		if o.StateDir, err = throttle.DefaultStateDir(); err != nil {
@@ -98,10 +112,6 @@ func (r *run) state(ctx context.Context) (*cluster.State, error) {
 }
 
 func (r *run) execute(ctx context.Context) error {
-	if len(r.in.plan.Partitions) == 0 {
-		fmt.Fprintln(r.errw, "The plan is empty: nothing to do.")
-		return nil
-	}
 	items, err := r.classifyPlan(ctx)
 	if err != nil {
 		return err
@@ -132,7 +142,7 @@ func (r *run) execute(ctx context.Context) error {
 	if r.o.Batching() {
 		return r.batches(ctx, byStatus[Pending], byStatus[InFlight])
 	}
-	return r.submitAll(ctx, byStatus[Pending])
+	return r.submitAll(ctx, byStatus[Pending], byStatus[InFlight])
 }
 
 // classifyPlan reads the cluster, checks the plan against it and says what
@@ -151,7 +161,14 @@ func (r *run) classifyPlan(ctx context.Context) ([]Item, error) {
 		return nil, err
 	}
 	items, others := Classify(plan, st)
-	if err := busy(items, others, r.o.Additional); err != nil {
+	// The ZooKeeper path has one /admin/reassign_partitions for the whole
+	// cluster: it cannot run beside another reassignment, --additional or
+	// not, and must say so before it changes anything.
+	additional := r.o.Additional && r.cl.Path() != kafka.ZooKeeperPath
+	if err := busy(items, others, additional); err != nil {
+		if r.o.Additional && !additional {
+			err = fmt.Errorf("%w (--additional needs the Admin API path: the ZooKeeper path holds one reassignment at a time)", err)
+		}
 		return nil, err
 	}
 	// Planned log dirs must exist on their brokers; those already reached
@@ -189,10 +206,23 @@ func (r *run) saveRollback(items []Item) error {
 	if len(rb.Partitions) == 0 {
 		return nil
 	}
-	var text strings.Builder
-	cluster.WriteAssignment(&text, rb)
-	fmt.Fprintf(r.errw, "Current partition replica assignment\n\n%s\nSave this to use as the --reassignment-json-file option during rollback\n", text.String())
-	path, kept, err := writeRollback(r.o.RollbackFile, r.o.now(), rb)
+	if !r.o.NoCurrentBlock {
+		var text strings.Builder
+		cluster.WriteAssignment(&text, rb)
+		fmt.Fprintf(r.errw, "Current partition replica assignment\n\n%s\nSave this to use as the --reassignment-json-file option during rollback\n", text.String())
+	}
+	path, kept, err := writeRollback(r.o.RollbackFile, r.o.WorkDir, r.o.now(), rb)
+	if err != nil && r.o.RollbackFile == "" {
+		// A runbook's working directory may be read-only: the state
+		// directory is fdud's own.
+		dir, derr := r.stateDir()
+		if derr != nil {
+			return errors.Join(err, derr)
+		}
+		r.log.Debug("the working directory is not writable; rollback plan in the state directory", "err", err)
+		fmt.Fprintf(r.errw, "Cannot write the rollback plan in the working directory; saving it in the state directory %s instead.\n", dir)
+		path, kept, err = writeRollback("", dir, r.o.now(), rb)
+	}
 	if err != nil {
 		return err
 	}
@@ -203,17 +233,53 @@ func (r *run) saveRollback(items []Item) error {
 	return nil
 }
 
+// stateDir returns the state directory, made if needed: StateDir, else
+// fdud's default (with ZooKeeper, StateDir is not otherwise needed).
+func (r *run) stateDir() (string, error) {
+	dir := r.o.StateDir
+	if dir == "" {
+		var err error
+		if dir, err = throttle.DefaultStateDir(); err != nil {
+			return "", err
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("state directory: %w", err)
+	}
+	return dir, nil
+}
+
 // submitAll submits every pending partition at once, without batching, and
 // leaves the reassignment running.
-func (r *run) submitAll(ctx context.Context, pending []Item) error {
+func (r *run) submitAll(ctx context.Context, pending []Item, inFlight []Item) error {
 	if err := r.submit(ctx, pending); err != nil {
+		if errors.Is(err, cluster.ErrBusy) && len(inFlight) == 0 {
+			// Someone else's reassignment got in first: nothing of the
+			// plan runs, so nothing may stay throttled for it.
+			return r.undoThrottles(ctx, err)
+		}
 		return err
 	}
 	if err := r.moveLogDirs(ctx, pending); err != nil {
 		return err
 	}
-	fmt.Fprintln(r.errw, "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles.")
+	fmt.Fprintln(r.errw, r.afterSubmit(len(pending) > 0))
 	return nil
+}
+
+// afterSubmit is the last line of a run that leaves the work to the
+// cluster: what runs on, and what fdud verify is then for.
+func (r *run) afterSubmit(moving bool) string {
+	throttled := r.o.Throttle > 0 || r.o.LogDirThrottle > 0
+	switch {
+	case !moving && r.created > 0:
+		return "Nothing to reassign: the plan's new topics were created with their planned replicas; fdud verify with the same plan checks them."
+	case !moving:
+		return "Nothing new to submit: run fdud verify with the same plan to follow the partitions already moving."
+	case throttled:
+		return "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles."
+	}
+	return "The reassignment runs in the background: run fdud verify with the same plan to follow it."
 }
 
 // busy refuses to run next to reassignments that are not the plan's (unless
@@ -263,6 +329,7 @@ func (r *run) createTopics(ctx context.Context, items []Item) error {
 			return fmt.Errorf("create topic %s: %w", topic, err)
 		}
 		fmt.Fprintf(r.errw, "Created topic %s with %d partitions, replicas as planned.\n", topic, len(byTopic[topic]))
+		r.created++
 	}
 	return nil
 }
@@ -415,4 +482,23 @@ func (r *run) cancel(ctx context.Context) error {
 		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed).\n", r.id, len(rm.Changes))
 	}
 	return nil
+}
+
+// undoThrottles removes the throttles of a plan none of which started, and
+// returns cause with what became of them.
+func (r *run) undoThrottles(ctx context.Context, cause error) error {
+	if r.o.Throttle <= 0 && r.o.LogDirThrottle <= 0 {
+		return cause
+	}
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, Kafka: kafka.StateTopicOf(r.cl), StateDir: r.o.StateDir, Logger: r.log})
+	if err == nil {
+		var rm throttle.Removal
+		if rm, err = throttle.Cleanup(ctx, r.cl, store, r.id, r.log); err == nil {
+			if rm.Removed {
+				fmt.Fprintf(r.errw, "Nothing of the plan started: removed the throttles fdud had set for %s.\n", r.id)
+			}
+			return cause
+		}
+	}
+	return fmt.Errorf("%w; nothing of the plan started, but removing the throttles fdud had set for it failed (run fdud execute --cancel with the same plan): %w", cause, err)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -162,6 +163,32 @@ func TestRunRefusesWhenBusy(t *testing.T) {
 			t.Fatalf("with --additional: %v", r.err)
 		}
 	})
+	// Regression (real Kafka 2.4.1): on the ZooKeeper path, --additional
+	// --throttle next to another reassignment set the throttles, then failed
+	// "cluster busy" and left them on a plan that never started.
+	t.Run("ZooKeeper path, --additional: refused before any change", func(t *testing.T) {
+		f := sixPartitions()
+		f.path = kafka.ZooKeeperPath
+		f.parts[cluster.TopicPartition{Topic: "t", Partition: 4}].Target = []int32{5, 6}
+		o := testOptions(t)
+		o.Additional, o.Throttle = true, 1000
+		r := runExecute(t, context.Background(), o, f, movePlan(2))
+		if !errors.Is(r.err, cluster.ErrBusy) || !strings.Contains(r.err.Error(), "--additional needs the Admin API path") ||
+			f.mutations != 0 || len(f.configs) != 0 {
+			t.Fatalf("err = %v (%d changes, configs %v), want ErrBusy before any change", r.err, f.mutations, f.configs)
+		}
+	})
+	t.Run("busy at submission: the throttles set for it are removed", func(t *testing.T) {
+		f := sixPartitions()
+		f.reassignErr = fmt.Errorf("%w: /admin/reassign_partitions exists", cluster.ErrBusy)
+		o := testOptions(t)
+		o.Throttle = 1000
+		r := runExecute(t, context.Background(), o, f, movePlan(2))
+		if !errors.Is(r.err, cluster.ErrBusy) || len(f.configs) != 0 ||
+			!strings.Contains(r.errw, "Nothing of the plan started: removed the throttles") {
+			t.Fatalf("err = %v, configs left %v\n%s", r.err, f.configs, r.errw)
+		}
+	})
 	t.Run("a partition of the plan in flight elsewhere", func(t *testing.T) {
 		f := sixPartitions()
 		f.parts[cluster.TopicPartition{Topic: "t", Partition: 0}].Target = []int32{5, 6}
@@ -211,6 +238,43 @@ func TestRunBatches(t *testing.T) {
 	}
 	if !strings.Contains(r.errw, "Batch 3: submitted 1 partitions") || r.out != movePlan(5) {
 		t.Errorf("no progress lines or plan not passed on")
+	}
+}
+
+// Regression (real Kafka 2.4.1): a batching execute submitted the next
+// batch to a broker that had died meanwhile and stopped on Kafka's raw
+// "Replica assignment is invalid". Liveness is checked before each batch;
+// partitions that need a dead broker wait, the others go on, and the run
+// ends naming the broker and what it held back.
+func TestRunBatchesAroundADeadBroker(t *testing.T) {
+	f := sixPartitions()
+	f.autoComplete = true
+	f.onState = func(f *fakeCluster, call int) {
+		if call == 3 { // after the first batch: broker 4 dies
+			f.mu.Lock()
+			f.brokers = slices.DeleteFunc(f.brokers, func(id int32) bool { return id == 4 })
+			f.mu.Unlock()
+		}
+	}
+	o := testOptions(t)
+	o.MaxPartitionMovements = 1
+	plan := `{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[3,4]},{"topic":"t","partition":1,"replicas":[5,6]},` +
+		`{"topic":"t","partition":2,"replicas":[3,4]},{"topic":"t","partition":3,"replicas":[5,6]}]}`
+	r := runExecute(t, context.Background(), o, f, plan)
+	if r.err == nil || !strings.Contains(r.err.Error(), "need brokers that are not alive (4)") || !strings.Contains(r.err.Error(), "t-2") {
+		t.Fatalf("err = %v, want one naming broker 4 and t-2", r.err)
+	}
+	if !strings.Contains(r.errw, "Broker 4 is not alive: holding back 1 partitions that need it (t-2)") {
+		t.Errorf("no word of the dead broker:\n%s", r.errw)
+	}
+	var got []string
+	for _, b := range f.reassigned {
+		for _, pa := range b {
+			got = append(got, pa.TP().String())
+		}
+	}
+	if !slices.Equal(got, []string{"t-0", "t-1", "t-3"}) {
+		t.Errorf("submitted %v, want t-0, t-1, t-3 (t-2 needs the dead broker)", got)
 	}
 }
 
@@ -348,5 +412,129 @@ func TestList(t *testing.T) {
 	}
 	if r.out != `{"version":1,"partitions":[{"topic":"t","partition":3,"replicas":[2,5],"log_dirs":["any","any"]}]}`+"\n" {
 		t.Errorf("stdout = %q", r.out)
+	}
+}
+
+// Issue 9: a runbook may run from a read-only working directory; the default
+// rollback file then goes to the state directory, and its path is printed.
+// (Tests run as root, which ignores permissions: a working directory that
+// is a file fails the same way.)
+func TestRollbackFallsBackToTheStateDir(t *testing.T) {
+	f := sixPartitions()
+	o := testOptions(t)
+	o.RollbackFile = ""
+	o.WorkDir = filepath.Join(t.TempDir(), "not-a-dir")
+	if err := os.WriteFile(o.WorkDir, nil, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	r := runExecute(t, context.Background(), o, f, movePlan(1))
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := filepath.Join(o.StateDir, "fdud-rollback-20240506T070809.json")
+	if !strings.Contains(r.errw, "Rollback plan saved to "+want) || !strings.Contains(r.errw, "saving it in the state directory") {
+		t.Errorf("stderr does not say the rollback plan went to %s", want)
+	}
+	if _, err := os.Stat(want); err != nil {
+		t.Error(err)
+	}
+	if len(f.reassigned) != 1 {
+		t.Errorf("reassign calls %v", f.reassigned)
+	}
+}
+
+// Issue 9: the last line says what happened. A plan that only creates
+// topics has nothing running in the background, and without --throttle
+// there are no throttles to remove.
+func TestRunLastLineSaysWhatHappened(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		plan     string
+		throttle int64
+		want     string
+	}{
+		{"only new topics", `{"partitions":[{"topic":"new","partition":0,"replicas":[1,2]}]}`, -1,
+			"Nothing to reassign: the plan's new topics were created"},
+		{"moves without a throttle", movePlan(1), -1,
+			"The reassignment runs in the background: run fdud verify with the same plan to follow it.\n"},
+		{"moves with a throttle", movePlan(1), 1000,
+			"run fdud verify with the same plan to follow it and, once complete, remove the throttles."},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := testOptions(t)
+			o.CreateTopics, o.Throttle, o.LogDirThrottle = true, tc.throttle, -1
+			r := runExecute(t, context.Background(), o, sixPartitions(), tc.plan)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			if !strings.HasSuffix(r.errw, tc.want) && !strings.Contains(r.errw, tc.want) {
+				t.Errorf("stderr lacks %q", tc.want)
+			}
+			if tc.name == "only new topics" && strings.Contains(r.errw, "in the background") {
+				t.Errorf("a plan that only creates topics says a reassignment runs in the background")
+			}
+		})
+	}
+}
+
+// Issue 9: the advice on interruption fits the path: the ZooKeeper path
+// cannot cancel a reassignment, so it does not offer --cancel.
+func TestInterruptionAdviceFitsThePath(t *testing.T) {
+	for _, path := range []string{kafka.AdminAPIPath, kafka.ZooKeeperPath} {
+		t.Run(path, func(t *testing.T) {
+			f := sixPartitions()
+			f.path = path
+			o := testOptions(t)
+			o.MaxPartitionMovements = 2
+			ctx, cancel := context.WithCancel(context.Background())
+			f.onState = func(f *fakeCluster, call int) {
+				if call == 3 {
+					cancel()
+				}
+			}
+			r := runExecute(t, ctx, o, f, movePlan(5))
+			if !errors.Is(r.err, context.Canceled) {
+				t.Fatalf("err = %v", r.err)
+			}
+			offers := strings.Contains(r.err.Error(), "--cancel")
+			if offers != (path == kafka.AdminAPIPath) {
+				t.Errorf("%s: advice %q", path, r.err)
+			}
+		})
+	}
+}
+
+// Real Kafka 2.4.1: right after a reassignment finished, a broker's metadata
+// still showed the union of old and new replicas while the reassignment was
+// no longer listed; the batcher took that for a reassignment cancelled by
+// someone and stopped. It waits for the next poll instead.
+func TestRunBatchesRideOutMetadataLag(t *testing.T) {
+	f := sixPartitions()
+	f.onState = func(f *fakeCluster, call int) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, p := range f.parts {
+			if p.Target == nil {
+				continue
+			}
+			if slices.Equal(p.Replicas, []int32{1, 2}) { // first look: finished, metadata lagging
+				p.Replicas = []int32{3, 4, 1, 2}
+				p.Target = nil
+			}
+		}
+		for _, p := range f.parts {
+			if p.Target == nil && len(p.Replicas) == 4 && call%2 == 0 {
+				p.Replicas = []int32{3, 4}
+			}
+		}
+	}
+	o := testOptions(t)
+	o.MaxPartitionMovements = 1
+	r := runExecute(t, context.Background(), o, f, movePlan(3))
+	if r.err != nil {
+		t.Fatalf("execute: %v", r.err)
+	}
+	if len(f.reassigned) != 3 {
+		t.Errorf("%d batches submitted, want 3", len(f.reassigned))
 	}
 }

@@ -49,7 +49,15 @@ func validatePlan(plan cluster.Assignment, st *cluster.State, o checkOptions) []
 			continue // already at target
 		}
 		for _, b := range p.Replicas {
-			if b >= 0 && !st.Alive(b) {
+			switch {
+			case b < 0 || st.Alive(b):
+			case ok && slices.Contains(cur.Replicas, b):
+				// Nothing is placed there: the replica exists. But Kafka
+				// completes a reassignment only once every replica of the
+				// target is in sync, and a down broker's never is.
+				bad("broker %d is down (not registered in the cluster) and holds a replica of this partition that the plan keeps: "+
+					"the reassignment could not complete until it is back; wait for it, or plan the partition without it (fdud generate --exclude-brokers %d)", b, b)
+			default:
 				bad("broker %d is not alive (not registered in the cluster): refusing to place a replica there", b)
 			}
 		}

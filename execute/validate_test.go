@@ -1,6 +1,7 @@
 package execute
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -13,7 +14,7 @@ import (
 // testState: brokers 1-4 alive (5 is dead); orders has partitions 0-1 on [1,2,3], [2,3,5].
 func testState() *cluster.State {
 	f := newFake([]int32{1, 2, 3, 4}, map[string][][]int32{"orders": {{1, 2, 3}, {2, 3, 5}}})
-	st, _ := f.State(nil, nil)
+	st, _ := f.State(context.Background(), nil)
 	return st
 }
 
@@ -36,6 +37,10 @@ func TestValidate(t *testing.T) {
 			want: []string{"partitions[1] (orders-7): topic orders has no partition 7 (it has 2 partitions)"}},
 		{name: "dead broker", plan: []cluster.PartitionAssignment{pa("orders", 0, 1, 2, 9)}, o: adminAPI,
 			want: []string{"broker 9 is not alive"}},
+		// Issue 9: orders-1's replica on broker 5 exists; nothing is placed
+		// there, but the move could not complete while 5 is down.
+		{name: "dead broker that is an existing replica", plan: []cluster.PartitionAssignment{pa("orders", 1, 4, 3, 5)}, o: adminAPI,
+			want: []string{"broker 5 is down (not registered in the cluster) and holds a replica of this partition that the plan keeps"}},
 		{name: "dead broker in a partition already at target is fine",
 			plan: []cluster.PartitionAssignment{pa("orders", 1, 2, 3, 5)}, o: adminAPI},
 		{name: "replication factor change", plan: []cluster.PartitionAssignment{pa("orders", 0, 1, 2)}, o: adminAPI,
@@ -176,7 +181,7 @@ func TestClassify(t *testing.T) {
 	f.parts[cluster.TopicPartition{Topic: "t", Partition: 2}].Target = []int32{4, 3}
 	f.parts[cluster.TopicPartition{Topic: "t", Partition: 3}].Target = []int32{2, 4}
 	f.parts[cluster.TopicPartition{Topic: "other", Partition: 0}].Target = []int32{3, 4}
-	st, _ := f.State(nil, nil)
+	st, _ := f.State(context.Background(), nil)
 	plan := cluster.Assignment{Partitions: []cluster.PartitionAssignment{
 		pa("t", 0, 1, 2), pa("t", 1, 3, 2), pa("t", 2, 3, 4), pa("t", 3, 1, 3), pa("new", 0, 1, 2),
 	}}

@@ -76,37 +76,84 @@ func genCluster(rng *rand.Rand, sh shape) Input {
 	return Input{Current: a, Domains: doms, Live: live}
 }
 
-// eligibleIDs lists the brokers that may hold replicas, by the options.
+// eligibleIDs lists the brokers that may receive replicas, by the options.
 func eligibleIDs(in Input, o Options) []int32 {
 	var out []int32
 	for _, id := range slices.Sorted(maps.Keys(in.Domains)) {
-		if in.Live != nil && !slices.Contains(in.Live, id) {
+		if alive(in, id) && allowed(o, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func alive(in Input, id int32) bool { return in.Live == nil || slices.Contains(in.Live, id) }
+
+func allowed(o Options, id int32) bool {
+	return !slices.Contains(o.ExcludeBrokers, id) && (len(o.BrokerList) == 0 || slices.Contains(o.BrokerList, id))
+}
+
+// holderIDs lists the brokers that may hold replicas: those that may receive
+// them, and down brokers with a domain that keep theirs.
+func holderIDs(in Input, o Options) []int32 {
+	var out []int32
+	for _, id := range slices.Sorted(maps.Keys(in.Domains)) {
+		if allowed(o, id) && (alive(in, id) || !o.EvacuateDownBrokers) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// judgedIDs lists the brokers whose domains the rules are judged over, as
+// verify judges them: brokers with a domain that are alive or hold replicas
+// after the plan (a down broker keeps its own; one whose replicas move off
+// keeps those of partitions out of scope).
+func judgedIDs(in Input, o Options) []int32 {
+	scope := inScope(in, o)
+	holders := holderIDs(in, o)
+	var out []int32
+	for _, id := range slices.Sorted(maps.Keys(in.Domains)) {
+		if alive(in, id) {
+			out = append(out, id)
 			continue
 		}
-		if slices.Contains(o.ExcludeBrokers, id) {
-			continue
+		for _, p := range in.Current.Partitions {
+			if slices.Contains(p.Replicas, id) && (slices.Contains(holders, id) || !scope[p.TP()]) {
+				out = append(out, id)
+				break
+			}
 		}
-		if len(o.BrokerList) > 0 && !slices.Contains(o.BrokerList, id) {
-			continue
-		}
-		out = append(out, id)
 	}
 	return out
 }
 
 // bruteBound computes, independently of the planner, the largest number of
-// current replicas that can stay: the largest subset S of the eligible
-// current replicas such that some set of other eligible brokers completes S
-// to r replicas that cluster.Topology.Check accepts. -1: no valid placement.
+// current replicas that can stay: the largest subset S of the current
+// replicas that may stay such that some set of brokers that may receive
+// replicas completes S to r replicas that cluster.Topology.Check accepts
+// (judged over the domains the cluster has). -1: no valid placement.
 type bruteBound struct {
 	topo     cluster.Topology
-	eligible []int32
+	eligible []int32 // may receive
+	holders  []int32 // may hold
 	memo     map[string]bool
 }
 
 func newBruteBound(in Input, o Options) *bruteBound {
-	el := eligibleIDs(in, o)
-	return &bruteBound{topo: cluster.NewTopology(in.Domains, el), eligible: el, memo: map[string]bool{}}
+	return &bruteBound{topo: cluster.NewTopology(in.Domains, judgedIDs(in, o)),
+		eligible: eligibleIDs(in, o), holders: holderIDs(in, o), memo: map[string]bool{}}
+}
+
+// valid reports whether reps meets the rules: on distinct brokers that may
+// hold replicas, spread as the topology requires.
+func (bb *bruteBound) valid(reps []int32) bool {
+	for i, b := range reps {
+		if !slices.Contains(bb.holders, b) || slices.Index(reps, b) != i {
+			return false
+		}
+	}
+	return len(bb.topo.Check(reps)) == 0
 }
 
 func (bb *bruteBound) completable(s []int32, r int) bool {
@@ -128,7 +175,7 @@ func (bb *bruteBound) completable(s []int32, r int) bool {
 			return
 		}
 		if len(acc) == r {
-			found = len(bb.topo.Check(acc)) == 0
+			found = bb.valid(acc)
 			return
 		}
 		for i := start; i <= len(rest)-(r-len(acc)); i++ {
@@ -145,7 +192,7 @@ func (bb *bruteBound) completable(s []int32, r int) bool {
 func (bb *bruteBound) maxKeep(cur []int32, r int) int {
 	var el []int32
 	for _, b := range cur {
-		if bb.topo.Eligible(b) && !slices.Contains(el, b) {
+		if slices.Contains(bb.holders, b) && !slices.Contains(el, b) {
 			el = append(el, b)
 		}
 	}

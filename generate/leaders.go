@@ -70,7 +70,9 @@ func (ls *leaderState) fewer(a, b int32) bool {
 // broker), then update domains (sum of leaders^2/brokers per UD). The
 // potential strictly falls with every switch, so the passes end.
 func (ls *leaderState) improves(b, c int32) bool {
-	if !ls.t.eligible(c) {
+	// Leaders stay off brokers that are down, and those on a down broker
+	// stay too: it is back in minutes, and moving them would churn twice.
+	if !ls.t.eligible(c) || ls.t.brokers[b].status == statusDown {
 		return false
 	}
 	d := ls.lead[b] - ls.lead[c]
@@ -108,7 +110,12 @@ func (p *planner) placeLeaders() {
 			if at < 0 {
 				at = 0
 				for j := range reps {
-					if ls.fewer(reps[j], reps[at]) {
+					// A broker that is down cannot lead: prefer one that is up.
+					if up, upAt := ls.t.eligible(reps[j]), ls.t.eligible(reps[at]); up != upAt {
+						if up {
+							at = j
+						}
+					} else if ls.fewer(reps[j], reps[at]) {
 						at = j
 					}
 				}

@@ -33,11 +33,17 @@ type Options struct {
 	BrokerList []int32
 	// ExcludeBrokers may not hold replicas: everything in scope moves off them.
 	ExcludeBrokers []int32
+	// EvacuateDownBrokers moves replicas in scope off brokers that are not
+	// alive. By default a down broker with a domain (an update domain being
+	// rebooted, a VM being redeployed) keeps its replicas, which count in its
+	// domains, and receives nothing new.
+	EvacuateDownBrokers bool
 	// ReplicationFactor, when > 0, is the new replication factor of every
-	// partition in scope (and of the new topic).
+	// partition in scope, or, with NewTopic, of the new topic only.
 	ReplicationFactor int
 	// NewTopic, when set, is a topic to place from scratch with NewPartitions
-	// partitions at ReplicationFactor.
+	// partitions at ReplicationFactor. It is then the only thing planned:
+	// existing partitions only count towards broker load.
 	NewTopic      string
 	NewPartitions int
 	// Force places partitions that cannot meet the rules as widely as
@@ -70,6 +76,8 @@ func (o Options) Validate() error {
 		return cluster.Invalidf("new topic %q needs a partition count > 0", o.NewTopic)
 	case o.NewTopic != "" && o.ReplicationFactor == 0:
 		return cluster.Invalidf("new topic %q needs a replication factor", o.NewTopic)
+	case o.NewTopic != "" && (len(o.Topics) > 0 || len(o.BrokerIDs) > 0):
+		return cluster.Invalidf("new topic %q: --new-topic plans only the new topic; plan existing topics (--topics, --topics-to-move-json-file, --broker-ids) in a run of their own", o.NewTopic)
 	case o.NewTopic != "" && !validTopic(o.NewTopic):
 		return cluster.Invalidf("new topic %q: a topic name is 1 to 249 characters of a-z, A-Z, 0-9, '.', '_' and '-'", o.NewTopic)
 	}

@@ -50,7 +50,7 @@ func Plan(in Input, opts Options) (Result, error) {
 		return Result{}, err
 	}
 	t := newTopology(&in, &opts)
-	p := &planner{t: t, s: newSearcher(t), in: &in, opts: &opts, tried: make([]uint32, len(t.cells))}
+	p := &planner{t: t, in: &in, opts: &opts}
 	if err := p.validate(); err != nil {
 		return Result{}, err
 	}
@@ -59,11 +59,15 @@ func Plan(in Input, opts Options) (Result, error) {
 	if err := p.scope(); err != nil {
 		return Result{}, err
 	}
+	t.formCells(p.heldAfter())
+	p.s, p.tried = newSearcher(t), make([]uint32, len(t.cells))
 	p.repairAll()
 	if len(p.rep.Infeasible) > 0 && !opts.Force {
 		p.finishReport()
 		return Result{Report: p.rep}, infeasibleError(p.rep.Infeasible)
 	}
+	p.refine()
+	p.rep.FDSpreadRepair = t.fdSpread(t.load)
 	if opts.Balance {
 		p.balance()
 	}
@@ -148,7 +152,7 @@ func (p *planner) validate() error {
 			}
 		}
 	}
-	if t.nPop[dimFD] == 0 && (len(in.Current.Partitions) > 0 || o.NewTopic != "") {
+	if t.receivers == 0 && (len(in.Current.Partitions) > 0 || o.NewTopic != "") {
 		return cluster.Invalidf("no broker may hold replicas: every broker is dead, excluded, outside --broker-list or without a domain")
 	}
 	return nil
@@ -174,7 +178,11 @@ func (p *planner) scope() error {
 	p.curOff = make([]int32, 1, n+1)
 	p.cur = make([]int32, 0, 3*n)
 	unplaced := map[int32][]string{} // brokers without a domain that would hold replicas
-	p.selectExisting(topics, onBroker, unplaced)
+	// A new topic is planned on its own; existing partitions only count
+	// towards broker load.
+	if o.NewTopic == "" {
+		p.selectExisting(topics, onBroker, unplaced)
+	}
 	if len(unplaced) > 0 {
 		return unplacedError(unplaced)
 	}
@@ -186,6 +194,26 @@ func (p *planner) scope() error {
 	p.rep.NewPartitions = o.NewPartitions
 	p.reservePlanned()
 	return nil
+}
+
+// heldAfter returns, for brokers that are not alive, whether they hold
+// replicas after the plan: a down broker keeps its replicas; a dead, excluded
+// or unlisted one keeps only those of partitions out of scope.
+func (p *planner) heldAfter() func(b int32) bool {
+	t := p.t
+	var inScope []int32 // replicas per broker in partitions in scope, counted only if needed
+	return func(b int32) bool {
+		if t.brokers[b].status == statusDown {
+			return t.loadBefore[b] > 0
+		}
+		if inScope == nil {
+			inScope = make([]int32, len(t.brokers))
+			for _, x := range p.cur {
+				inScope[x]++
+			}
+		}
+		return t.loadBefore[b] > inScope[b]
+	}
 }
 
 // nameSet returns names as a set, or nil when there are none.

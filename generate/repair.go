@@ -29,9 +29,9 @@ func (p *planner) repairOne(i int, elig []int32) []int32 {
 		p.out[i] = outUntouched
 		return elig
 	}
-	// Eligible current replicas, by position (first occurrence only).
+	// Current replicas that may stay, by position (first occurrence only).
 	for j, b := range cur {
-		if p.t.eligible(b) && !contains(cur[:j], b) {
+		if p.t.holds(b) && !contains(cur[:j], b) {
 			elig = append(elig, int32(j))
 		}
 	}
@@ -41,18 +41,17 @@ func (p *planner) repairOne(i int, elig []int32) []int32 {
 	}
 	for level := levelAll; level <= last; level++ {
 		lim := p.limits(r, level)
-		p.s.begin(lim)
-		if !p.s.complete(r) {
+		keep, ok := p.bestSubset(cur, elig, lim)
+		if !ok {
 			continue
 		}
-		keep := p.bestSubset(cur, elig, lim)
 		n := p.fill(cur, elig, keep, lim, out)
 		if n < r { // cannot happen: the subset was completable; keep the partition as it is
 			p.unfill(cur, out[:n])
 			break
 		}
 		p.nlen[i] = uint8(r)
-		p.commit(cur, out)
+		p.commit(cur, out[:r]) // out is the slot reserved, which may be longer (a lower replication factor)
 		kept := bits.OnesCount64(keep)
 		if p.src[i] >= 0 {
 			p.rep.MoveLowerBound += r - kept
@@ -94,17 +93,19 @@ func contains(s []int32, v int32) bool {
 	return false
 }
 
-// bestSubset returns the largest set of eligible current replicas (a mask
-// over elig) that respects the upper limits and can be completed. Among
-// equally large sets it prefers to let go of the most loaded brokers, then
-// to keep the current preferred leader.
-func (p *planner) bestSubset(cur, elig []int32, lim *limits) uint64 {
+// bestSubset returns the largest set of current replicas that may stay (a
+// mask over elig) that respects the upper limits and can be completed, and
+// false when none can (not even the empty set). Among equally large sets it
+// prefers to let go of replicas on down brokers (Kafka cannot complete a
+// reassignment whose target holds one until the broker is back), then of the
+// most loaded brokers, then to keep the current preferred leader.
+func (p *planner) bestSubset(cur, elig []int32, lim *limits) (uint64, bool) {
 	k := len(elig)
 	for size := min(k, lim.r); size >= 0; size-- {
 		found := false
 		var best uint64
 		var bestLoad int64
-		bestLeader := false
+		bestLeader, bestDown := false, 0
 		try := func(mask uint64) {
 			p.s.begin(lim)
 			for m := mask; m != 0; m &= m - 1 {
@@ -118,14 +119,18 @@ func (p *planner) bestSubset(cur, elig []int32, lim *limits) uint64 {
 				return
 			}
 			var load int64
+			down := 0
 			for j := range k {
+				b := cur[elig[j]]
 				if mask&(1<<j) == 0 {
-					load += int64(p.t.load[cur[elig[j]]])
+					load += int64(p.t.load[b])
+				} else if !p.t.eligible(b) {
+					down++
 				}
 			}
 			leader := k > 0 && elig[0] == 0 && mask&1 != 0
-			if !found || load > bestLoad || load == bestLoad && leader && !bestLeader {
-				found, best, bestLoad, bestLeader = true, mask, load, leader
+			if !found || down < bestDown || down == bestDown && (load > bestLoad || load == bestLoad && leader && !bestLeader) {
+				found, best, bestLoad, bestLeader, bestDown = true, mask, load, leader, down
 			}
 		}
 		if size == 0 {
@@ -140,10 +145,10 @@ func (p *planner) bestSubset(cur, elig []int32, lim *limits) uint64 {
 			}
 		}
 		if found {
-			return best
+			return best, true
 		}
 	}
-	return 0 // unreachable: the empty set was completable
+	return 0, false
 }
 
 // fill writes the kept replicas (in their current order) and then the new
@@ -165,7 +170,7 @@ func (p *planner) fill(cur, elig []int32, keep uint64, lim *limits, out []int32)
 		for {
 			bestC, bestB := int32(-1), int32(-1)
 			for c := range int32(len(t.cells)) {
-				if p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
+				if !t.cells[c].recv || p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
 					continue
 				}
 				b := p.pick(c, cur, out[:n])
@@ -287,20 +292,21 @@ func (p *planner) describe(reps []int32, lim *limits) string {
 
 // whyInfeasible explains why no placement of r replicas meets the rules.
 func (p *planner) whyInfeasible(r int) string {
-	eligible := 0
-	for i := range p.t.brokers {
-		if p.t.eligible(int32(i)) {
-			eligible++
-		}
-	}
-	if r > eligible {
-		return fmt.Sprintf("replication factor %d needs %d brokers, only %d may hold replicas", r, r, eligible)
+	t := p.t
+	if r > t.receivers {
+		return fmt.Sprintf("replication factor %d needs %d brokers, only %d may receive replicas", r, r, t.receivers)
 	}
 	lim := p.limits(r, levelAll)
-	var rules []string
+	var rules, empty []string
 	for d := range numDims {
-		if lim.active[d] {
-			rules = append(rules, fmt.Sprintf("%d-%d per %s over %d", lim.lo[d], lim.hi[d], clusterDim[d].Short(), p.t.nPop[d]))
+		if !lim.active[d] {
+			continue
+		}
+		rules = append(rules, fmt.Sprintf("%d-%d per %s over %d", lim.lo[d], lim.hi[d], clusterDim[d].Short(), t.nPop[d]))
+		if lim.lo[d] > 0 {
+			for _, v := range t.unreceptive(d) {
+				empty = append(empty, t.valueLabel(d, v))
+			}
 		}
 	}
 	first := "the spread rules"
@@ -311,6 +317,28 @@ func (p *planner) whyInfeasible(r int) string {
 			break
 		}
 	}
-	return fmt.Sprintf("no set of %d eligible brokers meets %s (%s): the eligible brokers' FD x UD cells do not allow it",
-		r, first, strings.Join(rules, ", "))
+	why := "the FD x UD cells of the brokers that may receive replicas do not allow it"
+	if len(empty) > 0 {
+		why = "no broker may receive replicas in " + strings.Join(empty, ", ") +
+			" (its brokers are down, excluded or outside --broker-list), and the partition has none there to keep"
+	}
+	return fmt.Sprintf("no set of %d brokers meets %s (%s): %s", r, first, strings.Join(rules, ", "), why)
+}
+
+// unreceptive returns the populated values along d where no broker may
+// receive replicas.
+func (t *topology) unreceptive(d int) []int32 {
+	recv := make([]bool, len(t.populated[d]))
+	for _, c := range t.cells {
+		if c.recv {
+			recv[c.val[d]] = true
+		}
+	}
+	var out []int32
+	for _, v := range t.popVals[d] {
+		if !recv[v] {
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -21,13 +21,25 @@ type Report struct {
 	// ReplicasMoved counts replicas placed on a broker that did not hold them
 	// (existing partitions). MoveLowerBound is the fewest moves that repair
 	// the partitions at risk; BalanceMoves the moves --balance added.
-	ReplicasMoved   int `json:"replicas_moved"`
-	MoveLowerBound  int `json:"replicas_moved_lower_bound"`
-	BalanceMoves    int `json:"balance_moves"`
+	ReplicasMoved  int `json:"replicas_moved"`
+	MoveLowerBound int `json:"replicas_moved_lower_bound"`
+	BalanceMoves   int `json:"balance_moves"`
+	// Per-FD spread: among the brokers of one fault domain (within a zone)
+	// that may receive replicas, the largest minus the smallest replica
+	// count; the worst fault domain. Before the plan, after the repair
+	// (MoveLowerBound moves), and after the plan (BalanceMoves more with
+	// --balance).
+	FDSpreadBefore  int `json:"fd_spread_before"`
+	FDSpreadRepair  int `json:"fd_spread_repair"`
+	FDSpreadAfter   int `json:"fd_spread_after"`
 	ReplicasRemoved int `json:"replicas_removed"` // by a lower replication factor
 	NewReplicas     int `json:"new_replicas"`     // of the new topic
 	// LeaderChanges counts existing partitions whose preferred leader changes.
 	LeaderChanges int `json:"leader_changes"`
+
+	// DownBrokers are the brokers that are not alive but keep their
+	// replicas (see Options.EvacuateDownBrokers).
+	DownBrokers []int32 `json:"down_brokers"`
 
 	Brokers       []BrokerReport       `json:"brokers"`
 	UpdateDomains []UpdateDomainReport `json:"update_domains"`
@@ -75,7 +87,7 @@ type BrokerReport struct {
 	Zone           string `json:"zone,omitempty"`
 	FaultDomain    *int   `json:"fault_domain,omitempty"`
 	UpdateDomain   *int   `json:"update_domain,omitempty"`
-	Status         string `json:"status"` // eligible, dead, excluded, not in --broker-list, no domain
+	Status         string `json:"status"` // eligible, down, dead, excluded, not in --broker-list, no domain
 	ReplicasBefore int    `json:"replicas_before"`
 	ReplicasAfter  int    `json:"replicas_after"`
 	LeadersBefore  int    `json:"leaders_before"`

@@ -70,9 +70,11 @@ func (p *planner) finishReport() {
 	loadAfter := make([]int32, len(t.brokers))
 	leadAfter := make([]int32, len(t.brokers))
 	p.tally(loadAfter, leadAfter)
+	r.FDSpreadBefore, r.FDSpreadAfter = t.fdSpread(t.loadBefore), t.fdSpread(loadAfter)
 	r.Brokers = p.brokerReports(loadAfter, leadAfter)
 	r.UpdateDomains = t.updateDomainReports(leadAfter)
 	r.Grid = p.grid()
+	r.DownBrokers = p.downBrokers()
 	r.Warnings = append(r.Warnings, p.topologyWarnings()...)
 	// Empty lists, not null, in the JSON report.
 	for _, s := range []*[]Issue{&r.Compromises, &r.Infeasible} {
@@ -83,6 +85,22 @@ func (p *planner) finishReport() {
 	if r.Warnings == nil {
 		r.Warnings = []string{}
 	}
+	if r.DownBrokers == nil {
+		r.DownBrokers = []int32{}
+	}
+}
+
+// downBrokers lists, by id, the brokers that are not alive and keep their
+// replicas.
+func (p *planner) downBrokers() []int32 {
+	var ids []int32
+	for _, b := range p.t.brokers {
+		if b.status == statusDown {
+			ids = append(ids, b.id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // tally counts, into the report, violations before and after the plan,
@@ -193,23 +211,42 @@ func (p *planner) grid() []cluster.GridCell {
 	return cells
 }
 
-// topologyWarnings says what limits the rules: domains with no eligible
-// broker (the rules then spread over fewer domains), live brokers without a
-// domain.
+// topologyWarnings says what limits the rules: domains with no live broker
+// (the rules then spread over fewer domains), domains where no broker may
+// receive replicas, down brokers that keep their replicas, live brokers
+// without a domain.
 func (p *planner) topologyWarnings() []string {
 	t := p.t
 	var out []string
 	for d := range numDims {
-		var empty []string
+		var gone, closed []string
 		for v, ok := range t.populated[d] {
 			if !ok {
-				empty = append(empty, t.valueLabel(d, int32(v)))
+				gone = append(gone, t.valueLabel(d, int32(v)))
 			}
 		}
-		if len(empty) > 0 && len(t.populated[d]) > 1 {
-			out = append(out, fmt.Sprintf("%s without an eligible broker: %s; replicas are spread over the other %d %ss only",
-				clusterDim[d], strings.Join(empty, ", "), t.nPop[d], clusterDim[d]))
+		if len(gone) > 0 && len(t.populated[d]) > 1 {
+			out = append(out, fmt.Sprintf("%s without a live broker holding replicas: %s; replicas are spread over the other %d %ss only",
+				clusterDim[d], strings.Join(gone, ", "), t.nPop[d], clusterDim[d]))
 		}
+		if t.nPop[d] > 1 {
+			for _, v := range t.unreceptive(d) {
+				closed = append(closed, t.valueLabel(d, v))
+			}
+		}
+		if len(closed) > 0 {
+			out = append(out, fmt.Sprintf("no broker may receive replicas in %s %s (down, excluded or outside --broker-list); "+
+				"it still counts in the rules, so a partition that needs a replica there cannot be repaired without --force",
+				clusterDim[d], strings.Join(closed, ", ")))
+		}
+	}
+	if down := p.downBrokers(); len(down) > 0 {
+		ids := make([]string, len(down))
+		for i, id := range down {
+			ids[i] = fmt.Sprint(id)
+		}
+		out = append(out, fmt.Sprintf("brokers down: %s; their replicas stay and count in their domains, and nothing new "+
+			"goes to them (--evacuate-down-brokers or --exclude-brokers moves them off)", strings.Join(ids, ", ")))
 	}
 	var idle []string
 	for _, id := range p.in.Live {

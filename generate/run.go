@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/domainsrc"
@@ -45,6 +47,8 @@ func (c Config) Validate() error {
 		return cluster.Invalidf("nothing to plan from: give --current-assignment FILE, or --bootstrap-server HOST:PORT (or --zookeeper), or --new-topic")
 	case c.Domains == "-" && c.CurrentAssignment == "-":
 		return cluster.Invalidf("--domains and --current-assignment cannot both read stdin")
+	case c.Options.NewTopic != "" && c.TopicsToMoveFile != "":
+		return cluster.Invalidf("new topic %q: --new-topic plans only the new topic; plan the topics of --topics-to-move-json-file in a run of their own", c.Options.NewTopic)
 	case c.CurrentAssignment == "-" && c.TopicsToMoveFile == "-", c.Domains == "-" && c.TopicsToMoveFile == "-":
 		return cluster.Invalidf("only one input can read stdin")
 	}
@@ -198,7 +202,47 @@ func writeResult(cfg Config, env Env, res Result, domains map[int32]cluster.Doma
 	if err := cluster.WriteAssignment(env.Stdout, res.Plan); err != nil {
 		return err
 	}
-	return WriteSummary(env.Stderr, res.Report, domains)
+	if t := cfg.Options.NewTopic; t != "" {
+		fmt.Fprintf(env.Stderr, "To create %s with Kafka's own tool instead of fdud execute --create-topics:\n  kafka-topics.sh --create --topic %s --replica-assignment %s\n\n",
+			t, t, ReplicaAssignment(res.Plan, t))
+	}
+	if err := WriteSummary(env.Stderr, res.Report, domains); err != nil {
+		return err
+	}
+	if len(res.Plan.Partitions) == 0 {
+		// The line to look for: the empty plan flows through execute and
+		// verify, which say the same.
+		_, err := fmt.Fprintln(env.Stderr, "fdud generate: nothing to do: every partition in scope meets the rules; the plan is empty.")
+		return err
+	}
+	return nil
+}
+
+// ReplicaAssignment renders topic's partitions of plan in the form
+// kafka-topics.sh --replica-assignment takes: partitions in order, separated
+// by commas, each a colon-separated replica list, preferred leader first
+// ("1:2:3,2:3:4").
+func ReplicaAssignment(plan cluster.Assignment, topic string) string {
+	var parts []cluster.PartitionAssignment
+	for _, p := range plan.Partitions {
+		if p.Topic == topic {
+			parts = append(parts, p)
+		}
+	}
+	slices.SortFunc(parts, func(a, b cluster.PartitionAssignment) int { return int(a.Partition) - int(b.Partition) })
+	var b strings.Builder
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		for j, r := range p.Replicas {
+			if j > 0 {
+				b.WriteByte(':')
+			}
+			b.WriteString(strconv.Itoa(int(r)))
+		}
+	}
+	return b.String()
 }
 
 // currentFromState returns the live assignment. A partition being

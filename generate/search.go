@@ -50,12 +50,14 @@ const (
 )
 
 // check returns the rules (at lim's level) the replica list breaks, as
-// violation bits. It mirrors cluster.Topology.Check, allocation-free: counts
-// only eligible replicas, and each populated value must hold between lo and
-// hi of them.
+// violation bits. It mirrors cluster.Topology.Check as verify uses it,
+// allocation-free: a replica on a broker that may not hold it breaks the
+// broker rule; the domains count the replicas on judged brokers (also
+// those about to move off a live excluded broker, as verify sees them), and
+// each populated value must hold between lo and hi of them.
 func (t *topology) check(reps []int32, lim *limits) (mask uint8) {
 	for i, b := range reps {
-		if !t.eligible(b) {
+		if !t.holds(b) {
 			mask |= violBrkr
 		}
 		for _, o := range reps[:i] {
@@ -70,13 +72,13 @@ func (t *topology) check(reps []int32, lim *limits) (mask uint8) {
 		}
 		distinct := 0
 		for i, b := range reps {
-			if !t.eligible(b) {
+			if !t.brokers[b].judged {
 				continue
 			}
 			v := t.brokers[b].val[d]
 			c, first := 0, true
 			for j, o := range reps {
-				if t.eligible(o) && t.brokers[o].val[d] == v {
+				if t.brokers[o].judged && t.brokers[o].val[d] == v {
 					c++
 					if j < i {
 						first = false
@@ -224,7 +226,7 @@ func (s *searcher) dfs(m int, start int32) bool {
 		return true // deficitOK(0) held before the call
 	}
 	for c := start; c < int32(len(s.t.cells)); c++ {
-		if !s.fits(c) || !s.covers(c, m) {
+		if !s.t.cells[c].recv || !s.fits(c) || !s.covers(c, m) {
 			continue
 		}
 		s.push(c)

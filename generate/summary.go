@@ -16,6 +16,7 @@ const maxBrokerRows = 100
 // Grid markers for brokers that may not hold replicas.
 var statusMark = map[string]string{
 	statusNames[statusDead]:      "!",
+	statusNames[statusDown]:      "!",
 	statusNames[statusExcluded]:  "x",
 	statusNames[statusNotListed]: "-",
 }
@@ -53,6 +54,12 @@ func WriteSummary(w io.Writer, r Report, domains map[int32]cluster.Domain) error
 		ew.printf("; %d more to balance brokers", r.BalanceMoves)
 	}
 	ew.printf(")\n")
+	ew.printf("per-FD spread (worst fault domain: most minus fewest replicas on one of its brokers): %d before, %d after the repair",
+		r.FDSpreadBefore, r.FDSpreadRepair)
+	if r.BalanceMoves > 0 {
+		ew.printf(", %d after %d balance moves", r.FDSpreadAfter, r.BalanceMoves)
+	}
+	ew.printf("\n")
 	if r.ReplicasRemoved > 0 {
 		ew.printf("replicas removed (lower replication factor): %d\n", r.ReplicasRemoved)
 	}
@@ -76,7 +83,7 @@ func WriteSummary(w io.Writer, r Report, domains map[int32]cluster.Domain) error
 	for _, b := range r.Brokers {
 		status[b.ID] = b.Status
 	}
-	ew.printf("\nbrokers by fault domain (rows) and update domain (columns); ! dead, x excluded, - not in --broker-list:\n")
+	ew.printf("\nbrokers by fault domain (rows) and update domain (columns); ! down, x excluded, - not in --broker-list:\n")
 	if ew.err == nil {
 		ew.err = cluster.Grid{Cells: r.Grid}.Write(ew, func(id int32) string {
 			return strconv.Itoa(int(id)) + statusMark[status[id]]

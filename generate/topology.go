@@ -21,23 +21,26 @@ var clusterDim = [numDims]cluster.Dimension{cluster.ZoneDim, cluster.FaultDomain
 
 // Why a broker may not hold replicas.
 const (
-	statusEligible = iota
-	statusDead
-	statusExcluded
+	statusEligible  = iota
+	statusDead      // not alive, and its replicas move off (--evacuate-down-brokers)
+	statusExcluded  // --exclude-brokers
 	statusNotListed // not in --broker-list
 	statusNoDomain
+	statusDown // not alive but placed: keeps its replicas, counts in its domains, receives nothing
 )
 
-var statusNames = [...]string{"eligible", "dead", "excluded", "not in --broker-list", "no domain"}
+var statusNames = [...]string{"eligible", "dead", "excluded", "not in --broker-list", "no domain", "down"}
 
 // brokerInfo is one broker, by dense index.
 type brokerInfo struct {
 	id     int32
 	status int8
 	hasDom bool
-	serve  bool           // alive, not excluded and listed (if a list is given): may serve once it has a domain
+	serve  bool // alive, not excluded and listed (if a list is given): may serve once it has a domain
+	alive  bool
+	judged bool           // has a domain and is alive or holds replicas after the plan: its domains count
 	val    [numDims]int32 // dense value per dimension; -1 without a domain
-	cell   int32          // eligible brokers only, else -1
+	cell   int32          // brokers that may hold replicas (eligible or down), else -1
 	rank   uint32         // seeded tie-break among equally loaded brokers
 }
 
@@ -47,6 +50,7 @@ type brokerInfo struct {
 // of brokers.
 type cellInfo struct {
 	val     [numDims]int32
+	recv    bool    // members may receive replicas; false for a cell of down brokers, which only keep theirs
 	members []int32 // broker indices
 	best    int32   // member with the fewest replicas (ties: lowest rank)
 }
@@ -60,12 +64,16 @@ type topology struct {
 	cells   []cellInfo
 
 	// Per dimension: values seen among brokers with a domain (dense), and
-	// which of them hold at least one eligible broker. Limits count only those.
+	// which of them the rules are judged over (populated): the values of
+	// the brokers that are alive or hold replicas after the plan, whether
+	// or not they may receive new ones, as verify judges them. Limits count
+	// only those; receivers counts the brokers that may receive.
 	zones     []string
 	fds, uds  []int
 	populated [numDims][]bool
 	nPop      [numDims]int
 	popVals   [numDims][]int32
+	receivers int
 
 	load       []int32 // replicas per broker, kept current while planning
 	loadBefore []int32
@@ -104,7 +112,6 @@ func newTopology(in *Input, opts *Options) *topology {
 	t.addBrokers(in)
 	t.indexIDs()
 	t.decideStatus(in.Live, opts)
-	t.formCells()
 	t.rankBrokers(opts.Seed)
 	t.countLoad(in)
 	return t
@@ -163,18 +170,22 @@ func (t *topology) decideStatus(liveIDs []int32, opts *Options) {
 	excluded := idSet(opts.ExcludeBrokers)
 	for i := range t.brokers {
 		b := &t.brokers[i]
-		b.serve = (live == nil || live[b.id]) && !excluded[b.id] && (listed == nil || listed[b.id])
+		b.alive = live == nil || live[b.id]
+		b.serve = b.alive && !excluded[b.id] && (listed == nil || listed[b.id])
 		switch {
 		case !b.hasDom:
 			b.status = statusNoDomain
-		case live != nil && !live[b.id]:
-			b.status = statusDead
 		case excluded[b.id]:
 			b.status = statusExcluded
 		case listed != nil && !listed[b.id]:
 			b.status = statusNotListed
+		case !b.alive && opts.EvacuateDownBrokers:
+			b.status = statusDead
+		case !b.alive:
+			b.status = statusDown
 		default:
 			b.status = statusEligible
+			t.receivers++
 		}
 	}
 }
@@ -188,30 +199,44 @@ func idSet(ids []int32) map[int32]bool {
 	return set
 }
 
-// formCells groups the eligible brokers into cells and notes, per
-// dimension, which values hold at least one eligible broker.
-func (t *topology) formCells() {
+// formCells groups the brokers that hold replicas (eligible and down ones)
+// into cells, down brokers apart, and notes, per dimension, which values the
+// rules are judged over: those of brokers that are alive, or that hold
+// replicas after the plan. heldAfter(b) reports the latter for a broker
+// that is not alive.
+func (t *topology) formCells(heldAfter func(b int32) bool) {
 	for d := range numDims {
 		n := [numDims]int{len(t.zones), len(t.fds), len(t.uds)}[d]
 		t.populated[d] = make([]bool, n)
 	}
-	cellOf := map[[numDims]int32]int32{}
+	type key struct {
+		val  [numDims]int32
+		recv bool
+	}
+	cellOf := map[key]int32{}
 	for i := range t.brokers {
 		b := &t.brokers[i]
-		if b.status != statusEligible {
+		if b.hasDom && (b.alive || heldAfter(int32(i))) {
+			b.judged = true
+			for d := range numDims {
+				t.populated[d][b.val[d]] = true
+			}
+		}
+		if !t.holds(int32(i)) {
 			continue
 		}
-		for d := range numDims {
-			t.populated[d][b.val[d]] = true
-		}
-		c, ok := cellOf[b.val]
+		k := key{b.val, b.status == statusEligible}
+		c, ok := cellOf[k]
 		if !ok {
 			c = int32(len(t.cells))
-			cellOf[b.val] = c
-			t.cells = append(t.cells, cellInfo{val: b.val})
+			cellOf[k] = c
+			t.cells = append(t.cells, cellInfo{val: b.val, recv: k.recv})
 		}
 		b.cell = c
 		t.cells[c].members = append(t.cells[c].members, int32(i))
+	}
+	for c := range t.cells {
+		t.refreshBest(int32(c))
 	}
 	for d := range numDims {
 		for v, ok := range t.populated[d] {
@@ -249,9 +274,6 @@ func (t *topology) countLoad(in *Input) {
 		}
 	}
 	t.loadBefore = slices.Clone(t.load)
-	for c := range t.cells {
-		t.refreshBest(int32(c))
-	}
 }
 
 func denseValue[K comparable](idx map[K]int32, list *[]K, v K) int32 {
@@ -299,8 +321,15 @@ func (t *topology) addLoad(b int32, delta int32) {
 	}
 }
 
-// eligible reports whether broker index b may hold replicas.
+// eligible reports whether broker index b may receive replicas.
 func (t *topology) eligible(b int32) bool { return t.brokers[b].status == statusEligible }
+
+// holds reports whether broker index b may hold replicas: it may receive
+// them, or it is down and keeps the ones it has.
+func (t *topology) holds(b int32) bool {
+	s := t.brokers[b].status
+	return s == statusEligible || s == statusDown
+}
 
 // valueLabel renders a dense value along d for people.
 func (t *topology) valueLabel(d int, v int32) string {

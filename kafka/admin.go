@@ -97,20 +97,29 @@ func (a *adminCluster) onController(ctx context.Context, op string, fn func(*sar
 // onBroker sends a request to one broker by id (broker configs must go to
 // the broker they belong to), or to any broker when id < 0.
 func (a *adminCluster) onBroker(ctx context.Context, id int32, fn func(*sarama.Broker) error) error {
-	_, err := within(ctx, a.timeout, func() (struct{}, error) {
+	for attempt := 0; ; attempt++ {
 		var b *sarama.Broker
-		var err error
-		if id < 0 {
-			b, err = a.anyBroker()
-		} else {
-			b, err = a.client.Broker(id)
+		_, err := within(ctx, a.timeout, func() (struct{}, error) {
+			var err error
+			if id < 0 {
+				b, err = a.anyBroker()
+			} else {
+				b, err = a.client.Broker(id)
+			}
+			if err != nil {
+				return struct{}{}, err
+			}
+			return struct{}{}, fn(b)
+		})
+		// A connection the broker closed (it restarted while a long verify
+		// --wait ran: seen on a real cluster) fails on its next use:
+		// reconnect once. sarama's client reopens a closed broker.
+		if err == nil || attempt > 0 || b == nil || !(closedByPeer(err) || errors.Is(err, sarama.ErrNotConnected)) || ctx.Err() != nil {
+			return err
 		}
-		if err != nil {
-			return struct{}{}, err
-		}
-		return struct{}{}, fn(b)
-	})
-	return err
+		a.log.Debug("reconnecting to a broker that closed the connection", "broker", b.ID(), "err", err)
+		b.Close()
+	}
 }
 
 func (a *adminCluster) anyBroker() (*sarama.Broker, error) {

@@ -240,7 +240,10 @@ func (a *adminCluster) DescribeLogDirs(ctx context.Context, brokers []int32, tps
 		wg.Go(func() {
 			rctx, cancel := context.WithTimeout(ctx, a.timeout)
 			defer cancel()
-			bd := describeLogDirsOn(rctx, kc, b, req)
+			// A request of its own per broker: the client sets the version
+			// it negotiates with that broker on the request it sends.
+			own := *req
+			bd := describeLogDirsOn(rctx, kc, b, &own)
 			mu.Lock()
 			out[b] = bd
 			mu.Unlock()

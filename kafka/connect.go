@@ -58,15 +58,18 @@ func Connect(ctx context.Context, o Options) (Cluster, error) {
 	}
 	v, err := detectVersion(ctx, o, sec)
 	if err != nil {
-		return nil, err
+		return nil, explainConnect(ctx, o, sec, err)
 	}
 	if !v.IsAtLeast(sarama.V2_4_0_0) {
 		return nil, cluster.Invalidf("brokers at %v run Kafka %s, older than 2.4, which has no Admin API for reassignments: "+
 			"pass --zookeeper HOST:PORT[/chroot] to use the ZooKeeper path", o.BootstrapServers, versionName(v))
 	}
+	if err := checkLogin(ctx, o, sec, v, true); err != nil {
+		return nil, explainConnect(ctx, o, sec, err)
+	}
 	c, err := connectAdmin(ctx, o, sec, v, true)
 	if err != nil {
-		return nil, err
+		return nil, explainConnect(ctx, o, sec, err)
 	}
 	log.Info("using the Admin API path", "brokers", o.BootstrapServers, "kafka", versionName(v), "security", sec.Protocol)
 	return c, nil
@@ -92,11 +95,14 @@ func ReadState(ctx context.Context, o Options, topics []string) (*cluster.State,
 	}
 	v, err := detectVersion(ctx, o, sec)
 	if err != nil {
-		return nil, err
+		return nil, explainConnect(ctx, o, sec, err)
+	}
+	if err := checkLogin(ctx, o, sec, v, v.IsAtLeast(sarama.V0_10_0_0)); err != nil {
+		return nil, explainConnect(ctx, o, sec, err)
 	}
 	c, err := connectAdmin(ctx, o, sec, v, v.IsAtLeast(sarama.V0_10_0_0))
 	if err != nil {
-		return nil, err
+		return nil, explainConnect(ctx, o, sec, err)
 	}
 	defer c.Close()
 	if !v.IsAtLeast(sarama.V2_4_0_0) {
@@ -157,6 +163,54 @@ func detectVersion(ctx context.Context, o Options, sec *Security) (sarama.KafkaV
 	}
 	return sarama.KafkaVersion{}, fmt.Errorf("no bootstrap server answered: %w", errors.Join(errs...))
 }
+
+// checkLogin logs in with the command config's SASL credentials on one
+// connection to the first bootstrap server that answers, and returns the
+// error when the broker refuses them. Without it a wrong password costs a
+// failed login on every bootstrap server, several times over (sarama's
+// client tries each, then retries the metadata request): enough to trip an
+// alert or an account lock-out. Any other failure is left to the client.
+func checkLogin(ctx context.Context, o Options, sec *Security, v sarama.KafkaVersion, apiVersions bool) error {
+	if sec.Mechanism == "" {
+		return nil
+	}
+	conf := saramaConfig(o, sec, v, apiVersions)
+	for _, addr := range o.BootstrapServers {
+		b := sarama.NewBroker(addr)
+		_, err := within(ctx, o.timeout(), func() (struct{}, error) {
+			if err := b.Open(conf); err != nil {
+				return struct{}{}, err
+			}
+			// Any request: sarama authenticates when the connection opens.
+			_, err := b.ApiVersions(&sarama.ApiVersionsRequest{Version: 0})
+			return struct{}{}, err
+		})
+		b.Close()
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, sarama.ErrSASLAuthenticationFailed), errors.Is(err, sarama.ErrIllegalSASLState),
+			errors.Is(err, sarama.ErrUnsupportedSASLMechanism):
+			return &loginError{addr: addr, err: err}
+		case ctx.Err() != nil:
+			return ctx.Err()
+		}
+		o.logger().Debug("login check failed", "broker", addr, "err", err)
+		if !closedByPeer(err) && !isTimeout(err) && !errors.Is(err, syscall.ECONNREFUSED) {
+			return nil // the client reports it
+		}
+	}
+	return nil
+}
+
+// loginError is a login refused by the broker at addr.
+type loginError struct {
+	addr string
+	err  error
+}
+
+func (e *loginError) Error() string { return fmt.Sprintf("log in at %s: %v", e.addr, e.err) }
+func (e *loginError) Unwrap() error { return e.err }
 
 // apiVersionsTimeout bounds the wait for an ApiVersions answer, which a 0.9
 // broker never gives.

@@ -9,11 +9,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/big"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 )
@@ -125,7 +127,7 @@ func leaves(ve *jsonschema.ValidationError, inst any) []string {
 	var walk func(*jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
-			out = append(out, fmt.Sprintf("%s: %s", location(e.InstanceLocation, inst), e.ErrorKind.LocalizedString(printer)))
+			out = append(out, fmt.Sprintf("%s: %s", location(e.InstanceLocation, inst), rule(e.ErrorKind, printer)))
 			return
 		}
 		for _, c := range e.Causes {
@@ -134,6 +136,24 @@ func leaves(ve *jsonschema.ValidationError, inst any) []string {
 	}
 	walk(ve)
 	return slices.Compact(out)
+}
+
+// rule says which rule a value breaks. Bounds are written as plain numbers:
+// the library writes 9.99e10 as "9.99×10¹⁰", which nobody greps for.
+func rule(k jsonschema.ErrorKind, printer *message.Printer) string {
+	num := func(r *big.Rat) string {
+		if r.IsInt() {
+			return r.Num().String()
+		}
+		return r.FloatString(6)
+	}
+	switch k := k.(type) {
+	case *kind.Maximum:
+		return fmt.Sprintf("maximum: got %s, want %s", num(k.Got), num(k.Want))
+	case *kind.Minimum:
+		return fmt.Sprintf("minimum: got %s, want %s", num(k.Got), num(k.Want))
+	}
+	return k.LocalizedString(printer)
 }
 
 // location renders a JSON pointer as partitions[3].replicas[0], adding the

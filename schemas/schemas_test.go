@@ -136,3 +136,16 @@ func BenchmarkValidate100kPlan(b *testing.B) {
 		}
 	}
 }
+
+// Issue 9: a bound is written as a plain number, not "9.99×10¹⁰".
+func TestBoundsArePlainNumbers(t *testing.T) {
+	err := schemas.Validate(schemas.Reassignment, []byte(`{"version":1,"partitions":[{"topic":"a","partition":99900000000,"replicas":[-1]}]}`))
+	for _, want := range []string{"partition: maximum: got 99900000000, want 2147483647", "replicas[0]: minimum: got -1, want 0"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+	if err != nil && strings.ContainsAny(err.Error(), "×⁰¹²³⁴⁵⁶⁷⁸⁹") {
+		t.Errorf("error %v has scientific notation", err)
+	}
+}

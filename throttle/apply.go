@@ -62,6 +62,9 @@ func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log 
 	if err != nil {
 		return nil, fmt.Errorf("set throttles: %w", err)
 	}
+	if err := knownFromRecords(ctx, store, req.PlanID, id, current, log); err != nil {
+		return nil, fmt.Errorf("set throttles: %w", err)
+	}
 	m := Merge(req, current, prev)
 	for _, w := range m.Warnings {
 		log.Warn("throttle: " + w)
@@ -138,4 +141,42 @@ func alter(ctx context.Context, cl kafka.Cluster, c Change) error {
 	}
 	slices.Sort(del)
 	return cl.AlterConfigs(ctx, c.Kind, c.Name, set, del)
+}
+
+// knownFromRecords fills in rates the brokers do not report
+// (kafka.Unreported) that another fdud plan of the same cluster set: its
+// record says what they are. Otherwise a second plan run beside the first
+// would take the first plan's lower rate for unknown and raise it.
+func knownFromRecords(ctx context.Context, store Store, planID, clusterID string, current map[Entity]map[string]string, log *slog.Logger) error {
+	unknown := false
+	for _, kv := range current {
+		for _, v := range kv {
+			unknown = unknown || v == kafka.Unreported
+		}
+	}
+	if !unknown || clusterID == "" {
+		return nil
+	}
+	ids, err := store.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id == planID {
+			continue
+		}
+		o, err := store.Load(ctx, id)
+		if err != nil || o == nil || o.Cluster != clusterID {
+			if err != nil {
+				log.Warn("throttle: skipping an unreadable throttle record", "plan", id, "err", err)
+			}
+			continue
+		}
+		for _, c := range o.Configs {
+			if kv := current[c.entity()]; kv != nil && kv[c.Key] == kafka.Unreported {
+				kv[c.Key] = c.Set
+			}
+		}
+	}
+	return nil
 }

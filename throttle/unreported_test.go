@@ -61,3 +61,43 @@ func TestRatesTheBrokerDoesNotReport(t *testing.T) {
 		t.Errorf("clean-up waited for changes it cannot see:\n%s", logs.String())
 	}
 }
+
+// Real Kafka 2.4.1: a second plan run beside the first could not see the
+// first plan's rate of 1 and raised it to its own 2. The other plan's
+// record says what the rate is.
+func TestUnreportedRatesOfAnotherPlan(t *testing.T) {
+	ctx := context.Background()
+	cl := newConfigCluster(configs{})
+	cl.ratesUnreported, cl.id = true, "cluster-1"
+	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(ctx, cl, store, Request{PlanID: "first", Rate: 1, Moves: ordersMoves[:1]}, nil); err != nil {
+		t.Fatal(err)
+	}
+	second := []Move{{TP: tp("other", 0), Current: []int32{1, 2}, Target: []int32{3, 2}}}
+	if _, err := Apply(ctx, cl, store, Request{PlanID: "second", Rate: 2, Moves: second}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []Entity{broker(1), broker(2), broker(3)} {
+		if got := cl.configs[b]; got[lRate] != "1" || got[fRate] != "1" {
+			t.Errorf("%v with both plans: %v, want the first plan's lower rate 1 kept", b, got)
+		}
+	}
+	for _, id := range []string{"first", "second"} {
+		if _, err := Cleanup(ctx, cl, store, id, nil); err != nil {
+			t.Fatal(err)
+		}
+		if id == "first" {
+			if got := cl.configs[broker(3)]; got[lRate] != "1" {
+				t.Errorf("after the first plan's clean-up broker 3 has %v: the second plan still relies on rate 1", got)
+			}
+		}
+	}
+	for e, kv := range cl.configs {
+		if e.Kind == "brokers" && len(kv) > 0 {
+			t.Errorf("after both clean-ups %v still has %v", e, kv)
+		}
+	}
+}

@@ -20,9 +20,13 @@ func RenderMetrics(w io.Writer, r *Result) error {
 		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name)
 	}
 	if r.Domains != nil {
-		gauge("fdud_partitions_at_risk", "Partitions in scope that violate the spread in a dimension, or would go offline or below min.insync.replicas if one domain of it failed.")
+		gauge("fdud_partitions_at_risk", "Partitions in scope that violate the spread in a dimension, or would go offline or below min.insync.replicas if one domain of it failed, where a better placement would avoid it (structural risk is fdud_partitions_structural_risk).")
 		for _, d := range r.Risk.Dimensions {
 			fmt.Fprintf(&b, "fdud_partitions_at_risk{dimension=%s} %d\n", labelValue(DimensionName(d)), r.Risk.AtRisk[d])
+		}
+		gauge("fdud_partitions_structural_risk", "Partitions in scope that are spread as well as the cluster's domains allow and would still go offline or below min.insync.replicas if one domain of the dimension failed: fixed by adding domains or replicas, not by a reassignment.")
+		for _, d := range r.Risk.Dimensions {
+			fmt.Fprintf(&b, "fdud_partitions_structural_risk{dimension=%s} %d\n", labelValue(DimensionName(d)), r.Risk.Structural[d])
 		}
 		gauge("fdud_partitions_offline_if_domain_down", "Partitions in scope that would have no live replica if every broker in the domain went down.")
 		for _, d := range r.Risk.WhatIf {
@@ -37,8 +41,18 @@ func RenderMetrics(w io.Writer, r *Result) error {
 		gauge("fdud_partitions_spread_violations", "Partitions in scope whose replicas break the placement rules.")
 		fmt.Fprintf(&b, "fdud_partitions_spread_violations %d\n", len(r.Risk.Violations))
 	}
-	gauge("fdud_partitions_under_replicated", "Partitions in scope whose ISR lacks some of their replicas, or that have no leader.")
-	fmt.Fprintf(&b, "fdud_partitions_under_replicated %d\n", len(r.Risk.UnderReplicated))
+	under, catching := 0, 0
+	for _, u := range r.Risk.UnderReplicated {
+		if u.OnlyCatchingUp() {
+			catching++
+		} else {
+			under++
+		}
+	}
+	gauge("fdud_partitions_under_replicated", "Partitions in scope whose ISR lacks some of their replicas (not counting replicas a reassignment is adding), or that have no leader.")
+	fmt.Fprintf(&b, "fdud_partitions_under_replicated %d\n", under)
+	gauge("fdud_partitions_catching_up", "Partitions in scope whose replicas are in sync but for those a reassignment is adding (kafka-topics.sh --under-replicated-partitions lists them).")
+	fmt.Fprintf(&b, "fdud_partitions_catching_up %d\n", catching)
 	gauge("fdud_reassignments_in_flight", "Partitions of the plan with a reassignment in flight.")
 	fmt.Fprintf(&b, "fdud_reassignments_in_flight %d\n", r.Counts.InProgress)
 	gauge("fdud_partitions_not_as_planned", "Partitions of the plan with nothing in flight whose replicas are not the planned ones.")

@@ -168,6 +168,9 @@ func TestRenderMetrics(t *testing.T) {
 		`fdud_partitions_at_risk{dimension=zone}`:                                          1,
 		`fdud_partitions_at_risk{dimension=fault_domain}`:                                  0,
 		`fdud_partitions_at_risk{dimension=update_domain}`:                                 1,
+		`fdud_partitions_structural_risk{dimension=zone}`:                                  0,
+		`fdud_partitions_structural_risk{dimension=fault_domain}`:                          0,
+		`fdud_partitions_structural_risk{dimension=update_domain}`:                         0,
 		`fdud_partitions_offline_if_domain_down{dimension=zone,domain=east"1}`:             0,
 		`fdud_partitions_offline_if_domain_down{dimension=zone,domain=2}`:                  1,
 		`fdud_partitions_offline_if_domain_down{dimension=fault_domain,domain=FD0}`:        0,
@@ -182,6 +185,7 @@ func TestRenderMetrics(t *testing.T) {
 		`fdud_partitions_below_min_isr_if_domain_down{dimension=update_domain,domain=UD1}`: 0,
 		`fdud_partitions_spread_violations{}`:                                              1,
 		`fdud_partitions_under_replicated{}`:                                               1,
+		`fdud_partitions_catching_up{}`:                                                    1, // a-1: replica 3 being added
 		`fdud_reassignments_in_flight{}`:                                                   1,
 		`fdud_partitions_not_as_planned{}`:                                                 0,
 		`fdud_throttles_set{}`:                                                             5,

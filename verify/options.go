@@ -44,10 +44,19 @@ type Options struct {
 	// MinInsyncReplicas is the min.insync.replicas of topics that do not
 	// set it (the brokers' default, which clients cannot read).
 	MinInsyncReplicas int
+	// FailOnStructuralRisk exits at risk (4) for structural risk too: what
+	// no placement avoids, given the cluster's domains, replication factor
+	// and min.insync.replicas. By default it is reported and exits 0.
+	FailOnStructuralRisk bool
 	// LegacyStatusLines prints the status lines of Kafka 0.8 to 2.4's tool
 	// ("Reassignment of partition [orders,0] completed successfully").
 	LegacyStatusLines bool
 }
+
+// NothingToVerify reports whether the plan has no partitions and the whole
+// cluster was not asked for: generate found nothing to do, and verify has
+// nothing to look at (Run then reads nothing from the cluster).
+func (o *Options) NothingToVerify() bool { return len(o.Plan.Partitions) == 0 && !o.All }
 
 // Validate checks the options; problems are input errors.
 func (o *Options) Validate() error {
@@ -76,9 +85,6 @@ func (o *Options) Validate() error {
 	if o.MinInsyncReplicas < 0 {
 		return cluster.Invalidf("--min-insync-replicas must be at least 1, not %d", o.MinInsyncReplicas)
 	}
-	if len(o.Plan.Partitions) == 0 && !o.All {
-		return cluster.Invalidf("the plan has no partitions; pass the plan execute ran (or --all to assess the whole cluster)")
-	}
 	if o.Domains != nil {
 		if err := o.Domains.Check(); err != nil {
 			return err
@@ -94,8 +100,11 @@ func (o *Options) Validate() error {
 
 // Progress shows how a --wait is going.
 type Progress interface {
-	// Update reports complete of total partitions done (not in flight).
-	Update(done, total int, elapsed time.Duration)
+	// Update reports the partitions of the plan: done means complete as
+	// planned; those in flight are moving; those with nothing in flight and
+	// not on their planned replicas are waiting (a batching execute has not
+	// submitted them yet).
+	Update(c Counts, elapsed time.Duration)
 	// Finish ends the display (a bar moves to a new line).
 	Finish()
 }

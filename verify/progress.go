@@ -17,14 +17,28 @@ type Bar struct {
 // NewBar returns a bar drawing on w, which should be a terminal.
 func NewBar(w io.Writer) *Bar { return &Bar{w: w, width: 30} }
 
-func (b *Bar) Update(done, total int, elapsed time.Duration) {
+func (b *Bar) Update(c Counts, elapsed time.Duration) {
 	filled := b.width
-	if total > 0 {
-		filled = done * b.width / total
+	if c.Partitions > 0 {
+		filled = c.Complete * b.width / c.Partitions
 	}
-	fmt.Fprintf(b.w, "\r[%s%s] %d/%d partitions done  %s ",
-		strings.Repeat("#", filled), strings.Repeat(".", b.width-filled), done, total, elapsed.Round(time.Second))
+	fmt.Fprintf(b.w, "\r[%s%s] %d/%d partitions done%s  %s ",
+		strings.Repeat("#", filled), strings.Repeat(".", b.width-filled), c.Complete, c.Partitions, rest(c), elapsed.Round(time.Second))
 	b.drawn = true
+}
+
+// rest says what is not done yet: moving, and waiting (nothing in flight,
+// not on the planned replicas: not submitted yet by a batching fdud
+// execute, or failed, which verify says once the wait is over).
+func rest(c Counts) string {
+	var s string
+	if c.InProgress > 0 {
+		s += fmt.Sprintf(", %d moving", c.InProgress)
+	}
+	if c.NotAsPlanned > 0 {
+		s += fmt.Sprintf(", %d waiting (not submitted yet)", c.NotAsPlanned)
+	}
+	return s
 }
 
 func (b *Bar) Finish() {
@@ -40,7 +54,7 @@ func (b *Bar) Finish() {
 type Lines struct {
 	w        io.Writer
 	Every    time.Duration
-	last     int
+	last     Counts
 	lastAt   time.Duration
 	reported bool
 }
@@ -48,13 +62,13 @@ type Lines struct {
 // NewLines returns a line reporter writing to w.
 func NewLines(w io.Writer) *Lines { return &Lines{w: w, Every: time.Minute} }
 
-func (l *Lines) Update(done, total int, elapsed time.Duration) {
-	if l.reported && done == l.last && elapsed-l.lastAt < l.Every {
+func (l *Lines) Update(c Counts, elapsed time.Duration) {
+	if l.reported && c == l.last && elapsed-l.lastAt < l.Every {
 		return
 	}
-	fmt.Fprintf(l.w, "verify: %d of %d partitions done, %d in progress (%s elapsed)\n",
-		done, total, total-done, elapsed.Round(time.Second))
-	l.last, l.lastAt, l.reported = done, elapsed, true
+	fmt.Fprintf(l.w, "verify: %d of %d partitions done%s (%s elapsed)\n",
+		c.Complete, c.Partitions, rest(c), elapsed.Round(time.Second))
+	l.last, l.lastAt, l.reported = c, elapsed, true
 }
 
 func (l *Lines) Finish() {}

@@ -45,6 +45,7 @@ type ReportSummary struct {
 	LeaderNotPreferred int `json:"leader_not_preferred"`
 	UnderReplicated    int `json:"under_replicated"`
 	AtRisk             int `json:"at_risk"`
+	StructuralRisk     int `json:"structural_risk"`
 }
 
 type ReportPartition struct {
@@ -84,6 +85,7 @@ type ReportReplication struct {
 	MinISR      int     `json:"min_insync_replicas"`
 	BelowMinISR bool    `json:"below_min_insync_replicas"`
 	Offline     bool    `json:"offline"`
+	CatchingUp  []int32 `json:"catching_up,omitempty"`
 }
 
 type ReportSpread struct {
@@ -95,6 +97,18 @@ type ReportSpread struct {
 	WhatIf     []ReportDomainRisk `json:"what_if"`
 	NoDomain   []int32            `json:"brokers_without_domain"`
 	Brokers    []ReportBroker     `json:"brokers"`
+	// Structural is the risk no placement avoids, by cause, with the fix.
+	Structural []ReportStructural `json:"structural_risk"`
+}
+
+type ReportStructural struct {
+	Dimension         string `json:"dimension"`
+	Domains           int    `json:"domains"`
+	ReplicationFactor int    `json:"replication_factor"`
+	MinISR            int    `json:"min_insync_replicas"`
+	Partitions        int    `json:"partitions"`
+	Offline           bool   `json:"offline"`
+	Fix               string `json:"fix"`
 }
 
 type ReportViolation struct {
@@ -129,7 +143,7 @@ func NewReport(r *Result) Report {
 		Outcome: r.Outcome(), Complete: c.InProgress == 0 && c.NotAsPlanned == 0,
 		Summary: ReportSummary{Partitions: c.Partitions, Complete: c.Complete, InProgress: c.InProgress,
 			NotAsPlanned: c.NotAsPlanned, OrderDiffers: c.OrderDiffers, LeaderNotPreferred: c.LeaderNotPreferred,
-			UnderReplicated: len(r.Risk.UnderReplicated), AtRisk: r.Risk.AtRiskTotal},
+			UnderReplicated: len(r.Risk.UnderReplicated), AtRisk: r.Risk.AtRiskTotal, StructuralRisk: r.Risk.StructuralTotal},
 		Partitions: make([]ReportPartition, 0, len(r.Statuses)),
 		Throttles: ReportThrottles{Checked: r.Throttles.Checked, Entities: r.Throttles.Entities,
 			Removed: r.Throttles.Removed, Left: r.Throttles.Left, Preserved: r.Throttles.Preserved, Error: r.Throttles.Error},
@@ -151,12 +165,18 @@ func NewReport(r *Result) Report {
 	}
 	for _, u := range r.Risk.UnderReplicated {
 		rep.UnderReplicated = append(rep.UnderReplicated, ReportReplication{Topic: u.TP.Topic, Partition: u.TP.Partition,
-			Replicas: ids(u.Replicas), ISR: ids(u.ISR), MinISR: u.MinISR, BelowMinISR: u.BelowMinISR, Offline: u.Offline})
+			Replicas: ids(u.Replicas), ISR: ids(u.ISR), MinISR: u.MinISR, BelowMinISR: u.BelowMinISR, Offline: u.Offline,
+			CatchingUp: u.CatchingUp})
 	}
 	if r.Domains != nil {
 		k := r.Risk
 		sp := &ReportSpread{Scope: k.Scope, Partitions: k.Partitions, Dimensions: []string{}, AtRisk: map[string]int{},
-			Violations: []ReportViolation{}, WhatIf: []ReportDomainRisk{}, NoDomain: ids(k.NoDomain), Brokers: []ReportBroker{}}
+			Violations: []ReportViolation{}, WhatIf: []ReportDomainRisk{}, NoDomain: ids(k.NoDomain), Brokers: []ReportBroker{},
+			Structural: []ReportStructural{}}
+		for _, g := range k.StructuralGroups {
+			sp.Structural = append(sp.Structural, ReportStructural{Dimension: DimensionName(g.Dimension), Domains: g.Domains,
+				ReplicationFactor: g.RF, MinISR: g.MinISR, Partitions: g.Partitions, Offline: g.Offline, Fix: g.Fix()})
+		}
 		for _, d := range k.Dimensions {
 			sp.Dimensions = append(sp.Dimensions, DimensionName(d))
 			sp.AtRisk[DimensionName(d)] = k.AtRisk[d]

@@ -67,6 +67,9 @@ type Result struct {
 	// LockHolder, when set, is another run that held the cluster lock once
 	// nothing of the plan was in flight: the throttles were kept.
 	LockHolder *LockHolder
+	// FailOnStructuralRisk makes structural risk (Risk.Structural) an
+	// outcome at risk too; by default it is reported, not failed.
+	FailOnStructuralRisk bool
 }
 
 // Outcome derives the verdict. In progress wins, since waiting may change
@@ -82,7 +85,7 @@ func (r *Result) Outcome() Outcome {
 		return OutcomeInProgress
 	case r.Counts.NotAsPlanned > 0:
 		return OutcomeNotAsPlanned
-	case r.Risk.AtRiskTotal > 0:
+	case r.Risk.AtRiskTotal > 0, r.FailOnStructuralRisk && r.Risk.StructuralTotal > 0:
 		return OutcomeAtRisk
 	case r.LockHolder != nil:
 		return OutcomeInProgress
@@ -115,6 +118,10 @@ func (r *Result) Err() error {
 		return fmt.Errorf("the plan is complete, but %w (%s): run fdud verify again, or fdud execute --cancel with the same plan",
 			ErrThrottlesLeft, r.Throttles.Error)
 	case OutcomeAtRisk:
+		if r.Risk.AtRiskTotal == 0 {
+			return fmt.Errorf("%d of %d partitions in scope carry structural risk (no placement avoids it; --fail-on-structural-risk): %w",
+				r.Risk.StructuralTotal, r.Risk.Partitions, cluster.ErrAtRisk)
+		}
 		return fmt.Errorf("%d of %d partitions in scope violate the spread, are under-replicated, or would go offline or below min.insync.replicas if one domain failed: %w",
 			r.Risk.AtRiskTotal, r.Risk.Partitions, cluster.ErrAtRisk)
 	}

@@ -47,6 +47,8 @@ func TestAssess(t *testing.T) {
 		under      []string
 		atRisk     map[string]int // by dimension name
 		total      int
+		structural map[string]int // by dimension name; nil: none in any
+		fixes      []string       // "dimension: partitions at RF r over n, min ISR m: fix"
 	}{
 		{name: "spread", parts: []cluster.PartitionState{part("a", 0, 1, 5, 9), part("a", 1, 2, 6, 7)},
 			live: all9, domains: grid3x3(), atRisk: map[string]int{"fault_domain": 0, "update_domain": 0}},
@@ -64,11 +66,35 @@ func TestAssess(t *testing.T) {
 		{name: "min ISR met", parts: []cluster.PartitionState{part("a", 0, 1, 5, 9)}, minISR: map[string]int{"a": 2},
 			live: all9, domains: grid3x3(), atRisk: map[string]int{"fault_domain": 0, "update_domain": 0}},
 		// Two fault domains: R=3 spreads 2+1, which the rules allow, but
-		// losing the FD with two leaves one replica, below min ISR 2.
+		// losing the FD with two leaves one replica, below min ISR 2. No
+		// placement avoids it (issue 9): structural risk, not at risk.
 		{name: "below min ISR with two fault domains", parts: []cluster.PartitionState{part("a", 0, 1, 2, 3)},
 			minISR: map[string]int{"a": 2}, live: r(1, 2, 3, 4), domains: twoFD,
 			whatIf: []string{"FD0: offline []; below [a-0]"},
-			atRisk: map[string]int{"fault_domain": 1, "update_domain": 0}, total: 1},
+			atRisk: map[string]int{"fault_domain": 0, "update_domain": 0}, total: 0,
+			structural: map[string]int{"fault_domain": 1, "update_domain": 0},
+			fixes:      []string{"fault domain: 1 at RF 3 over 2, min ISR 2: add a fault domain (3 in all), or use replication factor 4, or lower min.insync.replicas to 1"}},
+		// The same shape placed badly (all in FD0) is a placement problem: at risk.
+		{name: "two fault domains, placed badly", parts: []cluster.PartitionState{part("a", 0, 1, 3, 5)},
+			minISR: map[string]int{"a": 2}, live: r(1, 2, 3, 4, 5), domains: &cluster.Domains{Brokers: append(slices.Clone(twoFD.Brokers),
+				cluster.BrokerDomain{ID: 5, FaultDomain: 0, UpdateDomain: 4})},
+			violations: []string{"a-0: 3 replicas in FD0 (at most 2 allowed); replicas span 1 of 2 fault domains (each must hold at least 1)"},
+			whatIf:     []string{"FD0: offline [a-0]; below []"},
+			atRisk:     map[string]int{"fault_domain": 1, "update_domain": 0}, total: 1},
+		// A dead replica is no shape of the cluster: at risk.
+		{name: "two fault domains, a replica down", parts: []cluster.PartitionState{part("a", 0, 1, 2, 3)},
+			minISR: map[string]int{"a": 2}, live: r(1, 3, 4), domains: twoFD,
+			violations: []string{"a-0: broker 2 is not live"},
+			whatIf:     []string{"FD0: offline [a-0]; below []", "UD0: offline []; below [a-0]", "UD2: offline []; below [a-0]"},
+			atRisk:     map[string]int{"fault_domain": 1, "update_domain": 1}, total: 1},
+		// RF 2 over two FDs with min ISR 2: any FD's loss leaves 1.
+		{name: "replication factor 2, min ISR 2", parts: []cluster.PartitionState{part("a", 0, 1, 2)},
+			minISR: map[string]int{"a": 2}, live: r(1, 2, 3, 4), domains: twoFD,
+			whatIf: []string{"FD0: offline []; below [a-0]", "FD1: offline []; below [a-0]", "UD0: offline []; below [a-0]", "UD1: offline []; below [a-0]"},
+			atRisk: map[string]int{"fault_domain": 0, "update_domain": 0}, total: 0,
+			structural: map[string]int{"fault_domain": 1, "update_domain": 1},
+			fixes: []string{"fault domain: 1 at RF 2 over 2, min ISR 2: use replication factor 4, or lower min.insync.replicas to 1",
+				"update domain: 1 at RF 2 over 4, min ISR 2: use replication factor 3, or lower min.insync.replicas to 1"}},
 		{name: "default min ISR is 1", parts: []cluster.PartitionState{part("a", 0, 1, 2, 3)},
 			live: r(1, 2, 3, 4), domains: twoFD, atRisk: map[string]int{"fault_domain": 0, "update_domain": 0}},
 		// Broker 5 is dead: its replica cannot save a-0 when FD0 or UD0 fails.
@@ -130,6 +156,22 @@ func TestAssess(t *testing.T) {
 			}
 			if k.AtRiskTotal != tc.total {
 				t.Errorf("at risk total %d, want %d", k.AtRiskTotal, tc.total)
+			}
+			structural := map[string]int{}
+			for d, n := range k.Structural {
+				if n > 0 || tc.structural != nil {
+					structural[DimensionName(d)] = n
+				}
+			}
+			if want := tc.structural; fmt.Sprint(structural) != fmt.Sprint(want) && !(len(want) == 0 && len(structural) == 0) {
+				t.Errorf("structural %v, want %v", structural, want)
+			}
+			var fixes []string
+			for _, g := range k.StructuralGroups {
+				fixes = append(fixes, fmt.Sprintf("%s: %d at RF %d over %d, min ISR %d: %s", g.Dimension, g.Partitions, g.RF, g.Domains, g.MinISR, g.Fix()))
+			}
+			if !slices.Equal(fixes, tc.fixes) {
+				t.Errorf("structural risk:\n%s\nwant:\n%s", strings.Join(fixes, "\n"), strings.Join(tc.fixes, "\n"))
 			}
 		})
 	}

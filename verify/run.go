@@ -26,6 +26,9 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 	if env.Now == nil {
 		env.Now = time.Now
 	}
+	if o.NothingToVerify() {
+		return nothingToVerify(o, env)
+	}
 	log := env.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -42,7 +45,7 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 	}
 	st, statuses := p.st, p.statuses
 	res := &Result{Time: env.Now(), Path: cl.Path(), Statuses: statuses, Counts: Count(statuses), TimedOut: timedOut,
-		LockHolder: p.holder}
+		LockHolder: p.holder, FailOnStructuralRisk: o.FailOnStructuralRisk}
 	if o.Wait {
 		res.Waited = env.Now().Sub(start)
 	}
@@ -73,7 +76,7 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 		live = append(live, b.ID)
 	}
 	slices.Sort(live)
-	in := AssessInput{Scope: scope, Partitions: parts, Live: live,
+	in := AssessInput{Scope: scope, Partitions: parts, Live: live, Cluster: st.Partitions,
 		MinISR: minISRs(ctx, cl, log, parts, o.MinInsyncReplicas)}
 	if o.Domains != nil {
 		in.Domains = o.Domains.Map()
@@ -86,6 +89,29 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 	}
 	return res, res.Err()
 }
+
+// nothingToVerify is Run for an empty plan (generate found every partition
+// in scope spread): one line on stderr, the empty report with --format json,
+// the metrics of an empty scope (all zero, complete, with this run's time, so
+// a dashboard does not take a healthy cron job for a stale one), exit 0. The
+// cluster is not read, so cl may be nil.
+func nothingToVerify(o Options, env Env) (*Result, error) {
+	res := &Result{Time: env.Now()}
+	if env.Stderr != nil {
+		fmt.Fprintln(env.Stderr, NothingToVerifyLine)
+	}
+	var errs []error
+	if o.Format == FormatJSON && env.Stdout != nil {
+		errs = append(errs, WriteJSON(env.Stdout, res))
+	}
+	if o.PrometheusFile != "" {
+		errs = append(errs, WriteMetricsFile(o.PrometheusFile, res))
+	}
+	return res, errors.Join(errs...)
+}
+
+// NothingToVerifyLine is what verify says about an empty plan.
+const NothingToVerifyLine = "fdud verify: the plan has no partitions (nothing needed moving): nothing to verify."
 
 // pass is one look at the cluster.
 type pass struct {
@@ -176,7 +202,7 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.L
 			last, lastErr = p, nil
 			c := Count(p.statuses)
 			if env.Progress != nil && o.Wait {
-				env.Progress.Update(c.Partitions-c.InProgress, c.Partitions, env.Now().Sub(start))
+				env.Progress.Update(c, env.Now().Sub(start))
 			}
 			if !o.Wait || p.settled() {
 				finish()
@@ -338,7 +364,7 @@ func write(o Options, env Env, r *Result) error {
 		if o.LegacyStatusLines {
 			errs = append(errs, WriteLegacyStatus(statusOut, r.Statuses))
 		} else {
-			errs = append(errs, WriteStatus(statusOut, r.Statuses))
+			errs = append(errs, WriteStatus(statusOut, r.Statuses, r.Counts.InProgress > 0 || r.LockHolder != nil && r.LockHolder.ThisPlan))
 		}
 	}
 	if env.Stderr != nil {

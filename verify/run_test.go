@@ -20,8 +20,8 @@ type recordedProgress struct {
 	finished int
 }
 
-func (p *recordedProgress) Update(done, total int, _ time.Duration) {
-	p.updates = append(p.updates, [2]int{done, total})
+func (p *recordedProgress) Update(c Counts, _ time.Duration) {
+	p.updates = append(p.updates, [2]int{c.Complete, c.Partitions})
 }
 func (p *recordedProgress) Finish() { p.finished++ }
 
@@ -186,7 +186,7 @@ type cancelAfter struct {
 	cancel func()
 }
 
-func (c *cancelAfter) Update(int, int, time.Duration) {
+func (c *cancelAfter) Update(Counts, time.Duration) {
 	if c.n--; c.n == 0 {
 		c.cancel()
 	}
@@ -206,7 +206,7 @@ func TestValidate(t *testing.T) {
 		{"timeout without wait", Options{Plan: p, Timeout: time.Minute}, false},
 		{"negative poll", Options{Plan: p, Wait: true, PollInterval: -time.Second}, false},
 		{"negative min isr", Options{Plan: p, MinInsyncReplicas: -1}, false},
-		{"empty plan", Options{}, false},
+		{"empty plan (nothing to verify, issue 9)", Options{}, true},
 		{"empty plan with all", Options{All: true}, true},
 		{"bad domains", Options{Plan: p, Domains: &cluster.Domains{Brokers: []cluster.BrokerDomain{{ID: 1}, {ID: 1}}}}, false},
 	}
@@ -226,19 +226,21 @@ func TestValidate(t *testing.T) {
 func TestProgress(t *testing.T) {
 	var b bytes.Buffer
 	l := NewLines(&b)
-	l.Update(1, 4, time.Second)
-	l.Update(1, 4, 2*time.Second) // unchanged and recent: silent
-	l.Update(3, 4, 3*time.Second)
-	l.Update(3, 4, 2*time.Minute) // unchanged but a minute later: a heartbeat
-	want := "verify: 1 of 4 partitions done, 3 in progress (1s elapsed)\n" +
-		"verify: 3 of 4 partitions done, 1 in progress (3s elapsed)\n" +
-		"verify: 3 of 4 partitions done, 1 in progress (2m0s elapsed)\n"
+	// Issue 9: only partitions complete as planned are done; those not
+	// submitted yet by a batching execute are waiting, not done.
+	l.Update(Counts{Partitions: 4, Complete: 1, InProgress: 1, NotAsPlanned: 2}, time.Second)
+	l.Update(Counts{Partitions: 4, Complete: 1, InProgress: 1, NotAsPlanned: 2}, 2*time.Second) // unchanged and recent: silent
+	l.Update(Counts{Partitions: 4, Complete: 3, InProgress: 1}, 3*time.Second)
+	l.Update(Counts{Partitions: 4, Complete: 3, InProgress: 1}, 2*time.Minute) // unchanged but a minute later: a heartbeat
+	want := "verify: 1 of 4 partitions done, 1 moving, 2 waiting (not submitted yet) (1s elapsed)\n" +
+		"verify: 3 of 4 partitions done, 1 moving (3s elapsed)\n" +
+		"verify: 3 of 4 partitions done, 1 moving (2m0s elapsed)\n"
 	if b.String() != want {
 		t.Errorf("lines:\n%s\nwant:\n%s", b.String(), want)
 	}
 	b.Reset()
 	bar := NewBar(&b)
-	bar.Update(1, 2, time.Second)
+	bar.Update(Counts{Partitions: 2, Complete: 1, NotAsPlanned: 1}, time.Second)
 	bar.Finish()
 	if got := b.String(); !strings.HasPrefix(got, "\r[###############...............] 1/2") || !strings.HasSuffix(got, "\n") {
 		t.Errorf("bar %q", got)
@@ -269,9 +271,21 @@ func TestRunMinInsyncReplicas(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			fc := &fakeCluster{states: []*cluster.State{st}, configs: tc.configs}
-			res, err := Run(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR}, fc, Env{})
+			var text bytes.Buffer
+			res, err := Run(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR}, fc, Env{Stderr: &text})
+			// Structural risk (issue 9): reported with its fix, exit 0 ...
+			if err != nil || res.Risk.StructuralTotal != len(tc.below) || res.Risk.AtRiskTotal != 0 {
+				t.Fatalf("error %v, structural %d, at risk %d; want nil, %d, 0", err, res.Risk.StructuralTotal, res.Risk.AtRiskTotal, len(tc.below))
+			}
+			if want := "fix: add a fault domain (3 in all), or use replication factor 4, or lower min.insync.replicas to 1"; len(tc.below) > 0 &&
+				(!strings.Contains(text.String(), "Structural risk") || !strings.Contains(text.String(), want)) {
+				t.Errorf("the report lacks the structural risk and %q:\n%s", want, text.String())
+			}
+			// ... unless asked to fail on it.
+			_, err = Run(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR, FailOnStructuralRisk: true},
+				&fakeCluster{states: []*cluster.State{st}, configs: tc.configs}, Env{})
 			if len(tc.below) > 0 && !errors.Is(err, cluster.ErrAtRisk) || len(tc.below) == 0 && err != nil {
-				t.Fatalf("error %v", err)
+				t.Fatalf("with FailOnStructuralRisk: error %v", err)
 			}
 			var below []string
 			for _, d := range res.Risk.WhatIf {

@@ -104,7 +104,7 @@ func TestStatusLines(t *testing.T) {
 	}
 
 	var b strings.Builder
-	if err := WriteStatus(&b, ss); err != nil {
+	if err := WriteStatus(&b, ss, false); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
@@ -122,6 +122,16 @@ func TestStatusLines(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "  note: partition gone-0 does not exist") {
 		t.Errorf("no note for the missing partition:\n%s", b.String())
+	}
+	// Issue 9: while the plan is being carried out, a partition with nothing
+	// in flight off its planned replicas is waiting, not failed.
+	b.Reset()
+	if err := WriteStatus(&b, ss, true); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "There is no active reassignment of partition orders-2") ||
+		!strings.Contains(b.String(), "Reassignment of partition orders-2 is waiting: not submitted yet") {
+		t.Errorf("waiting partition:\n%s", b.String())
 	}
 }
 

@@ -16,11 +16,20 @@ const maxListed = 10
 
 // WriteStatus writes Kafka's status heading and one line per planned
 // partition, each followed by fdud's notes (indented, so a grep for Kafka's
-// lines is not disturbed).
-func WriteStatus(w io.Writer, ss []PartitionStatus) error {
+// lines is not disturbed). With waiting (the plan is still being carried
+// out: partitions in flight, or its batching execute holds the lock), a
+// partition with nothing in flight that is not on its planned replicas has
+// not been submitted yet: it is shown as waiting, not as Kafka's "no active
+// reassignment", which means failed or cancelled.
+func WriteStatus(w io.Writer, ss []PartitionStatus, waiting bool) error {
 	var b strings.Builder
 	b.WriteString(StatusHeading + "\n")
 	for _, s := range ss {
+		if waiting && s.Status == NotAsPlanned {
+			fmt.Fprintf(&b, "Reassignment of partition %s is waiting: not submitted yet (replica set is %s, planned %s).\n",
+				s.TP, joinIDs(s.Current, ","), joinIDs(s.Planned, ","))
+			continue
+		}
 		b.WriteString(StatusLine(s) + "\n")
 		for _, n := range Notes(s) {
 			b.WriteString("  note: " + n + "\n")
@@ -127,9 +136,20 @@ func writeRisk(b *strings.Builder, r *Result) {
 			}
 			b.WriteString("\n")
 		}
+		writeStructural(b, k)
 	}
 	if n := len(k.UnderReplicated); n > 0 {
-		fmt.Fprintf(b, "Under-replicated now: %d partitions:\n", n)
+		catching := 0
+		for _, u := range k.UnderReplicated {
+			if u.OnlyCatchingUp() {
+				catching++
+			}
+		}
+		if catching > 0 {
+			fmt.Fprintf(b, "Under-replicated now: %d partitions (%d only because replicas being added are catching up):\n", n, catching)
+		} else {
+			fmt.Fprintf(b, "Under-replicated now: %d partitions:\n", n)
+		}
 		for i, u := range k.UnderReplicated {
 			if i == maxListed {
 				fmt.Fprintf(b, "  and %d more (see --format json)\n", n-maxListed)
@@ -142,10 +162,30 @@ func writeRisk(b *strings.Builder, r *Result) {
 			case u.BelowMinISR:
 				fmt.Fprintf(b, " (below min.insync.replicas=%d)", u.MinISR)
 			}
+			if len(u.CatchingUp) > 0 {
+				fmt.Fprintf(b, " (being added, catching up: %s)", joinIDs(u.CatchingUp, ","))
+			}
 			b.WriteString("\n")
 		}
 	} else if k.Partitions > 0 {
 		b.WriteString("Under-replicated now: none.\n")
+	}
+}
+
+// writeStructural explains risk no placement avoids, with the fix.
+func writeStructural(b *strings.Builder, k Risk) {
+	if k.StructuralTotal == 0 {
+		return
+	}
+	fmt.Fprintf(b, "Structural risk (no placement avoids it; not counted as at risk, exit 0 unless --fail-on-structural-risk): %d partitions:\n", k.StructuralTotal)
+	for _, g := range k.StructuralGroups {
+		left := survivors(g.RF, g.Domains)
+		loss := fmt.Sprintf("leaves %d replica(s), below min.insync.replicas=%d", left, g.MinISR)
+		if g.Offline {
+			loss = "leaves none: offline"
+		}
+		fmt.Fprintf(b, "  %d partitions at replication factor %d over %d %ss: one %s holds %d replicas, and its loss %s; fix: %s\n",
+			g.Partitions, g.RF, g.Domains, g.Dimension, g.Dimension, g.RF-left, loss, g.Fix())
 	}
 }
 

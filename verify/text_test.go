@@ -3,6 +3,8 @@ package verify
 import (
 	"strings"
 	"testing"
+
+	"github.com/fdud/fdud/cluster"
 )
 
 // Regression (real Kafka 2.4.1): verify printed "removed the throttles fdud
@@ -38,5 +40,29 @@ func TestWriteTextThrottlesLeft(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Regression (real Kafka 2.4.1): during a reassignment verify printed
+// "Under-replicated now: none" while kafka-topics.sh
+// --under-replicated-partitions listed the partitions, whose ISR lacked the
+// replicas being added. They are listed, as catching up, and not as risk.
+func TestUnderReplicatedWhileCatchingUp(t *testing.T) {
+	st := &cluster.State{Brokers: brokers(1, 2, 3), Partitions: []cluster.PartitionState{
+		moving("a", 0, r(1, 2), r(1, 3)), part("a", 1, 1, 2),
+	}}
+	risk := Assess(AssessInput{Partitions: st.Partitions, Live: r(1, 2, 3)})
+	if len(risk.UnderReplicated) != 1 || !risk.UnderReplicated[0].OnlyCatchingUp() || risk.AtRiskTotal != 0 {
+		t.Fatalf("under-replicated %+v, at risk %d: want a-0 catching up and no risk", risk.UnderReplicated, risk.AtRiskTotal)
+	}
+	var b strings.Builder
+	if err := WriteText(&b, &Result{Risk: risk}); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"Under-replicated now: 1 partitions (1 only because replicas being added are catching up):",
+		"a-0 replicas 1,2,3, in sync 1,2 (being added, catching up: 3)"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("text lacks %q:\n%s", w, b.String())
+		}
 	}
 }

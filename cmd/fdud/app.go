@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 
@@ -25,6 +26,14 @@ func run(ctx context.Context, args []string, in io.Reader, out, errw io.Writer) 
 }
 
 func newApp(s streams) *cli.App {
+	cmds := commands(s)
+	for _, c := range cmds {
+		c.OnUsageError = onUsageError
+		if !c.SkipFlagParsing {
+			// Global flags work after the command name too.
+			c.Flags = append(c.Flags, logLevelFlag(""))
+		}
+	}
 	return &cli.App{
 		Name:  "fdud",
 		Usage: "keep Kafka replicas spread across Azure fault and update domains",
@@ -39,26 +48,55 @@ The stages compose with pipes:
     | fdud verify  --bootstrap-server HOST:9092 --domains domains.json --wait
 
 stdout carries only the machine-readable document of each stage; messages for
-people go to stderr.`,
-		Reader:               s.in,
-		Writer:               s.err, // help and usage are for people: stderr
-		ErrWriter:            s.err,
-		EnableBashCompletion: true,
-		HideVersion:          true,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "log-level", Value: "info", EnvVars: []string{"FDUD_LOG_LEVEL"},
-				Usage: "diagnostics on stderr: debug, info, warn or error"},
-		},
-		Commands:              commands(s),
+people go to stderr. --help and --version, asked for, go to stdout.`,
+		Version:               versionString(),
+		Reader:                s.in,
+		Writer:                s.out, // --help, --version and completions, asked for
+		ErrWriter:             s.err,
+		EnableBashCompletion:  true,
+		Flags:                 []cli.Flag{logLevelFlag("info")},
+		Commands:              cmds,
+		Action:                unknownCommand,
+		OnUsageError:          onUsageError,
 		ExitErrHandler:        func(*cli.Context, error) {}, // run maps errors to exit codes
 		CustomAppHelpTemplate: cli.AppHelpTemplate + exitCodesHelp,
 	}
 }
 
+// logLevelFlag is --log-level: on the app with its default, and on every
+// command without one, so that it may follow the command name.
+func logLevelFlag(def string) cli.Flag {
+	f := &cli.StringFlag{Name: "log-level", Value: def,
+		Usage: "diagnostics on stderr: debug, info, warn or error",
+		Action: func(c *cli.Context, v string) error {
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(v)); err != nil {
+				return &usageError{cmd: commandPath(c), msg: fmt.Sprintf("--log-level: %q is not debug, info, warn or error", v)}
+			}
+			return nil
+		}}
+	if def != "" {
+		f.EnvVars = []string{"FDUD_LOG_LEVEL"}
+	} else {
+		f.Usage += " (default: the global --log-level)"
+	}
+	return f
+}
+
+// logLevel is the --log-level given after the command name, else the global one.
+func logLevel(c *cli.Context) string {
+	for _, cc := range c.Lineage() {
+		if v := cc.String("log-level"); v != "" {
+			return v
+		}
+	}
+	return "info"
+}
+
 // newLogger returns the logger for a command, writing text to stderr.
 func newLogger(c *cli.Context, s streams) *slog.Logger {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.String("log-level"))); err != nil {
+	if err := level.UnmarshalText([]byte(logLevel(c))); err != nil {
 		level = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: level}))

@@ -13,5 +13,6 @@ func commands(s streams) []*cli.Command {
 		newLockCommand(s),
 		newUnlockCommand(s),
 		newCompletionCommand(s),
+		newVersionCommand(s),
 	}
 }

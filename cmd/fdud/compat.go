@@ -4,12 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/fdud/fdud/compat"
-	"github.com/fdud/fdud/zookeeper"
 )
 
 // kafkaToolNames are the names under which fdud behaves as `fdud compat`
@@ -48,13 +46,17 @@ func newCompatCommand(s streams) *cli.Command {
 				return err
 			}
 			if o.Help {
-				_, err := s.err.Write([]byte(compat.Usage()))
+				_, err := s.out.Write([]byte(compat.Usage())) // asked for: stdout
 				return err
 			}
-			err = compat.Run(c.Context, o, compat.Env{
-				Stdout: s.out, Stderr: s.err, Stdin: s.in, Logger: newLogger(c, s),
-				ZooKeeperDigest: zookeeper.Secret(strings.TrimSpace(os.Getenv("FDUD_ZOOKEEPER_DIGEST"))),
-			})
+			env := compat.Env{Stdout: s.out, Stderr: s.err, Stdin: s.in, Logger: newLogger(c, s)}
+			if err := env.ReadEnviron(os.Getenv); err != nil {
+				if kafkaCodes {
+					return compat.KafkaExit(o.Action, err)
+				}
+				return err
+			}
+			err = compat.Run(c.Context, o, env)
 			if o.KafkaExitCodes {
 				return compat.KafkaExit(o.Action, err)
 			}

@@ -49,8 +49,8 @@ func TestCompatExitCodes(t *testing.T) {
 			if !strings.Contains(errw.String(), tt.err) {
 				t.Errorf("stderr %q, want it to contain %q", errw.String(), tt.err)
 			}
-			if tt.name == "help" && !strings.Contains(errw.String(), "--reassignment-json-file") {
-				t.Errorf("help does not list Kafka's options:\n%s", errw.String())
+			if tt.name == "help" && !strings.Contains(out.String(), "--reassignment-json-file") {
+				t.Errorf("help (on stdout) does not list Kafka's options:\n%s", out.String())
 			}
 		})
 	}

@@ -9,17 +9,16 @@ import (
 )
 
 // Completion scripts. urfave/cli answers --generate-bash-completion on the
-// app's Writer, which fdud points at stderr (stdout is for documents), so the
-// scripts read stderr.
+// app's Writer: stdout, as for --help (asked for, so not a stage's document).
 const bashCompletion = `# fdud bash completion: source <(fdud completion bash)
 _fdud_complete() {
   local cur opts
   COMPREPLY=()
   cur="${COMP_WORDS[COMP_CWORD]}"
   if [[ "$cur" == "-"* ]]; then
-    opts=$("${COMP_WORDS[@]:0:$COMP_CWORD}" "$cur" --generate-bash-completion 2>&1 >/dev/null)
+    opts=$("${COMP_WORDS[@]:0:$COMP_CWORD}" "$cur" --generate-bash-completion 2>/dev/null)
   else
-    opts=$("${COMP_WORDS[@]:0:$COMP_CWORD}" --generate-bash-completion 2>&1 >/dev/null)
+    opts=$("${COMP_WORDS[@]:0:$COMP_CWORD}" --generate-bash-completion 2>/dev/null)
   fi
   COMPREPLY=($(compgen -W "$opts" -- "$cur"))
   return 0
@@ -33,9 +32,9 @@ _fdud() {
   local -a opts
   local cur=${words[-1]}
   if [[ "$cur" == "-"* ]]; then
-    opts=("${(@f)$(${words[@]:0:#words[@]-1} "$cur" --generate-bash-completion 2>&1 >/dev/null)}")
+    opts=("${(@f)$(${words[@]:0:#words[@]-1} "$cur" --generate-bash-completion 2>/dev/null)}")
   else
-    opts=("${(@f)$(${words[@]:0:#words[@]-1} --generate-bash-completion 2>&1 >/dev/null)}")
+    opts=("${(@f)$(${words[@]:0:#words[@]-1} --generate-bash-completion 2>/dev/null)}")
   fi
   if [[ "${opts[1]}" != "" ]]; then
     _describe 'values' opts

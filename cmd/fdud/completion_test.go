@@ -35,7 +35,7 @@ func TestCompletion(t *testing.T) {
 
 // The bash script, loaded in a real bash, completes commands and flags from
 // the built binary. (urfave/cli reads os.Args to complete, so this cannot run
-// in-process.) Candidates come on stderr: fdud keeps stdout for documents.
+// in-process.) Candidates come on stdout, like --help.
 func TestBashCompletionScript(t *testing.T) {
 	bash, err := exec.LookPath("bash")
 	if err != nil {

@@ -83,7 +83,7 @@ func newDomainsCommand(s streams) *cli.Command {
 			Usage: "where to read domains, `SPEC` (see SOURCES); repeat to merge, later wins per broker"},
 		&cli.StringFlag{Name: "publish", EnvVars: []string{"FDUD_PUBLISH"},
 			Usage: "store this broker's domain in ZooKeeper, `zk:HOST:PORT[/chroot]`, or in the cluster (kafka, with --bootstrap-server); exit 6 when it changed"},
-		&cli.IntFlag{Name: "broker-id", EnvVars: []string{"FDUD_BROKER_ID"},
+		&cli.IntFlag{Name: "broker-id", DefaultText: "from server.properties or meta.properties", EnvVars: []string{"FDUD_BROKER_ID"},
 			Usage: "this machine's broker `ID` (imds, --publish)"},
 		&cli.StringFlag{Name: "server-properties", EnvVars: []string{"FDUD_SERVER_PROPERTIES"},
 			Usage: "the broker's server.properties `FILE`, to read broker.id (or meta.properties in log.dirs)"},

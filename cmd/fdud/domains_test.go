@@ -14,6 +14,7 @@ import (
 
 	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/internal/testenv"
+	"github.com/fdud/fdud/zookeeper"
 )
 
 // domainsRun runs fdud in-process and returns exit code, stdout and stderr.
@@ -46,6 +47,7 @@ func TestDomainsCommand(t *testing.T) {
 		code      int
 		stdout    string // exact, when not ""
 		stderrHas []string
+		stdoutHas []string
 	}{
 		{name: "file", args: []string{"domains", "--source", jsonFile}, code: 0,
 			stdout: `{
@@ -90,7 +92,7 @@ func TestDomainsCommand(t *testing.T) {
 		{name: "cluster unreachable", args: []string{"domains", "--source", jsonFile, "--bootstrap-server", closedAddr(t), "--request-timeout", "2s"},
 			code: 1, stderrHas: []string{"list live brokers"}},
 		{name: "help", args: []string{"domains", "--help"}, code: 0,
-			stderrHas: []string{"zk:HOST:PORT[,HOST:PORT][/chroot]", "hdinsight:FILE", "exec:COMMAND", "--publish zk:zk1:2181/kafka; rc=$?", "FDUD_BROKER_ID"}},
+			stdoutHas: []string{"zk:HOST:PORT[,HOST:PORT][/chroot]", "hdinsight:FILE", "exec:COMMAND", "--publish zk:zk1:2181/kafka; rc=$?", "FDUD_BROKER_ID"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,6 +112,11 @@ func TestDomainsCommand(t *testing.T) {
 			if tc.code == 0 && !strings.Contains(strings.Join(tc.args, " "), "--help") {
 				if _, err := cluster.ParseDomains([]byte(out)); err != nil {
 					t.Fatalf("stdout is not a domains document: %v\n%s", err, out)
+				}
+			}
+			for _, s := range tc.stdoutHas {
+				if !strings.Contains(out, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, out)
 				}
 			}
 			for _, s := range tc.stderrHas {
@@ -147,6 +154,24 @@ func TestDomainsPublishCron(t *testing.T) {
 	cron := func() (int, string, string) {
 		return domainsRun(t, "", "domains", "--source", "imds", "--publish", zkSpec)
 	}
+
+	// Issue 9: until Kafka has registered in the chroot, it is the wrong
+	// one: reading it, or publishing to it, is an error, not an empty list.
+	if code, out, errw := domainsRun(t, "", "domains", "--source", zkSpec); code != exitError || out != "" ||
+		!strings.Contains(errw, "holds no Kafka cluster (no /brokers/ids): check the chroot") {
+		t.Errorf("domains --source %s without Kafka: exit %d, stdout %q; want %d and no document\n%s", zkSpec, code, out, exitError, errw)
+	}
+	if code, _, errw := cron(); code != exitError || !strings.Contains(errw, "check the chroot") {
+		t.Errorf("publish to a chroot without Kafka: exit %d, want %d\n%s", code, exitError, errw)
+	}
+	kc, err := zookeeper.Connect(context.Background(), zookeeper.Options{Connect: z.Addr + "/kafka"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kc.Create("/brokers/ids", nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	kc.Close()
 
 	code, out, errw := cron()
 	if code != exitChanged {

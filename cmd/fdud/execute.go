@@ -16,7 +16,7 @@ func newExecuteCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:      "execute",
 		Usage:     "check a reassignment plan against the cluster and start it, throttled, batched, under a lock",
-		UsageText: "fdud execute [--bootstrap-server HOST:PORT | --zookeeper HOST:PORT[/chroot]] [options] < plan.json > plan.json",
+		UsageText: "fdud execute [--bootstrap-server HOST:PORT | --zookeeper HOST:PORT[/chroot]] [options] (--reassignment-json-file plan.json | < plan.json) [| fdud verify ...]",
 		Description: `Reads a plan in Kafka's reassignment JSON (stdin, or --reassignment-json-file; the
 output of kafka-reassign-partitions.sh --generate works too: its proposed plan is
 used) and checks every entry against the live cluster before changing anything:
@@ -55,9 +55,9 @@ EXAMPLES:
 		Flags: append(clusterFlags(),
 			&cli.StringFlag{Name: "reassignment-json-file", EnvVars: []string{"FDUD_REASSIGNMENT_JSON_FILE"},
 				Usage: "the plan, Kafka's reassignment JSON `FILE` (default: stdin)"},
-			&cli.Int64Flag{Name: "throttle", Value: -1, EnvVars: []string{"FDUD_THROTTLE"},
+			&cli.Int64Flag{Name: "throttle", Value: -1, DefaultText: "none", EnvVars: []string{"FDUD_THROTTLE"},
 				Usage: "replication throttle in `BYTES/S` for the moving replicas (-1: none); merged with throttles already set"},
-			&cli.Int64Flag{Name: "replica-alter-log-dirs-throttle", Value: -1, EnvVars: []string{"FDUD_REPLICA_ALTER_LOG_DIRS_THROTTLE"},
+			&cli.Int64Flag{Name: "replica-alter-log-dirs-throttle", Value: -1, DefaultText: "none", EnvVars: []string{"FDUD_REPLICA_ALTER_LOG_DIRS_THROTTLE"},
 				Usage: "throttle in `BYTES/S` for moves between log directories of a broker (-1: none)"},
 			&cli.BoolFlag{Name: "additional", EnvVars: []string{"FDUD_ADDITIONAL"},
 				Usage: "run even though other reassignments are in flight"},
@@ -67,16 +67,16 @@ EXAMPLES:
 				Usage: "create topics of the plan that do not exist yet, with exactly the planned replicas"},
 			&cli.StringFlag{Name: "rollback-file", EnvVars: []string{"FDUD_ROLLBACK_FILE"},
 				Usage: "where to save the rollback plan (default ./fdud-rollback-YYYYMMDDTHHMMSS.json); an existing file is kept"},
-			&cli.IntFlag{Name: "max-partition-movements", EnvVars: []string{"FDUD_MAX_PARTITION_MOVEMENTS"},
+			&cli.IntFlag{Name: "max-partition-movements", DefaultText: "no limit", EnvVars: []string{"FDUD_MAX_PARTITION_MOVEMENTS"},
 				Usage: "batching: at most `N` reassignments in flight across the cluster (0: submit all at once)"},
-			&cli.IntFlag{Name: "max-moves-per-broker", EnvVars: []string{"FDUD_MAX_MOVES_PER_BROKER"},
+			&cli.IntFlag{Name: "max-moves-per-broker", DefaultText: "no limit", EnvVars: []string{"FDUD_MAX_MOVES_PER_BROKER"},
 				Usage: "batching: at most `N` reassignments in flight that add or remove a replica on any one broker"},
 			&cli.DurationFlag{Name: "poll-interval", Value: 10 * time.Second, EnvVars: []string{"FDUD_POLL_INTERVAL"},
 				Usage: "batching: how often to check for completed reassignments"},
-			&cli.DurationFlag{Name: "max-wait", EnvVars: []string{"FDUD_MAX_WAIT"},
+			&cli.DurationFlag{Name: "max-wait", DefaultText: "no limit", EnvVars: []string{"FDUD_MAX_WAIT"},
 				Usage: "batching: give up waiting after this long, exit 3 (0: no limit); re-run to continue"},
-			&cli.Int64Flag{Name: "timeout", Value: 10000, EnvVars: []string{"FDUD_TIMEOUT"},
-				Usage: "`MS` to wait for log directory moves to start (as Kafka's tool)"},
+			&cli.DurationFlag{Name: "timeout", Value: 10 * time.Second, EnvVars: []string{"FDUD_TIMEOUT"},
+				Usage: "how long to wait for log directory moves to start, a `DURATION` such as 30s or 2m (fdud compat takes Kafka's milliseconds)"},
 			&cli.BoolFlag{Name: "cancel", EnvVars: []string{"FDUD_CANCEL"},
 				Usage: "cancel the plan's reassignments in flight (Admin API path) and remove the throttles fdud set for it"},
 			&cli.BoolFlag{Name: "list", Usage: "show the reassignments in flight (their targets as JSON on stdout)"},
@@ -105,7 +105,7 @@ EXIT STATUS:
 				MaxMovesPerBroker:     c.Int("max-moves-per-broker"),
 				PollInterval:          c.Duration("poll-interval"),
 				MaxWait:               c.Duration("max-wait"),
-				Timeout:               time.Duration(c.Int64("timeout")) * time.Millisecond,
+				Timeout:               c.Duration("timeout"),
 				StateDir:              c.String("state-dir"),
 			}
 			switch {
@@ -127,6 +127,10 @@ EXIT STATUS:
 					return err
 				}
 				o.PlanFile, in = "", bytes.NewReader(data)
+				if execute.IsEmpty(data) {
+					// Nothing to do: no cluster to connect to, exit 0.
+					return execute.Run(c.Context, o, nil, in, s.out, s.err, newLogger(c, s))
+				}
 			}
 			log := newLogger(c, s)
 			ko := kafkaOptions(c, s)

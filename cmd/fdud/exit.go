@@ -27,11 +27,14 @@ const (
 
 const exitCodesHelp = `
 EXIT STATUS:
-   0  success (generate: plan written, possibly empty; verify: complete and spread)
+   0  success (generate: plan written, possibly empty; execute, verify: an empty plan, nothing
+      to do; verify: complete and spread, structural risk alone reported but not failed)
    1  error talking to Kafka, ZooKeeper or Azure, or reading/writing files
-   2  bad flags or bad input document; nothing was changed
+   2  bad command line (unknown command or flag, a value of the wrong form), bad input
+      document, or --command-config settings the brokers refuse; nothing was changed
    3  verify: reassignment still in progress
-   4  partitions at risk: verify found the spread violated; generate cannot meet the rules (see --force)
+   4  partitions at risk: verify found what a plan could fix (spread violated, under-replicated;
+      structural risk only with --fail-on-structural-risk); generate cannot meet the rules (see --force)
    5  busy: another fdud run holds the lock, or other reassignments are in flight (see --additional)
    6  domains --publish: the stored domain changed (a repair is due)
  130  interrupted
@@ -40,6 +43,9 @@ EXIT STATUS:
 // exitCode maps an error returned by a command to the process exit code.
 func exitCode(err error) int {
 	var ec cli.ExitCoder
+	if _, ok := asUsageError(err); ok {
+		return exitBadInput
+	}
 	switch {
 	case err == nil:
 		return exitOK
@@ -78,6 +84,10 @@ func isUsageError(err error) bool {
 // nothing extra) and returns the exit code.
 func reportError(w io.Writer, err error) int {
 	code := exitCode(err)
+	if ue, ok := asUsageError(err); ok {
+		fmt.Fprintln(w, ue.Error())
+		return code
+	}
 	if err != nil && code != exitChanged {
 		if msg := err.Error(); msg != "" {
 			fmt.Fprintf(w, "fdud: %s\n", msg)

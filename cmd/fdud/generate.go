@@ -24,16 +24,25 @@ stdout carries only the plan, in Kafka's reassignment JSON (partitions whose
 replicas change, or only their order; an empty list when nothing needs doing):
 feed it to fdud execute or to kafka-reassign-partitions.sh --execute. stderr
 carries a summary: rule violations before and after, replicas moved against
-the lower bound, leader changes, replicas and leaders per broker, and the
-FD x UD grid of brokers.
+the lower bound, the per-FD spread (most minus fewest replicas on one broker
+of a fault domain, worst fault domain) before, after the repair and after
+--balance, leader changes, replicas and leaders per broker, and the FD x UD
+grid of brokers. Within the fewest moves, fdud picks which replicas leave and
+which brokers receive so that this spread is as small as it can make it.
 
 The cluster comes from --current-assignment (offline: Kafka's reassignment JSON,
 or the text kafka-reassign-partitions.sh --generate prints) or from a live
 cluster (--bootstrap-server, or --zookeeper for ZooKeeper-mode clusters).
 Partitions being reassigned are planned from their in-flight targets.
 
-A broker without a domain that holds replicas in scope is an error, unless it
-is dead or named in --exclude-brokers (its replicas then move off).
+A broker that is down (not alive, but in the domains: an update domain being
+rebooted, a VM being redeployed) keeps its replicas, which count in its domains,
+and gets nothing new; the summary names it. --evacuate-down-brokers (or
+--exclude-brokers) moves its replicas off. A broker without a domain that holds
+replicas in scope is an error, unless it is dead or named in --exclude-brokers
+(its replicas then move off). The rules are judged over every domain that has a
+live broker or holds replicas, as fdud verify judges them, even where no broker
+may receive replicas (all excluded, say).
 Partitions that cannot meet the rules (too few brokers or domains alive) make
 generate fail with exit status 4 and a list of them; with --force they are
 spread as widely as possible (fault domains before update domains) and each
@@ -77,17 +86,19 @@ func newGenerateCommand(s streams) *cli.Command {
 			Usage: "only these brokers may hold replicas, `ID,ID` or ranges LOW-HIGH (default: every live broker with a domain)"},
 		&cli.StringFlag{Name: "exclude-brokers", EnvVars: []string{"FDUD_EXCLUDE_BROKERS"},
 			Usage: "move every replica in scope off these brokers, `ID,ID` (decommissioning)"},
-		&cli.IntFlag{Name: "replication-factor", EnvVars: []string{"FDUD_REPLICATION_FACTOR"},
-			Usage: "change the replication factor of the partitions in scope to `N` (and set it for --new-topic)"},
+		&cli.BoolFlag{Name: "evacuate-down-brokers", EnvVars: []string{"FDUD_EVACUATE_DOWN_BROKERS"},
+			Usage: "move replicas in scope off brokers that are not alive (by default a down broker with a domain keeps them)"},
+		&cli.IntFlag{Name: "replication-factor", DefaultText: "unchanged", EnvVars: []string{"FDUD_REPLICATION_FACTOR"},
+			Usage: "change the replication factor of the partitions in scope to `N` (with --new-topic: the new topic's)"},
 		&cli.StringFlag{Name: "new-topic", EnvVars: []string{"FDUD_NEW_TOPIC"},
-			Usage: "also plan a new topic `NAME` from scratch (needs --partitions and --replication-factor)"},
-		&cli.IntFlag{Name: "partitions", EnvVars: []string{"FDUD_PARTITIONS"},
+			Usage: "plan only a new topic `NAME`, from scratch (needs --partitions and --replication-factor; existing topics are not planned, their replicas count as load); also prints kafka-topics.sh's --replica-assignment"},
+		&cli.IntFlag{Name: "partitions", DefaultText: "none", EnvVars: []string{"FDUD_PARTITIONS"},
 			Usage: "partitions of --new-topic, `N`"},
 		&cli.BoolFlag{Name: "force", EnvVars: []string{"FDUD_FORCE"},
 			Usage: "place partitions that cannot meet the rules as widely as possible instead of failing (exit 4)"},
 		&cli.BoolFlag{Name: "balance", EnvVars: []string{"FDUD_BALANCE"},
-			Usage: "add moves that even out replicas per broker, never breaking a rule"},
-		&cli.IntFlag{Name: "max-moves", EnvVars: []string{"FDUD_MAX_MOVES"},
+			Usage: "add moves that even out replicas per broker, worst fault domain first, never breaking a rule"},
+		&cli.IntFlag{Name: "max-moves", DefaultText: "no limit", EnvVars: []string{"FDUD_MAX_MOVES"},
 			Usage: "with --balance, add at most `N` replica moves (0: no limit)"},
 		&cli.BoolFlag{Name: "no-leader-balance", EnvVars: []string{"FDUD_NO_LEADER_BALANCE"},
 			Usage: "keep preferred leaders where they are (by default they are spread across brokers and update domains)"},
@@ -140,14 +151,15 @@ func generateConfig(c *cli.Context) (generate.Config, error) {
 		CurrentFile:       c.String("current-file"),
 		ReportFile:        c.String("report"),
 		Options: generate.Options{
-			ReplicationFactor: c.Int("replication-factor"),
-			NewTopic:          c.String("new-topic"),
-			NewPartitions:     c.Int("partitions"),
-			Force:             c.Bool("force"),
-			Balance:           c.Bool("balance"),
-			MaxMoves:          c.Int("max-moves"),
-			NoLeaderBalance:   c.Bool("no-leader-balance"),
-			Seed:              c.Uint64("seed"),
+			ReplicationFactor:   c.Int("replication-factor"),
+			NewTopic:            c.String("new-topic"),
+			NewPartitions:       c.Int("partitions"),
+			Force:               c.Bool("force"),
+			EvacuateDownBrokers: c.Bool("evacuate-down-brokers"),
+			Balance:             c.Bool("balance"),
+			MaxMoves:            c.Int("max-moves"),
+			NoLeaderBalance:     c.Bool("no-leader-balance"),
+			Seed:                c.Uint64("seed"),
 		},
 	}
 	var err error

@@ -46,6 +46,15 @@ func TestGenerateCLI(t *testing.T) {
 			code: 0, stdout: `"topic":"payments"`, planParts: 3},
 		{name: "new topic only", args: []string{"generate", "--domains", atRiskDomains, "--new-topic", "audit", "--partitions", "6", "--replication-factor", "2"},
 			code: 0, stdout: `"topic":"audit"`, planParts: 6},
+		// Issue 9: the at-risk cluster's orders partitions are neither repaired
+		// nor raised to RF 3 by --new-topic; Kafka's --replica-assignment form
+		// is printed for kafka-topics.sh.
+		{name: "new topic on an existing cluster", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent,
+			"--new-topic", "audit", "--partitions", "3", "--replication-factor", "3"},
+			code: 0, stdout: `"topic":"audit"`, stderr: "kafka-topics.sh --create --topic audit --replica-assignment ", planParts: 3},
+		{name: "new topic with --topics", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent,
+			"--new-topic", "audit", "--partitions", "3", "--replication-factor", "3", "--topics", "orders"},
+			code: exitBadInput, stderr: "--new-topic plans only the new topic"},
 		{name: "missing domains", args: []string{"generate", "--current-assignment", atRiskCurrent}, code: exitBadInput, stderr: "--domains is required"},
 		{name: "bad broker list", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--exclude-brokers", "1,a"},
 			code: exitBadInput, stderr: `--exclude-brokers: "a" is not a broker id`},
@@ -55,15 +64,19 @@ func TestGenerateCLI(t *testing.T) {
 			code: exitBadInput, stderr: "/nonexistent.json"},
 		{name: "file and cluster", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--bootstrap-server", "127.0.0.1:1"},
 			code: exitBadInput, stderr: "not both"},
-		{name: "one fault domain left warns", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--broker-list", "1,2,3"},
-			code: 0, stdout: `"version":1`, stderr: "warning: fault domain without an eligible broker: FD1", planParts: 2},
+		// Issue 9: FD1's brokers are alive, so verify judges the plan over FD1 too;
+		// a plan that leaves it empty is infeasible, not "0 -> 0".
+		{name: "one fault domain left is infeasible", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--broker-list", "1,2,3"},
+			code: exitAtRisk, stderr: "no broker may receive replicas in FD1"},
+		{name: "one fault domain left forced warns", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--broker-list", "1,2,3", "--force"},
+			code: 0, stdout: `"version":1`, stderr: "warning: no broker may receive replicas in fault domain FD1", planParts: 2},
 		{name: "infeasible", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--exclude-brokers", "2-6"},
-			code: exitAtRisk, stderr: "orders-0: replication factor 2 needs 2 brokers, only 1 may hold replicas"},
+			code: exitAtRisk, stderr: "orders-0: replication factor 2 needs 2 brokers, only 1 may receive replicas"},
 		{name: "infeasible forced", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "--exclude-brokers", "2-6", "--force"},
 			code: 0, stdout: `{"version":1,"partitions":[]}`, stderr: "compromise: orders-0: left as it is", planParts: 0},
 		{name: "stray argument", args: []string{"generate", "--domains", atRiskDomains, "--current-assignment", atRiskCurrent, "extra"},
 			code: exitBadInput, stderr: `unexpected argument "extra"`},
-		{name: "unknown flag", args: []string{"generate", "--nope"}, code: exitBadInput, stderr: "flag provided but not defined"},
+		{name: "unknown flag", args: []string{"generate", "--nope"}, code: exitBadInput, stderr: "fdud generate: unknown flag --nope (see 'fdud generate --help')"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,9 +110,10 @@ func TestGenerateCLI(t *testing.T) {
 }
 
 func TestGenerateHelp(t *testing.T) {
-	code, out, errw := runGenerateCLI(t, "", "generate", "--help")
-	if code != 0 || out != "" {
-		t.Fatalf("exit %d, stdout %q", code, out)
+	// --help is asked for: stdout (issue 9), like every other command's.
+	code, errw, stderr := runGenerateCLI(t, "", "generate", "--help")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	for _, want := range []string{"--domains", "--current-assignment", "--exclude-brokers", "--no-leader-balance", "FDUD_BROKER_LIST", "EXAMPLES", "--bootstrap-server"} {
 		if !strings.Contains(errw, want) {

@@ -55,6 +55,9 @@ Example (what examples/cron/fdud-cron.sh does):
 			if len(args) == 0 {
 				return cluster.Invalidf("fdud lock: no command given (fdud lock --zookeeper ... -- COMMAND [ARG...])")
 			}
+			if c.String("zookeeper") == "" {
+				return &usageError{cmd: commandPath(c), msg: "--zookeeper is required (or FDUD_ZOOKEEPER)"}
+			}
 			name := c.String("name")
 			if name == "" || strings.ContainsAny(name, "/ ") {
 				return cluster.Invalidf("--name %q: want a word without slashes or spaces", name)

@@ -50,8 +50,12 @@ lock alone.
 With --domains, verify also checks the spread of the plan's partitions (of every
 partition with --all) across fault domains, update domains and zones, prints the
 FD x UD grid of brokers, and for each single domain says which partitions would go
-offline, or fall below min.insync.replicas, if it went down. Partitions
-under-replicated now are always listed.
+offline, or fall below min.insync.replicas, if it went down. Risk that no
+placement can avoid, given the cluster's domains, replication factor and
+min.insync.replicas, is structural: it is reported apart, with the fix ("add a
+fault domain (3 in all), or use replication factor 4"), and does not fail the
+run unless --fail-on-structural-risk. Partitions under-replicated now are always
+listed.
 
 stdout stays empty unless --format json: then it carries the report
 (schemas/verify-report.schema.json). --prometheus FILE writes node_exporter
@@ -85,7 +89,10 @@ EXIT STATUS (verify):
       executing this plan)
    4  complete, but partitions violate the spread, are under-replicated, or would go
       offline or below min.insync.replicas if one fault domain, update domain or
-      zone went down
+      zone went down where a better placement would avoid it. Structural risk,
+      which no placement avoids (replication factor 3 and min.insync.replicas 2
+      over two fault domains), is reported with its fix and counted in
+      fdud_partitions_structural_risk, but exits 0 unless --fail-on-structural-risk
  130  interrupted`
 
 func newVerifyCommand(s streams) *cli.Command {
@@ -98,7 +105,7 @@ func newVerifyCommand(s streams) *cli.Command {
 			Usage: "assess spread and risk of every partition of the cluster, not only the plan's (the plan is then optional)"},
 		&cli.BoolFlag{Name: "wait", EnvVars: []string{"FDUD_VERIFY_WAIT"},
 			Usage: "poll until no partition of the plan is in flight and fdud execute has let go of the cluster lock (or --timeout)"},
-		&cli.DurationFlag{Name: "timeout", EnvVars: []string{"FDUD_VERIFY_TIMEOUT"},
+		&cli.DurationFlag{Name: "timeout", DefaultText: "no limit", EnvVars: []string{"FDUD_VERIFY_TIMEOUT"},
 			Usage: "with --wait, give up after this long and exit 3 (0: no limit)"},
 		&cli.DurationFlag{Name: "poll-interval", Value: verify.DefaultPollInterval, EnvVars: []string{"FDUD_POLL_INTERVAL"},
 			Usage: "with --wait, how often to read the cluster"},
@@ -114,6 +121,8 @@ func newVerifyCommand(s streams) *cli.Command {
 			Usage: "`DIR` where an earlier fdud kept throttle records without --zookeeper, still cleaned up (default $XDG_STATE_HOME/fdud)"},
 		&cli.IntFlag{Name: "min-insync-replicas", Value: 1, EnvVars: []string{"FDUD_MIN_INSYNC_REPLICAS"},
 			Usage: "min.insync.replicas of topics that do not set it (the brokers' default, which clients cannot read)"},
+		&cli.BoolFlag{Name: "fail-on-structural-risk", EnvVars: []string{"FDUD_FAIL_ON_STRUCTURAL_RISK"},
+			Usage: "exit 4 for structural risk too (risk no placement avoids, e.g. replication factor 3 and min.insync.replicas 2 over two fault domains); by default it is reported and counted, with its fix"},
 		&cli.BoolFlag{Name: "legacy-status-lines", EnvVars: []string{"FDUD_LEGACY_STATUS_LINES"},
 			Usage: `print Kafka 0.8-2.4's lines ("Reassignment of partition [orders,0] completed successfully")`},
 	)
@@ -135,6 +144,7 @@ func runVerify(c *cli.Context, s streams) error {
 		PollInterval: c.Duration("poll-interval"), PreserveThrottles: c.Bool("preserve-throttles"),
 		ElectLeaders: c.Bool("elect-leaders"), Format: c.String("format"), PrometheusFile: c.String("prometheus"),
 		MinInsyncReplicas: c.Int("min-insync-replicas"), LegacyStatusLines: c.Bool("legacy-status-lines"),
+		FailOnStructuralRisk: c.Bool("fail-on-structural-risk"),
 	}
 	if c.Args().Present() {
 		return cluster.Invalidf("verify takes no arguments, got %q (the plan comes on stdin or --reassignment-json-file)", c.Args().First())
@@ -154,6 +164,11 @@ func runVerify(c *cli.Context, s streams) error {
 		o.Domains = &cluster.Domains{} // placeholder so Validate sees domains are coming
 	}
 	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.NothingToVerify() {
+		// generate found nothing to do: no cluster to read, exit 0.
+		_, err := verify.Run(ctx, o, nil, verify.Env{Stdout: s.out, Stderr: s.err})
 		return err
 	}
 

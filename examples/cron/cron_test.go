@@ -264,6 +264,35 @@ func TestCronJob(t *testing.T) {
 		}
 	})
 
+	t.Run("pending repair with nothing left to move", func(t *testing.T) {
+		// An earlier run was interrupted after the repair was done (or another
+		// broker's repair fixed these partitions): the plan is empty, and it
+		// goes through execute and verify like any other (issue 9: the script
+		// used to stop before them, since verify exited 2 on an empty plan).
+		before := assignment(t, k, "orders", "audit")
+		if err := os.WriteFile(filepath.Join(r.dirs[3], "state", "repair-pending"), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		res := r.run(3)
+		if res.exit != 0 || !res.has("resume") || !res.has("nothing-to-move") {
+			t.Fatalf("exit %d, want 0 with event=resume and event=nothing-to-move", res.exit)
+		}
+		for _, want := range []string{"event=execute msg=\"fdud execute: the plan has no partitions", "event=verify msg=\"fdud verify: the plan has no partitions"} {
+			if !strings.Contains(res.log, want) {
+				t.Errorf("the log lacks %q: the empty plan did not go through execute and verify", want)
+			}
+		}
+		if strings.Contains(res.log, "level=error") {
+			t.Errorf("the job logged an error")
+		}
+		if after := assignment(t, k, "orders", "audit"); !mapsEqual(before, after) {
+			t.Errorf("nothing was to move, but partitions moved")
+		}
+		if _, err := os.Stat(filepath.Join(r.dirs[3], "state", "repair-pending")); !os.IsNotExist(err) {
+			t.Errorf("the pending marker is still there (%v)", err)
+		}
+	})
+
 	t.Run("two brokers at once", func(t *testing.T) {
 		// One rack event moves two VMs; both jobs start at the same moment.
 		before := assignment(t, k, "orders", "audit")

@@ -107,13 +107,11 @@ repair() {
     5) log warn busy step=generate; exit 5 ;;
     *) die 1 plan-failed "rc=$rc" ;;
   esac
-  local moves
+  # An empty plan (every partition on this broker is still spread) goes
+  # through execute and verify like any other: both exit 0 saying so.
+  local moves done_event=repaired
   moves=$(grep -o '"partition":' "$plan" | wc -l)
-  if [ "$moves" -eq 0 ]; then
-    rm -f "$plan" "$rollback" "$pending"
-    log info nothing-to-move
-    exit 0
-  fi
+  [ "$moves" -eq 0 ] && done_event=nothing-to-move
   log info planned "partitions=$moves" "plan=$plan" "rollback=$rollback"
 
   local throttle_flags=()
@@ -133,7 +131,7 @@ repair() {
   run verify "$fdud" verify "${cluster_flags[@]}" --reassignment-json-file "$plan" \
     --domains "$domains" --wait --timeout "$verify_timeout" >/dev/null
   case $rc in
-    0) rm -f "$pending"; log info repaired "partitions=$moves" "plan=$plan"; exit 0 ;;
+    0) rm -f "$pending"; log info "$done_event" "partitions=$moves" "plan=$plan"; exit 0 ;;
     3) log warn still-in-progress "timeout=$verify_timeout" "plan=$plan"; exit 3 ;;
     4) rm -f "$pending"; die 4 at-risk "msg=\"moved as planned, but partitions remain at risk; see the lines above\"" "plan=$plan" ;;
     *) die 1 verify-failed "rc=$rc" "plan=$plan" ;;

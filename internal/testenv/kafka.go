@@ -40,8 +40,14 @@ type KafkaOptions struct {
 	// ServerProperties are added to, or override, each broker's
 	// server.properties (for example "min.insync.replicas": "2").
 	ServerProperties map[string]string
+	// LogDirs is the number of log directories per broker (default 1).
+	LogDirs int
 	// BrokerProperties are per broker id, applied after ServerProperties.
 	BrokerProperties map[int32]map[string]string
+	// SASLSSL adds a SASL_SSL listener with SCRAM-SHA-512 to every broker
+	// (Kafka 2.x and later; see Kafka.SASL): a CA and certificates made for
+	// the test, and a user with a random password.
+	SASLSSL bool
 }
 
 // Kafka is a cluster of real Kafka brokers on 127.0.0.1, started for one
@@ -59,6 +65,8 @@ type Kafka struct {
 
 	dir     string
 	brokers []*KafkaBroker // sorted by id
+
+	sasl *SASLSSL // with KafkaOptions.SASLSSL
 
 	zkOnce sync.Once
 	zkConn *zookeeper.Conn
@@ -145,7 +153,11 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	voters := k.controllers(t, ids)
 	for _, id := range ids {
 		b := &KafkaBroker{ID: id, k: k, LogDir: filepath.Join(k.dir, fmt.Sprintf("broker-%d", id), "data")}
-		b.props = k.brokerProperties(id, len(ids), b.LogDir, voters)
+		b.LogDirs = []string{b.LogDir}
+		for i := 2; i <= o.LogDirs; i++ {
+			b.LogDirs = append(b.LogDirs, filepath.Join(k.dir, fmt.Sprintf("broker-%d", id), fmt.Sprintf("data%d", i)))
+		}
+		b.props = k.brokerProperties(id, len(ids), strings.Join(b.LogDirs, ","), voters)
 		if port, ok := voters[id]; ok {
 			b.ControllerPort = port
 		}
@@ -156,6 +168,9 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 			b.props[key] = v
 		}
 		k.brokers = append(k.brokers, b)
+	}
+	if o.SASLSSL {
+		k.configureSASLSSL(t)
 	}
 	// Kill rather than stop at the end: the data is thrown away, and a
 	// controlled shutdown of a whole cluster only costs time.
@@ -186,6 +201,9 @@ func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	k.Bootstrap = strings.Join(addrs, ",")
 	if err := k.waitMetadata(ctx, ids); err != nil {
 		t.Fatalf("start kafka %s: %v\n%s", k.Version, err, k.tails(20))
+	}
+	if k.sasl != nil {
+		k.startSASLSSL(ctx, t)
 	}
 	where := "zookeeper " + k.ZooKeeperConnect
 	if k.Version.KRaft {

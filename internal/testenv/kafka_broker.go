@@ -18,13 +18,17 @@ import (
 
 // KafkaBroker is one broker of a Kafka test cluster.
 type KafkaBroker struct {
-	ID     int32
-	Addr   string // 127.0.0.1:port; the same after Restart
-	Port   int
-	LogDir string // log.dirs: the partition data, kept across Restart
+	ID      int32
+	Addr    string // 127.0.0.1:port; the same after Restart
+	Port    int
+	LogDir  string   // the first of log.dirs: the partition data, kept across Restart
+	LogDirs []string // every log directory, LogDir first
 	// ControllerPort is the KRaft controller listener's port when the
 	// broker is also a controller, else 0.
 	ControllerPort int
+	// SASLAddr is 127.0.0.1:port of the SASL_SSL listener with
+	// KafkaOptions.SASLSSL, else "".
+	SASLAddr string
 
 	k     *Kafka
 	props map[string]string
@@ -137,8 +141,10 @@ func (b *KafkaBroker) start(ctx context.Context, t testing.TB) error {
 
 func (b *KafkaBroker) startOnce(ctx context.Context, t testing.TB) error {
 	dir := filepath.Dir(b.LogDir)
-	if err := os.MkdirAll(b.LogDir, 0o755); err != nil {
-		return err
+	for _, d := range b.LogDirs {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
 	}
 	b.mu.Lock()
 	props := make(map[string]string, len(b.props)+3)

@@ -109,9 +109,15 @@ func (k *Kafka) brokerProperties(id int32, brokers int, logDir string, voters ma
 }
 
 // newClusterID is a random KRaft cluster id: a UUID in Kafka's URL-safe
-// base64 form.
+// base64 form. Like Kafka's Uuid.randomUuid it never starts with '-', which
+// kafka-storage's argument parser would take for an option (1 in 64 runs
+// failed to format).
 func newClusterID() string {
 	b := make([]byte, 16)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	for {
+		rand.Read(b)
+		if id := base64.RawURLEncoding.EncodeToString(b); id[0] != '-' {
+			return id
+		}
+	}
 }

@@ -67,10 +67,11 @@ func (k *Kafka) toolLog4j() string {
 	return p
 }
 
-// Connect is how this release's tools reach the cluster: --zookeeper for
-// Kafka 0.9, --bootstrap-server otherwise.
+// Connect is how this release's tools reach the cluster: --zookeeper before
+// Kafka 2.5 (whose kafka-reassign-partitions.sh --execute still needs it),
+// --bootstrap-server otherwise.
 func (k *Kafka) Connect() []string {
-	if k.Version.IsLegacy() {
+	if !k.Version.AtLeast(2, 5) {
 		return []string{"--zookeeper", k.ZooKeeperConnect}
 	}
 	return []string{"--bootstrap-server", k.RunningBootstrap()}
