@@ -19,13 +19,6 @@ import (
 	"github.com/fdud/fdud/throttle"
 )
 
-// host is one fdud run's connection to the cluster: two hosts are two
-// connections to the same cluster.
-type host struct {
-	name string
-	st   kafka.StateTopic
-}
-
 // runSuite is what every implementation of kafka.StateTopic must give the
 // store and the lock: in memory (MemTopic) and on real brokers. a and b are
 // two hosts. Each subtest uses a topic of its own.
