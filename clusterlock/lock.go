@@ -2,8 +2,11 @@
 // changing the same cluster at once. With ZooKeeper it is an ephemeral node
 // (ZNode) holding who took it: ZooKeeper deletes it when the holder's
 // session ends, so a crashed run never leaves the cluster locked. Without
-// ZooKeeper it falls back to an flock(2) on a file in the state directory,
-// which only protects against runs on the same machine.
+// ZooKeeper, on the Admin API path, it lives in the cluster's state topic
+// (package clusterstate): its holder sends heartbeats, and a holder silent
+// for clusterstate.DefaultTTL (a killed run) is taken over by the next run.
+// With neither, it falls back to an flock(2) on a file in the state
+// directory, which only protects against runs on the same machine.
 package clusterlock
 
 import (
@@ -22,6 +25,8 @@ import (
 	"github.com/go-zookeeper/zk"
 
 	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/clusterstate"
+	"github.com/fdud/fdud/kafka"
 	"github.com/fdud/fdud/zookeeper"
 )
 
@@ -63,7 +68,16 @@ type Options struct {
 	ZooKeeper *zookeeper.Conn
 	// Node overrides ZNode.
 	Node string
-	// StateDir holds the lock file when ZooKeeper is nil; required then.
+	// Kafka, when set and ZooKeeper is not, holds the lock in the
+	// cluster's state topic (kafka.StateTopicOf of the connection).
+	Kafka kafka.StateTopic
+	// TTL is the Kafka lock's: see clusterstate.DefaultTTL, the value of 0.
+	TTL time.Duration
+	// KafkaName names the Kafka lock; "" is clusterstate.DefaultLockName,
+	// the lock execute and verify take.
+	KafkaName string
+	// StateDir holds the lock file when ZooKeeper and Kafka are nil;
+	// required then.
 	StateDir string
 	// Plan and Command describe the holder, for the message a second run gets.
 	Plan, Command string
@@ -79,6 +93,7 @@ type Lock struct {
 	released bool
 	zk       *zookeeper.Conn
 	file     *os.File
+	kl       *clusterstate.Lock
 }
 
 // Acquire takes the lock without waiting. When another run holds it, the
@@ -106,6 +121,9 @@ func Acquire(ctx context.Context, o Options) (*Lock, error) {
 			node = ZNode
 		}
 		return acquireZK(o.ZooKeeper, node, h, data)
+	}
+	if o.Kafka != nil {
+		return acquireKafka(ctx, o, log)
 	}
 	if o.StateDir == "" {
 		return nil, errors.New("cluster lock: no ZooKeeper and no state directory")
@@ -145,7 +163,8 @@ func acquireZK(conn *zookeeper.Conn, node string, h Holder, data []byte) (*Lock,
 // cluster.ErrBusy; callers that do not give up on a busy lock (verify
 // keeping throttles) read the holder from it.
 type BusyError struct {
-	// Where names the lock: "znode /fdud/lock" or "file PATH".
+	// Where names the lock: "znode /fdud/lock", "file PATH" or "kafka
+	// topic __fdud_state, lock cluster".
 	Where string
 	// Holder is who holds it; nil when that cannot be read.
 	Holder *Holder
@@ -179,6 +198,9 @@ func (l *Lock) Check(ctx context.Context) error {
 	if l.released {
 		return errors.New("cluster lock already released")
 	}
+	if l.kl != nil {
+		return l.kl.Check(ctx)
+	}
 	if l.zk == nil {
 		return nil // an flock lasts as long as the file is open
 	}
@@ -205,6 +227,9 @@ func (l *Lock) Release() error {
 	l.released = true
 	if l.file != nil {
 		return releaseFile(l.file)
+	}
+	if l.kl != nil {
+		return l.kl.Release()
 	}
 	node := l.where[len("znode "):]
 	data, version, err := l.zk.Get(node)

@@ -92,7 +92,7 @@ func (r *runner) cancel(ctx context.Context, cl kafka.Cluster, conn *zookeeper.C
 			active = append(active, p.TP())
 		}
 	}
-	rec := r.throttleRecord(ctx, conn, plan)
+	rec := r.throttleRecord(ctx, cl, conn, plan)
 	eo := execute.Options{
 		Mode: execute.ModeCancel, PlanFile: r.o.ReassignmentJSONFile, Throttle: -1, LogDirThrottle: -1,
 		Timeout: r.o.Timeout, ZooKeeper: conn, StateDir: r.env.StateDir,
@@ -101,15 +101,15 @@ func (r *runner) cancel(ctx context.Context, cl kafka.Cluster, conn *zookeeper.C
 		return err
 	}
 	r.p.Cancelled(active)
-	if rec != nil && !r.o.PreserveThrottles && r.throttleRecord(ctx, conn, plan) == nil {
+	if rec != nil && !r.o.PreserveThrottles && r.throttleRecord(ctx, cl, conn, plan) == nil {
 		r.p.ThrottlesCleared(entities(rec))
 	}
 	return nil
 }
 
 // throttleRecord loads what fdud set for the plan, or nil.
-func (r *runner) throttleRecord(ctx context.Context, conn *zookeeper.Conn, plan cluster.Assignment) *throttle.Record {
-	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: conn, StateDir: r.env.StateDir, Logger: r.log})
+func (r *runner) throttleRecord(ctx context.Context, cl kafka.Cluster, conn *zookeeper.Conn, plan cluster.Assignment) *throttle.Record {
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: conn, Kafka: kafka.StateTopicOf(cl), StateDir: r.env.StateDir, Logger: r.log})
 	if err != nil {
 		r.log.Debug("no throttle record store", "err", err)
 		return nil

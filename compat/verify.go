@@ -52,7 +52,7 @@ func (r *runner) verify(ctx context.Context) error {
 			return err
 		}
 	}
-	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: conn, StateDir: stateDir, Logger: r.log})
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: conn, Kafka: kafka.StateTopicOf(cl), StateDir: stateDir, Logger: r.log})
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (r *runner) verify(ctx context.Context) error {
 		Logger:    r.log,
 		Throttles: tc,
 		// Throttles stay while execute (batching) holds the cluster lock.
-		Lock: verify.ClusterLock{ZooKeeper: conn, StateDir: stateDir, PlanID: id},
+		Lock: verify.ClusterLock{ZooKeeper: conn, Kafka: kafka.StateTopicOf(cl), StateDir: stateDir, PlanID: id},
 	})
 	if res == nil {
 		return err

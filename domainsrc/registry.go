@@ -33,6 +33,8 @@ func kinds() []kind {
 			usage: "file:PATH, PATH or - (stdin): domains JSON, or CSV broker_id,fault_domain,update_domain[,zone]"},
 		{name: "zk", arg: argRequired, open: openZK,
 			usage: "zk:HOST:PORT[,HOST:PORT][/chroot]: znodes /brokers/domains/<id> holding FD<n>UD<m> (or JSON); hosts from /brokers/ids"},
+		{name: "kafka", arg: argNone, open: openKafka,
+			usage: "kafka: domains published in the cluster (fdud domains --publish kafka), keys domain/<id> of topic __fdud_state; needs --bootstrap-server, works on KRaft"},
 		{name: "rack", arg: argOptional, open: openRack,
 			usage: "rack or rack:PATTERN: broker.rack from Kafka metadata, parsed with --rack-pattern (default " + DefaultRackPattern + ")"},
 		{name: "imds", arg: argNone, open: openIMDS,

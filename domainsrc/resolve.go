@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/clusterstate"
 	"github.com/fdud/fdud/zookeeper"
 )
 
@@ -41,6 +42,10 @@ type Deps struct {
 	ZooKeeperTimeout time.Duration // bound on a whole read or publish; 0 means 30 s
 	// ZooKeeperSessionTimeout is the session timeout asked for; 0 means 10 s.
 	ZooKeeperSessionTimeout time.Duration
+
+	// ClusterState opens the cluster's state topic (kafka: sources); nil
+	// when no cluster was given.
+	ClusterState func(context.Context) (*clusterstate.Store, error)
 
 	// This broker's id (imds, and --publish): BrokerID when set, else read
 	// from MetaProperties, else from ServerProperties (broker.id or node.id,

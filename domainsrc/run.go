@@ -74,7 +74,7 @@ func Publish(ctx context.Context, spec string, d cluster.Domains, deps Deps) (cl
 	}
 	p, ok := s.(Publisher)
 	if !ok {
-		return cluster.BrokerDomain{}, cluster.Invalidf("--publish %s: %s cannot store domains; use zk:HOST:PORT[/chroot]", spec, s.Name())
+		return cluster.BrokerDomain{}, cluster.Invalidf("--publish %s: %s cannot store domains; use zk:HOST:PORT[/chroot] or kafka", spec, s.Name())
 	}
 	b, err := thisBroker(d, deps)
 	if err != nil {

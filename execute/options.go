@@ -62,7 +62,9 @@ type Options struct {
 	Timeout time.Duration
 
 	// ZooKeeper, when set, holds the cluster lock and the throttle records;
-	// without it both live in StateDir and only protect this machine.
+	// without it both live in the cluster's state topic on the Admin API
+	// path (package clusterstate), else in StateDir, which only protects
+	// this machine.
 	ZooKeeper *zookeeper.Conn
 	// StateDir holds the lock and throttle records without ZooKeeper; "" is
 	// throttle.DefaultStateDir().

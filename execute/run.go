@@ -76,7 +76,7 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, in io.Reader, out, er
 	if o.Mode == ModeCancel {
 		cmd += " --cancel"
 	}
-	lo := clusterlock.Options{ZooKeeper: o.ZooKeeper, StateDir: o.StateDir, Plan: r.id, Command: cmd, Logger: log}
+	lo := clusterlock.Options{ZooKeeper: o.ZooKeeper, Kafka: kafka.StateTopicOf(cl), StateDir: o.StateDir, Plan: r.id, Command: cmd, Logger: log}
 	r.lock, err = clusterlock.Acquire(ctx, lo)
 	if err != nil {
 		return err
@@ -344,11 +344,11 @@ func (r *run) throttle(ctx context.Context, items []Item) error {
 			req.Moves = append(req.Moves, it.Move())
 		}
 	}
-	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, StateDir: r.o.StateDir, Logger: r.log})
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, Kafka: kafka.StateTopicOf(r.cl), StateDir: r.o.StateDir, Logger: r.log})
 	if err != nil {
 		return err
 	}
-	if r.o.ZooKeeper == nil {
+	if r.o.ZooKeeper == nil && kafka.StateTopicOf(r.cl) == nil {
 		r.log.Warn("no ZooKeeper: the throttle record is kept on this machine only; run fdud verify here to remove the throttles")
 	}
 	if err := r.lock.Check(ctx); err != nil {
@@ -463,7 +463,7 @@ func (r *run) cancel(ctx context.Context) error {
 		}
 		fmt.Fprintf(r.errw, "Successfully cancelled partition reassignments for %s\n", strings.Join(names, ","))
 	}
-	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, StateDir: r.o.StateDir, Logger: r.log})
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, Kafka: kafka.StateTopicOf(r.cl), StateDir: r.o.StateDir, Logger: r.log})
 	if err != nil {
 		return err
 	}
@@ -490,7 +490,7 @@ func (r *run) undoThrottles(ctx context.Context, cause error) error {
 	if r.o.Throttle <= 0 && r.o.LogDirThrottle <= 0 {
 		return cause
 	}
-	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, StateDir: r.o.StateDir, Logger: r.log})
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, Kafka: kafka.StateTopicOf(r.cl), StateDir: r.o.StateDir, Logger: r.log})
 	if err == nil {
 		var rm throttle.Removal
 		if rm, err = throttle.Cleanup(ctx, r.cl, store, r.id, r.log); err == nil {

@@ -286,6 +286,15 @@ func saramaConfig(o Options, sec *Security, v sarama.KafkaVersion, apiVersions b
 	conf.Metadata.Full = true
 	conf.Metadata.Retry.Max = 2
 	conf.Metadata.Retry.Backoff = 250 * time.Millisecond
+	// fdud creates the topics it writes (the state topic) with their own
+	// settings; a metadata request must not create one with the broker's.
+	conf.Metadata.AllowAutoTopicCreation = false
+	// State topic writes (state_topic.go): acknowledged by every in-sync
+	// replica, sent once.
+	conf.Producer.RequiredAcks = sarama.WaitForAll
+	conf.Producer.Return.Successes = true
+	conf.Producer.Retry.Max = 0
+	conf.Producer.Timeout = t
 	sec.apply(conf)
 	if conf.Net.SASL.Enable && v.IsAtLeast(sarama.V1_0_0_0) {
 		conf.Net.SASL.Version = sarama.SASLHandshakeV1

@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/fdud/fdud/clusterstate"
+	"github.com/fdud/fdud/kafka"
 	"github.com/fdud/fdud/zookeeper"
 )
 
@@ -41,7 +43,12 @@ type StoreOptions struct {
 	// means DefaultStateDir(). Such records are only found by fdud runs on
 	// the same machine (and user), so run verify where execute ran.
 	StateDir string
-	Logger   *slog.Logger
+	// Kafka, when set and ZooKeeper is not, keeps records in the cluster's
+	// state topic (NewClusterStore), where any machine finds them: the
+	// Admin API path (kafka.StateTopicOf of the connection). Records an
+	// earlier fdud left in StateDir are still found and cleaned up.
+	Kafka  kafka.StateTopic
+	Logger *slog.Logger
 }
 
 // DefaultStateDir is $XDG_STATE_HOME/fdud, or ~/.local/state/fdud.
@@ -57,7 +64,8 @@ func DefaultStateDir() (string, error) {
 }
 
 // OpenStore returns the ZooKeeper store when o.ZooKeeper is set, else the
-// file store in the state directory.
+// cluster's state topic when o.Kafka is set (creating the topic when it is
+// missing), else the file store in the state directory.
 func OpenStore(ctx context.Context, o StoreOptions) (Store, error) {
 	log := o.Logger
 	if log == nil {
@@ -69,11 +77,22 @@ func OpenStore(ctx context.Context, o StoreOptions) (Store, error) {
 	dir := o.StateDir
 	if dir == "" {
 		var err error
-		if dir, err = DefaultStateDir(); err != nil {
+		if dir, err = DefaultStateDir(); err != nil && o.Kafka == nil {
 			return nil, err
 		}
 	}
 	dir = filepath.Join(dir, "throttles")
+	if o.Kafka != nil {
+		cs, err := clusterstate.Open(ctx, o.Kafka, clusterstate.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("throttle records: %w", err)
+		}
+		s := NewClusterStore(cs, log)
+		if fi, err := os.Stat(dir); err == nil && fi.IsDir() && filepath.IsAbs(dir) {
+			return &withLocal{Store: s, local: &fileStore{dir: dir, log: log}, log: log}, nil
+		}
+		return s, nil
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("throttle records: %w", err)
 	}
@@ -86,6 +105,10 @@ func loggerOf(s Store) *slog.Logger {
 	case *zkStore:
 		return s.log
 	case *fileStore:
+		return s.log
+	case *clusterStore:
+		return s.log
+	case *withLocal:
 		return s.log
 	}
 	return slog.New(slog.DiscardHandler)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/fdud/fdud/clusterlock"
+	"github.com/fdud/fdud/kafka"
 	"github.com/fdud/fdud/zookeeper"
 )
 
@@ -30,13 +31,18 @@ type LockHolder struct {
 }
 
 // ClusterLock is the lock execute takes (package clusterlock): the
-// ephemeral node /fdud/lock with ZooKeeper, else the file in the state
-// directory, which only guards runs on this machine.
+// ephemeral node /fdud/lock with ZooKeeper, else the lock in the cluster's
+// state topic (Kafka), else the file in the state directory, which only
+// guards runs on this machine.
 type ClusterLock struct {
 	ZooKeeper *zookeeper.Conn
 	// StateDir is where execute keeps the lock file; required without
 	// ZooKeeper.
 	StateDir string
+	// Kafka, without ZooKeeper, is the cluster's state topic, where
+	// execute keeps the lock on the Admin API path
+	// (kafka.StateTopicOf of the connection).
+	Kafka kafka.StateTopic
 	// PlanID identifies the plan being verified (throttle.PlanID), to tell
 	// execute of this plan from other runs.
 	PlanID string
@@ -47,7 +53,7 @@ var _ Lock = ClusterLock{}
 // TryLock implements Lock.
 func (c ClusterLock) TryLock(ctx context.Context) (func() error, *LockHolder, error) {
 	l, err := clusterlock.Acquire(ctx, clusterlock.Options{
-		ZooKeeper: c.ZooKeeper, StateDir: c.StateDir, Plan: c.PlanID, Command: "fdud verify",
+		ZooKeeper: c.ZooKeeper, Kafka: c.Kafka, StateDir: c.StateDir, Plan: c.PlanID, Command: "fdud verify",
 	})
 	var busy *clusterlock.BusyError
 	switch {

@@ -11,6 +11,7 @@ func commands(s streams) []*cli.Command {
 		newVerifyCommand(s),
 		newCompatCommand(s),
 		newLockCommand(s),
+		newUnlockCommand(s),
 		newCompletionCommand(s),
 		newVersionCommand(s),
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/clusterstate"
 	"github.com/fdud/fdud/domainsrc"
 	"github.com/fdud/fdud/kafka"
 	"github.com/fdud/fdud/zookeeper"
@@ -42,6 +43,10 @@ after reconnecting; if ZooKeeper stays unreachable the exit status is 1 and the
 stored value may be the old or the new one (never a mixture): treat 1 as
 "check needed".
 
+--publish kafka stores it in the cluster itself instead (record domain/<id> of
+the compacted topic __fdud_state, reached through --bootstrap-server), which
+works without ZooKeeper (KRaft, Kafka 4); --source kafka reads them back.
+
 EXAMPLES:
    # The domains ZooKeeper holds, with a file of manual overrides on top.
    fdud domains --source zk:zk1:2181/kafka --source overrides.csv > domains.json
@@ -59,7 +64,11 @@ EXAMPLES:
    # id from --broker-id, FDUD_BROKER_ID or the broker's server.properties).
    export FDUD_SERVER_PROPERTIES=/etc/kafka/server.properties
    fdud domains --source imds --publish zk:zk1:2181/kafka; rc=$?
-   # rc 6: the domain changed, plan and repair; 0: nothing to do; else: alert.`
+   # rc 6: the domain changed, plan and repair; 0: nothing to do; else: alert.
+
+   # The same without ZooKeeper (KRaft): publish into the cluster, read back.
+   fdud domains --source imds --publish kafka --bootstrap-server localhost:9092
+   fdud domains --source kafka --bootstrap-server kafka:9092 > domains.json`
 
 // specList is a repeatable flag whose values are never split: specs may
 // hold commas (zk:zk1:2181,zk2:2181/kafka) and semicolons (exec:...).
@@ -73,7 +82,7 @@ func newDomainsCommand(s streams) *cli.Command {
 		&cli.GenericFlag{Name: "source", Value: &specList{}, EnvVars: []string{"FDUD_SOURCE"},
 			Usage: "where to read domains, `SPEC` (see SOURCES); repeat to merge, later wins per broker"},
 		&cli.StringFlag{Name: "publish", EnvVars: []string{"FDUD_PUBLISH"},
-			Usage: "store this broker's domain in ZooKeeper, `zk:HOST:PORT[/chroot]`; exit 6 when it changed"},
+			Usage: "store this broker's domain in ZooKeeper, `zk:HOST:PORT[/chroot]`, or in the cluster (kafka, with --bootstrap-server); exit 6 when it changed"},
 		&cli.IntFlag{Name: "broker-id", DefaultText: "from server.properties or meta.properties", EnvVars: []string{"FDUD_BROKER_ID"},
 			Usage: "this machine's broker `ID` (imds, --publish)"},
 		&cli.StringFlag{Name: "server-properties", EnvVars: []string{"FDUD_SERVER_PROPERTIES"},
@@ -96,7 +105,7 @@ func newDomainsCommand(s streams) *cli.Command {
 	return &cli.Command{
 		Name:        "domains",
 		Usage:       "write the domains JSON (broker -> fault/update domain) from IMDS, ZooKeeper, broker.rack, HDInsight, a file or a command",
-		UsageText:   "fdud domains --source SPEC [--source SPEC ...] [--publish zk:HOST:PORT[/chroot]] [options] > domains.json",
+		UsageText:   "fdud domains --source SPEC [--source SPEC ...] [--publish zk:HOST:PORT[/chroot]|kafka] [options] > domains.json",
 		Description: strings.Replace(domainsDescription, "{{SOURCES}}", domainsrc.SpecHelp(), 1),
 		Flags:       append(flags, clusterFlags()...),
 		Action: func(c *cli.Context) error {
@@ -122,6 +131,9 @@ func newDomainsCommand(s streams) *cli.Command {
 				l := &clusterBrokers{opts: kafkaOptions(c, s)}
 				defer l.close()
 				deps.Brokers = l
+				if c.String("zookeeper") == "" {
+					deps.ClusterState = l.clusterState
+				}
 			}
 			return domainsrc.Run(c.Context, opts, deps, s.out, s.err)
 		},
@@ -148,6 +160,18 @@ func (l *clusterBrokers) Brokers(ctx context.Context) ([]cluster.Broker, error) 
 		return nil, err
 	}
 	return st.Brokers, nil
+}
+
+// clusterState opens the cluster's state topic, for kafka sources.
+func (l *clusterBrokers) clusterState(ctx context.Context) (*clusterstate.Store, error) {
+	if l.cl == nil {
+		cl, err := kafka.Connect(ctx, l.opts)
+		if err != nil {
+			return nil, err
+		}
+		l.cl = cl
+	}
+	return clusterstate.Open(ctx, kafka.StateTopicOf(l.cl), clusterstate.Options{})
 }
 
 func (l *clusterBrokers) close() {

@@ -26,7 +26,8 @@ log directories are well-formed. Any problem: every offending entry is named,
 exit 2, nothing changed.
 
 Then, holding the cluster lock (an ephemeral ZooKeeper node /fdud/lock with
---zookeeper; otherwise a file lock that only guards this machine), it saves the
+--zookeeper; otherwise a lock in the cluster's topic __fdud_state, which a run
+silent for 2 minutes loses to the next), it saves the
 rollback plan, sets the throttles merged with those already present (recording
 exactly what it set, so that fdud verify removes only that), and submits the
 partitions not yet at their target. On stdout it passes the plan on unchanged,
@@ -80,7 +81,7 @@ EXAMPLES:
 				Usage: "cancel the plan's reassignments in flight (Admin API path) and remove the throttles fdud set for it"},
 			&cli.BoolFlag{Name: "list", Usage: "show the reassignments in flight (their targets as JSON on stdout)"},
 			&cli.StringFlag{Name: "state-dir", EnvVars: []string{"FDUD_STATE_DIR"},
-				Usage: "without --zookeeper: `DIR` for the lock file and throttle records (default $XDG_STATE_HOME/fdud or ~/.local/state/fdud)"},
+				Usage: "`DIR` of throttle records an earlier fdud kept there, still cleaned up (default $XDG_STATE_HOME/fdud or ~/.local/state/fdud); records and the lock are now in the cluster (__fdud_state) or ZooKeeper"},
 		),
 		CustomHelpTemplate: cli.CommandHelpTemplate + `
 EXIT STATUS:

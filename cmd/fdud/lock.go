@@ -12,6 +12,7 @@ import (
 
 	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/clusterlock"
+	"github.com/fdud/fdud/kafka"
 	"github.com/fdud/fdud/zookeeper"
 )
 
@@ -25,16 +26,26 @@ func newLockCommand(s streams) *cli.Command {
 		ArgsUsage: "-- COMMAND [ARG...]",
 		Description: `Takes the lock, runs COMMAND, releases the lock and exits with COMMAND's exit
 code. When another run holds the lock, exits 5 at once and names the holder.
-The lock is an ephemeral ZooKeeper node (/fdud/locks/NAME under the cluster's
-chroot): ZooKeeper drops it if this process dies, so a crash never leaves the
-cluster locked. It is a different node from the one fdud execute takes, so
-COMMAND may run fdud execute.
+With --zookeeper the lock is an ephemeral ZooKeeper node (/fdud/locks/NAME
+under the cluster's chroot): ZooKeeper drops it if this process dies, so a
+crash never leaves the cluster locked. With --bootstrap-server instead (KRaft,
+Kafka 4) it is lock run-NAME in the cluster's topic __fdud_state, held with a
+heartbeat: a holder silent for 2 minutes loses it to the next run, and
+fdud unlock --name run-NAME breaks it. Either is a different lock from the one
+fdud execute takes, so COMMAND may run fdud execute.
 
 Example (what examples/cron/fdud-cron.sh does):
-  fdud lock --zookeeper zk1:2181/kafka --name repair -- ./repair.sh`,
+  fdud lock --zookeeper zk1:2181/kafka --name repair -- ./repair.sh
+  fdud lock --bootstrap-server k1:9092 --name repair -- ./repair.sh`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "zookeeper", EnvVars: []string{"FDUD_ZOOKEEPER"},
 				Usage: "ZooKeeper holding the lock, `HOST:PORT[/chroot]` (the Kafka cluster's)"},
+			&cli.StringFlag{Name: "bootstrap-server", EnvVars: []string{"FDUD_BOOTSTRAP_SERVER"},
+				Usage: "without --zookeeper: Kafka brokers whose topic __fdud_state holds the lock, `HOST:PORT[,HOST:PORT]`"},
+			&cli.StringFlag{Name: "command-config", EnvVars: []string{"FDUD_COMMAND_CONFIG"},
+				Usage: "Kafka client properties `FILE` (security.protocol, sasl.*, ssl.* with PEM files)"},
+			&cli.DurationFlag{Name: "request-timeout", Value: 30 * time.Second, EnvVars: []string{"FDUD_REQUEST_TIMEOUT"},
+				Usage: "bound on each request to Kafka"},
 			&cli.StringFlag{Name: "zookeeper-digest", EnvVars: []string{"FDUD_ZOOKEEPER_DIGEST"},
 				Usage: "ZooKeeper digest credentials `USER:PASSWORD` (prefer the environment variable)"},
 			&cli.StringFlag{Name: "name", Value: "default", Usage: "lock `NAME`: runs with the same name exclude each other"},
@@ -53,16 +64,31 @@ Example (what examples/cron/fdud-cron.sh does):
 			}
 			log := newLogger(c, s)
 			ctx := c.Context
-			conn, err := zookeeper.Connect(ctx, zookeeper.Options{
-				Connect: c.String("zookeeper"), Digest: zookeeper.Secret(c.String("zookeeper-digest")), Logger: log,
-			})
-			if err != nil {
-				return err
+			lo := clusterlock.Options{Node: "/fdud/locks/" + name, Command: strings.Join(args, " "), Logger: log}
+			switch {
+			case c.String("zookeeper") != "":
+				conn, err := zookeeper.Connect(ctx, zookeeper.Options{
+					Connect: c.String("zookeeper"), Digest: zookeeper.Secret(c.String("zookeeper-digest")), Logger: log,
+				})
+				if err != nil {
+					return err
+				}
+				defer conn.Close()
+				lo.ZooKeeper = conn
+			case c.String("bootstrap-server") != "":
+				cl, err := kafka.Connect(ctx, kafkaOptions(c, s))
+				if err != nil {
+					return err
+				}
+				defer cl.Close()
+				if lo.Kafka = kafka.StateTopicOf(cl); lo.Kafka == nil {
+					return fmt.Errorf("fdud lock: the %s path keeps no lock in the cluster; give --zookeeper", cl.Path())
+				}
+				lo.KafkaName = "run-" + name
+			default:
+				return cluster.Invalidf("fdud lock: give --zookeeper HOST:PORT[/chroot] or --bootstrap-server HOST:PORT")
 			}
-			defer conn.Close()
-			l, err := clusterlock.Acquire(ctx, clusterlock.Options{
-				ZooKeeper: conn, Node: "/fdud/locks/" + name, Command: strings.Join(args, " "), Logger: log,
-			})
+			l, err := clusterlock.Acquire(ctx, lo)
 			if err != nil {
 				return err
 			}

@@ -17,7 +17,7 @@ func TestUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"unknown command", nil, []string{"bogus"}, `fdud: unknown command "bogus" (commands: domains, generate, execute, verify, compat, lock, completion, version) (see 'fdud --help')`},
+		{"unknown command", nil, []string{"bogus"}, `fdud: unknown command "bogus" (commands: domains, generate, execute, verify, compat, lock, unlock, completion, version) (see 'fdud --help')`},
 		{"help on an unknown command", nil, []string{"help", "bogus"}, `fdud: unknown command "bogus" (see 'fdud --help')`},
 		{"unknown flag", nil, []string{"generate", "--bogus"}, "fdud generate: unknown flag --bogus (see 'fdud generate --help')"},
 		{"unknown global flag", nil, []string{"--bogus", "generate"}, "fdud: unknown flag --bogus (see 'fdud --help')"},

@@ -34,10 +34,11 @@ from the plan, a leader that is not the preferred one) and a summary.
 Once no partition of the plan is in flight, verify removes exactly the throttles
 fdud execute set for this plan and restores what was there before (unless
 --preserve-throttles). The record of those throttles is in ZooKeeper with
---zookeeper, else in --state-dir on the machine that ran execute.
+--zookeeper, else in the cluster's topic __fdud_state, from any host (a record an
+earlier fdud left in --state-dir is still found).
 
 It does so holding the cluster lock fdud execute holds (/fdud/lock with
---zookeeper, else the lock file in --state-dir, which only guards this machine),
+--zookeeper, else the lock in the cluster's topic __fdud_state),
 taken without waiting and given back right after. A batching execute keeps that
 lock until its last batch, and between two batches nothing is in flight; so
 while another run holds the lock verify keeps the throttles, says who holds it
@@ -117,7 +118,7 @@ func newVerifyCommand(s streams) *cli.Command {
 		&cli.StringFlag{Name: "prometheus", EnvVars: []string{"FDUD_PROMETHEUS"},
 			Usage: "write Prometheus textfile-collector metrics to `FILE` (atomically)"},
 		&cli.StringFlag{Name: "state-dir", EnvVars: []string{"FDUD_STATE_DIR"},
-			Usage: "`DIR` of fdud's throttle records and lock file when there is no --zookeeper (default $XDG_STATE_HOME/fdud)"},
+			Usage: "`DIR` where an earlier fdud kept throttle records without --zookeeper, still cleaned up (default $XDG_STATE_HOME/fdud)"},
 		&cli.IntFlag{Name: "min-insync-replicas", Value: 1, EnvVars: []string{"FDUD_MIN_INSYNC_REPLICAS"},
 			Usage: "min.insync.replicas of topics that do not set it (the brokers' default, which clients cannot read)"},
 		&cli.BoolFlag{Name: "fail-on-structural-risk", EnvVars: []string{"FDUD_FAIL_ON_STRUCTURAL_RISK"},
@@ -305,13 +306,16 @@ func openCleanup(ctx context.Context, c *cli.Context, cl kafka.Cluster, plan clu
 		}
 		so.StateDir = dir
 	}
+	if so.ZooKeeper == nil {
+		so.Kafka = kafka.StateTopicOf(cl) // the Admin API path: the cluster's state topic
+	}
 	store, err := throttle.OpenStore(ctx, so)
 	if err != nil {
 		closeFn()
 		return nil, nil, nil, err
 	}
 	id := throttle.PlanID(plan)
-	lock := verify.ClusterLock{ZooKeeper: so.ZooKeeper, StateDir: so.StateDir, PlanID: id}
+	lock := verify.ClusterLock{ZooKeeper: so.ZooKeeper, Kafka: so.Kafka, StateDir: so.StateDir, PlanID: id}
 	return planThrottles{cl: cl, store: store, planID: id, log: log}, lock, closeFn, nil
 }
 
