@@ -473,7 +473,7 @@ func (r *run) cancel(ctx context.Context) error {
 	}
 	switch {
 	case rm.Removed && len(rm.Warnings) > 0:
-		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed), except %d values someone else changed since, left as they are:\n",
+		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed), except %d values (someone else changed them since, or they were never set):\n",
 			r.id, len(rm.Changes), len(rm.Warnings))
 		for _, w := range rm.Warnings {
 			fmt.Fprintf(r.errw, "  %s\n", w)

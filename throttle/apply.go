@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -81,8 +82,22 @@ func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log 
 			return nil, fmt.Errorf("set throttles: record them first: %w", err)
 		}
 	}
-	if err := apply(ctx, cl, m.Changes, log, "throttle"); err != nil {
-		return m.Record, fmt.Errorf("set throttles (record %s kept; fdud verify or execute --cancel removes what was set): %w", req.PlanID, err)
+	if n, err := applyN(ctx, cl, m.Changes, log, "throttle"); err != nil {
+		// The record describes only what exists: what was not set (the
+		// changes after the failing one, and the failing one when the
+		// cluster refused it outright, as Kafka 0.9 refuses broker
+		// configs) leaves it, and an empty one goes.
+		if errors.Is(err, errors.ErrUnsupported) {
+			n-- // the failing change was not made
+		}
+		rec, kept := recordOf(m.Record, prev, m.Changes[:max(n+1, 0)])
+		if perr := keepRecord(ctx, store, rec, kept); perr != nil {
+			return nil, fmt.Errorf("set throttles: %w; and correcting the record of what was set failed (run fdud verify with the plan): %w", err, perr)
+		}
+		if !kept {
+			return nil, fmt.Errorf("set throttles: nothing was set: %w", err)
+		}
+		return rec, fmt.Errorf("set throttles (record %s kept of what was set; fdud verify or execute --cancel removes it): %w", req.PlanID, err)
 	}
 	if err := settle(ctx, cl, m.Changes, req.Settle, log, "throttle"); err != nil {
 		return m.Record, fmt.Errorf("set throttles (record %s kept; fdud verify or execute --cancel removes what was set): %w", req.PlanID, err)
@@ -91,13 +106,46 @@ func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log 
 }
 
 func apply(ctx context.Context, cl kafka.Cluster, changes []Change, log *slog.Logger, what string) error {
-	for _, c := range changes {
+	_, err := applyN(ctx, cl, changes, log, what)
+	return err
+}
+
+// applyN makes the changes in order and returns, on a failure, the index of
+// the failing change (those before it were made).
+func applyN(ctx context.Context, cl kafka.Cluster, changes []Change, log *slog.Logger, what string) (int, error) {
+	for i, c := range changes {
 		if err := alter(ctx, cl, c); err != nil {
-			return fmt.Errorf("%s %s: %w", entityNoun(c.Kind), c.Name, err)
+			return i, fmt.Errorf("%s %s: %w", entityNoun(c.Kind), c.Name, err)
 		}
 		log.Info(what + ": " + c.String())
 	}
-	return nil
+	return len(changes), nil
+}
+
+// recordOf returns rec cut down to the configs that exist: those of the
+// earlier record, and those on entities of the changes made. kept is false
+// when nothing is left.
+func recordOf(rec, prev *Record, made []Change) (out *Record, kept bool) {
+	touched := map[Entity]bool{}
+	for _, c := range made {
+		touched[c.Entity] = true
+	}
+	cp := *rec
+	cp.Configs = nil
+	for _, c := range rec.Configs {
+		if touched[c.entity()] || prev != nil && prev.find(c.entity(), c.Key) != nil {
+			cp.Configs = append(cp.Configs, c)
+		}
+	}
+	return &cp, len(cp.Configs) > 0
+}
+
+// keepRecord saves rec, or deletes the plan's record when kept is false.
+func keepRecord(ctx context.Context, store Store, rec *Record, kept bool) error {
+	if kept {
+		return store.Save(ctx, rec)
+	}
+	return store.Delete(ctx, rec.PlanID)
 }
 
 // alter makes one change. List edits go through kafka.ConfigOpsAlterer,

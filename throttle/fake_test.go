@@ -2,6 +2,8 @@ package throttle
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"strconv"
 
@@ -36,6 +38,10 @@ type configCluster struct {
 	// ratesUnreported makes DescribeConfigs answer as Kafka 2.4 does:
 	// every broker throttle rate reads as kafka.Unreported, set or not.
 	ratesUnreported bool
+	// noBrokerConfigs makes broker config changes fail with
+	// errors.ErrUnsupported, as fdud's ZooKeeper path refuses them on
+	// Kafka 0.9.
+	noBrokerConfigs bool
 }
 
 func (c *configCluster) ClusterID(context.Context) (string, error) { return c.id, nil }
@@ -104,6 +110,9 @@ func (c *configCluster) AlterConfigOps(_ context.Context, kind kafka.EntityKind,
 func (c *configCluster) alter(e Entity, change func(map[string]string) error) error {
 	if c.onAlter != nil {
 		c.onAlter(e)
+	}
+	if c.noBrokerConfigs && e.Kind == kafka.BrokerEntity {
+		return fmt.Errorf("broker %s runs Kafka 0.9, which has no dynamic broker configs: %w", e.Name, errors.ErrUnsupported)
 	}
 	c.alters++
 	cfg := maps.Clone(c.configs[e])

@@ -2,6 +2,7 @@ package throttle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -185,7 +186,10 @@ func CleanupSettle(ctx context.Context, cl kafka.Cluster, store Store, planID st
 	for _, w := range warnings {
 		log.Warn("throttle clean-up: " + w)
 	}
-	if err := apply(ctx, cl, changes, log, "throttle clean-up"); err != nil {
+	made, rest, stale := withoutUnsupported(ctx, cl, changes, log)
+	warnings = append(warnings, stale...)
+	changes = append(made, rest...)
+	if err := apply(ctx, cl, rest, log, "throttle clean-up"); err != nil {
 		return Removal{Changes: changes, Warnings: warnings}, fmt.Errorf("remove throttles of %s (record kept, run again): %w", planID, err)
 	}
 	if err := settle(ctx, cl, changes, s, log, "throttle clean-up"); err != nil {
@@ -211,4 +215,33 @@ func CleanupSettle(ctx context.Context, cl kafka.Cluster, store Store, planID st
 		return Removal{Changes: changes, Warnings: warnings}, err
 	}
 	return Removal{Removed: true, Changes: changes, Warnings: warnings}, nil
+}
+
+// withoutUnsupported makes the changes the cluster refuses outright
+// (errors.ErrUnsupported: Kafka 0.9 has no dynamic broker configs) and
+// returns those it made, the others (to be made as usual), and a note for
+// each it dropped.
+// A record of a throttle such a cluster cannot hold is stale (an older fdud
+// recorded what it meant to set, not what it set): it must not keep every
+// later clean-up failing.
+func withoutUnsupported(ctx context.Context, cl kafka.Cluster, changes []Change, log *slog.Logger) (made, keep []Change, notes []string) {
+	for _, c := range changes {
+		if c.Kind != kafka.BrokerEntity {
+			keep = append(keep, c)
+			continue
+		}
+		err := alter(ctx, cl, c)
+		switch {
+		case err == nil:
+			log.Info("throttle clean-up: " + c.String())
+			made = append(made, c)
+		case errors.Is(err, errors.ErrUnsupported):
+			n := fmt.Sprintf("%s %s cannot hold throttles (%v): the record of them was stale; dropped", entityNoun(c.Kind), c.Name, err)
+			log.Warn("throttle clean-up: " + n)
+			notes = append(notes, n)
+		default:
+			keep = append(keep, c) // made again below, where the error stops the clean-up
+		}
+	}
+	return made, keep, notes
 }

@@ -59,7 +59,7 @@ func WriteText(w io.Writer, r *Result) error {
 	case t.Error != "":
 		fmt.Fprintf(&b, "Throttles: could not remove fdud's throttles: %s\n", t.Error)
 	case t.Removed && len(t.Left) > 0:
-		fmt.Fprintf(&b, "Throttles: removed the throttles fdud set for this plan, except %d values someone else changed since, left as they are:\n", len(t.Left))
+		fmt.Fprintf(&b, "Throttles: removed the throttles fdud set for this plan, except %d values (someone else changed them since, or they were never set):\n", len(t.Left))
 		for _, l := range t.Left {
 			fmt.Fprintf(&b, "  %s\n", l)
 		}

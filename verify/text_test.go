@@ -20,7 +20,7 @@ func TestWriteTextThrottlesLeft(t *testing.T) {
 		{"all removed", ThrottleOutcome{Checked: true, Removed: true},
 			[]string{"Throttles: removed the throttles fdud set for this plan.\n"}, []string{"except"}},
 		{"some left", ThrottleOutcome{Checked: true, Removed: true, Left: []string{"broker 1: leader.replication.throttled.rate is \"7\", not the 5000 fdud set: changed by someone else since, leaving it"}},
-			[]string{"except 1 values someone else changed since, left as they are:\n", "  broker 1: leader.replication.throttled.rate is \"7\""},
+			[]string{"except 1 values (someone else changed them since, or they were never set):\n", "  broker 1: leader.replication.throttled.rate is \"7\""},
 			[]string{"for this plan.\n"}},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,63 @@
+package throttle
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// Issue 9 (real Kafka 0.9): a failed --throttle left a record of throttles
+// that never existed, and every later verify of the plan failed on it. The
+// record now describes only what was set: here nothing, so there is none.
+func TestApplyOnBrokersWithoutDynamicConfigs(t *testing.T) {
+	ctx := context.Background()
+	before := configs{topic("orders"): {"cleanup.policy": "compact"}}
+	cl := newConfigCluster(before)
+	cl.noBrokerConfigs = true
+	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil)
+	if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), "nothing was set") {
+		t.Fatalf("Apply: %v, want the broker's refusal and nothing set", err)
+	}
+	if rec, err := store.Load(ctx, "plan-1"); rec != nil || err != nil {
+		t.Errorf("record left behind: %+v, %v", rec, err)
+	}
+	if !reflect.DeepEqual(cl.configs, before) {
+		t.Errorf("configs changed: %v", cl.configs)
+	}
+}
+
+// A stale record an older fdud left (broker rates it meant to set on Kafka
+// 0.9) no longer fails every clean-up: the clean-up drops it, saying so.
+func TestCleanupDropsAStaleRecord(t *testing.T) {
+	ctx := context.Background()
+	cl := newConfigCluster(configs{})
+	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The brokers turn out to hold no dynamic configs: what the record says
+	// of them is stale.
+	cl.noBrokerConfigs = true
+	rm, err := Cleanup(ctx, cl, store, "plan-1", nil)
+	if err != nil || !rm.Removed {
+		t.Fatalf("Cleanup: %+v, %v", rm, err)
+	}
+	if len(rm.Warnings) == 0 || !strings.Contains(strings.Join(rm.Warnings, "\n"), "stale") {
+		t.Errorf("no word of the stale record: %v", rm.Warnings)
+	}
+	if rec, _ := store.Load(ctx, "plan-1"); rec != nil {
+		t.Error("the stale record is still there")
+	}
+	if got := cl.configs[topic("orders")]; len(got) != 0 {
+		t.Errorf("topic throttles left: %v", got)
+	}
+}
