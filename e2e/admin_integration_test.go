@@ -40,6 +40,7 @@ func TestAdminIntegration(t *testing.T) {
 		t.Run("a target broker killed during a reassignment", func(t *testing.T) { adminBrokerKilled(t, lc) })
 		t.Run("execute --create-topics", func(t *testing.T) { adminCreateTopics(t, lc) })
 		t.Run("this release's kafka-reassign-partitions.sh both ways", func(t *testing.T) { adminKafkaToolBothWays(t, lc) })
+		t.Run("lock and throttle records in the cluster, from any host", func(t *testing.T) { adminStateFromAnyHost(t, lc) })
 		if lc.zookeeper != "" {
 			t.Run("the same pipeline through the ZooKeeper path", func(t *testing.T) { adminPipeline(t, lc, true) })
 			t.Run("a ZooKeeper-path plan cancelled with --bootstrap-server", func(t *testing.T) { adminCancelZooKeeperPath(t, lc) })

@@ -372,3 +372,105 @@ func adminCancelZooKeeperPath(t *testing.T, lc *liveCluster) {
 		t.Errorf("messages after the cancel: %s", diff)
 	}
 }
+
+// adminStateFromAnyHost proves the Admin API path's shared state in the
+// cluster (topic __fdud_state), with three state directories standing for
+// three hosts: while a batching execute from host A runs, an execute from
+// host B is refused (exit 5, naming the holder) and a verify from B keeps
+// the throttles (exit 3); once A is killed (-9), its lock stays until fdud
+// unlock breaks it (as documented), B re-runs the plan, and a verify from
+// host C removes every throttle A and B set.
+func adminStateFromAnyHost(t *testing.T, lc *liveCluster) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	e := newEnv(t)
+	conn := lc.connectArgs(false)
+	hostA, hostB, hostC := filepath.Join(e.dir, "host-a"), filepath.Join(e.dir, "host-b"), filepath.Join(e.dir, "host-c")
+	topic := uniqueTopic(t, "hosts")
+	a, b, c := lc.sameFaultDomain(t)
+	// 3 MB a partition: the throttle lets a first fetch (1 MB) through, so
+	// only the rest is held back, long enough for host B to try.
+	const n = 3
+	lc.createTopic(ctx, t, topic, slices.Repeat([][]int32{{a, b}}, n), map[string]string{kafka.MinInsyncReplicas: "1"})
+	pad := strings.Repeat("x", 10000)
+	ids := testenv.Messages(topic, 900)
+	messages := make([]string, len(ids))
+	for i, id := range ids {
+		messages[i] = id + "-" + pad
+	}
+	lc.produce(t, topic, messages)
+	before := lc.brokerThrottles(ctx, t)
+	lc.restoreBrokerThrottlesOnCleanup(t, before, 100000, 100000000)
+	planFile := filepath.Join(e.dir, "plan.json")
+	writeFile(t, planFile, planText(t, spreadPlan(topic, n, b, c)))
+	cancelOnCleanup(t, e, conn, planFile, hostC)
+	execArgs := func(stateDir, rate string) []string {
+		return append([]string{"execute", "--reassignment-json-file", planFile, "--throttle", rate, "--state-dir", stateDir,
+			"--max-partition-movements", "1", "--poll-interval", "500ms", "--rollback-file", filepath.Join(stateDir, "rollback.json")}, conn...)
+	}
+
+	cmd := e.command(ctx, "", execArgs(hostA, "100000")...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 1000)
+	var logA strings.Builder
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	for l := range lines {
+		logA.WriteString(l + "\n")
+		if strings.HasPrefix(l, "Batch 1:") {
+			break
+		}
+	}
+	t.Cleanup(func() { t.Logf("execute on host A:\n%s", logA.String()) })
+	pid := strconv.Itoa(cmd.Process.Pid)
+	other := filepath.Join(e.dir, "other.json")
+	writeFile(t, other, planText(t, cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{{Topic: topic, Partition: 0, Replicas: []int32{a, c}}}}))
+	second := e.fdud(t, "", append([]string{"execute", "--reassignment-json-file", other, "--state-dir", hostB}, conn...)...)
+	if second.code != 5 || !strings.Contains(second.stderr, "pid "+pid) {
+		t.Errorf("execute from host B while A runs: want exit 5 naming pid %s\n%s", pid, second)
+	}
+	ver := e.fdud(t, "", append([]string{"verify", "--reassignment-json-file", planFile, "--state-dir", hostB}, conn...)...)
+	if ver.code != 3 {
+		t.Errorf("verify from host B while A runs: want exit 3 (throttles kept)\n%s", ver)
+	}
+
+	cmd.Process.Kill() // a crash: no release, no clean-up
+	cmd.Wait()
+	go func() {
+		for range lines {
+		}
+	}()
+	if again := e.fdud(t, "", append([]string{"execute", "--reassignment-json-file", other, "--state-dir", hostB}, conn...)...); again.code != 5 {
+		t.Errorf("execute from host B right after A died: want exit 5 (the lock lasts until its TTL or fdud unlock)\n%s", again)
+	}
+	un := e.fdud(t, "", append([]string{"unlock"}, conn...)...)
+	if un.code != 0 || !strings.Contains(un.stderr, "pid "+pid) {
+		t.Fatalf("fdud unlock: want exit 0 naming pid %s\n%s", pid, un)
+	}
+	// Host B re-runs the plan at a higher rate: the plan's own record
+	// (in the cluster) takes the new rate.
+	if r := e.fdudWithin(t, 6*time.Minute, "", execArgs(hostB, "100000000")...); r.code != 0 {
+		t.Fatalf("execute of the plan from host B after unlock: %s", r)
+	}
+	done := e.fdudWithin(t, 8*time.Minute, "", append([]string{"verify", "--reassignment-json-file", planFile, "--wait", "--timeout", "7m",
+		"--poll-interval", "2s", "--state-dir", hostC}, conn...)...)
+	if done.code != 0 || !strings.Contains(done.stderr, "removed the throttles fdud set") {
+		t.Fatalf("verify --wait from host C: want exit 0 and the throttles removed\n%s", done)
+	}
+	waitThrottlesOff(ctx, t, lc, topic, "", before)
+	lc.noThrottleConfigs(ctx, t, topic)
+	if ok, diff := testenv.SameMessages(lc.consume(t, topic, len(messages)), messages); !ok {
+		t.Errorf("messages after the reassignment: %s", diff)
+	}
+}
