@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -386,6 +387,11 @@ func adminStateFromAnyHost(t *testing.T, lc *liveCluster) {
 	e := newEnv(t)
 	conn := lc.connectArgs(false)
 	hostA, hostB, hostC := filepath.Join(e.dir, "host-a"), filepath.Join(e.dir, "host-b"), filepath.Join(e.dir, "host-c")
+	for _, d := range []string{hostA, hostB, hostC} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	topic := uniqueTopic(t, "hosts")
 	a, b, c := lc.sameFaultDomain(t)
 	// 3 MB a partition: the throttle lets a first fetch (1 MB) through, so
