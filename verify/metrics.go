@@ -57,6 +57,10 @@ func RenderMetrics(w io.Writer, r *Result) error {
 	fmt.Fprintf(&b, "fdud_reassignments_in_flight %d\n", r.Counts.InProgress)
 	gauge("fdud_partitions_not_as_planned", "Partitions of the plan with nothing in flight whose replicas are not the planned ones.")
 	fmt.Fprintf(&b, "fdud_partitions_not_as_planned %d\n", r.Counts.NotAsPlanned)
+	if r.Records != nil {
+		gauge("fdud_throttle_records", "Plans whose throttle record fdud still holds (verify --all): throttles left on the cluster until a verify or execute --cancel of the plan removes them.")
+		fmt.Fprintf(&b, "fdud_throttle_records %d\n", len(r.Records))
+	}
 	gauge("fdud_throttles_set", "Brokers and topics that still carry replication throttles fdud set for the plan.")
 	fmt.Fprintf(&b, "fdud_throttles_set %d\n", r.Throttles.Entities)
 	gauge("fdud_verify_complete", "1 when no partition of the plan is in flight or off plan, else 0.")

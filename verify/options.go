@@ -119,6 +119,20 @@ type Throttles interface {
 	Remove(ctx context.Context) (ThrottleRemoval, error)
 }
 
+// ThrottleRecords lists every record of throttles fdud set, whatever the
+// plan, for verify --all.
+type ThrottleRecords interface {
+	List(ctx context.Context) ([]RecordInfo, error)
+}
+
+// RecordInfo describes one plan's throttle record.
+type RecordInfo struct {
+	Plan     string
+	Entities int // brokers and topics it holds throttles on
+	Updated  time.Time
+	Host     string
+}
+
 // ThrottleRemoval is what a Throttles.Remove did.
 type ThrottleRemoval struct {
 	Removed bool     // there was a record, and it was undone
@@ -135,6 +149,9 @@ type Env struct {
 	Logger    *slog.Logger
 	Progress  Progress  // nil: no progress display
 	Throttles Throttles // nil: no throttle record to consult
+	// Records, with --all, lists every plan's throttle record: throttles
+	// still on the cluster after (or without) their plan. nil: not listed.
+	Records ThrottleRecords
 	// Lock, when set, is taken for the throttle clean-up (see Lock); while
 	// another run holds it the throttles stay, and Wait keeps waiting. nil:
 	// the throttles are removed without it.

@@ -27,6 +27,15 @@ type Report struct {
 	WaitedSeconds   float64             `json:"waited_seconds"`
 	TimedOut        bool                `json:"timed_out"`
 	LockHolder      *ReportLockHolder   `json:"lock_holder,omitempty"`
+	ThrottleRecords []ReportRecord      `json:"throttle_records,omitempty"`
+}
+
+// ReportRecord is a plan whose throttle record fdud still holds (--all).
+type ReportRecord struct {
+	Plan     string `json:"plan"`
+	Entities int    `json:"entities"`
+	Updated  string `json:"updated,omitempty"` // RFC 3339, UTC
+	Host     string `json:"host,omitempty"`
 }
 
 // ReportLockHolder is another run that held the cluster lock once nothing
@@ -162,6 +171,13 @@ func NewReport(r *Result) Report {
 	}
 	if e := r.Election; e != nil {
 		rep.LeaderElection = &ReportElection{Requested: names(e.Requested), Skipped: names(e.Skipped)}
+	}
+	for _, rec := range r.Records {
+		rr := ReportRecord{Plan: rec.Plan, Entities: rec.Entities, Host: rec.Host}
+		if !rec.Updated.IsZero() {
+			rr.Updated = rec.Updated.UTC().Format(time.RFC3339)
+		}
+		rep.ThrottleRecords = append(rep.ThrottleRecords, rr)
 	}
 	for _, u := range r.Risk.UnderReplicated {
 		rep.UnderReplicated = append(rep.UnderReplicated, ReportReplication{Topic: u.TP.Topic, Partition: u.TP.Partition,

@@ -70,6 +70,10 @@ type Result struct {
 	// FailOnStructuralRisk makes structural risk (Risk.Structural) an
 	// outcome at risk too; by default it is reported, not failed.
 	FailOnStructuralRisk bool
+	// Records, with --all, are every plan's throttle record found (nil:
+	// not listed). Each one is throttles left on the cluster until a
+	// verify or execute --cancel of its plan removes them.
+	Records []RecordInfo
 }
 
 // Outcome derives the verdict. In progress wins, since waiting may change

@@ -70,6 +70,13 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 	parts := planPartitions(o.Plan, st)
 	if o.All {
 		scope, parts = "all", st.Partitions
+		if env.Records != nil {
+			recs, err := env.Records.List(ctx)
+			if err != nil {
+				log.Warn("listing fdud's throttle records failed", "err", err)
+			}
+			res.Records = append([]RecordInfo{}, recs...)
+		}
 	}
 	live := make([]int32, 0, len(st.Brokers))
 	for _, b := range st.Brokers {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fdud/fdud/cluster"
 )
@@ -81,6 +82,7 @@ func WriteText(w io.Writer, r *Result) error {
 				len(e.Skipped), listTPs(e.Skipped))
 		}
 	}
+	writeRecords(&b, r)
 	writeRisk(&b, r)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -239,4 +241,24 @@ func listTPs(tps []cluster.TopicPartition) string {
 		s = append(s, tp.String())
 	}
 	return strings.Join(s, ", ")
+}
+
+// writeRecords lists, with --all, the plans whose throttles fdud still
+// holds on the cluster.
+func writeRecords(b *strings.Builder, r *Result) {
+	if r.Records == nil {
+		return
+	}
+	if len(r.Records) == 0 {
+		b.WriteString("Throttle records: none (fdud holds no throttles on this cluster).\n")
+		return
+	}
+	fmt.Fprintf(b, "Throttle records: %d plans still hold throttles fdud set; fdud verify (or execute --cancel) with the plan removes them:\n", len(r.Records))
+	for _, rec := range r.Records {
+		fmt.Fprintf(b, "  %s: %d brokers and topics, updated %s", rec.Plan, rec.Entities, rec.Updated.UTC().Format(time.RFC3339))
+		if rec.Host != "" {
+			fmt.Fprintf(b, " on %s", rec.Host)
+		}
+		b.WriteString("\n")
+	}
 }

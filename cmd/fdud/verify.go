@@ -211,6 +211,15 @@ func runVerify(c *cli.Context, s streams) error {
 			env.Throttles, env.Lock = th, lock
 		}
 	}
+	if o.All {
+		store, _, closeRecs, err := openThrottleStore(ctx, c, cl, log)
+		if err != nil {
+			log.Warn("cannot read fdud's throttle records; they are not listed", "err", err)
+		} else {
+			defer closeRecs()
+			env.Records = storeRecords{store: store}
+		}
+	}
 	_, err = verify.Run(ctx, o, cl, env)
 	return err
 }
@@ -290,19 +299,33 @@ func (p planThrottles) Remove(ctx context.Context) (verify.ThrottleRemoval, erro
 // ZooKeeper, else both in the state directory.
 func openCleanup(ctx context.Context, c *cli.Context, cl kafka.Cluster, plan cluster.Assignment, log *slog.Logger) (
 	verify.Throttles, verify.Lock, func(), error) {
+	store, so, closeFn, err := openThrottleStore(ctx, c, cl, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	id := throttle.PlanID(plan)
+	lock := verify.ClusterLock{ZooKeeper: so.ZooKeeper, Kafka: so.Kafka, StateDir: so.StateDir, PlanID: id}
+	return planThrottles{cl: cl, store: store, planID: id, log: log}, lock, closeFn, nil
+}
+
+// openThrottleStore opens the throttle records where execute keeps them:
+// ZooKeeper with --zookeeper, else the cluster's state topic (the Admin API
+// path), else the state directory.
+func openThrottleStore(ctx context.Context, c *cli.Context, cl kafka.Cluster, log *slog.Logger) (
+	throttle.Store, throttle.StoreOptions, func(), error) {
 	so := throttle.StoreOptions{StateDir: c.String("state-dir"), Logger: log}
 	closeFn := func() {}
 	if zk := c.String("zookeeper"); zk != "" {
 		conn, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: zk,
 			Digest: zookeeper.Secret(c.String("zookeeper-digest")), Logger: log})
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("zookeeper for throttle records: %w", err)
+			return nil, so, nil, fmt.Errorf("zookeeper for throttle records: %w", err)
 		}
 		so.ZooKeeper, closeFn = conn, func() { conn.Close() }
 	} else if so.StateDir == "" {
 		dir, err := throttle.DefaultStateDir()
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, so, nil, err
 		}
 		so.StateDir = dir
 	}
@@ -312,11 +335,31 @@ func openCleanup(ctx context.Context, c *cli.Context, cl kafka.Cluster, plan clu
 	store, err := throttle.OpenStore(ctx, so)
 	if err != nil {
 		closeFn()
-		return nil, nil, nil, err
+		return nil, so, nil, err
 	}
-	id := throttle.PlanID(plan)
-	lock := verify.ClusterLock{ZooKeeper: so.ZooKeeper, Kafka: so.Kafka, StateDir: so.StateDir, PlanID: id}
-	return planThrottles{cl: cl, store: store, planID: id, log: log}, lock, closeFn, nil
+	return store, so, closeFn, nil
+}
+
+// storeRecords lists every throttle record of a store, for verify --all.
+type storeRecords struct{ store throttle.Store }
+
+func (s storeRecords) List(ctx context.Context) ([]verify.RecordInfo, error) {
+	ids, err := s.store.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]verify.RecordInfo, 0, len(ids))
+	for _, id := range ids {
+		rec, err := s.store.Load(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("throttle record %s: %w", id, err)
+		}
+		if rec == nil {
+			continue
+		}
+		out = append(out, verify.RecordInfo{Plan: id, Entities: len(rec.Entities()), Updated: rec.Updated, Host: rec.Host})
+	}
+	return out, nil
 }
 
 // progressFor draws a bar on a terminal and plain lines anywhere else (a
