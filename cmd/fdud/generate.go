@@ -139,6 +139,12 @@ func newGenerateCommand(s streams) *cli.Command {
 				o := kafkaOptions(c, s)
 				env.ReadState = func(ctx context.Context) (*cluster.State, error) { return kafka.ReadState(ctx, o, nil) }
 			}
+			if c.String("bootstrap-server") != "" && c.String("zookeeper") == "" {
+				// --domains kafka reads the domains published in the cluster.
+				l := &clusterBrokers{opts: kafkaOptions(c, s)}
+				defer l.close()
+				env.DomainDeps.ClusterState = l.clusterState
+			}
 			return generate.Run(c.Context, cfg, env)
 		},
 	}

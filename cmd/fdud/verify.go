@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/clusterstate"
 	"github.com/fdud/fdud/domainsrc"
 	"github.com/fdud/fdud/kafka"
 	"github.com/fdud/fdud/throttle"
@@ -190,6 +191,9 @@ func runVerify(c *cli.Context, s streams) error {
 			// without a domain, or a single fault domain, is part of the report.
 			AllowMissing: true, AllowSingleFaultDomain: true,
 			ZooKeeperDigest: ko.ZooKeeperDigest,
+			ClusterState: func(ctx context.Context) (*clusterstate.Store, error) {
+				return clusterstate.Open(ctx, kafka.StateTopicOf(cl), clusterstate.Options{})
+			},
 		})
 		if err != nil {
 			return err
