@@ -2,6 +2,7 @@ package clusterstate_test
 
 import (
 	"context"
+	"github.com/fdud/fdud/cluster"
 	"os"
 	"strings"
 	"testing"
@@ -58,16 +59,26 @@ func testTopicSettings(t *testing.T, c kafka.Cluster) {
 	ctx := testCtx(t)
 	topic := testTopic()
 	open(t, ctx, kafka.StateTopicOf(c), topic)
-	st, err := c.State(ctx, []string{topic})
-	if err != nil {
-		t.Fatal(err)
+	// The broker asked may learn of the new topic a moment later (seen on a
+	// busy 3.9.1 KRaft cluster): wait until it shows, then check.
+	var st *cluster.State
+	var cfg map[string]map[string]string
+	var err error
+	for {
+		st, err = c.State(ctx, []string{topic})
+		if err == nil && len(st.Partitions) == 1 {
+			if cfg, err = c.DescribeConfigs(ctx, kafka.TopicEntity, []string{topic}); err == nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the state topic never showed: %v (state %+v)", err, st)
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
-	if len(st.Partitions) != 1 || len(st.Partitions[0].Replicas) != min(3, len(st.Brokers)) {
+	if len(st.Partitions[0].Replicas) != min(3, len(st.Brokers)) {
 		t.Errorf("state topic partitions %+v; want 1 with min(3, %d brokers) replicas", st.Partitions, len(st.Brokers))
-	}
-	cfg, err := c.DescribeConfigs(ctx, kafka.TopicEntity, []string{topic})
-	if err != nil {
-		t.Fatal(err)
 	}
 	want := map[string]string{"cleanup.policy": "compact", kafka.MinInsyncReplicas: "2", "message.timestamp.type": "LogAppendTime",
 		"unclean.leader.election.enable": "false"}
