@@ -25,6 +25,7 @@ func TestOnRealKafka(t *testing.T) {
 	}
 	for _, v := range testenv.ModernVersions() {
 		t.Run("kafka="+v.String(), func(t *testing.T) {
+			t.Parallel() // one cluster each: the releases run side by side
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3})
 			realSuite(t, k.Bootstrap, "")
 		})

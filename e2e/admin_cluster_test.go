@@ -67,6 +67,7 @@ func forEachCluster(t *testing.T, brokers int, suite func(t *testing.T, lc *live
 	}
 	for _, v := range testenv.ModernVersions() {
 		t.Run("kafka="+v.String(), func(t *testing.T) {
+			t.Parallel() // one cluster each: the releases run side by side
 			// Two log directories per broker, for log-dir moves.
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: brokers, LogDirs: 2})
 			lc := openLiveCluster(t, k.Bootstrap, "", k.ZooKeeperConnect, "")

@@ -29,6 +29,7 @@ import (
 func TestSASLSSL(t *testing.T) {
 	for _, v := range []testenv.KafkaVersion{testenv.Kafka241, testenv.Kafka4} {
 		t.Run("kafka="+v.String(), func(t *testing.T) {
+			t.Parallel() // one cluster each: the releases run side by side
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, SASLSSL: true})
 			s := k.SASL(t)
 			text, err := os.ReadFile(s.CommandConfig)

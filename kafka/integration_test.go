@@ -35,6 +35,7 @@ func TestIntegrationAdminAPI(t *testing.T) {
 	}
 	for _, v := range testenv.ModernVersions() {
 		t.Run("kafka="+v.String(), func(t *testing.T) {
+			t.Parallel() // one cluster each: the releases run side by side
 			// One cluster per release for both suites: a start costs more
 			// than the tests.
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, LogDirs: 2})

@@ -18,6 +18,7 @@ import (
 func TestModernKafka(t *testing.T) {
 	for _, v := range testenv.ModernVersions() {
 		t.Run("kafka="+v.String(), func(t *testing.T) {
+			t.Parallel() // one cluster each: the releases run side by side
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 1})
 			admin, err := sarama.NewClusterAdmin(strings.Split(k.Bootstrap, ","), k.SaramaConfig())
 			if err != nil {
