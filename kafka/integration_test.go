@@ -106,9 +106,15 @@ func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect strin
 	if err := c.AlterConfigs(ctx, TopicEntity, topic, map[string]string{LeaderThrottledReplicas: "0:" + itoa(ids[0])}, nil); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := c.DescribeConfigs(ctx, TopicEntity, []string{topic})
-	if err != nil || cfg[topic]["retention.ms"] != "3600000" || cfg[topic][LeaderThrottledReplicas] != "0:"+itoa(ids[0]) {
-		t.Errorf("topic config %v %v", cfg, err)
+	// Brokers apply config changes asynchronously (KRaft brokers a moment
+	// after the controller accepts them): wait until the one asked shows it.
+	var cfg map[string]map[string]string
+	waitFor(ctx, t, "the topic config to show", func() bool {
+		cfg, err = c.DescribeConfigs(ctx, TopicEntity, []string{topic})
+		return err == nil && cfg[topic][LeaderThrottledReplicas] == "0:"+itoa(ids[0])
+	})
+	if cfg[topic]["retention.ms"] != "3600000" {
+		t.Errorf("topic config %v", cfg)
 	}
 	if _, ok := cfg[topic]["cleanup.policy"]; ok {
 		t.Errorf("defaults reported as dynamic: %v", cfg)
