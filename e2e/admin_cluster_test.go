@@ -22,6 +22,7 @@ import (
 	"github.com/fdud/fdud/domainsrc"
 	"github.com/fdud/fdud/internal/testenv"
 	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/throttle"
 	"github.com/fdud/fdud/zookeeper"
 )
 
@@ -488,6 +489,23 @@ func uniqueTopic(t *testing.T, suffix string) string {
 }
 
 // throttleRecords lists fdud's throttle records in a state directory.
+// hasClusterRecord reports whether the cluster's state topic (the Admin API
+// path's store) holds a throttle record of the plan.
+func (lc *liveCluster) hasClusterRecord(t *testing.T, planID string) bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{Kafka: kafka.StateTopicOf(lc.cl), StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("open the cluster's throttle records: %v", err)
+	}
+	rec, err := store.Load(ctx, planID)
+	if err != nil {
+		t.Fatalf("read the throttle record of %s: %v", planID, err)
+	}
+	return rec != nil
+}
+
 func throttleRecords(t *testing.T, stateDir string) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(stateDir, "throttles", "*.json"))

@@ -16,6 +16,7 @@ import (
 	"github.com/fdud/fdud/internal/testenv"
 	"github.com/fdud/fdud/kafka"
 	"github.com/fdud/fdud/schemas"
+	"github.com/fdud/fdud/throttle"
 )
 
 // TestAdminIntegration runs the whole user pipeline through the fdud binary
@@ -215,10 +216,11 @@ func adminPipeline(t *testing.T, lc *liveCluster, viaZK bool) {
 	} else if erb, err := cluster.ParseAssignment(data); err != nil || !sameAssignment(erb, rb) {
 		t.Errorf("execute's rollback file %s (%v) differs from generate's --current-file %s", data, err, rbData)
 	}
-	if recs := throttleRecords(t, stateDir); viaZK && len(recs) > 0 {
-		t.Errorf("ZooKeeper path: throttle records in the state directory %v; they belong in ZooKeeper", recs)
-	} else if !viaZK && len(recs) != 1 {
-		t.Errorf("throttle records in %s: %v, want one", stateDir, recs)
+	if recs := throttleRecords(t, stateDir); len(recs) > 0 {
+		t.Errorf("throttle records in the state directory %v; they belong in ZooKeeper or the cluster's state topic", recs)
+	}
+	if !viaZK && !lc.hasClusterRecord(t, throttle.PlanID(plan)) {
+		t.Errorf("no throttle record of %s in the cluster's state topic", throttle.PlanID(plan))
 	}
 
 	// The throttles are on until verify removes them, whether or not the
