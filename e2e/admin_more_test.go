@@ -112,12 +112,7 @@ func adminBrokerKilled(t *testing.T, lc *liveCluster) {
 	topic := uniqueTopic(t, "killed")
 	a, b, c := lc.sameFaultDomain(t)
 	lc.createTopic(ctx, t, topic, [][]int32{{a, b}, {b, a}}, map[string]string{kafka.MinInsyncReplicas: "1"})
-	pad := strings.Repeat("x", 10000)
-	ids := testenv.Messages(topic, 400) // 4 MB
-	messages := make([]string, len(ids))
-	for i, id := range ids {
-		messages[i] = id + "-" + pad
-	}
+	messages := paddedMessages(topic, 400) // 4 MB
 	lc.produce(t, topic, messages)
 	before := lc.brokerThrottles(ctx, t)
 	lc.restoreBrokerThrottlesOnCleanup(t, before, 200000)
@@ -341,12 +336,7 @@ func adminCancelZooKeeperPath(t *testing.T, lc *liveCluster) {
 	topic := uniqueTopic(t, "zkcancel")
 	a, b, c := lc.sameFaultDomain(t)
 	lc.createTopic(ctx, t, topic, [][]int32{{a, b}}, map[string]string{kafka.MinInsyncReplicas: "1"})
-	pad := strings.Repeat("x", 10000)
-	ids := testenv.Messages(topic, 300)
-	messages := make([]string, len(ids))
-	for i, id := range ids {
-		messages[i] = id + "-" + pad
-	}
+	messages := paddedMessages(topic, 300)
 	lc.produce(t, topic, messages)
 	before := lc.brokerThrottles(ctx, t)
 	lc.restoreBrokerThrottlesOnCleanup(t, before, 1)
@@ -400,12 +390,7 @@ func adminStateFromAnyHost(t *testing.T, lc *liveCluster) {
 	// only the rest is held back, long enough for host B to try.
 	const n = 3
 	lc.createTopic(ctx, t, topic, slices.Repeat([][]int32{{a, b}}, n), map[string]string{kafka.MinInsyncReplicas: "1"})
-	pad := strings.Repeat("x", 10000)
-	ids := testenv.Messages(topic, 900)
-	messages := make([]string, len(ids))
-	for i, id := range ids {
-		messages[i] = id + "-" + pad
-	}
+	messages := paddedMessages(topic, 900)
 	lc.produce(t, topic, messages)
 	before := lc.brokerThrottles(ctx, t)
 	lc.restoreBrokerThrottlesOnCleanup(t, before, 100000, 100000000)
@@ -481,4 +466,15 @@ func adminStateFromAnyHost(t *testing.T, lc *liveCluster) {
 	if ok, diff := testenv.SameMessages(lc.consume(t, topic, len(messages)), messages); !ok {
 		t.Errorf("messages after the reassignment: %s", diff)
 	}
+}
+
+// paddedMessages returns n distinct messages of about 10 KB each (n/100
+// MB), enough data for a throttle to hold a reassignment back.
+func paddedMessages(topic string, n int) []string {
+	pad := strings.Repeat("x", 10000)
+	out := testenv.Messages(topic, n)
+	for i := range out {
+		out[i] += "-" + pad
+	}
+	return out
 }
