@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // execSource runs a command and reads domains (JSON or CSV) from its stdout:

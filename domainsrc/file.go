@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // fileSource reads the domains JSON or CSV from a file or stdin.

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // The parsers read what operators and other tools wrote; none may panic,

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 func TestParseSpec(t *testing.T) {

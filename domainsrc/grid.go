@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // RenderGrid draws where the brokers sit (cluster.Grid: fault domains as

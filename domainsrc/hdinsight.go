@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // TopologyNode is a worker node of HDInsight's cluster topology JSON.

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // fakeLister serves a fixed broker list, standing in for Kafka metadata.

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterstate"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterstate"
 )
 
 // KafkaKeyPrefix is the prefix of published domains in the cluster's state

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterstate"
-	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterstate"
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // memState returns deps whose kafka source uses the in-memory state topic

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterstate"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterstate"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // BrokerLister reads the live brokers (id, host, broker.rack) of a cluster.

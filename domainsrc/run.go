@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // Options is what `fdud domains` does.

@@ -11,7 +11,7 @@ package domainsrc
 import (
 	"context"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // Source is one place that knows where brokers run.

@@ -14,9 +14,9 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
-	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/internal/await"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // DomainsZNode is where the existing convention keeps each broker's domain:

@@ -13,9 +13,9 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // One real ZooKeeper server for all ZooKeeper tests; each test works in a

@@ -18,12 +18,12 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/go-zookeeper/zk"
 
-	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/domainsrc"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/throttle"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/throttle"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // liveCluster is a real Kafka 2.4+ cluster, as the Admin API suite sees it

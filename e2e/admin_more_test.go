@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/kafka"
 )
 
 // spreadPlan moves every partition of a topic on [a,b] (one fault domain)

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/kafka"
 )
 
 // adminCancel starts a reassignment that stays in flight (3 MB to copy at

@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // TestExecute runs fdud execute against one real 3-broker Kafka 0.9 cluster,

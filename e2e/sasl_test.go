@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/kafka"
 )
 
 // TestSASLSSL runs the pipeline through a SASL_SSL listener with

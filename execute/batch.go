@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // batches submits pending items in batches within the limits, as earlier

@@ -3,8 +3,8 @@ package execute
 import (
 	"slices"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/throttle"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/throttle"
 )
 
 // Status is where a partition of the plan stands.

@@ -8,9 +8,9 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/throttle"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/throttle"
 )
 
 // fakeCluster is an in-memory kafka.Cluster: brokers, partitions with their

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // list prints the reassignments in flight the way Kafka's tool does, on

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // dirFake is a cluster that moves and describes log directories: every

@@ -9,8 +9,8 @@ import (
 	"errors"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // Mode is what Run does with the plan.

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // Problem is one thing wrong with one entry of a plan.

@@ -10,10 +10,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterlock"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/throttle"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterlock"
+	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/throttle"
 )
 
 // run holds what one Run needs.

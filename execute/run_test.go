@@ -12,10 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterlock"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/throttle"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterlock"
+	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/throttle"
 )
 
 // sixPartitions: brokers 1-6; topic t has partitions 0-5, each on [1,2].

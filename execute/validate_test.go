@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // testState: brokers 1-4 alive (5 is dead); orders has partitions 0-1 on [1,2,3], [2,3,5].

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // shape describes a generated cluster.

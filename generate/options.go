@@ -7,7 +7,7 @@ package generate
 import (
 	"fmt"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // Input is the cluster as it is.

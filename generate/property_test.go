@@ -9,7 +9,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // TestPlanProperties runs the planner over many generated clusters and

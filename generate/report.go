@@ -1,6 +1,6 @@
 package generate
 
-import "github.com/fdud/fdud/cluster"
+import "github.com/fdud/fdud/internal/cluster"
 
 // Report says what a plan does; the CLI prints it on stderr and, with
 // --report, writes it as JSON (schemas/generate-report.schema.json).

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // result builds the plan, the rollback and the report.

@@ -15,8 +15,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/domainsrc"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // Config is one `fdud generate` run as the operator asked for it.

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // BenchmarkRun is the whole CLI run on an assignment file in Kafka's

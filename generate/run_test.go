@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/schemas"
 )
 

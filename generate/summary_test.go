@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // On 1,000 brokers (17 a cell) the summary stays readable: counts per cell,

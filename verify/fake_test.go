@@ -6,8 +6,8 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // fakeCluster is an in-memory kafka.Cluster. State returns states[i] on the

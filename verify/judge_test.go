@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/generate"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // TestGeneratedPlansPassVerify pins issue 9 (generate and verify judge a plan

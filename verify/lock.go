@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/fdud/fdud/clusterlock"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/clusterlock"
+	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // Lock is the cluster lock fdud execute holds from its first change to its

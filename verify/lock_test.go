@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterlock"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterlock"
 	"github.com/fdud/fdud/schemas"
 )
 

@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterlock"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterlock"
+	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/throttle"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/throttle"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // storeThrottles is the CLI's adapter of package throttle's record.

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"slices"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // logDirStatuses refines the complete partitions whose plan entry names log

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // dirCluster adds kafka.LogDirDescriber to the fake: answers[i] on the i-th

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // RenderMetrics writes the result in the Prometheus text exposition format

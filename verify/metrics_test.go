@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // sample is one parsed series: name plus sorted labels as written.

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // Report is the JSON document verify writes with --format json

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // Outcome is verify's overall verdict; each maps to an exit code.

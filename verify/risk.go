@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // DimensionName is the name of a dimension in reports and metrics labels.

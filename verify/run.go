@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/kafka"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // Run verifies the plan against the cluster: it reads the state (polling

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // maxListed bounds the partition names printed per line; the JSON report

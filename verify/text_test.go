@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // Regression (real Kafka 2.4.1): verify printed "removed the throttles fdud

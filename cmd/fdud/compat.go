@@ -7,7 +7,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/fdud/fdud/compat"
+	"github.com/fdud/fdud/internal/compat"
 )
 
 // kafkaToolNames are the names under which fdud behaves as `fdud compat`

@@ -7,11 +7,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterstate"
 	"github.com/fdud/fdud/domainsrc"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterstate"
+	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 const domainsDescription = `Writes the domains JSON (broker id -> fault domain, update domain, zone, host)

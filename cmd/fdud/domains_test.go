@@ -12,9 +12,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // domainsRun runs fdud in-process and returns exit code, stdout and stderr.

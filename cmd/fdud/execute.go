@@ -6,10 +6,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/execute"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 func newExecuteCommand(s streams) *cli.Command {

@@ -6,11 +6,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/fdud/fdud/cluster"
 	"github.com/fdud/fdud/domainsrc"
 	"github.com/fdud/fdud/generate"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 const generateDescription = `Plans a reassignment that puts the replicas of every partition in scope in

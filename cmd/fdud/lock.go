@@ -10,10 +10,10 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterlock"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterlock"
+	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // newLockCommand is `fdud lock`: run a command while holding a cluster-wide

@@ -11,13 +11,13 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterstate"
 	"github.com/fdud/fdud/domainsrc"
-	"github.com/fdud/fdud/kafka"
-	"github.com/fdud/fdud/throttle"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterstate"
+	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/throttle"
+	"github.com/fdud/fdud/internal/zookeeper"
 	"github.com/fdud/fdud/verify"
-	"github.com/fdud/fdud/zookeeper"
 )
 
 const verifyDescription = `Compares the plan (Kafka's reassignment JSON, on stdin or in

@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
-	"github.com/fdud/fdud/clusterlock"
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/clusterlock"
 	"github.com/fdud/fdud/internal/testenv"
+	"github.com/fdud/fdud/internal/throttle"
 	"github.com/fdud/fdud/schemas"
-	"github.com/fdud/fdud/throttle"
 )
 
 // syncBuffer is a bytes.Buffer safe to read while a command writes to it.

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/testenv"
+	"github.com/fdud/fdud/internal/throttle"
 	"github.com/fdud/fdud/schemas"
-	"github.com/fdud/fdud/throttle"
 )
 
 func runFdud(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {

@@ -19,7 +19,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/cluster"
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/testenv"
 )
 

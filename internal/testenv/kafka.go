@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // KafkaHomeDefault is where scripts/install-test-deps.sh unpacks Apache Kafka
@@ -78,6 +78,7 @@ type Kafka struct {
 // under CI=true) when none is installed.
 func KafkaHome(t testing.TB) string {
 	t.Helper()
+	RealServers(t)
 	home := os.Getenv("FDUD_KAFKA_HOME")
 	if home == "" {
 		if root, err := repoRoot(); err == nil {
@@ -118,6 +119,7 @@ func repoRoot() (string, error) {
 // that is killed first.
 func StartKafka(t testing.TB, o KafkaOptions) *Kafka {
 	t.Helper()
+	RealServers(t)
 	k := &Kafka{Version: o.Version, dir: t.TempDir(), owner: t}
 	if o.Version.IsLegacy() {
 		k.Version = Legacy

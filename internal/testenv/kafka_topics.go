@@ -13,7 +13,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
-	"github.com/fdud/fdud/zookeeper"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // ZK returns a session on the cluster's chroot, shared by the test and closed

@@ -69,6 +69,7 @@ func (v KafkaVersion) AtLeast(major, minor int) bool {
 // CI=true) when they are not there.
 func KafkaLibs(t testing.TB, v KafkaVersion) string {
 	t.Helper()
+	RealServers(t)
 	cache := os.Getenv("FDUD_KAFKA_CACHE")
 	if cache == "" {
 		if root, err := repoRoot(); err == nil {

@@ -32,6 +32,16 @@ func Unavailable(t testing.TB, format string, args ...any) {
 	t.Skip(msg)
 }
 
+// RealServers skips a test that needs real servers (ZooKeeper, Kafka
+// brokers, the Kafka tools) when go test runs with -short, so that the pure
+// tests run in seconds locally. Under CI=true -short is ignored: nothing skips.
+func RealServers(t testing.TB) {
+	t.Helper()
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("needs real servers; skipped with -short")
+	}
+}
+
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
 func FreePort(t testing.TB) int {
 	t.Helper()

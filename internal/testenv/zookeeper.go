@@ -28,6 +28,7 @@ type ZooKeeper struct {
 // waits until it serves requests. It is stopped when the test ends.
 func StartZooKeeper(t testing.TB) *ZooKeeper {
 	t.Helper()
+	RealServers(t)
 	jar := os.Getenv("FDUD_ZOOKEEPER_JAR")
 	if jar == "" {
 		jar = ZooKeeperJar

@@ -1,0 +1,161 @@
+package compat
+
+import (
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/fdud/fdud/generate"
+	"github.com/fdud/fdud/internal/cluster"
+)
+
+func TestKafkaDomains(t *testing.T) {
+	racked := []cluster.Broker{{ID: 1, Rack: "r2"}, {ID: 2, Rack: "r1"}, {ID: 3, Rack: "r2"}, {ID: 4, Rack: "r3"}}
+	mixed := append([]cluster.Broker{{ID: 5}}, racked...)
+	perBroker := func(ids ...int32) map[int32]cluster.Domain {
+		m := map[int32]cluster.Domain{}
+		for _, id := range ids {
+			m[id] = cluster.Domain{FaultDomain: int(id), UpdateDomain: int(id)}
+		}
+		return m
+	}
+	tests := []struct {
+		name       string
+		brokers    []cluster.Broker
+		brokerList []int32
+		disable    bool
+		want       map[int32]cluster.Domain
+		note       string // part of the note
+		err        string // part of the error, "" for none
+	}{
+		{name: "no racks", brokers: []cluster.Broker{{ID: 1}, {ID: 2}}, want: perBroker(1, 2), note: "no broker has broker.rack"},
+		{name: "racks become fault domains", brokers: racked, want: map[int32]cluster.Domain{
+			1: {FaultDomain: 1, UpdateDomain: 1}, 2: {FaultDomain: 0, UpdateDomain: 2},
+			3: {FaultDomain: 1, UpdateDomain: 3}, 4: {FaultDomain: 2, UpdateDomain: 4},
+		}, note: "(r1, r2, r3)"},
+		{name: "disabled", brokers: racked, disable: true, want: perBroker(1, 2, 3, 4), note: "--disable-rack-aware"},
+		{name: "racks on some brokers", brokers: mixed, err: "none on brokers 5"},
+		{name: "racks on some brokers, disabled", brokers: mixed, disable: true, want: perBroker(5, 1, 2, 3, 4)},
+		{name: "rack-less broker outside --broker-list", brokers: mixed, brokerList: []int32{1, 2, 4}, want: map[int32]cluster.Domain{
+			5: {FaultDomain: 8, UpdateDomain: 5}, 1: {FaultDomain: 1, UpdateDomain: 1}, 2: {FaultDomain: 0, UpdateDomain: 2},
+			3: {FaultDomain: 1, UpdateDomain: 3}, 4: {FaultDomain: 2, UpdateDomain: 4},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, note, err := kafkaDomains(tc.brokers, tc.brokerList, tc.disable)
+			if tc.err != "" {
+				if err == nil || !cluster.IsInvalid(err) || !strings.Contains(err.Error(), tc.err) ||
+					!strings.Contains(err.Error(), "--disable-rack-aware") {
+					t.Fatalf("err = %v, want an input error containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+			for id, d := range tc.want {
+				if got[id] != d {
+					t.Errorf("broker %d: %v, want %v", id, got[id], d)
+				}
+			}
+			if !strings.Contains(note, tc.note) {
+				t.Errorf("note %q, want it to contain %q", note, tc.note)
+			}
+		})
+	}
+}
+
+// Without --domains, a plan over racked brokers spreads every partition over
+// as many racks as it has replicas, as Kafka's rack-aware --generate does.
+func TestKafkaDomainsPlanSpreadsRacks(t *testing.T) {
+	var brokers []cluster.Broker
+	var live []int32
+	for id := int32(1); id <= 6; id++ {
+		brokers = append(brokers, cluster.Broker{ID: id, Rack: []string{"a", "b", "c"}[(id-1)/2]})
+		live = append(live, id)
+	}
+	rackOf := map[int32]string{}
+	for _, b := range brokers {
+		rackOf[b.ID] = b.Rack
+	}
+	// Every partition starts on rack a (brokers 1 and 2) plus one other.
+	current := cluster.Assignment{Version: 1}
+	for p := int32(0); p < 6; p++ {
+		current.Partitions = append(current.Partitions, cluster.PartitionAssignment{
+			Topic: "orders", Partition: p, Replicas: []int32{1 + p%2, 2 - p%2, 3 + p%4},
+		})
+	}
+	domains, _, err := kafkaDomains(brokers, nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := generate.Plan(generate.Input{Current: current, Domains: domains, Live: live}, generate.Options{Topics: []string{"orders"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := map[cluster.TopicPartition][]int32{}
+	for _, p := range current.Partitions {
+		after[cluster.TopicPartition{Topic: p.Topic, Partition: p.Partition}] = p.Replicas
+	}
+	for _, p := range res.Plan.Partitions {
+		after[cluster.TopicPartition{Topic: p.Topic, Partition: p.Partition}] = p.Replicas
+	}
+	for tp, replicas := range after {
+		racks := map[string]bool{}
+		for _, id := range replicas {
+			racks[rackOf[id]] = true
+		}
+		if len(racks) != 3 {
+			t.Errorf("%s-%d on %v: racks %v, want 3", tp.Topic, tp.Partition, replicas, racks)
+		}
+	}
+	if got, want := res.Report.ReplicasMoved, 6; got != want {
+		t.Errorf("moved %d replicas, want %d (one per partition)", got, want)
+	}
+}
+
+// Issue 9: without domains, the FDs and UDs kafkaDomains makes up are racks
+// and brokers; messages name those, never an FD or UD the cluster does not
+// have: the planner's own wording goes through kafkaWording.
+func TestKafkaWordingNamesNoMadeUpDomains(t *testing.T) {
+	brokers := []cluster.Broker{{ID: 1, Rack: "a"}, {ID: 2, Rack: "a"}, {ID: 3, Rack: "b"}, {ID: 4, Rack: "b"}}
+	current := cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{
+		{Topic: "orders", Partition: 0, Replicas: []int32{1, 2}}}}
+	for _, tc := range []struct {
+		disable bool
+		want    string
+	}{{false, `rack "a"`}, {true, "broker"}} {
+		domains, _, err := kafkaDomains(brokers, nil, tc.disable)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := kafkaWording(brokers, nil, tc.disable)
+		// RF 5 over four brokers cannot be placed: the planner explains why.
+		res, err := generate.Plan(generate.Input{Current: current, Domains: domains}, generate.Options{ReplicationFactor: 5})
+		if err == nil || len(res.Report.Infeasible) == 0 {
+			t.Fatalf("disable=%t: want an infeasible plan, got %v", tc.disable, err)
+		}
+		var msgs []string
+		for _, is := range res.Report.Infeasible {
+			msgs = append(msgs, words(is.String()))
+		}
+		msgs = append(msgs, reworded(err, words).Error(),
+			words("2 replicas in FD0 (at most 1 allowed); replicas span 1 of 2 fault domains; 1-1 per FD over 2, 1-1 per UD over 4; UD3"))
+		for _, m := range msgs {
+			if regexp.MustCompile(`\b(FD|UD)\d|fault domain|update domain`).MatchString(m) {
+				t.Errorf("disable=%t: %q names a made-up domain", tc.disable, m)
+			}
+		}
+		if last := msgs[len(msgs)-1]; !strings.Contains(last, tc.want) {
+			t.Errorf("disable=%t: %q lacks %q", tc.disable, last, tc.want)
+		}
+		if !errors.Is(reworded(err, words), cluster.ErrAtRisk) {
+			t.Errorf("the reworded error is not ErrAtRisk any more: %v", err)
+		}
+	}
+}
