@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/sizes"
 )
 
 // Input is the cluster as it is.
@@ -20,6 +21,9 @@ type Input struct {
 	Domains map[int32]cluster.Domain
 	// Live lists the live brokers; nil means every broker is alive.
 	Live []int32
+	// Sizes, when not nil, holds partition sizes and broker disk usage and
+	// capacity: the plan then reports bytes and respects disk limits.
+	Sizes *sizes.Usage
 }
 
 // Options say what to plan.

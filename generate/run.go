@@ -38,6 +38,8 @@ type Config struct {
 	// Summary is the detail of the summary on stderr (--summary).
 	Summary SummaryDetail
 	Options Options
+	// Sizes are the replica sizes and disk capacities (--log-dirs, ...).
+	Sizes SizeConfig
 }
 
 // Validate checks the configuration before any work is done.
@@ -63,6 +65,9 @@ func (c Config) Validate() error {
 	}
 	if c.CurrentFile != "" && c.CurrentFile == c.ReportFile {
 		return cluster.Invalidf("--current-file and --report name the same file %q", c.CurrentFile)
+	}
+	if err := c.Sizes.validate(c); err != nil {
+		return err
 	}
 	return c.Options.Validate()
 }
@@ -116,6 +121,9 @@ func Run(ctx context.Context, cfg Config, env Env) error {
 	}
 	opts, err := cfg.planOptions(env.Stdin)
 	if err != nil {
+		return err
+	}
+	if in.Sizes, err = cfg.Sizes.usage(ctx, in.Current, env.Stdin); err != nil {
 		return err
 	}
 

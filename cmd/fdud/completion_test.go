@@ -55,7 +55,7 @@ COMP_WORDS=(fdud generate --broker-); COMP_CWORD=2; _fdud_complete; echo "${COMP
 	if err != nil {
 		t.Fatalf("bash: %v\n%s", err, out)
 	}
-	want := "generate\n--broker-ids --broker-list\n"
+	want := "generate\n--broker-ids --broker-list --broker-capacity\n"
 	if string(out) != want {
 		t.Fatalf("completions:\n%s\nwant:\n%s", out, want)
 	}

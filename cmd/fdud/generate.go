@@ -120,7 +120,7 @@ func newGenerateCommand(s streams) *cli.Command {
 		Usage:       "plan a reassignment that spreads replicas across fault and update domains",
 		UsageText:   "fdud generate --domains FILE|-|SOURCE (--current-assignment FILE | --bootstrap-server HOST:PORT) [options]",
 		Description: generateDescription,
-		Flags:       append(flags, clusterFlags()...),
+		Flags:       append(append(flags, sizeFlags()...), clusterFlags()...),
 		Action: func(c *cli.Context) error {
 			cfg, err := generateConfig(c)
 			if err != nil {
@@ -176,6 +176,9 @@ func generateConfig(c *cli.Context) (generate.Config, error) {
 	}
 	var err error
 	if cfg.Summary, err = generate.ParseSummaryDetail(c.String("summary")); err != nil {
+		return cfg, err
+	}
+	if err := sizeConfig(c, &cfg); err != nil {
 		return cfg, err
 	}
 	o := &cfg.Options
