@@ -61,6 +61,20 @@ type Options struct {
 	NoLeaderBalance bool
 	// Seed breaks ties; equal input, options and seed give an equal plan.
 	Seed uint64
+
+	// MaxDiskUsage is the share of a broker's capacity a plan may fill
+	// (with Input.Sizes and a known capacity); 0 means DefaultMaxDiskUsage.
+	MaxDiskUsage float64
+	// Throttle, in bytes per second, is the rate the report's estimated
+	// time assumes; 0: no estimate.
+	Throttle int64
+	// Explain fills Result.Moves: each partition of the plan and why it
+	// changes (the per-partition view).
+	Explain bool
+
+	// full are brokers that keep their replicas but receive none: the plan
+	// would fill their disks beyond MaxDiskUsage.
+	full []int32
 }
 
 // Validate checks the options on their own (Plan checks them against the cluster).
@@ -72,6 +86,10 @@ func (o Options) Validate() error {
 		return cluster.Invalidf("replication factor %d is not plausible (at most 255)", o.ReplicationFactor)
 	case o.MaxMoves < 0:
 		return cluster.Invalidf("max moves must be >= 0 (0: no limit), got %d", o.MaxMoves)
+	case o.MaxDiskUsage < 0 || o.MaxDiskUsage > 1:
+		return cluster.Invalidf("max disk usage must be a share of capacity between 0 and 100%%, got %g%%", 100*o.MaxDiskUsage)
+	case o.Throttle < 0:
+		return cluster.Invalidf("throttle must be >= 0 bytes per second, got %d", o.Throttle)
 	case o.MaxMoves > 0 && !o.Balance:
 		return cluster.Invalidf("max moves only bounds --balance; add --balance or drop --max-moves")
 	case o.NewTopic == "" && o.NewPartitions != 0:
@@ -141,6 +159,9 @@ type Result struct {
 	Plan     cluster.Assignment
 	Rollback cluster.Assignment
 	Report   Report
+	// Moves lists the partitions of the plan and why each changes; only
+	// with Options.Explain.
+	Moves []Move
 }
 
 // Issue is a partition the plan could not place by the rules.

@@ -45,7 +45,12 @@ type planner struct {
 // replicas and preferred leaders. It returns an error wrapping
 // cluster.ErrAtRisk, with the report filled in, when some partitions cannot
 // meet the rules and opts.Force is off; input errors are cluster.InputErrors.
-func Plan(in Input, opts Options) (Result, error) {
+// With in.Sizes it reports bytes, and never fills a broker whose capacity is
+// known beyond opts.MaxDiskUsage (cluster.ErrAtRisk unless opts.Force).
+func Plan(in Input, opts Options) (Result, error) { return planSized(in, opts) }
+
+// planOnce is one planning pass.
+func planOnce(in Input, opts Options) (Result, error) {
 	if err := opts.Validate(); err != nil {
 		return Result{}, err
 	}

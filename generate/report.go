@@ -51,6 +51,14 @@ type Report struct {
 	Warnings    []string `json:"warnings"`
 
 	Grid []cluster.GridCell `json:"grid"`
+
+	// With sizes known (--log-dirs, or a live cluster that reports them):
+	// the bytes the plan copies (each added replica counts its partition's
+	// size), the time that takes at --throttle (the busiest broker's
+	// inbound bytes over the rate), and the detail per broker.
+	BytesToMove      *int64      `json:"bytes_to_move,omitempty"`
+	EstimatedSeconds *float64    `json:"estimated_seconds,omitempty"`
+	Sizes            *SizeReport `json:"sizes,omitempty"`
 }
 
 // Violations counts partitions breaking each rule.

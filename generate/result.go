@@ -47,6 +47,9 @@ func (p *planner) result() Result {
 	p.finishReport()
 	p.rep.PartitionsChanged = changed
 	res.Report = p.rep
+	if p.opts.Explain {
+		res.Moves = p.moves()
+	}
 	return res
 }
 

@@ -127,6 +127,8 @@ func Run(ctx context.Context, cfg Config, env Env) error {
 		return err
 	}
 
+	opts.Explain = opts.Explain || cfg.Sizes.TableTo != ""
+
 	log.Debug("planning", "partitions", len(in.Current.Partitions), "brokers", len(in.Domains))
 	res, planErr := Plan(in, opts)
 	if planErr != nil && !errors.Is(planErr, cluster.ErrAtRisk) {
@@ -134,6 +136,9 @@ func Run(ctx context.Context, cfg Config, env Env) error {
 	}
 	if len(warnings) > 0 {
 		res.Report.Warnings = append(warnings, res.Report.Warnings...)
+	}
+	if err := cfg.Sizes.writeTable(env.Stderr, res); err != nil {
+		return err
 	}
 	return writeResult(cfg, env, res, planErr)
 }

@@ -20,6 +20,9 @@ type SizeConfig struct {
 	LogDirsFile string
 	// Capacity is --broker-capacity.
 	Capacity sizes.Capacity
+	// TableTo receives the per-partition view (--format table): "-" for
+	// stderr, a file name, or "" for none.
+	TableTo string
 }
 
 // validate checks the size flags against the rest of the configuration.
@@ -27,6 +30,8 @@ func (s SizeConfig) validate(c Config) error {
 	switch {
 	case s.LogDirsFile == "-" && (c.Domains == "-" || c.CurrentAssignment == "-" || c.TopicsToMoveFile == "-"):
 		return cluster.Invalidf("only one input can read stdin (--log-dirs -)")
+	case s.TableTo != "" && s.TableTo != "-" && (s.TableTo == c.ReportFile || s.TableTo == c.CurrentFile):
+		return cluster.Invalidf("the per-partition table and --report or --current-file name the same file %q", s.TableTo)
 	case s.LogDirsFile != "" && c.Live:
 		return cluster.Invalidf("--log-dirs describes a cluster offline; with --bootstrap-server fdud asks the brokers (drop --log-dirs)")
 	case (s.Capacity.All > 0 || len(s.Capacity.PerBroker) > 0) && s.LogDirsFile == "" && !c.Live:
@@ -51,4 +56,20 @@ func (s SizeConfig) usage(_ context.Context, current cluster.Assignment, stdin i
 	}
 	u := sizes.NewUsage(l, current, s.Capacity, nil)
 	return &u, nil
+}
+
+// writeTable writes the per-partition view, if asked for, to stderr or its
+// file.
+func (s SizeConfig) writeTable(stderr io.Writer, res Result) error {
+	switch s.TableTo {
+	case "":
+		return nil
+	case "-":
+		if err := WriteTable(stderr, res.Moves); err != nil {
+			return err
+		}
+		_, err := fmt.Fprintln(stderr)
+		return err
+	}
+	return writeFile(s.TableTo, func(w io.Writer) error { return WriteTable(w, res.Moves) })
 }

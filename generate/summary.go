@@ -49,6 +49,7 @@ var statusMark = map[string]string{
 	statusNames[statusDown]:      "!",
 	statusNames[statusExcluded]:  "x",
 	statusNames[statusNotListed]: "-",
+	statusNames[statusFull]:      "%",
 }
 
 // WriteSummary writes the report for people: violations before and after,
@@ -97,6 +98,7 @@ func WriteSummary(w io.Writer, r Report, detail SummaryDetail) error {
 		ew.printf("replicas of the new topic: %d\n", r.NewReplicas)
 	}
 	ew.printf("preferred leader changes: %d\n\n", r.LeaderChanges)
+	writeSizes(ew, r)
 
 	writeBrokers(ew, r, detail)
 	if len(r.UpdateDomains) > 0 {

@@ -27,9 +27,10 @@ const (
 	statusNotListed // not in --broker-list
 	statusNoDomain
 	statusDown // not alive but placed: keeps its replicas, counts in its domains, receives nothing
+	statusFull // alive, but the plan would fill its disk: keeps its replicas, receives nothing
 )
 
-var statusNames = [...]string{"eligible", "dead", "excluded", "not in --broker-list", "no domain", "down"}
+var statusNames = [...]string{"eligible", "dead", "excluded", "not in --broker-list", "no domain", "down", "disk full"}
 
 // brokerInfo is one broker, by dense index.
 type brokerInfo struct {
@@ -168,6 +169,7 @@ func (t *topology) decideStatus(liveIDs []int32, opts *Options) {
 		listed = idSet(opts.BrokerList)
 	}
 	excluded := idSet(opts.ExcludeBrokers)
+	full := idSet(opts.full)
 	for i := range t.brokers {
 		b := &t.brokers[i]
 		b.alive = live == nil || live[b.id]
@@ -183,6 +185,8 @@ func (t *topology) decideStatus(liveIDs []int32, opts *Options) {
 			b.status = statusDead
 		case !b.alive:
 			b.status = statusDown
+		case full[b.id]:
+			b.status = statusFull
 		default:
 			b.status = statusEligible
 			t.receivers++
@@ -325,10 +329,10 @@ func (t *topology) addLoad(b int32, delta int32) {
 func (t *topology) eligible(b int32) bool { return t.brokers[b].status == statusEligible }
 
 // holds reports whether broker index b may hold replicas: it may receive
-// them, or it is down and keeps the ones it has.
+// them, or it is down (or full) and keeps the ones it has.
 func (t *topology) holds(b int32) bool {
 	s := t.brokers[b].status
-	return s == statusEligible || s == statusDown
+	return s == statusEligible || s == statusDown || s == statusFull
 }
 
 // valueLabel renders a dense value along d for people.
