@@ -38,6 +38,7 @@ func (p *planner) balance() {
 			}
 		}
 	}
+	p.smallFirst(held)
 	r.cursor = make([]int, len(p.t.brokers))
 	r.pot = r.measure()
 	search := refineBudgetBase // options the search for paid moves may evaluate

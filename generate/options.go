@@ -57,6 +57,10 @@ type Options struct {
 	// of them (0: no limit).
 	Balance  bool
 	MaxMoves int
+	// BalanceBy is what Balance evens out per fault domain: replica counts
+	// ("" or BalanceReplicas) or bytes on disk (BalanceBytes; needs
+	// Input.Sizes).
+	BalanceBy string
 	// NoLeaderBalance keeps preferred leaders as they are where possible.
 	NoLeaderBalance bool
 	// Seed breaks ties; equal input, options and seed give an equal plan.
@@ -90,6 +94,10 @@ func (o Options) Validate() error {
 		return cluster.Invalidf("max disk usage must be a share of capacity between 0 and 100%%, got %g%%", 100*o.MaxDiskUsage)
 	case o.Throttle < 0:
 		return cluster.Invalidf("throttle must be >= 0 bytes per second, got %d", o.Throttle)
+	case o.BalanceBy != "" && o.BalanceBy != BalanceReplicas && o.BalanceBy != BalanceBytes:
+		return cluster.Invalidf("balance by must be replicas or bytes, not %q", o.BalanceBy)
+	case o.BalanceBy != "" && !o.Balance:
+		return cluster.Invalidf("balance by %s only applies to --balance; add --balance", o.BalanceBy)
 	case o.MaxMoves > 0 && !o.Balance:
 		return cluster.Invalidf("max moves only bounds --balance; add --balance or drop --max-moves")
 	case o.NewTopic == "" && o.NewPartitions != 0:

@@ -74,7 +74,7 @@ func planOnce(in Input, opts Options) (Result, error) {
 	p.refine()
 	p.rep.FDSpreadRepair = t.fdSpread(t.load)
 	if opts.Balance {
-		p.balance()
+		p.rebalance()
 	}
 	p.placeLeaders()
 	return p.result(), nil
@@ -156,6 +156,9 @@ func (p *planner) validate() error {
 				return cluster.Invalidf("topic %q is not in the current assignment", name)
 			}
 		}
+	}
+	if o.BalanceBy == BalanceBytes && in.Sizes == nil {
+		return cluster.Invalidf("--balance-by bytes needs replica sizes: give --log-dirs FILE, or a cluster that reports them")
 	}
 	if t.receivers == 0 && (len(in.Current.Partitions) > 0 || o.NewTopic != "") {
 		return cluster.Invalidf("no broker may hold replicas: every broker is dead, excluded, outside --broker-list or without a domain")

@@ -26,6 +26,8 @@ func sizeFlags() []cli.Flag {
 			Usage: "what stderr shows: summary, or table to add one line per partition of the plan (replicas before -> after, size, why it moves), `summary|table`"},
 		&cli.StringFlag{Name: "table-file", EnvVars: []string{"FDUD_TABLE_FILE"},
 			Usage: "write the per-partition table to `FILE` instead of stderr"},
+		&cli.StringFlag{Name: "balance-by", EnvVars: []string{"FDUD_BALANCE_BY"}, Value: generate.BalanceReplicas,
+			Usage: "what --balance evens out among the brokers of each fault domain: replica counts (small partitions first when sizes are known), or bytes on disk, moving as few bytes as it can (needs sizes), `replicas|bytes`"},
 	}
 }
 
@@ -57,6 +59,9 @@ func sizeConfig(c *cli.Context, cfg *generate.Config) error {
 		cfg.Sizes.TableTo = "-"
 	default:
 		return cluster.Invalidf("--format must be summary or table, not %q", f)
+	}
+	if by := c.String("balance-by"); by != generate.BalanceReplicas {
+		cfg.Options.BalanceBy = by
 	}
 	if f := c.String("table-file"); f != "" {
 		cfg.Sizes.TableTo = f

@@ -28,3 +28,32 @@ func TestGenerateSizeFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestGenerateBalanceBy(t *testing.T) {
+	ex := "../../examples/at-risk/"
+	base := []string{"generate", "--domains", ex + "domains.json", "--current-assignment", ex + "current.json"}
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"bytes without sizes", []string{"--balance", "--balance-by", "bytes"}, 2, "--balance-by bytes needs replica sizes"},
+		{"bytes without balance", []string{"--log-dirs", ex + "log-dirs.txt", "--balance-by", "bytes"}, 2, "add --balance"},
+		{"unknown", []string{"--balance", "--balance-by", "leaders"}, 2, "replicas or bytes"},
+		{"replicas by default", []string{"--balance-by", "replicas"}, 0, ""},
+		{"bytes", []string{"--log-dirs", ex + "log-dirs.txt", "--balance", "--balance-by", "bytes"}, 0, "bytes to move:"},
+		{"table to a file", []string{"--log-dirs", ex + "log-dirs.txt", "--table-file", t.TempDir() + "/table.txt"}, 0, ""},
+		{"bad format", []string{"--format", "yaml"}, 2, "summary or table"},
+		{"bad usage", []string{"--max-disk-usage", "150%"}, 2, "at most 100"},
+		{"bad throttle", []string{"--throttle", "fast"}, 2, "bytes per second"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runFdud(t, "", append(base, c.args...)...)
+			if code != c.code || !strings.Contains(stderr, c.stderr) {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, c.code, stderr)
+			}
+		})
+	}
+}
