@@ -41,8 +41,9 @@ func atRiskSized(t *testing.T, capacity string) Input {
 			t.Fatal(err)
 		}
 	}
-	cfg := SizeConfig{LogDirsFile: filepath.Join(ex, "log-dirs.txt"), Capacity: c}
-	u, err := cfg.usage(context.Background(), cur, nil)
+	cfg := Config{Sizes: SizeConfig{LogDirsFile: filepath.Join(ex, "log-dirs.txt"), Capacity: c}}
+	var warnings []string
+	u, err := cfg.usage(context.Background(), cur, Env{}, nil, &warnings)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/fdud/fdud/domainsrc"
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/sizes"
 )
 
 // Config is one `fdud generate` run as the operator asked for it.
@@ -82,6 +83,9 @@ type Env struct {
 	// DomainDeps is passed to domainsrc.Resolve; Run fills in Stdin and,
 	// when live, the broker list.
 	DomainDeps domainsrc.Deps
+	// ReadSizes asks the live brokers for their log dirs and replica sizes;
+	// nil when sizes cannot be read live.
+	ReadSizes func(ctx context.Context, brokers []int32) (sizes.LogDirs, error)
 }
 
 // Run reads the inputs, plans, and writes the plan (stdout), the rollback
@@ -123,7 +127,7 @@ func Run(ctx context.Context, cfg Config, env Env) error {
 	if err != nil {
 		return err
 	}
-	if in.Sizes, err = cfg.Sizes.usage(ctx, in.Current, env.Stdin); err != nil {
+	if in.Sizes, err = cfg.usage(ctx, in.Current, env, state, &warnings); err != nil {
 		return err
 	}
 

@@ -3,6 +3,7 @@ package generate
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +82,8 @@ func TestRunReadsLogDirs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := SizeConfig{LogDirsFile: "-"}.usage(context.Background(), cur, bytes.NewReader(data))
+	var warnings []string
+	u, err := Config{Sizes: SizeConfig{LogDirsFile: "-"}}.usage(context.Background(), cur, Env{Stdin: bytes.NewReader(data)}, nil, &warnings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,5 +95,67 @@ func TestRunReadsLogDirs(t *testing.T) {
 	}
 	if u.Unsized != 0 || len(u.Capacity) != 0 {
 		t.Errorf("unsized %d, capacity %v", u.Unsized, u.Capacity)
+	}
+}
+
+// TestRunLiveSizes: with a live cluster, sizes come from ReadSizes, each
+// partition sized by its leader's replica; a cluster that cannot report
+// them gets a warning and a plan by replica counts, unless the options need
+// sizes (--broker-capacity): then it is an error.
+func TestRunLiveSizes(t *testing.T) {
+	dir := t.TempDir()
+	doms := filepath.Join(dir, "d.json")
+	os.WriteFile(doms, []byte(`{"brokers":[{"id":1,"fault_domain":0,"update_domain":0},{"id":2,"fault_domain":0,"update_domain":1},
+		{"id":3,"fault_domain":1,"update_domain":0},{"id":4,"fault_domain":1,"update_domain":1}]}`), 0o644)
+	state := &cluster.State{
+		Brokers:    []cluster.Broker{{ID: 1}, {ID: 2}, {ID: 3}, {ID: 4}},
+		Partitions: []cluster.PartitionState{{Topic: "a", Partition: 0, Replicas: []int32{1, 2}, ISR: []int32{1, 2}, Leader: 2}},
+	}
+	var l sizes.LogDirs
+	for _, b := range []int32{1, 2, 3, 4} {
+		l.Add(sizes.Dir{Broker: b, Path: "/d", TotalBytes: 100 << 30, UsableBytes: 60 << 30})
+	}
+	l.AddReplica(cluster.TopicPartition{Topic: "a", Partition: 0}, sizes.Replica{Broker: 1, Dir: "/d", Size: 3 << 30})
+	l.AddReplica(cluster.TopicPartition{Topic: "a", Partition: 0}, sizes.Replica{Broker: 2, Dir: "/d", Size: 5 << 30})
+	readState := func(context.Context) (*cluster.State, error) { return state, nil }
+	cases := []struct {
+		name    string
+		read    func(context.Context, []int32) (sizes.LogDirs, error)
+		cfg     func(*Config)
+		wantErr string
+		stderr  string
+	}{
+		{"sizes", func(context.Context, []int32) (sizes.LogDirs, error) { return l, nil }, nil, "",
+			"bytes to move: 5.0 GiB (5368709120 bytes)"},
+		{"no sizes flag", func(context.Context, []int32) (sizes.LogDirs, error) { panic("asked") },
+			func(c *Config) { c.Sizes.NoSizes = true }, "", "replicas moved: 1"},
+		{"kafka 0.9", func(context.Context, []int32) (sizes.LogDirs, error) {
+			return sizes.LogDirs{}, errors.New("the cluster cannot report replica sizes: Kafka 0.9")
+		}, nil, "", "warning: no replica sizes: the cluster cannot report replica sizes: Kafka 0.9; the plan counts replicas only"},
+		{"kafka 0.9 with capacity", func(context.Context, []int32) (sizes.LogDirs, error) {
+			return sizes.LogDirs{}, errors.New("the cluster cannot report replica sizes: Kafka 0.9")
+		}, func(c *Config) { c.Sizes.Capacity = sizes.Capacity{All: 1 << 40} }, "replica sizes are needed", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := Config{Domains: doms, Live: true}
+			if c.cfg != nil {
+				c.cfg(&cfg)
+			}
+			var out, errw bytes.Buffer
+			err := Run(context.Background(), cfg, Env{Stdout: &out, Stderr: &errw, ReadState: readState, ReadSizes: c.read})
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("err = %v, want %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Run: %v\n%s", err, errw.String())
+			}
+			if !strings.Contains(errw.String(), c.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", c.stderr, errw.String())
+			}
+		})
 	}
 }

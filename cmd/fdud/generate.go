@@ -138,6 +138,7 @@ func newGenerateCommand(s streams) *cli.Command {
 			if cfg.Live {
 				o := kafkaOptions(c, s)
 				env.ReadState = func(ctx context.Context) (*cluster.State, error) { return kafka.ReadState(ctx, o, nil) }
+				sizeEnv(c, s, &env)
 			}
 			if c.String("bootstrap-server") != "" && c.String("zookeeper") == "" {
 				// --domains kafka reads the domains published in the cluster.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strconv"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/fdud/fdud/generate"
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/sizes"
 )
 
@@ -16,6 +18,8 @@ func sizeFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "log-dirs", EnvVars: []string{"FDUD_LOG_DIRS"},
 			Usage: "replica sizes offline: what kafka-log-dirs.sh --describe printed, `FILE` (or -); the plan then reports bytes to move and keeps disks below --max-disk-usage"},
+		&cli.BoolFlag{Name: "no-sizes", EnvVars: []string{"FDUD_NO_SIZES"},
+			Usage: "do not ask a live cluster for replica sizes (DescribeLogDirs, Kafka 1.0+): the plan then counts replicas only"},
 		&cli.StringFlag{Name: "broker-capacity", EnvVars: []string{"FDUD_BROKER_CAPACITY"},
 			Usage: "disk capacity for the log dirs of every broker (`SIZE`, e.g. 2TiB), per broker (1:2TiB,2:4TiB), or both (2TiB,3:4TiB); overrides what brokers report"},
 		&cli.StringFlag{Name: "max-disk-usage", EnvVars: []string{"FDUD_MAX_DISK_USAGE"}, Value: "85%",
@@ -34,6 +38,7 @@ func sizeFlags() []cli.Flag {
 // sizeConfig reads the size flags into cfg.
 func sizeConfig(c *cli.Context, cfg *generate.Config) error {
 	cfg.Sizes.LogDirsFile = c.String("log-dirs")
+	cfg.Sizes.NoSizes = c.Bool("no-sizes")
 	if v := c.String("broker-capacity"); v != "" {
 		capacity, err := sizes.ParseCapacity(v)
 		if err != nil {
@@ -76,4 +81,12 @@ func parsePercent(s string) (float64, error) {
 		return 0, cluster.Invalidf("--max-disk-usage %q: a percentage above 0 and at most 100 (e.g. 85%%)", s)
 	}
 	return v / 100, nil
+}
+
+// sizeEnv lets generate ask a live cluster for replica sizes.
+func sizeEnv(c *cli.Context, s streams, env *generate.Env) {
+	o := kafkaOptions(c, s)
+	env.ReadSizes = func(ctx context.Context, brokers []int32) (sizes.LogDirs, error) {
+		return kafka.ReadSizes(ctx, o, brokers)
+	}
 }

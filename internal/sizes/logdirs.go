@@ -63,7 +63,7 @@ func ParseLogDirs(data []byte) (LogDirs, error) {
 			return LogDirs{}, cluster.Invalidf("%s: broker %d is listed twice", where, id)
 		}
 		if len(b.LogDirs) == 0 {
-			l.answer(id)
+			l.Answer(id)
 		}
 		for j, ld := range b.LogDirs {
 			where := fmt.Sprintf("%s.logDirs[%d]", where, j)

@@ -184,3 +184,30 @@ func TestNewUsage(t *testing.T) {
 		t.Error("nil usage has sizes")
 	}
 }
+
+// TestParseLogDirsRealTool reads what Kafka 3.9.1's own kafka-log-dirs.sh
+// printed for a topic of three partitions (replication factor 2) with
+// 200, 400 and 600 KiB written (saved by the kafka package's
+// TestIntegrationSizes with FDUD_SAVE_LOG_DIRS).
+func TestParseLogDirsRealTool(t *testing.T) {
+	data, err := os.ReadFile("testdata/kafka-log-dirs-3.9.1-real.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := ParseLogDirs(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Brokers) != 3 || len(l.Dirs) != 6 || len(l.Replicas) != 3 {
+		t.Fatalf("brokers %v, %d dirs, %d partitions", l.Brokers, len(l.Dirs), len(l.Replicas))
+	}
+	for p, want := range []int64{206857, 413657, 620457} {
+		got, ok := l.PartitionSize(tp("fdud-sizes-97f99534", int32(p)), -1, nil)
+		if !ok || got != want {
+			t.Errorf("partition %d: %d, want %d", p, got, want)
+		}
+		if n := len(l.Replicas[tp("fdud-sizes-97f99534", int32(p))]); n != 2 {
+			t.Errorf("partition %d: %d replicas", p, n)
+		}
+	}
+}

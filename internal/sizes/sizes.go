@@ -48,11 +48,11 @@ type LogDirs struct {
 // Add records a directory; the broker counts as having answered.
 func (l *LogDirs) Add(d Dir) {
 	l.Dirs = append(l.Dirs, d)
-	l.answer(d.Broker)
+	l.Answer(d.Broker)
 }
 
-// answer records that broker b answered (with or without directories).
-func (l *LogDirs) answer(b int32) {
+// Answer records that broker b answered (with or without directories).
+func (l *LogDirs) Answer(b int32) {
 	if i, found := slices.BinarySearch(l.Brokers, b); !found {
 		l.Brokers = slices.Insert(l.Brokers, i, b)
 	}

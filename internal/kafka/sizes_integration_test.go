@@ -1,0 +1,148 @@
+package kafka
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/sizes"
+	"github.com/fdud/fdud/internal/testenv"
+)
+
+// TestIntegrationSizes writes a known number of bytes to each partition of
+// a topic on real brokers (subtests kafka=VERSION: the modern releases with
+// three brokers of two log dirs each, and Kafka 0.9) and checks ReadSizes
+// against what Kafka's own kafka-log-dirs.sh --describe reports for the
+// same replicas (its output parsed by sizes.ParseLogDirs, which pins that
+// parser to the real tool too): equal sizes, each at least the bytes
+// written and not far above, volume sizes from Kafka 3.3 on. Kafka 0.9
+// cannot report sizes: ErrNoSizes.
+func TestIntegrationSizes(t *testing.T) {
+	t.Run("kafka="+testenv.Legacy.String(), func(t *testing.T) {
+		t.Parallel()
+		k := testenv.StartKafka(t, testenv.KafkaOptions{Version: testenv.Legacy, Brokers: 1})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, err := ReadSizes(ctx, Options{BootstrapServers: strings.Split(k.Bootstrap, ","), Timeout: 10 * time.Second}, k.BrokerIDs())
+		if !errors.Is(err, ErrNoSizes) || !strings.Contains(err.Error(), "Kafka 0.9") {
+			t.Fatalf("err = %v, want ErrNoSizes naming Kafka 0.9", err)
+		}
+	})
+	for _, v := range testenv.ModernVersions() {
+		t.Run("kafka="+v.String(), func(t *testing.T) {
+			t.Parallel()
+			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, LogDirs: 2})
+			integrationSizes(t, k)
+		})
+	}
+}
+
+func integrationSizes(t *testing.T, k *testenv.Kafka) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	b := make([]byte, 4)
+	rand.Read(b)
+	topic := "fdud-sizes-" + hex.EncodeToString(b)
+	o := Options{BootstrapServers: strings.Split(k.Bootstrap, ","), Timeout: 30 * time.Second}
+	c, err := Connect(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.CreateTopic(ctx, topic, [][]int32{{1, 2}, {2, 3}, {3, 1}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.WaitTopic(ctx, topic, 3); err != nil {
+		t.Fatal(err)
+	}
+	// Partition p gets (p+1) * 200 messages of 1 KiB: 200, 400, 600 KiB.
+	const msgSize, perStep = 1024, 200
+	written := produceBytes(t, k, topic, 3, msgSize, perStep)
+
+	got, err := ReadSizes(ctx, o, k.BrokerIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool := k.MustRunTool(t, "kafka-log-dirs.sh", "--bootstrap-server", k.Bootstrap, "--describe", "--topic-list", topic)
+	if path := os.Getenv("FDUD_SAVE_LOG_DIRS"); path != "" { // to refresh internal/sizes/testdata
+		if err := os.WriteFile(path, []byte(tool.Stdout), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := sizes.ParseLogDirs([]byte(tool.Stdout))
+	if err != nil {
+		t.Fatalf("kafka-log-dirs.sh printed what ParseLogDirs refuses: %v\n%s", err, tool.Stdout)
+	}
+	for p := int32(0); p < 3; p++ {
+		tp := cluster.TopicPartition{Topic: topic, Partition: p}
+		mine, theirs := replicaSizes(got.Replicas[tp]), replicaSizes(want.Replicas[tp])
+		if len(mine) != 2 || len(theirs) != 2 {
+			t.Fatalf("%s: replicas %v from ReadSizes, %v from kafka-log-dirs.sh", tp, mine, theirs)
+		}
+		for broker, size := range theirs {
+			if mine[broker] != size {
+				t.Errorf("%s on broker %d: ReadSizes %d bytes, kafka-log-dirs.sh %d", tp, broker, mine[broker], size)
+			}
+		}
+		size, ok := got.PartitionSize(tp, -1, nil)
+		if !ok || size < written[p] || size > written[p]+written[p]/5+4096 {
+			t.Errorf("%s: %d bytes on disk for %d bytes written", tp, size, written[p])
+		}
+		t.Logf("%s: %d bytes written, %d on disk", tp, written[p], size)
+	}
+	for _, id := range k.BrokerIDs() {
+		c, ok := got.ReportedCapacity(id)
+		if k.Version.AtLeast(3, 3) != ok {
+			t.Errorf("broker %d (Kafka %s): capacity %d reported %v", id, k.Version, c, ok)
+		}
+		if ok && (c <= 0 || got.Used(id) <= 0 || got.Used(id) > c) {
+			t.Errorf("broker %d: used %d of %d", id, got.Used(id), c)
+		}
+	}
+}
+
+// produceBytes writes (p+1)*perStep messages of msgSize bytes to each
+// partition p and returns the bytes of values written per partition.
+func produceBytes(t *testing.T, k *testenv.Kafka, topic string, partitions int32, msgSize, perStep int) []int64 {
+	t.Helper()
+	cfg := k.SaramaConfig()
+	cfg.Producer.Partitioner = sarama.NewManualPartitioner
+	cfg.Producer.Return.Successes = true
+	p, err := sarama.NewSyncProducer(strings.Split(k.Bootstrap, ","), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	value := strings.Repeat("x", msgSize)
+	written := make([]int64, partitions)
+	for part := range partitions {
+		n := int(part+1) * perStep
+		msgs := make([]*sarama.ProducerMessage, n)
+		for i := range msgs {
+			msgs[i] = &sarama.ProducerMessage{Topic: topic, Partition: part, Value: sarama.StringEncoder(value)}
+		}
+		if err := p.SendMessages(msgs); err != nil {
+			t.Fatalf("produce to %s-%d: %v", topic, part, err)
+		}
+		written[part] = int64(n * msgSize)
+	}
+	return written
+}
+
+func replicaSizes(rs []sizes.Replica) map[int32]int64 {
+	m := map[int32]int64{}
+	for _, r := range rs {
+		if !r.Future {
+			m[r.Broker] = r.Size
+		}
+	}
+	return m
+}
