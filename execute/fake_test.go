@@ -20,6 +20,7 @@ type fakeCluster struct {
 	mu      sync.Mutex
 	path    string
 	brokers []int32
+	racks   map[int32]string // broker.rack, when set
 	parts   map[cluster.TopicPartition]*cluster.PartitionState
 	configs map[throttle.Entity]map[string]string
 
@@ -68,7 +69,7 @@ func (f *fakeCluster) State(ctx context.Context, topics []string) (*cluster.Stat
 	}
 	st := &cluster.State{Controller: f.brokers[0]}
 	for _, b := range f.brokers {
-		st.Brokers = append(st.Brokers, cluster.Broker{ID: b, Host: "127.0.0.1", Port: 9092})
+		st.Brokers = append(st.Brokers, cluster.Broker{ID: b, Host: "127.0.0.1", Port: 9092, Rack: f.racks[b]})
 	}
 	for _, tp := range slices.SortedFunc(maps.Keys(f.parts), cluster.TopicPartition.Compare) {
 		p := *f.parts[tp]

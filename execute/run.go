@@ -27,6 +27,8 @@ type run struct {
 	lock *clusterlock.Lock
 	// created counts the topics this run created (--create-topics).
 	created int
+	// seen is the state read last (for the batch order: broker racks).
+	seen *cluster.State
 }
 
 // Run carries out o.Mode: it executes the plan read from o.PlanFile (or in),
@@ -108,6 +110,7 @@ func (r *run) state(ctx context.Context) (*cluster.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the cluster's state: %w", err)
 	}
+	r.seen = st
 	return st, nil
 }
 
@@ -140,7 +143,7 @@ func (r *run) execute(ctx context.Context) error {
 		return err
 	}
 	if r.o.Batching() {
-		return r.batches(ctx, byStatus[Pending], byStatus[InFlight])
+		return r.batches(ctx, r.orderPending(ctx, byStatus[Pending]), byStatus[InFlight])
 	}
 	return r.submitAll(ctx, byStatus[Pending], byStatus[InFlight])
 }

@@ -109,3 +109,14 @@ func addLogDirs(l *sizes.LogDirs, broker int32, resp *kmsg.DescribeLogDirsRespon
 		}
 	}
 }
+
+// ReplicaSizes implements execute's replica sizer on the Admin API path:
+// DescribeLogDirs for every partition, through the cluster's franz-go
+// client.
+func (a *adminCluster) ReplicaSizes(ctx context.Context, brokers []int32) (sizes.LogDirs, error) {
+	kc, err := a.franz(ctx)
+	if err != nil {
+		return sizes.LogDirs{}, fmt.Errorf("replica sizes: %w", err)
+	}
+	return describeSizes(ctx, kc, brokers, a.timeout)
+}
