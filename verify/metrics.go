@@ -57,6 +57,10 @@ func RenderMetrics(w io.Writer, r *Result) error {
 	fmt.Fprintf(&b, "fdud_reassignments_in_flight %d\n", r.Counts.InProgress)
 	gauge("fdud_partitions_not_as_planned", "Partitions of the plan with nothing in flight whose replicas are not the planned ones.")
 	fmt.Fprintf(&b, "fdud_partitions_not_as_planned %d\n", r.Counts.NotAsPlanned)
+	if r.BytesRemaining != nil {
+		gauge("fdud_bytes_remaining", "Bytes the plan still has to copy: for each replica it adds, the partition's size less what the new replica holds (when the brokers report sizes).")
+		fmt.Fprintf(&b, "fdud_bytes_remaining %d\n", *r.BytesRemaining)
+	}
 	if r.Records != nil {
 		gauge("fdud_throttle_records", "Plans whose throttle record fdud still holds (verify --all): throttles left on the cluster until a verify or execute --cancel of the plan removes them.")
 		fmt.Fprintf(&b, "fdud_throttle_records %d\n", len(r.Records))

@@ -25,6 +25,7 @@ type Report struct {
 	UnderReplicated []ReportReplication `json:"under_replicated"`
 	Spread          *ReportSpread       `json:"spread,omitempty"`
 	WaitedSeconds   float64             `json:"waited_seconds"`
+	BytesRemaining  *int64              `json:"bytes_remaining,omitempty"`
 	TimedOut        bool                `json:"timed_out"`
 	LockHolder      *ReportLockHolder   `json:"lock_holder,omitempty"`
 	ThrottleRecords []ReportRecord      `json:"throttle_records,omitempty"`
@@ -159,6 +160,7 @@ func NewReport(r *Result) Report {
 		UnderReplicated: make([]ReportReplication, 0, len(r.Risk.UnderReplicated)),
 		WaitedSeconds:   r.Waited.Seconds(),
 		TimedOut:        r.TimedOut,
+		BytesRemaining:  r.BytesRemaining,
 	}
 	for _, s := range r.Statuses {
 		rep.Partitions = append(rep.Partitions, ReportPartition{Topic: s.TP.Topic, Partition: s.TP.Partition,

@@ -74,6 +74,9 @@ type Result struct {
 	// not listed). Each one is throttles left on the cluster until a
 	// verify or execute --cancel of its plan removes them.
 	Records []RecordInfo
+	// BytesRemaining is what the plan still has to copy, when the brokers
+	// report replica sizes (Admin API path, Kafka 1.0+); nil otherwise.
+	BytesRemaining *int64
 }
 
 // Outcome derives the verdict. In progress wins, since waiting may change

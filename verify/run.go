@@ -90,6 +90,7 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 		res.Domains, res.Live = in.Domains, live
 	}
 	res.Risk = Assess(in)
+	res.BytesRemaining = readBytesRemaining(ctx, cl, live, statuses, log)
 
 	if err := write(o, env, res); err != nil {
 		return res, err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/sizes"
 )
 
 // maxListed bounds the partition names printed per line; the JSON report
@@ -50,6 +51,9 @@ func WriteText(w io.Writer, r *Result) error {
 			c.Partitions, c.Complete, c.InProgress, c.NotAsPlanned)
 		if c.LeaderNotPreferred > 0 {
 			fmt.Fprintf(&b, "; %d complete but not led by their preferred leader", c.LeaderNotPreferred)
+		}
+		if n := r.BytesRemaining; n != nil && *n > 0 {
+			fmt.Fprintf(&b, "; %s still to copy", sizes.Format(*n))
 		}
 		b.WriteString(".\n")
 	}
