@@ -1,7 +1,6 @@
 package generate
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -190,22 +189,24 @@ func (o *Options) diskLimit() float64 {
 	return o.MaxDiskUsage
 }
 
-// sizeReport sums up what res moves, per broker and in all, with in's sizes.
-func sizeReport(in *Input, opts *Options, res *Result) SizeReport {
+// sizeReport sums up what res moves, per broker and in all, with in's sizes;
+// with largest, it also lists the partitions that move the most bytes.
+func sizeReport(in *Input, opts *Options, res *Result, largest bool) SizeReport {
 	u := in.Sizes
 	r := SizeReport{ThrottleBytesPerSecond: opts.Throttle, MaxDiskUsage: opts.diskLimit(),
-		UnsizedPartitions: u.Unsized, FullBrokers: slices.Sorted(slices.Values(opts.full))}
+		UnsizedPartitions: u.Unsized, FullBrokers: slices.Sorted(slices.Values(opts.full)), Largest: []PartitionSize{}}
 	if r.FullBrokers == nil {
 		r.FullBrokers = []int32{}
 	}
 	bytesIn, bytesOut := map[int32]int64{}, map[int32]int64{}
-	before := res.Rollback.Index()
+	// The rollback lists the plan's existing partitions in the plan's order.
+	roll := res.Rollback.Partitions
 	for _, pa := range res.Plan.Partitions {
-		k, ok := before[pa.TP()]
-		if !ok {
+		if len(roll) == 0 || roll[0].Topic != pa.Topic || roll[0].Partition != pa.Partition {
 			continue // a new topic's partition holds no data yet
 		}
-		cur := res.Rollback.Partitions[k].Replicas
+		cur := roll[0].Replicas
+		roll = roll[1:]
 		size := u.Partitions[pa.TP()]
 		added := 0
 		for _, b := range pa.Replicas {
@@ -219,15 +220,10 @@ func sizeReport(in *Input, opts *Options, res *Result) SizeReport {
 				bytesOut[b] += size
 			}
 		}
-		if added > 0 {
-			r.Largest = append(r.Largest, PartitionSize{Topic: pa.Topic, Partition: pa.Partition, Size: size,
+		if largest && added > 0 {
+			r.Largest = keepLargest(r.Largest, PartitionSize{Topic: pa.Topic, Partition: pa.Partition, Size: size,
 				Moved: size * int64(added), Before: cur, After: pa.Replicas})
 		}
-	}
-	slices.SortStableFunc(r.Largest, func(a, b PartitionSize) int { return cmp.Compare(b.Moved, a.Moved) })
-	r.Largest = r.Largest[:min(len(r.Largest), largestMoves)]
-	if r.Largest == nil {
-		r.Largest = []PartitionSize{}
 	}
 	ids := slices.Collect(maps.Keys(u.Used))
 	for id := range in.Domains {
@@ -240,6 +236,20 @@ func sizeReport(in *Input, opts *Options, res *Result) SizeReport {
 			UsedBefore: used, UsedAfter: max(0, used+bytesIn[id]-bytesOut[id]), Capacity: u.Capacity[id]})
 	}
 	return r
+}
+
+// keepLargest inserts p into top, kept sorted by bytes moved (most first,
+// earlier partitions first on ties) and at most largestMoves long.
+func keepLargest(top []PartitionSize, p PartitionSize) []PartitionSize {
+	i := len(top)
+	for i > 0 && top[i-1].Moved < p.Moved {
+		i--
+	}
+	if i >= largestMoves {
+		return top
+	}
+	top = slices.Insert(top, i, p)
+	return top[:min(len(top), largestMoves)]
 }
 
 // totals returns the bytes to move and the seconds they take at the
@@ -288,7 +298,7 @@ func planSized(in Input, opts Options) (Result, error) {
 	}
 	var filled []BrokerBytes // every broker kept from receiving, as the plan that filled it had it
 	for round := 0; len(in.Sizes.Capacity) > 0 && round < maxDiskRounds; round++ {
-		over := sizeReport(&in, &opts, &res).overfull()
+		over := sizeReport(&in, &opts, &res, false).overfull()
 		if len(over) == 0 {
 			break
 		}
@@ -329,7 +339,7 @@ func planSized(in Input, opts Options) (Result, error) {
 
 // addSizes fills the report's byte figures and the warnings about them.
 func (res *Result) addSizes(in *Input, opts *Options) {
-	sr := sizeReport(in, opts, res)
+	sr := sizeReport(in, opts, res, true)
 	total, secs := sr.totals()
 	res.Report.Sizes = &sr
 	res.Report.BytesToMove = &total
