@@ -22,21 +22,26 @@ func writeSizes(ew *errWriter, r Report) {
 			formatSeconds(*r.EstimatedSeconds), s.ThrottleBytesPerSecond)
 	}
 	ew.printf("\n")
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "broker\tin\tout\tused before\tafter\tcapacity\tusage before\tafter\t\n")
+	var rows []BrokerBytes
 	for _, b := range s.Brokers {
-		if b.BytesIn == 0 && b.BytesOut == 0 && (b.Capacity == 0 || b.UsageAfter() <= s.MaxDiskUsage) {
-			continue // unchanged and within its limit
+		if b.BytesIn != 0 || b.BytesOut != 0 || (b.Capacity > 0 && b.UsageAfter() > s.MaxDiskUsage) {
+			rows = append(rows, b) // changed, or beyond its limit
 		}
-		capacity, before, after := "-", "-", "-"
-		if b.Capacity > 0 {
-			capacity = sizes.Format(b.Capacity)
-			before, after = fmt.Sprintf("%.0f%%", 100*b.UsageBefore()), fmt.Sprintf("%.0f%%", 100*b.UsageAfter())
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", b.ID, sizes.Format(b.BytesIn), sizes.Format(b.BytesOut),
-			sizes.Format(b.UsedBefore), sizes.Format(b.UsedAfter), capacity, before, after)
 	}
-	tw.Flush()
+	if len(rows) > 0 {
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "broker\tin\tout\tused before\tafter\tcapacity\tusage before\tafter\t\n")
+		for _, b := range rows {
+			capacity, before, after := "-", "-", "-"
+			if b.Capacity > 0 {
+				capacity = sizes.Format(b.Capacity)
+				before, after = fmt.Sprintf("%.0f%%", 100*b.UsageBefore()), fmt.Sprintf("%.0f%%", 100*b.UsageAfter())
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", b.ID, sizes.Format(b.BytesIn), sizes.Format(b.BytesOut),
+				sizes.Format(b.UsedBefore), sizes.Format(b.UsedAfter), capacity, before, after)
+		}
+		tw.Flush()
+	}
 	if len(s.Largest) > 0 {
 		ew.printf("largest partitions moved:\n")
 		for _, p := range s.Largest {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"maps"
 	"os"
 	"strings"
 	"testing"
@@ -71,6 +72,14 @@ func integrationSizes(t *testing.T, k *testenv.Kafka) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The same through the connected cluster (what execute's batch order
+	// and verify's bytes remaining use).
+	viaCluster, err := c.(interface {
+		ReplicaSizes(context.Context, []int32) (sizes.LogDirs, error)
+	}).ReplicaSizes(ctx, k.BrokerIDs())
+	if err != nil {
+		t.Fatal(err)
+	}
 	tool := k.MustRunTool(t, "kafka-log-dirs.sh", "--bootstrap-server", k.Bootstrap, "--describe", "--topic-list", topic)
 	if path := os.Getenv("FDUD_SAVE_LOG_DIRS"); path != "" { // to refresh internal/sizes/testdata
 		if err := os.WriteFile(path, []byte(tool.Stdout), 0o644); err != nil {
@@ -84,6 +93,9 @@ func integrationSizes(t *testing.T, k *testenv.Kafka) {
 	for p := int32(0); p < 3; p++ {
 		tp := cluster.TopicPartition{Topic: topic, Partition: p}
 		mine, theirs := replicaSizes(got.Replicas[tp]), replicaSizes(want.Replicas[tp])
+		if via := replicaSizes(viaCluster.Replicas[tp]); !maps.Equal(via, theirs) {
+			t.Errorf("%s: ReplicaSizes %v, kafka-log-dirs.sh %v", tp, via, theirs)
+		}
 		if len(mine) != 2 || len(theirs) != 2 {
 			t.Fatalf("%s: replicas %v from ReadSizes, %v from kafka-log-dirs.sh", tp, mine, theirs)
 		}
