@@ -264,7 +264,19 @@ func adminPipeline(t *testing.T, lc *liveCluster, viaZK bool) {
 		t.Errorf("messages after the reassignment: %s", diff)
 	}
 
-	// Nothing is left to do for generate.
+	// Nothing is left to do for generate, once every broker has applied the
+	// new replicas: generate asks whichever broker answers first.
+	if lc.kafka != nil {
+		want := map[int32][]int32{}
+		for _, p := range plan.Partitions {
+			if p.Topic == topic {
+				want[p.Partition] = p.Replicas
+			}
+		}
+		if err := lc.kafka.WaitReplicas(ctx, topic, want); err != nil {
+			t.Fatal(err)
+		}
+	}
 	again := e.fdudWithin(t, 3*time.Minute, "", append([]string{"generate", "--domains", lc.domainSpec, "--topics", topic}, conn...)...)
 	if again.code != 0 {
 		t.Fatalf("second generate: %s", again)
