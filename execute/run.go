@@ -480,6 +480,17 @@ func (r *run) cancel(ctx context.Context) error {
 		}
 	case rm.Removed:
 		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed).\n", r.id, len(rm.Changes))
+	default:
+		left, err := unrecordedThrottles(ctx, r.cl, st.InFlight(), ours)
+		if err != nil {
+			return err
+		}
+		if len(left) > 0 {
+			return fmt.Errorf("the cancelled partitions keep follower throttles on the replicas they were adding (%s), and fdud has "+
+				"no record of them here: a plan executed through the ZooKeeper path keeps its record in ZooKeeper; run this cancel "+
+				"again with --zookeeper beside --bootstrap-server to remove them, or remove them with kafka-configs.sh if they are not fdud's",
+				strings.Join(left, "; "))
+		}
 	}
 	return nil
 }
