@@ -55,9 +55,6 @@ Example (what examples/cron/fdud-cron.sh does):
 			if len(args) == 0 {
 				return cluster.Invalidf("fdud lock: no command given (fdud lock --zookeeper ... -- COMMAND [ARG...])")
 			}
-			if c.String("zookeeper") == "" {
-				return &usageError{cmd: commandPath(c), msg: "--zookeeper is required (or FDUD_ZOOKEEPER)"}
-			}
 			name := c.String("name")
 			if name == "" || strings.ContainsAny(name, "/ ") {
 				return cluster.Invalidf("--name %q: want a word without slashes or spaces", name)
@@ -86,7 +83,7 @@ Example (what examples/cron/fdud-cron.sh does):
 				}
 				lo.KafkaName = "run-" + name
 			default:
-				return cluster.Invalidf("fdud lock: give --zookeeper HOST:PORT[/chroot] or --bootstrap-server HOST:PORT")
+				return &usageError{cmd: commandPath(c), msg: "give --zookeeper HOST:PORT[/chroot] or --bootstrap-server HOST:PORT (or FDUD_ZOOKEEPER, FDUD_BOOTSTRAP_SERVER)"}
 			}
 			l, err := clusterlock.Acquire(ctx, lo)
 			if err != nil {
