@@ -1,13 +1,11 @@
 package main
 
 import (
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/fdud/fdud/internal/kafka"
-	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // Flags shared by the commands that talk to a cluster. Names follow
@@ -30,18 +28,5 @@ func clusterFlags() []cli.Flag {
 
 // kafkaOptions reads the shared cluster flags.
 func kafkaOptions(c *cli.Context, s streams) kafka.Options {
-	var servers []string
-	for _, h := range strings.Split(c.String("bootstrap-server"), ",") {
-		if h = strings.TrimSpace(h); h != "" {
-			servers = append(servers, h)
-		}
-	}
-	return kafka.Options{
-		BootstrapServers: servers,
-		CommandConfig:    c.String("command-config"),
-		ZooKeeper:        c.String("zookeeper"),
-		ZooKeeperDigest:  zookeeper.Secret(c.String("zookeeper-digest")),
-		Timeout:          c.Duration("request-timeout"),
-		Logger:           newLogger(c, s),
-	}
+	return clusterOptions(c, newLogger(c, s)).kafkaOptions()
 }

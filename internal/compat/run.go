@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -167,25 +166,14 @@ func (r *runner) connect(ctx context.Context) (cl kafka.Cluster, conn *zookeeper
 
 // readPlan reads --reassignment-json-file (Kafka's JSON, or the text Kafka's
 // tool prints: the proposed configuration is taken when both are there).
-func (r *runner) readPlan() (cluster.Assignment, error) {
-	f, err := os.Open(r.o.ReassignmentJSONFile)
+// Kafka's tool refuses an empty plan, and so does compat.
+func (r *runner) readPlan() (execute.Plan, error) {
+	p, err := execute.ReadPlan(r.o.ReassignmentJSONFile, nil)
 	if err != nil {
-		return cluster.Assignment{}, cluster.Invalid(err)
+		return execute.Plan{}, fmt.Errorf("%s: %w", r.o.ReassignmentJSONFile, err)
 	}
-	defer f.Close()
-	data, err := cluster.ReadAll(f, r.o.ReassignmentJSONFile)
-	if err != nil {
-		return cluster.Assignment{}, err
+	if len(p.Assignment.Partitions) == 0 {
+		return execute.Plan{}, cluster.Invalidf("Partition reassignment list cannot be empty (%s)", r.o.ReassignmentJSONFile)
 	}
-	if json := cluster.ExtractJSON(data, cluster.ProposedHeading); len(json) > 0 && json[0] == '{' {
-		data = json
-	}
-	a, err := cluster.ParseAssignment(data)
-	if err != nil {
-		return cluster.Assignment{}, fmt.Errorf("%s: %w", r.o.ReassignmentJSONFile, err)
-	}
-	if len(a.Partitions) == 0 {
-		return cluster.Assignment{}, cluster.Invalidf("Partition reassignment list cannot be empty (%s)", r.o.ReassignmentJSONFile)
-	}
-	return a, nil
+	return p, nil
 }

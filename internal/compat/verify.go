@@ -23,7 +23,7 @@ func (r *runner) verify(ctx context.Context) error {
 	}
 	defer closeAll()
 	vo := verify.Options{
-		Plan:              plan,
+		Plan:              plan.Assignment,
 		Wait:              r.o.Wait,
 		PreserveThrottles: r.o.PreserveThrottles,
 		PollInterval:      r.env.PollInterval,
@@ -32,7 +32,7 @@ func (r *runner) verify(ctx context.Context) error {
 		vo.Timeout = r.o.Timeout
 	}
 	if r.o.Domains != "" {
-		st, err := cl.State(ctx, plan.Topics())
+		st, err := cl.State(ctx, plan.Assignment.Topics())
 		if err != nil {
 			return fmt.Errorf("read cluster state: %w", err)
 		}
@@ -56,7 +56,7 @@ func (r *runner) verify(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	id := throttle.PlanID(plan)
+	id := throttle.PlanID(plan.Assignment)
 	tc := &throttleCleaner{cl: cl, store: store, planID: id, log: r.log}
 	res, err := verify.Run(ctx, vo, cl, verify.Env{
 		Stdout:    io.Discard,
