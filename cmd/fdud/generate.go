@@ -141,9 +141,9 @@ func newGenerateCommand(s streams) *cli.Command {
 			}
 			if c.String("bootstrap-server") != "" && c.String("zookeeper") == "" {
 				// --domains kafka reads the domains published in the cluster.
-				l := &clusterBrokers{opts: kafkaOptions(c, s)}
-				defer l.close()
-				env.DomainDeps.ClusterState = l.clusterState
+				src := newClusterSource(clusterOptions(c, logger), nil, nil)
+				defer src.Close()
+				env.DomainDeps.ClusterState = src.clusterState
 			}
 			return generate.Run(c.Context, cfg, env)
 		},
