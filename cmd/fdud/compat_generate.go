@@ -26,18 +26,18 @@ func (r *compatRunner) generate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	current := st.Assignment()
+	// Read once, as fdud generate reads it: partitions being reassigned
+	// are planned from their in-flight targets (their metadata shows the
+	// old and new replicas together), and notes say which.
+	in, notes := generate.FromState(st)
+	current := in.Current
 	have := current.Topics()
 	for _, t := range topics {
 		if !slices.Contains(have, t) {
 			return cluster.Invalidf("Topic %s not found.", t)
 		}
 	}
-	live := make([]int32, 0, len(st.Brokers))
-	for _, b := range st.Brokers {
-		live = append(live, b.ID)
-	}
-	slices.Sort(live)
+	live := slices.Sorted(slices.Values(in.Live))
 	var unknown []int32
 	for _, id := range r.o.BrokerList {
 		if !slices.Contains(live, id) {
@@ -93,7 +93,7 @@ func (r *compatRunner) generate(ctx context.Context) error {
 	for _, c := range rep.Compromises {
 		fmt.Fprintf(r.env.Stderr, "fdud: warning: %s\n", words(c.String()))
 	}
-	for _, w := range rep.Warnings {
+	for _, w := range append(notes, rep.Warnings...) {
 		fmt.Fprintf(r.env.Stderr, "fdud: warning: %s\n", words(w))
 	}
 	if len(res.Plan.Partitions) == 0 {
