@@ -154,16 +154,16 @@ func (r *compatRunner) verify(ctx context.Context) error {
 	}
 	res, removed, err := verifyWith(ctx, verifyRequest{
 		Options: vo, Domains: r.o.Domains, Cluster: r.cc, StateDir: r.env.StateDir,
-		Env: verify.Env{
-			Stdout:    io.Discard,
-			Stderr:    r.env.Stderr,
-			StatusOut: io.Discard, // printed below, in the chosen Kafka style
-			Logger:    r.log,
-		},
+		Deps:      verify.Deps{Logger: r.log},
 		DomainEnv: r.domainEnv(),
 	})
 	if res == nil {
 		return err
+	}
+	// fdud's report on stderr; Kafka's status lines on stdout, in the
+	// chosen Kafka style.
+	if werr := verify.WriteText(r.env.Stderr, res); werr != nil {
+		return werr
 	}
 	r.p.VerifyStatus(kafkaStatuses(res.Statuses))
 	for _, s := range res.Statuses {

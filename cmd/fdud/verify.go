@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -162,19 +163,26 @@ func runVerify(c *cli.Context, s streams) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	if o.NothingToVerify() {
-		// generate found nothing to do: no cluster to read, exit 0.
-		_, err := verify.Run(ctx, o, nil, verify.Env{Stdout: s.out, Stderr: s.err})
+	req := verifyRequest{Options: o}
+	if !o.NothingToVerify() {
+		req.Domains, req.Cluster, req.StateDir = spec, clusterOptions(c, log), c.String("state-dir")
+		req.Deps = verify.Deps{Logger: log}
+		req.DomainEnv = domainEnv{Stdin: s.in, Stderr: s.err, Logger: log, ZooKeeperDigest: zookeeper.Secret(c.String("zookeeper-digest"))}
+		if o.Wait {
+			req.Deps.Progress = progressFor(s.err)
+		}
+	}
+	res, _, err := verifyWith(ctx, req)
+	if res == nil {
 		return err
 	}
-	env := verify.Env{Stdout: s.out, Stderr: s.err, Logger: log}
-	if o.Wait {
-		env.Progress = progressFor(s.err)
+	werr := verify.Write(verify.Output{Stdout: s.out, Stderr: s.err}, o, res)
+	if o.PrometheusFile != "" {
+		werr = errors.Join(werr, verify.WriteMetricsFile(o.PrometheusFile, res))
 	}
-	_, _, err = verifyWith(ctx, verifyRequest{
-		Options: o, Domains: spec, Cluster: clusterOptions(c, log), StateDir: c.String("state-dir"), Env: env,
-		DomainEnv: domainEnv{Stdin: s.in, Stderr: s.err, Logger: log, ZooKeeperDigest: zookeeper.Secret(c.String("zookeeper-digest"))},
-	})
+	if werr != nil {
+		return werr
+	}
 	return err
 }
 
@@ -186,20 +194,26 @@ type verifyRequest struct {
 	Domains  string
 	Cluster  clusterConfig
 	StateDir string // where an earlier fdud kept throttle records; "" for the default
-	// Env holds the streams and the progress display; verifyWith adds the
-	// throttle clean-up, the cluster lock and the throttle records.
-	Env       verify.Env
+	// Deps hold the logger and the progress display; verifyWith adds the
+	// cluster, the throttle clean-up, the cluster lock and the throttle
+	// records.
+	Deps      verify.Deps
 	DomainEnv domainEnv
 }
 
 // verifyWith connects, resolves the domains and runs verify with the
 // throttle clean-up of the plan, the same way for fdud verify and
-// kafka-reassign-partitions --verify. It returns verify's result and what
-// the clean-up removed (nil when nothing).
+// kafka-reassign-partitions --verify. It returns verify's result, for the
+// front end to render, and what the clean-up removed (nil when nothing).
+// An empty plan (Options.NothingToVerify) needs no cluster.
 func verifyWith(ctx context.Context, r verifyRequest) (*verify.Result, *throttle.Record, error) {
-	o, log := r.Options, r.Env.Logger
+	o, log := r.Options, r.Deps.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if o.NothingToVerify() {
+		res, err := verify.Run(ctx, o, verify.Deps{})
+		return res, nil, err
 	}
 	cs, err := connectCluster(ctx, r.Cluster, true)
 	if err != nil {
@@ -217,7 +231,8 @@ func verifyWith(ctx context.Context, r verifyRequest) (*verify.Result, *throttle
 		}
 		o.Domains = &d
 	}
-	env := r.Env
+	deps := r.Deps
+	deps.Cluster = cs.Cluster
 	var th *planThrottles
 	if len(o.Plan.Partitions) > 0 {
 		var lock verify.Lock
@@ -225,17 +240,17 @@ func verifyWith(ctx context.Context, r verifyRequest) (*verify.Result, *throttle
 			// The status is still worth having; say what was not done.
 			log.Warn("cannot read fdud's throttle records; throttles are neither counted nor removed", "err", err)
 		} else {
-			env.Throttles, env.Lock = th, lock
+			deps.Throttles, deps.Lock = th, lock
 		}
 	}
 	if o.All {
 		if store, _, err := openThrottleStore(ctx, cs, r.StateDir, log); err != nil {
 			log.Warn("cannot read fdud's throttle records; they are not listed", "err", err)
 		} else {
-			env.Records = storeRecords{store: store}
+			deps.Records = storeRecords{store: store}
 		}
 	}
-	res, err := verify.Run(ctx, o, cs.Cluster, env)
+	res, err := verify.Run(ctx, o, deps)
 	var removed *throttle.Record
 	if th != nil {
 		removed = th.removed
