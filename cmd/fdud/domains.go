@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -132,7 +133,15 @@ func newDomainsCommand(s streams) *cli.Command {
 					deps.ClusterState = src.clusterState
 				}
 			}
-			return domainsrc.Run(c.Context, opts, deps, s.out, s.err)
+			out, err := domainsrc.Run(c.Context, opts, deps)
+			if err != nil && !errors.Is(err, cluster.ErrChanged) {
+				return err
+			}
+			// A changed domain is no failure: the document is still written.
+			if werr := domainsrc.Write(s.out, s.err, out); werr != nil {
+				return werr
+			}
+			return err
 		},
 	}
 }
