@@ -32,55 +32,6 @@ type run struct {
 	created int
 }
 
-// Input is what Run works on: the plan, parsed once by the front end
-// (ParsePlan, ReadPlan), and the settings.
-type Input struct {
-	// Plan is the plan to execute or cancel; ModeList takes none.
-	Plan Plan
-	Options
-}
-
-// Deps are what Run talks to and writes to.
-type Deps struct {
-	// Cluster is the cluster; nil is allowed only for an empty plan.
-	Cluster kafka.Cluster
-	// ZooKeeper, when set, holds the cluster lock and the throttle
-	// records; without it both live in the cluster's state topic on the
-	// Admin API path (package clusterstate), else in Options.StateDir,
-	// which only protects this machine.
-	ZooKeeper *zookeeper.Conn
-	// Stderr receives the messages for people, Kafka's tool's lines among
-	// them. nil discards them.
-	Stderr io.Writer
-	// Logger receives diagnostics; nil discards them.
-	Logger *slog.Logger
-}
-
-// Result is what a Run did, for the front ends to render. It is filled as
-// far as the run got, also when Run returns an error.
-type Result struct {
-	// Empty is true when the plan has no partitions: nothing was done.
-	Empty bool
-	// Current holds the replicas, read before any change, of the plan's
-	// partitions that exist (ModeExecute).
-	Current cluster.Assignment
-	// OthersInFlight is true when, before any change, reassignments other
-	// than the plan's own were in flight (ModeExecute).
-	OthersInFlight bool
-	// Throttled is the record of the throttles this run set for the plan,
-	// nil when it set none (ModeExecute).
-	Throttled *throttle.Record
-	// Cancelled are the plan's partitions whose reassignment was cancelled
-	// (ModeCancel).
-	Cancelled []cluster.TopicPartition
-	// ThrottlesRemoved is the record of the throttles fdud had set for the
-	// plan, when they were removed (ModeCancel, or an execute none of whose
-	// partitions started).
-	ThrottlesRemoved *throttle.Record
-	// InFlight are the partitions being reassigned (ModeList).
-	InFlight []cluster.PartitionState
-}
-
 // Run carries out in.Mode: it executes in.Plan, cancels it, or lists the
 // reassignments in flight. Messages for people go to deps.Stderr; what was
 // done comes back in the Result (the front ends pass the plan on, print
@@ -101,18 +52,18 @@ func Run(ctx context.Context, in Input, deps Deps) (res Result, err error) {
 		return res, err
 	}
 	cl := deps.Cluster
-	if o.Mode == ModeList {
-		res.InFlight, err = list(ctx, cl)
-		return res, err
-	}
-	if len(in.Plan.Assignment.Partitions) == 0 {
+	if o.Mode != ModeList && len(in.Plan.Assignment.Partitions) == 0 {
 		// generate found nothing to do: not an error, and nothing to lock.
 		res.Empty = true
 		fmt.Fprintln(errw, EmptyPlanLine(o.Mode))
 		return res, nil
 	}
 	if cl == nil {
-		return res, errors.New("execute: no cluster to apply the plan to")
+		return res, errors.New("execute: no cluster given")
+	}
+	if o.Mode == ModeList {
+		res.InFlight, err = list(ctx, cl)
+		return res, err
 	}
 	if deps.ZooKeeper == nil && o.StateDir == "" {
 		if o.StateDir, err = throttle.DefaultStateDir(); err != nil {
@@ -491,86 +442,6 @@ func (r *run) submit(ctx context.Context, items []Item) error {
 	}
 	fmt.Fprintf(r.errw, "Successfully started partition reassignments for %s\n", tpList(items))
 	return nil
-}
-
-func (r *run) cancel(ctx context.Context) error {
-	st, err := r.state(ctx)
-	if err != nil {
-		return err
-	}
-	items, _ := Classify(r.plan, st)
-	var ours []cluster.TopicPartition
-	var names []string
-	for _, it := range items {
-		switch it.Status {
-		case InFlight:
-			ours = append(ours, it.Plan.TP())
-			names = append(names, it.Plan.TP().String())
-		case Conflict:
-			r.log.Warn("not cancelling a reassignment to another target than the plan's", "partition", it.Plan.TP().String(), "target", fmt.Sprint(it.Target))
-		}
-	}
-	if len(ours) == 0 {
-		fmt.Fprintln(r.errw, "None of the plan's partitions is being reassigned: nothing to cancel.")
-	} else {
-		if err := r.cl.CancelReassignments(ctx, ours); err != nil {
-			return fmt.Errorf("cancel reassignments: %w", err)
-		}
-		fmt.Fprintf(r.errw, "Successfully cancelled partition reassignments for %s\n", strings.Join(names, ","))
-		r.res.Cancelled = ours
-	}
-	if r.o.PreserveThrottles {
-		return nil
-	}
-	rm, err := r.removeThrottles(ctx)
-	if err != nil {
-		return err
-	}
-	switch {
-	case rm.Removed && len(rm.Warnings) > 0:
-		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed), except %d values (someone else changed them since, or they were never set):\n",
-			r.id, len(rm.Changes), len(rm.Warnings))
-		for _, w := range rm.Warnings {
-			fmt.Fprintf(r.errw, "  %s\n", w)
-		}
-	case rm.Removed:
-		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed).\n", r.id, len(rm.Changes))
-	}
-	return nil
-}
-
-// undoThrottles removes the throttles of a plan none of which started, and
-// returns cause with what became of them.
-func (r *run) undoThrottles(ctx context.Context, cause error) error {
-	if r.o.Throttle <= 0 && r.o.LogDirThrottle <= 0 {
-		return cause
-	}
-	rm, err := r.removeThrottles(ctx)
-	if err != nil {
-		return fmt.Errorf("%w; nothing of the plan started, but removing the throttles fdud had set for it failed (run fdud execute --cancel with the same plan): %w", cause, err)
-	}
-	if rm.Removed {
-		fmt.Fprintf(r.errw, "Nothing of the plan started: removed the throttles fdud had set for %s.\n", r.id)
-	}
-	return cause
-}
-
-// removeThrottles removes the throttles fdud set for the plan and records
-// what they were in the result.
-func (r *run) removeThrottles(ctx context.Context) (throttle.Removal, error) {
-	store, err := r.store(ctx)
-	if err != nil {
-		return throttle.Removal{}, err
-	}
-	rec, err := store.Load(ctx, r.id)
-	if err != nil || rec == nil {
-		return throttle.Removal{}, err
-	}
-	rm, err := throttle.Cleanup(ctx, r.cl, store, r.id, r.log)
-	if rm.Removed {
-		r.res.ThrottlesRemoved = rec
-	}
-	return rm, err
 }
 
 // currentOf returns the current replicas of the plan's partitions.
