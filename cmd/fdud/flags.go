@@ -4,8 +4,6 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/fdud/fdud/internal/kafka"
 )
 
 // Flags shared by the commands that talk to a cluster. Names follow
@@ -24,9 +22,4 @@ func clusterFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "request-timeout", Value: 30 * time.Second, EnvVars: []string{"FDUD_REQUEST_TIMEOUT"},
 			Usage: "bound on each request to Kafka or ZooKeeper"},
 	}
-}
-
-// kafkaOptions reads the shared cluster flags.
-func kafkaOptions(c *cli.Context, s streams) kafka.Options {
-	return clusterOptions(c, newLogger(c, s)).kafkaOptions()
 }
