@@ -13,7 +13,6 @@ import (
 	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/clusterlock"
 	"github.com/fdud/fdud/internal/kafka"
-	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // newLockCommand is `fdud lock`: run a command while holding a cluster-wide
@@ -62,18 +61,17 @@ Example (what examples/cron/fdud-cron.sh does):
 			log := newLogger(c, s)
 			ctx := c.Context
 			lo := clusterlock.Options{Node: "/fdud/locks/" + name, Command: strings.Join(args, " "), Logger: log}
+			cc := clusterOptions(c, log)
 			switch {
-			case c.String("zookeeper") != "":
-				conn, err := zookeeper.Connect(ctx, zookeeper.Options{
-					Connect: c.String("zookeeper"), Digest: zookeeper.Secret(c.String("zookeeper-digest")), Logger: log,
-				})
+			case cc.ZooKeeper != "":
+				conn, err := cc.zookeeper(ctx)
 				if err != nil {
 					return err
 				}
 				defer conn.Close()
 				lo.ZooKeeper = conn
 			case c.String("bootstrap-server") != "":
-				cl, err := kafka.Connect(ctx, kafkaOptions(c, s))
+				cl, err := kafka.Connect(ctx, cc.kafkaOptions())
 				if err != nil {
 					return err
 				}
