@@ -290,8 +290,17 @@ func adminPipeline(t *testing.T, lc *liveCluster, viaZK bool) {
 	if again.code != 0 {
 		t.Fatalf("second generate: %s", again)
 	}
-	if p, err := cluster.ParseAssignment([]byte(again.stdout)); err != nil || len(p.Partitions) != 0 {
-		t.Errorf("second generate: want an empty plan, got %q (%v)\n%s", again.stdout, err, again.stderr)
+	// Nothing moves. The preferred leaders may be reordered: their balance
+	// counts the leaders of every topic, and execute created fdud's state
+	// topic since the first generate (seen on 4.4.0).
+	p2, err := cluster.ParseAssignment([]byte(again.stdout))
+	if err != nil {
+		t.Fatalf("second generate: %v\n%s", err, again.stdout)
+	}
+	for _, p := range p2.Partitions {
+		if want := plan.Partitions[plan.Index()[p.TP()]].Replicas; !sameSet(p.Replicas, want) {
+			t.Errorf("second generate moves %s again: %v, placed on %v", p.TP(), p.Replicas, want)
+		}
 	}
 
 	// execute --list works and shows nothing of the topic.
