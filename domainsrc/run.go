@@ -16,41 +16,53 @@ type Options struct {
 	Publish string   // spec of a Publisher (zk:...) to store this broker's domain in; "" for none
 }
 
-// Run is `fdud domains`: gather the sources, publish this broker's domain
-// when asked, then write the grid and warnings to stderr and the domains
-// JSON to stdout. stdout is written only after everything else succeeded.
-// When the published value changed, the error wraps cluster.ErrChanged
-// (the document is still written: the run succeeded).
-func Run(ctx context.Context, o Options, deps Deps, stdout, stderr io.Writer) error {
+// Outcome is what `fdud domains` found and did, for the front end to
+// render (Write).
+type Outcome struct {
+	Result
+	// Published says what --publish did; "" without it.
+	Published string
+}
+
+// Run is `fdud domains`: gather the sources and publish this broker's
+// domain when asked. When the published value changed, the error wraps
+// cluster.ErrChanged and the outcome is complete (the run succeeded).
+func Run(ctx context.Context, o Options, deps Deps) (Outcome, error) {
 	res, err := Gather(ctx, o.Sources, deps)
 	if err != nil {
-		return err
+		return Outcome{}, err
 	}
-	var outcome error
-	var published string
-	if o.Publish != "" {
-		b, err := Publish(ctx, o.Publish, res.Domains, deps)
-		switch {
-		case errors.Is(err, cluster.ErrChanged):
-			outcome = err
-			published = fmt.Sprintf("published broker %d as %s to %s: changed", b.ID, b.Domain(), o.Publish)
-		case err != nil:
-			return err
-		default:
-			published = fmt.Sprintf("published broker %d as %s to %s: unchanged", b.ID, b.Domain(), o.Publish)
-		}
+	out := Outcome{Result: res}
+	if o.Publish == "" {
+		return out, nil
 	}
+	b, err := Publish(ctx, o.Publish, res.Domains, deps)
+	switch {
+	case errors.Is(err, cluster.ErrChanged):
+		out.Published = fmt.Sprintf("published broker %d as %s to %s: changed", b.ID, b.Domain(), o.Publish)
+		return out, err
+	case err != nil:
+		return Outcome{}, err
+	}
+	out.Published = fmt.Sprintf("published broker %d as %s to %s: unchanged", b.ID, b.Domain(), o.Publish)
+	return out, nil
+}
+
+// Write renders an outcome: the grid, the warnings and what --publish did
+// on stderr, then the domains JSON on stdout, written only once the rest
+// was.
+func Write(stdout, stderr io.Writer, out Outcome) error {
 	var doc bytes.Buffer
-	if err := cluster.WriteDomains(&doc, res.Domains); err != nil {
+	if err := cluster.WriteDomains(&doc, out.Domains); err != nil {
 		return err
 	}
 	var report bytes.Buffer
-	RenderGrid(&report, res.Domains)
-	for _, w := range res.Warnings {
+	RenderGrid(&report, out.Domains)
+	for _, w := range out.Warnings {
 		fmt.Fprintf(&report, "warning: %s\n", w)
 	}
-	if published != "" {
-		fmt.Fprintln(&report, published)
+	if out.Published != "" {
+		fmt.Fprintln(&report, out.Published)
 	}
 	if _, err := stderr.Write(report.Bytes()); err != nil {
 		return fmt.Errorf("write report: %w", err)
@@ -58,7 +70,7 @@ func Run(ctx context.Context, o Options, deps Deps, stdout, stderr io.Writer) er
 	if _, err := stdout.Write(doc.Bytes()); err != nil {
 		return fmt.Errorf("write domains JSON: %w", err)
 	}
-	return outcome
+	return nil
 }
 
 // Publish stores this broker's entry of d through the source spec names

@@ -43,6 +43,10 @@ type liveCluster struct {
 	// kafka is the cluster the test set-up started, nil for the operator's
 	// own: tests that kill or restart brokers need it.
 	kafka *testenv.Kafka
+	// everyScenario is false on the releases between the oldest and the
+	// newest of the matrix, which skip the scenarios that do not depend on
+	// the release.
+	everyScenario bool
 }
 
 // forEachCluster runs the suite once per Kafka release of the test matrix
@@ -62,17 +66,23 @@ func forEachCluster(t *testing.T, brokers int, suite func(t *testing.T, lc *live
 				}
 				cc = abs
 			}
-			suite(t, openLiveCluster(t, bootstrap, cc, strings.TrimSpace(os.Getenv("FDUD_TEST_ZOOKEEPER")), os.Getenv("FDUD_TEST_RACK_PATTERN")))
+			lc := openLiveCluster(t, bootstrap, cc, strings.TrimSpace(os.Getenv("FDUD_TEST_ZOOKEEPER")), os.Getenv("FDUD_TEST_RACK_PATTERN"))
+			lc.everyScenario = true
+			suite(t, lc)
 		})
 		return
 	}
-	for _, v := range testenv.ModernVersions() {
+	versions := testenv.ModernVersions()
+	for i, v := range versions {
 		t.Run("kafka="+v.String(), func(t *testing.T) {
 			t.Parallel() // one cluster each: the releases run side by side
+			// The oldest and the newest release run every scenario, SASL_SSL
+			// included; the ones between run what depends on the release.
+			edge := i == 0 || i == len(versions)-1
 			// Two log directories per broker, for log-dir moves.
-			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: brokers, LogDirs: 2})
+			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: brokers, LogDirs: 2, SASLSSL: edge})
 			lc := openLiveCluster(t, k.Bootstrap, "", k.ZooKeeperConnect, "")
-			lc.kafka = k
+			lc.kafka, lc.everyScenario = k, edge
 			suite(t, lc)
 		})
 	}

@@ -28,25 +28,34 @@ import (
 // the kafka-reassign-partitions.sh front end (fdud compat). On clusters with
 // ZooKeeper the pipeline also runs through the ZooKeeper path. It runs once
 // per release of the test matrix (see forEachCluster), or against the
-// operator's cluster named by FDUD_TEST_BOOTSTRAP. Each subtest creates its
+// operator's cluster named by FDUD_TEST_BOOTSTRAP. What does not depend on
+// the release (batching, a broker killed, two plans, the lock, SASL_SSL)
+// runs on the oldest and the newest release only, to keep CI short. Each subtest creates its
 // own topic fdud-it-<random>-... and deletes it at the end.
 func TestAdminIntegration(t *testing.T) {
 	forEachCluster(t, 4, func(t *testing.T, lc *liveCluster) {
 		t.Run("bad plans are refused and change nothing", func(t *testing.T) { adminBadPlans(t, lc) })
 		t.Run("domains, generate, execute, verify; every message survives", func(t *testing.T) { adminPipeline(t, lc, false) })
 		t.Run("cancel restores the original replicas and removes the throttles", func(t *testing.T) { adminCancel(t, lc) })
-		t.Run("two plans at once share throttles; the last one out removes them", func(t *testing.T) { adminTwoPlans(t, lc) })
-		t.Run("compat: kafka-reassign-partitions.sh command lines", func(t *testing.T) { adminCompat(t, lc) })
-		t.Run("batching execute interrupted and re-run", func(t *testing.T) { adminBatchesInterrupted(t, lc) })
-		t.Run("a target broker killed during a reassignment", func(t *testing.T) { adminBrokerKilled(t, lc) })
-		t.Run("execute --create-topics", func(t *testing.T) { adminCreateTopics(t, lc) })
 		t.Run("this release's kafka-reassign-partitions.sh both ways", func(t *testing.T) { adminKafkaToolBothWays(t, lc) })
-		t.Run("lock and throttle records in the cluster, from any host", func(t *testing.T) { adminStateFromAnyHost(t, lc) })
 		if lc.zookeeper != "" {
 			t.Run("the same pipeline through the ZooKeeper path", func(t *testing.T) { adminPipeline(t, lc, true) })
 			t.Run("a ZooKeeper-path plan cancelled with --bootstrap-server", func(t *testing.T) { adminCancelZooKeeperPath(t, lc) })
 		} else {
 			t.Log("no ZooKeeper (KRaft, or FDUD_TEST_ZOOKEEPER not given): the ZooKeeper path of this cluster is not exercised")
+		}
+		if !lc.everyScenario {
+			t.Log("a release between the oldest and the newest: the scenarios that do not depend on the release run on those two only")
+			return
+		}
+		t.Run("two plans at once share throttles; the last one out removes them", func(t *testing.T) { adminTwoPlans(t, lc) })
+		t.Run("compat: kafka-reassign-partitions.sh command lines", func(t *testing.T) { adminCompat(t, lc) })
+		t.Run("batching execute interrupted and re-run", func(t *testing.T) { adminBatchesInterrupted(t, lc) })
+		t.Run("a target broker killed during a reassignment", func(t *testing.T) { adminBrokerKilled(t, lc) })
+		t.Run("execute --create-topics", func(t *testing.T) { adminCreateTopics(t, lc) })
+		t.Run("lock and throttle records in the cluster, from any host", func(t *testing.T) { adminStateFromAnyHost(t, lc) })
+		if lc.kafka != nil && lc.kafka.HasSASLSSL() {
+			adminSASLSSL(t, lc.kafka)
 		}
 	})
 }
@@ -264,13 +273,38 @@ func adminPipeline(t *testing.T, lc *liveCluster, viaZK bool) {
 		t.Errorf("messages after the reassignment: %s", diff)
 	}
 
-	// Nothing is left to do for generate.
+	// Nothing is left to do for generate, once every broker has applied the
+	// new replicas: generate asks whichever broker answers first.
+	if lc.kafka != nil {
+		want := map[int32][]int32{}
+		for _, p := range plan.Partitions {
+			if p.Topic == topic {
+				want[p.Partition] = p.Replicas
+			}
+		}
+		if err := lc.kafka.WaitReplicas(ctx, topic, want); err != nil {
+			t.Fatal(err)
+		}
+	}
 	again := e.fdudWithin(t, 3*time.Minute, "", append([]string{"generate", "--domains", lc.domainSpec, "--topics", topic}, conn...)...)
 	if again.code != 0 {
 		t.Fatalf("second generate: %s", again)
 	}
-	if p, err := cluster.ParseAssignment([]byte(again.stdout)); err != nil || len(p.Partitions) != 0 {
-		t.Errorf("second generate: want an empty plan, got %q (%v)\n%s", again.stdout, err, again.stderr)
+	// Nothing moves. The preferred leaders may be reordered: their balance
+	// counts the leaders of every topic, and execute created fdud's state
+	// topic since the first generate (seen on 4.4.0).
+	p2, err := cluster.ParseAssignment([]byte(again.stdout))
+	if err != nil {
+		t.Fatalf("second generate: %v\n%s", err, again.stdout)
+	}
+	now := map[cluster.TopicPartition][]int32{}
+	for _, p := range lc.state(ctx, t, topic).Partitions {
+		now[p.TP()] = p.Replicas
+	}
+	for _, p := range p2.Partitions {
+		if !sameSet(p.Replicas, now[p.TP()]) {
+			t.Errorf("second generate moves %s again: %v, now on %v", p.TP(), p.Replicas, now[p.TP()])
+		}
 	}
 
 	// execute --list works and shows nothing of the topic.

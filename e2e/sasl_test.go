@@ -14,8 +14,8 @@ import (
 	"github.com/fdud/fdud/internal/testenv"
 )
 
-// TestSASLSSL runs the pipeline through a SASL_SSL listener with
-// SCRAM-SHA-512, reached with --command-config exactly as an operator
+// adminSASLSSL runs the pipeline through a SASL_SSL listener with
+// SCRAM-SHA-512 (part of TestAdminIntegration, on the clusters it starts), reached with --command-config exactly as an operator
 // writes it (security.protocol, sasl.mechanism, sasl.jaas.config with the
 // password, a PEM truststore with the CA the test set-up made), on the
 // oldest and the newest release of the matrix: domains, generate, execute
@@ -26,29 +26,25 @@ import (
 // exit 2: a wrong password (issue 8: it was reported twice), SASL against
 // the PLAINTEXT port (issue 8: "client has run out of available brokers"),
 // and no command config against the SASL_SSL port.
-func TestSASLSSL(t *testing.T) {
-	for _, v := range []testenv.KafkaVersion{testenv.Kafka241, testenv.Kafka4} {
-		t.Run("kafka="+v.String(), func(t *testing.T) {
-			t.Parallel() // one cluster each: the releases run side by side
-			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, SASLSSL: true})
-			s := k.SASL(t)
-			text, err := os.ReadFile(s.CommandConfig)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, line := range []string{"security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
-				"sasl.jaas.config=" + s.JAASConfig, "ssl.truststore.type=PEM", "ssl.truststore.location=" + s.CAFile} {
-				if !strings.Contains(string(text), line+"\n") {
-					t.Fatalf("the test set-up's client properties lack %q:\n%s", line, text)
-				}
-			}
-			lc := openLiveCluster(t, s.Bootstrap, s.CommandConfig, k.ZooKeeperConnect, "")
-			lc.kafka = k
-			secrets := []string{s.Password, s.JAASConfig, "password="}
-			t.Run("pipeline through SASL_SSL", func(t *testing.T) { saslPipeline(t, lc, secrets) })
-			t.Run("refused settings give one clear error", func(t *testing.T) { saslRefused(t, k, secrets) })
-		})
+func adminSASLSSL(t *testing.T, k *testenv.Kafka) {
+	s := k.SASL(t)
+	text, err := os.ReadFile(s.CommandConfig)
+	if err != nil {
+		t.Fatal(err)
 	}
+	for _, line := range []string{"security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-512",
+		"sasl.jaas.config=" + s.JAASConfig, "ssl.truststore.type=PEM", "ssl.truststore.location=" + s.CAFile} {
+		if !strings.Contains(string(text), line+"\n") {
+			t.Fatalf("the test set-up's client properties lack %q:\n%s", line, text)
+		}
+	}
+	secrets := []string{s.Password, s.JAASConfig, "password="}
+	t.Run("SASL_SSL: the pipeline", func(t *testing.T) {
+		lc := openLiveCluster(t, s.Bootstrap, s.CommandConfig, k.ZooKeeperConnect, "")
+		lc.kafka = k
+		saslPipeline(t, lc, secrets)
+	})
+	t.Run("SASL_SSL: refused settings give one clear error", func(t *testing.T) { saslRefused(t, k, secrets) })
 }
 
 // fdudNoSecrets runs fdud at debug level and fails the test if stdout or

@@ -11,31 +11,34 @@ import (
 	"github.com/fdud/fdud/internal/kafka"
 )
 
-// list prints the reassignments in flight the way Kafka's tool does, on
-// errw, and their targets as reassignment JSON on out.
-func list(ctx context.Context, cl kafka.Cluster, out, errw io.Writer) error {
+// list returns the partitions being reassigned.
+func list(ctx context.Context, cl kafka.Cluster) ([]cluster.PartitionState, error) {
 	st, err := cl.State(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("list reassignments: %w", err)
+		return nil, fmt.Errorf("list reassignments: %w", err)
 	}
-	a := cluster.Assignment{Version: 1}
-	var lines []string
+	var out []cluster.PartitionState
 	for _, p := range st.Partitions {
-		if !p.Reassigning() {
-			continue
+		if p.Reassigning() {
+			out = append(out, p)
 		}
-		adding, removing := p.Moves()
-		lines = append(lines, fmt.Sprintf("%s: replicas: %s. adding: %s. removing: %s.",
-			p.TP(), ints(p.Target), ints(adding), ints(removing)))
-		a.Partitions = append(a.Partitions, cluster.PartitionAssignment{Topic: p.Topic, Partition: p.Partition, Replicas: p.Target})
 	}
-	if len(lines) == 0 {
+	return out, nil
+}
+
+// WriteList prints the reassignments in flight the way Kafka's tool does,
+// on errw, and their targets as reassignment JSON on out.
+func WriteList(out, errw io.Writer, inFlight []cluster.PartitionState) error {
+	a := cluster.Assignment{Version: 1}
+	if len(inFlight) == 0 {
 		fmt.Fprintln(errw, "No partition reassignments found.")
 	} else {
 		fmt.Fprintln(errw, "Current partition reassignments:")
-		for _, l := range lines {
-			fmt.Fprintln(errw, l)
-		}
+	}
+	for _, p := range inFlight {
+		adding, removing := p.Moves()
+		fmt.Fprintf(errw, "%s: replicas: %s. adding: %s. removing: %s.\n", p.TP(), ints(p.Target), ints(adding), ints(removing))
+		a.Partitions = append(a.Partitions, cluster.PartitionAssignment{Topic: p.Topic, Partition: p.Partition, Replicas: p.Target})
 	}
 	a.Sort()
 	return cluster.WriteAssignment(out, a)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/fdud/fdud/internal/cluster"
-	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // Mode is what Run does with the plan.
@@ -22,14 +21,15 @@ const (
 	ModeList                // show reassignments in flight; no plan is read
 )
 
-// Options are execute's settings, filled from flags by the CLI.
+// Options are execute's settings, filled from flags by the front ends.
 type Options struct {
 	Mode Mode
-	// PlanFile is --reassignment-json-file; "" or "-" reads the plan from stdin.
-	PlanFile string
 	// Throttle is --throttle in bytes/s (<= 0: none); LogDirThrottle is
 	// --replica-alter-log-dirs-throttle.
 	Throttle, LogDirThrottle int64
+	// PreserveThrottles keeps the plan's throttles when cancelling it
+	// (Kafka's --cancel --preserve-throttles).
+	PreserveThrottles bool
 	// Additional lets the plan run while other reassignments are in flight.
 	Additional bool
 	// AllowRFChange permits plans that change a partition's replication factor.
@@ -61,13 +61,8 @@ type Options struct {
 	// moves to start. 0 means 10 s.
 	Timeout time.Duration
 
-	// ZooKeeper, when set, holds the cluster lock and the throttle records;
-	// without it both live in the cluster's state topic on the Admin API
-	// path (package clusterstate), else in StateDir, which only protects
-	// this machine.
-	ZooKeeper *zookeeper.Conn
-	// StateDir holds the lock and throttle records without ZooKeeper; "" is
-	// throttle.DefaultStateDir().
+	// StateDir holds the lock and throttle records without ZooKeeper or
+	// the cluster's state topic; "" is throttle.DefaultStateDir().
 	StateDir string
 
 	// Now is the clock (tests); nil means time.Now.
@@ -92,7 +87,7 @@ func (o Options) Validate() error {
 	if o.PollInterval < 0 || o.MaxWait < 0 || o.Timeout < 0 {
 		errs = append(errs, errors.New("durations must not be negative"))
 	}
-	if o.Mode == ModeList && (o.PlanFile != "" || o.Throttle > 0) {
+	if o.Mode == ModeList && o.Throttle > 0 {
 		errs = append(errs, errors.New("--list takes no plan and no throttle"))
 	}
 	if o.Mode != ModeExecute && o.Batching() {

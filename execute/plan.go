@@ -52,20 +52,14 @@ func planError(ps []Problem) error {
 	return cluster.Invalid(&PlanError{Problems: ps})
 }
 
-// input is the plan as read.
-type input struct {
-	plan cluster.Assignment
-	// pass is what goes to stdout: the bytes read when they are plain JSON,
-	// else the JSON part of Kafka's tool output, newline-terminated.
-	pass []byte
-}
-
-// IsEmpty reports whether data is a valid plan without partitions (what
-// generate writes when nothing needs doing). Run then changes nothing and
-// needs no cluster.
-func IsEmpty(data []byte) bool {
-	in, err := parsePlan(data)
-	return err == nil && len(in.plan.Partitions) == 0
+// Plan is a plan as read and checked on its own (ParsePlan): what Run
+// executes, and what the front ends pass on.
+type Plan struct {
+	Assignment cluster.Assignment
+	// Doc is what goes on to the next stage: the bytes read when they are
+	// plain JSON, else the JSON part of Kafka's tool output,
+	// newline-terminated.
+	Doc []byte
 }
 
 // EmptyPlanLine is the one line Run prints for an empty plan.
@@ -76,11 +70,24 @@ func EmptyPlanLine(m Mode) string {
 	return "fdud execute: the plan has no partitions (nothing needed moving): nothing to do."
 }
 
-// readInput reads the plan from file (or in when file is "" or "-").
-func readInput(file string, in io.Reader) ([]byte, error) {
+// ReadPlan reads the plan from file (in when file is "" or "-") and parses
+// it with ParsePlan, so that a malformed plan is refused (as an input error)
+// before any connection is made.
+func ReadPlan(file string, in io.Reader) (Plan, error) {
+	var data []byte
+	var err error
 	if file == "" || file == "-" {
-		return cluster.ReadAll(in, "the plan on stdin")
+		data, err = cluster.ReadAll(in, "the plan on stdin")
+	} else {
+		data, err = readFile(file)
 	}
+	if err != nil {
+		return Plan{}, err
+	}
+	return ParsePlan(data)
+}
+
+func readFile(file string) ([]byte, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, cluster.Invalidf("reassignment JSON file: %w", err)
@@ -89,14 +96,14 @@ func readInput(file string, in io.Reader) ([]byte, error) {
 	return cluster.ReadAll(f, file)
 }
 
-// parsePlan decodes a plan (Kafka's reassignment JSON, or the output of
+// ParsePlan decodes a plan (Kafka's reassignment JSON, or the output of
 // Kafka's tool, whose proposed assignment is taken) and reports every entry
 // that is malformed on its own: duplicates, log_dirs of the wrong length or
 // form, replicas repeated. Errors are input errors.
-func parsePlan(data []byte) (input, error) {
+func ParsePlan(data []byte) (Plan, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
-		return input{}, cluster.Invalidf("the plan is empty: want Kafka's reassignment JSON on stdin or in --reassignment-json-file")
+		return Plan{}, cluster.Invalidf("the plan is empty: want Kafka's reassignment JSON on stdin or in --reassignment-json-file")
 	}
 	doc := cluster.ExtractJSON(data, cluster.ProposedHeading)
 	pass := data
@@ -105,12 +112,12 @@ func parsePlan(data []byte) (input, error) {
 	}
 	a, err := cluster.DecodeReassignment(doc)
 	if err != nil {
-		return input{}, cluster.Invalid(fmt.Errorf("the plan is not valid reassignment JSON; nothing was changed: %w", err))
+		return Plan{}, cluster.Invalid(fmt.Errorf("the plan is not valid reassignment JSON; nothing was changed: %w", err))
 	}
 	if err := planError(staticProblems(a)); err != nil {
-		return input{}, err
+		return Plan{}, err
 	}
-	return input{plan: a, pass: pass}, nil
+	return Plan{Assignment: a, Doc: pass}, nil
 }
 
 // staticProblems finds what is wrong with entries whatever the cluster.
@@ -152,19 +159,4 @@ func staticProblems(a cluster.Assignment) []Problem {
 		}
 	}
 	return ps
-}
-
-// ReadPlan reads the plan from file (stdin when "" or "-") and checks it on
-// its own, without a cluster, so that a malformed plan is refused (as an
-// input error) before any connection is made. It returns the bytes read, to
-// be given to Run as its input.
-func ReadPlan(file string, in io.Reader) ([]byte, error) {
-	data, err := readInput(file, in)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := parsePlan(data); err != nil {
-		return nil, err
-	}
-	return data, nil
 }

@@ -30,7 +30,7 @@ func BenchmarkReadPlan(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := parsePlan(data); err != nil {
+		if _, err := ParsePlan(data); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -14,74 +14,76 @@ import (
 	"github.com/fdud/fdud/internal/clusterlock"
 	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/throttle"
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // run holds what one Run needs.
 type run struct {
 	o    Options
 	cl   kafka.Cluster
+	zk   *zookeeper.Conn
 	errw io.Writer
 	log  *slog.Logger
-	in   input
+	plan cluster.Assignment
 	id   string
 	lock *clusterlock.Lock
+	res  *Result
 	// created counts the topics this run created (--create-topics).
 	created int
 	// seen is the state read last (for the batch order: broker racks).
 	seen *cluster.State
 }
 
-// Run carries out o.Mode: it executes the plan read from o.PlanFile (or in),
-// cancels it, or lists reassignments in flight. Messages for people go to
-// errw, Kafka's tool's lines among them; out gets the plan, unchanged, once
-// it is submitted. Nothing is changed unless the whole plan is valid. Every
-// path out releases the cluster lock, including cancellation of ctx.
-func Run(ctx context.Context, o Options, cl kafka.Cluster, in io.Reader, out, errw io.Writer, log *slog.Logger) (err error) {
+// Run carries out in.Mode: it executes in.Plan, cancels it, or lists the
+// reassignments in flight. Messages for people go to deps.Stderr; what was
+// done comes back in the Result (the front ends pass the plan on, print
+// Kafka's lines, list what is in flight). Nothing is changed unless the
+// whole plan is valid. Every path out releases the cluster lock, including
+// cancellation of ctx.
+func Run(ctx context.Context, in Input, deps Deps) (res Result, err error) {
+	log := deps.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	errw := deps.Stderr
+	if errw == nil {
+		errw = io.Discard
+	}
+	o := in.Options
 	if err := o.Validate(); err != nil {
-		return err
+		return res, err
+	}
+	cl := deps.Cluster
+	if o.Mode != ModeList && len(in.Plan.Assignment.Partitions) == 0 {
+		// generate found nothing to do: not an error, and nothing to lock.
+		res.Empty = true
+		fmt.Fprintln(errw, EmptyPlanLine(o.Mode))
+		return res, nil
+	}
+	if cl == nil {
+		return res, errors.New("execute: no cluster given")
 	}
 	if o.Mode == ModeList {
-		fmt.Fprintf(errw, "Using the %s path.\n", cl.Path())
-		return list(ctx, cl, out, errw)
+		res.InFlight, err = list(ctx, cl)
+		return res, err
 	}
-	data, err := readInput(o.PlanFile, in)
-	if err != nil {
-		return err
-	}
-	parsed, err := parsePlan(data)
-	if err != nil {
-		return err
-	}
-	if len(parsed.plan.Partitions) == 0 {
-		// generate found nothing to do: not an error, and nothing to lock.
-		fmt.Fprintln(errw, EmptyPlanLine(o.Mode))
-		if o.Mode == ModeCancel {
-			return nil
-		}
-		if _, err := out.Write(parsed.pass); err != nil {
-			return fmt.Errorf("write the plan to stdout: %w", err)
-		}
-		return nil
-	}
-	if o.ZooKeeper == nil && o.StateDir == "" {
+	if deps.ZooKeeper == nil && o.StateDir == "" {
 		if o.StateDir, err = throttle.DefaultStateDir(); err != nil {
-			return err
+			return res, err
 		}
 	}
-	r := &run{o: o, cl: cl, errw: errw, log: log, in: parsed, id: throttle.PlanID(parsed.plan)}
+	r := &run{o: o, cl: cl, zk: deps.ZooKeeper, errw: errw, log: log, plan: in.Plan.Assignment,
+		id: throttle.PlanID(in.Plan.Assignment), res: &res}
 	fmt.Fprintf(errw, "Using the %s path.\n", cl.Path())
 
 	cmd := clusterlock.ExecuteCommand
 	if o.Mode == ModeCancel {
 		cmd += " --cancel"
 	}
-	lo := clusterlock.Options{ZooKeeper: o.ZooKeeper, Kafka: kafka.StateTopicOf(cl), StateDir: o.StateDir, Plan: r.id, Command: cmd, Logger: log}
+	lo := clusterlock.Options{ZooKeeper: r.zk, Kafka: kafka.StateTopicOf(cl), StateDir: o.StateDir, Plan: r.id, Command: cmd, Logger: log}
 	r.lock, err = clusterlock.Acquire(ctx, lo)
 	if err != nil {
-		return err
+		return res, err
 	}
 	defer func() {
 		if rerr := r.lock.Release(); rerr != nil {
@@ -94,15 +96,14 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, in io.Reader, out, er
 	log.Debug("cluster lock taken", "where", r.lock.Where(), "plan", r.id)
 
 	if o.Mode == ModeCancel {
-		return r.cancel(ctx)
+		return res, r.cancel(ctx)
 	}
-	if err := r.execute(ctx); err != nil {
-		return err
-	}
-	if _, err := out.Write(parsed.pass); err != nil {
-		return fmt.Errorf("write the plan to stdout: %w", err)
-	}
-	return nil
+	return res, r.execute(ctx)
+}
+
+// store opens the throttle records where this run keeps them.
+func (r *run) store(ctx context.Context) (throttle.Store, error) {
+	return throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.zk, Kafka: kafka.StateTopicOf(r.cl), StateDir: r.o.StateDir, Logger: r.log})
 }
 
 func (r *run) state(ctx context.Context) (*cluster.State, error) {
@@ -152,11 +153,12 @@ func (r *run) execute(ctx context.Context) error {
 // each partition needs. Nothing is changed unless the whole plan is valid
 // and no other reassignment is in the way (see busy).
 func (r *run) classifyPlan(ctx context.Context) ([]Item, error) {
-	plan := r.in.plan
+	plan := r.plan
 	st, err := r.state(ctx)
 	if err != nil {
 		return nil, err
 	}
+	r.res.Current = currentOf(plan, st)
 	_, logDirs := r.cl.(kafka.LogDirMover)
 	if err := planError(validatePlan(plan, st, checkOptions{
 		AllowRFChange: r.o.AllowRFChange, CreateTopics: r.o.CreateTopics, LogDirs: logDirs, Path: r.cl.Path(),
@@ -164,6 +166,7 @@ func (r *run) classifyPlan(ctx context.Context) ([]Item, error) {
 		return nil, err
 	}
 	items, others := Classify(plan, st)
+	r.res.OthersInFlight = len(others) > 0
 	// The ZooKeeper path has one /admin/reassign_partitions for the whole
 	// cluster: it cannot run beside another reassignment, --additional or
 	// not, and must say so before it changes anything.
@@ -347,11 +350,11 @@ func (r *run) throttle(ctx context.Context, items []Item) error {
 			req.Moves = append(req.Moves, it.Move())
 		}
 	}
-	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, Kafka: kafka.StateTopicOf(r.cl), StateDir: r.o.StateDir, Logger: r.log})
+	store, err := r.store(ctx)
 	if err != nil {
 		return err
 	}
-	if r.o.ZooKeeper == nil && kafka.StateTopicOf(r.cl) == nil {
+	if r.zk == nil && kafka.StateTopicOf(r.cl) == nil {
 		r.log.Warn("no ZooKeeper: the throttle record is kept on this machine only; run fdud verify here to remove the throttles")
 	}
 	if err := r.lock.Check(ctx); err != nil {
@@ -360,6 +363,9 @@ func (r *run) throttle(ctx context.Context, items []Item) error {
 	rec, err := throttle.Apply(ctx, r.cl, store, req, r.log)
 	if err != nil {
 		return err
+	}
+	if rec != nil && len(rec.Configs) > 0 {
+		r.res.Throttled = rec
 	}
 	switch {
 	case rec != nil && len(rec.Configs) > 0:
@@ -441,67 +447,14 @@ func (r *run) submit(ctx context.Context, items []Item) error {
 	return nil
 }
 
-func (r *run) cancel(ctx context.Context) error {
-	st, err := r.state(ctx)
-	if err != nil {
-		return err
-	}
-	items, _ := Classify(r.in.plan, st)
-	var ours []cluster.TopicPartition
-	var names []string
-	for _, it := range items {
-		switch it.Status {
-		case InFlight:
-			ours = append(ours, it.Plan.TP())
-			names = append(names, it.Plan.TP().String())
-		case Conflict:
-			r.log.Warn("not cancelling a reassignment to another target than the plan's", "partition", it.Plan.TP().String(), "target", fmt.Sprint(it.Target))
+// currentOf returns the current replicas of the plan's partitions.
+func currentOf(plan cluster.Assignment, st *cluster.State) cluster.Assignment {
+	idx := plan.Index()
+	out := cluster.Assignment{Version: 1}
+	for _, p := range st.Assignment().Partitions {
+		if _, ok := idx[p.TP()]; ok {
+			out.Partitions = append(out.Partitions, p)
 		}
 	}
-	if len(ours) == 0 {
-		fmt.Fprintln(r.errw, "None of the plan's partitions is being reassigned: nothing to cancel.")
-	} else {
-		if err := r.cl.CancelReassignments(ctx, ours); err != nil {
-			return fmt.Errorf("cancel reassignments: %w", err)
-		}
-		fmt.Fprintf(r.errw, "Successfully cancelled partition reassignments for %s\n", strings.Join(names, ","))
-	}
-	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, Kafka: kafka.StateTopicOf(r.cl), StateDir: r.o.StateDir, Logger: r.log})
-	if err != nil {
-		return err
-	}
-	rm, err := throttle.Cleanup(ctx, r.cl, store, r.id, r.log)
-	if err != nil {
-		return err
-	}
-	switch {
-	case rm.Removed && len(rm.Warnings) > 0:
-		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed), except %d values (someone else changed them since, or they were never set):\n",
-			r.id, len(rm.Changes), len(rm.Warnings))
-		for _, w := range rm.Warnings {
-			fmt.Fprintf(r.errw, "  %s\n", w)
-		}
-	case rm.Removed:
-		fmt.Fprintf(r.errw, "Removed the throttles fdud set for %s (%d entities changed).\n", r.id, len(rm.Changes))
-	}
-	return nil
-}
-
-// undoThrottles removes the throttles of a plan none of which started, and
-// returns cause with what became of them.
-func (r *run) undoThrottles(ctx context.Context, cause error) error {
-	if r.o.Throttle <= 0 && r.o.LogDirThrottle <= 0 {
-		return cause
-	}
-	store, err := throttle.OpenStore(ctx, throttle.StoreOptions{ZooKeeper: r.o.ZooKeeper, Kafka: kafka.StateTopicOf(r.cl), StateDir: r.o.StateDir, Logger: r.log})
-	if err == nil {
-		var rm throttle.Removal
-		if rm, err = throttle.Cleanup(ctx, r.cl, store, r.id, r.log); err == nil {
-			if rm.Removed {
-				fmt.Fprintf(r.errw, "Nothing of the plan started: removed the throttles fdud had set for %s.\n", r.id)
-			}
-			return cause
-		}
-	}
-	return fmt.Errorf("%w; nothing of the plan started, but removing the throttles fdud had set for it failed (run fdud execute --cancel with the same plan): %w", cause, err)
+	return out
 }

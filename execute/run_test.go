@@ -35,15 +35,33 @@ func movePlan(n int) string {
 
 type result struct {
 	out, errw string
+	res       Result
 	err       error
 }
 
+// runExecute runs the plan as fdud execute does: parsed once, then Run, and
+// on success the plan passed on (or the list written) on stdout.
 func runExecute(t *testing.T, ctx context.Context, o Options, cl kafka.Cluster, plan string) result {
 	t.Helper()
 	var out, errw bytes.Buffer
-	err := Run(ctx, o, cl, strings.NewReader(plan), &out, &errw, nil)
+	var res Result
+	var err error
+	var p Plan
+	if o.Mode != ModeList {
+		p, err = ParsePlan([]byte(plan))
+	}
+	if err == nil {
+		res, err = Run(ctx, Input{Plan: p, Options: o}, Deps{Cluster: cl, Stderr: &errw})
+	}
+	switch {
+	case err != nil:
+	case o.Mode == ModeList:
+		err = WriteList(&out, &errw, res.InFlight)
+	case o.Mode == ModeExecute:
+		out.Write(p.Doc)
+	}
 	t.Logf("stderr:\n%s", errw.String())
-	return result{out.String(), errw.String(), err}
+	return result{out.String(), errw.String(), res, err}
 }
 
 func testOptions(t *testing.T) Options {
@@ -347,8 +365,17 @@ func TestRunThrottlesAndCancel(t *testing.T) {
 	o := testOptions(t)
 	o.Throttle = 1000
 	plan := movePlan(1)
-	if r := runExecute(t, context.Background(), o, f, plan); r.err != nil {
+	r := runExecute(t, context.Background(), o, f, plan)
+	if r.err != nil {
 		t.Fatal(r.err)
+	}
+	// The result says what was done, so that a front end need not read
+	// the throttle store or the cluster again to print it.
+	if r.res.Throttled == nil || len(r.res.Throttled.Entities()) == 0 {
+		t.Errorf("result: throttles set = %v, want the record", r.res.Throttled)
+	}
+	if len(r.res.Current.Partitions) != 2 || !slices.Equal(r.res.Current.Partitions[0].Replicas, []int32{1, 2}) {
+		t.Errorf("result: current = %v, want t-0 and t-5 on [1 2]", r.res.Current)
 	}
 	topic := f.configs[throttle.Entity{Kind: kafka.TopicEntity, Name: "t"}]
 	if topic[kafka.LeaderThrottledReplicas] != "0:1,0:2" || topic[kafka.FollowerThrottledReplicas] != "0:3,0:4" {
@@ -363,12 +390,15 @@ func TestRunThrottlesAndCancel(t *testing.T) {
 	c := o
 	c.Mode = ModeCancel
 	c.Throttle = 0
-	r := runExecute(t, context.Background(), c, f, plan)
+	r = runExecute(t, context.Background(), c, f, plan)
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
 	if !slices.Equal(f.cancelled, []cluster.TopicPartition{{Topic: "t", Partition: 0}}) {
 		t.Errorf("cancelled %v", f.cancelled)
+	}
+	if !slices.Equal(r.res.Cancelled, f.cancelled) || r.res.ThrottlesRemoved == nil {
+		t.Errorf("result: cancelled %v, throttles removed %v", r.res.Cancelled, r.res.ThrottlesRemoved)
 	}
 	want := map[throttle.Entity]map[string]string{{Kind: kafka.BrokerEntity, Name: "1"}: {kafka.LeaderThrottledRate: "500"}}
 	if len(f.configs) != 1 || f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "1"}][kafka.LeaderThrottledRate] != "500" {
@@ -376,6 +406,29 @@ func TestRunThrottlesAndCancel(t *testing.T) {
 	}
 	if r.out != "" || !strings.Contains(r.errw, "Successfully cancelled partition reassignments for t-0") {
 		t.Errorf("cancel output: out %q", r.out)
+	}
+}
+
+// Kafka's --cancel --preserve-throttles cancels and keeps the throttles;
+// compat's --cancel used to remove them all the same.
+func TestCancelPreservingThrottles(t *testing.T) {
+	f := sixPartitions()
+	o := testOptions(t)
+	o.Throttle = 1000
+	plan := movePlan(1)
+	if r := runExecute(t, context.Background(), o, f, plan); r.err != nil {
+		t.Fatal(r.err)
+	}
+	o.Mode, o.Throttle, o.PreserveThrottles = ModeCancel, 0, true
+	r := runExecute(t, context.Background(), o, f, plan)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if len(r.res.Cancelled) != 1 || r.res.ThrottlesRemoved != nil {
+		t.Errorf("result: cancelled %v, throttles removed %v; want t-0 cancelled, throttles kept", r.res.Cancelled, r.res.ThrottlesRemoved)
+	}
+	if got := f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "4"}][kafka.FollowerThrottledRate]; got != "1000" {
+		t.Errorf("broker 4 follower rate = %q, want the throttle kept", got)
 	}
 }
 

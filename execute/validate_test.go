@@ -107,7 +107,7 @@ func TestParsePlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parsePlan([]byte(tt.in))
+			got, err := ParsePlan([]byte(tt.in))
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) || !cluster.IsInvalid(err) {
 					t.Fatalf("err = %v, want an input error containing %q", err, tt.err)
@@ -117,15 +117,15 @@ func TestParsePlan(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if string(got.pass) != tt.pass {
-				t.Errorf("pass = %q, want %q", got.pass, tt.pass)
+			if string(got.Doc) != tt.pass {
+				t.Errorf("pass = %q, want %q", got.Doc, tt.pass)
 			}
-			if !slices.Equal(got.plan.Partitions[0].Replicas, tt.replicas) {
-				t.Errorf("replicas = %v", got.plan.Partitions[0].Replicas)
+			if !slices.Equal(got.Assignment.Partitions[0].Replicas, tt.replicas) {
+				t.Errorf("replicas = %v", got.Assignment.Partitions[0].Replicas)
 			}
 		})
 	}
-	_, err := parsePlan([]byte(`{"partitions":[{"topic":"t","partition":0,"replicas":[1]},{"topic":"t","partition":0,"replicas":[2]}]}`))
+	_, err := ParsePlan([]byte(`{"partitions":[{"topic":"t","partition":0,"replicas":[1]},{"topic":"t","partition":0,"replicas":[2]}]}`))
 	var pe *PlanError
 	if !errors.As(err, &pe) || pe.Problems[0].Index != 1 {
 		t.Errorf("duplicate not reported as a PlanError at index 1: %v", err)

@@ -15,6 +15,10 @@ import (
 // report lists.
 const largestMoves = 10
 
+// DefaultMaxDiskUsage is --max-disk-usage's default: no broker is planned
+// above 85% of its capacity.
+const DefaultMaxDiskUsage = 0.85
+
 // maxDiskRounds bounds the re-plans that keep full brokers from receiving.
 const maxDiskRounds = 8
 

@@ -2,7 +2,6 @@ package generate
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"math"
@@ -23,15 +22,22 @@ const gib = int64(1) << 30
 func atRiskSized(t *testing.T, capacity string) Input {
 	t.Helper()
 	ex := filepath.Join("..", "examples", "at-risk")
-	cur, err := readAssignment(filepath.Join(ex, "current.json"), nil)
+	read := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join(ex, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	cur, err := cluster.ParseAssignment(read("current.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := os.ReadFile(filepath.Join(ex, "domains.json"))
+	doms, err := cluster.ParseDomains(read("domains.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	doms, err := cluster.ParseDomains(data)
+	l, err := sizes.ParseLogDirs(read("log-dirs.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,41 +47,28 @@ func atRiskSized(t *testing.T, capacity string) Input {
 			t.Fatal(err)
 		}
 	}
-	cfg := Config{Sizes: SizeConfig{LogDirsFile: filepath.Join(ex, "log-dirs.txt"), Capacity: c}}
-	var warnings []string
-	u, err := cfg.usage(context.Background(), cur, Env{}, nil, &warnings)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return Input{Current: cur, Domains: doms.Map(), Sizes: u}
+	u := sizes.NewUsage(l, cur, c, nil)
+	return Input{Current: cur, Domains: doms.Map(), Sizes: &u}
 }
 
-// TestRunReportsBytes runs generate on the bundled example with sizes: the
-// report says 125 GiB to move, 60 GiB into the busiest broker (1289 s at
-// 50 MB/s), passes the schema, and the table says why each partition moves.
-func TestRunReportsBytes(t *testing.T) {
-	dir := t.TempDir()
-	ex := filepath.Join("..", "examples", "at-risk")
-	cfg := Config{
-		Domains:           filepath.Join(ex, "domains.json"),
-		CurrentAssignment: filepath.Join(ex, "current.json"),
-		ReportFile:        filepath.Join(dir, "report.json"),
-		Sizes:             SizeConfig{LogDirsFile: filepath.Join(ex, "log-dirs.txt"), Capacity: sizes.Capacity{All: 100 * gib}, TableTo: "-"},
-		Options:           Options{Throttle: 50e6},
-	}
-	var out, errw bytes.Buffer
-	if err := Run(context.Background(), cfg, Env{Stdout: &out, Stderr: &errw}); err != nil {
-		t.Fatalf("Run: %v\n%s", err, errw.String())
-	}
-	doc, err := os.ReadFile(cfg.ReportFile)
+// TestPlanReportsBytes plans the bundled example with sizes: the report
+// says 125 GiB to move, 60 GiB into the busiest broker (1289 s at 50 MB/s),
+// passes the schema, and the summary and the table say it for people.
+func TestPlanReportsBytes(t *testing.T) {
+	in := atRiskSized(t, "100GiB")
+	res, err := Plan(in, Options{Throttle: 50e6, Explain: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := schemas.Validate(schemas.GenerateReport, doc); err != nil {
+	var doc, errw bytes.Buffer
+	if err := WriteReport(&doc, res.Report); err != nil {
+		t.Fatal(err)
+	}
+	if err := schemas.Validate(schemas.GenerateReport, doc.Bytes()); err != nil {
 		t.Fatalf("report breaks its schema: %v", err)
 	}
 	var r Report
-	if err := json.Unmarshal(doc, &r); err != nil {
+	if err := json.Unmarshal(doc.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
 	if r.BytesToMove == nil || *r.BytesToMove != 125*gib {
@@ -84,19 +77,25 @@ func TestRunReportsBytes(t *testing.T) {
 	if want := float64(60*gib) / 50e6; r.EstimatedSeconds == nil || math.Abs(*r.EstimatedSeconds-want) > 1e-6 {
 		t.Errorf("estimated_seconds = %v, want %v", r.EstimatedSeconds, want)
 	}
-	var in, outb int64
+	var in_, outb int64
 	for _, b := range r.Sizes.Brokers {
-		in += b.BytesIn
+		in_ += b.BytesIn
 		outb += b.BytesOut
 		if b.Capacity != 100*gib || b.UsedAfter != max(0, b.UsedBefore+b.BytesIn-b.BytesOut) {
 			t.Errorf("broker %+v", b)
 		}
 	}
-	if in != 125*gib || outb != 125*gib {
-		t.Errorf("in %d, out %d; want 125 GiB each", in, outb)
+	if in_ != 125*gib || outb != 125*gib {
+		t.Errorf("in %d, out %d; want 125 GiB each", in_, outb)
 	}
 	if len(r.Sizes.Largest) != 3 || r.Sizes.Largest[0].Topic != "orders" || r.Sizes.Largest[0].Partition != 2 {
 		t.Errorf("largest moves = %+v", r.Sizes.Largest)
+	}
+	if err := WriteTable(&errw, res.Moves); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSummary(&errw, res.Report, SummaryAuto); err != nil {
+		t.Fatal(err)
 	}
 	for _, want := range []string{
 		"PARTITION  REPLICAS", "orders-0   1,2 -> ", "40.0 GiB  fault domain", "60.0 GiB  update domain",

@@ -1,7 +1,10 @@
 // Package generate plans Kafka replica reassignments that spread every
 // partition across Azure fault domains, update domains and zones, moving as
-// little data as the rules allow. Plan is pure (no I/O, clock or logging);
-// Run does the reading and writing around it for the CLI.
+// little data as the rules allow. Plan is the stage: resolved inputs in (the
+// current assignment, FromState for a live cluster, and the domains the
+// front end resolved), a Result out for the front ends to render
+// (WriteSummary, WriteReport, ReplicaAssignment). It is pure (no I/O, clock
+// or logging); cmd/fdud reads and writes the files around it.
 package generate
 
 import (

@@ -1,7 +1,6 @@
 package generate
 
 import (
-	"context"
 	"io"
 	"os"
 	"path/filepath"
@@ -11,11 +10,11 @@ import (
 	"github.com/fdud/fdud/internal/cluster"
 )
 
-// BenchmarkRun is the whole CLI run on an assignment file in Kafka's
-// format, as `fdud generate --domains FILE --current-assignment FILE
-// --current-file FILE` does it: read and check the domains and the
-// assignment, plan, write the plan (discarded), the rollback file and the
-// summary. Inputs are Kafka's domain-unaware placement (RF 3, 3 FDs x 20
+// BenchmarkRun is the whole run on an assignment file in Kafka's format,
+// as `fdud generate --domains FILE --current-assignment FILE --current-file
+// FILE` does it (cmd/fdud reads and writes the files; the stage plans): read
+// and check the domains and the assignment, plan, write the plan
+// (discarded), the rollback file and the summary. Inputs are Kafka's domain-unaware placement (RF 3, 3 FDs x 20
 // UDs), written once from a fixed seed. The parse sub-benchmarks isolate
 // reading and checking the assignment file, as execute and verify read a plan.
 //
@@ -46,15 +45,52 @@ func BenchmarkRun(b *testing.B) {
 			})
 			b.Run("run", func(b *testing.B) {
 				b.ReportAllocs()
-				cfg := Config{Domains: doms, CurrentAssignment: cur, CurrentFile: filepath.Join(dir, "rollback.json"), Options: Options{Seed: 1}}
+				rollback := filepath.Join(dir, "rollback.json")
 				for b.Loop() {
-					if err := Run(context.Background(), cfg, Env{Stdout: io.Discard, Stderr: io.Discard}); err != nil {
+					if err := runFiles(doms, cur, rollback, Options{Seed: 1}); err != nil {
 						b.Fatal(err)
 					}
 				}
 			})
 		})
 	}
+}
+
+// runFiles is what fdud generate does with files: read and check the
+// domains and the assignment, plan, write the plan (discarded), the
+// rollback and the summary (discarded).
+func runFiles(domains, current, rollback string, opts Options) error {
+	data, err := os.ReadFile(domains)
+	if err != nil {
+		return err
+	}
+	d, err := cluster.ParseDomains(data)
+	if err != nil {
+		return err
+	}
+	if data, err = os.ReadFile(current); err != nil {
+		return err
+	}
+	in := Input{Domains: d.Map()}
+	if in.Current, err = cluster.ParseAssignment(data); err != nil {
+		return err
+	}
+	res, err := Plan(in, opts)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(rollback)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := cluster.WriteAssignment(f, res.Rollback); err != nil {
+		return err
+	}
+	if err := cluster.WriteAssignment(io.Discard, res.Plan); err != nil {
+		return err
+	}
+	return WriteSummary(io.Discard, res.Report, SummaryAuto)
 }
 
 // writeInputs writes in's assignment and domains as files in dir.

@@ -6,6 +6,6 @@
 //
 // The core (Classify, Assess, WhatIf, RenderMetrics, the text and JSON
 // reports) is pure; Run adds the polling loop, the throttle clean-up (under
-// the cluster lock execute holds, through Env.Lock) and the preferred leader
+// the cluster lock execute holds, through Deps.Lock) and the preferred leader
 // election around it.
 package verify

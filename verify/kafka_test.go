@@ -67,8 +67,17 @@ func runVerify(t *testing.T, cl kafka.Cluster, o verify.Options) run {
 	defer cancel()
 	var out, errw bytes.Buffer
 	o.Format = verify.FormatJSON
-	res, err := verify.Run(ctx, o, cl, verify.Env{Stdout: &out, Stderr: &errw, Logger: testLogger(t),
-		Progress: verify.NewLines(&errw)})
+	res, err := verify.Run(ctx, o, verify.Deps{Cluster: cl, Logger: testLogger(t), Progress: verify.NewLines(&errw)})
+	if res != nil {
+		if werr := verify.Write(verify.Output{Stdout: &out, Stderr: &errw}, o, res); werr != nil {
+			err = werr
+		}
+		if o.PrometheusFile != "" {
+			if werr := verify.WriteMetricsFile(o.PrometheusFile, res); werr != nil {
+				err = werr
+			}
+		}
+	}
 	t.Logf("verify: %v\n%s", err, errw.String())
 	if res != nil {
 		if verr := schemas.Validate(schemas.VerifyReport, out.Bytes()); verr != nil {

@@ -85,7 +85,7 @@ func TestRunClusterLock(t *testing.T) {
 			lock := &fakeLock{holders: tc.holders, err: tc.lockErr}
 			th := &lockedThrottles{fakeThrottles: fakeThrottles{entities: 3}, lock: lock}
 			var stdout, stderr bytes.Buffer
-			res, err := Run(context.Background(), o, fc, Env{Stdout: &stdout, Stderr: &stderr, Throttles: th, Lock: lock})
+			res, err := runWritten(context.Background(), o, fc, Env{Stdout: &stdout, Stderr: &stderr, Throttles: th, Lock: lock})
 			if tc.wantErr == nil && err != nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
 				t.Fatalf("error %v, want %v\n%s", err, tc.wantErr, stderr.String())
 			}

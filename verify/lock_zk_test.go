@@ -77,7 +77,7 @@ func TestRunClusterLockZooKeeper(t *testing.T) {
 	fc := &fakeCluster{states: []*cluster.State{{Brokers: brokers(1, 2), Partitions: []cluster.PartitionState{part("a", 0, 1, 2)}}}}
 	verifyOnce := func() (*Result, string, error) {
 		var stderr bytes.Buffer
-		res, err := Run(ctx, Options{Plan: thePlan}, fc, Env{Stderr: &stderr,
+		res, err := runWritten(ctx, Options{Plan: thePlan}, fc, Env{Stderr: &stderr,
 			Throttles: storeThrottles{cl: fc, store: store, planID: id},
 			Lock:      ClusterLock{ZooKeeper: verifyConn, PlanID: id}})
 		return res, stderr.String(), err

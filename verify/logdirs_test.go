@@ -74,7 +74,7 @@ func TestRunLogDirs(t *testing.T) {
 			}
 			o := Options{Plan: thePlan, Wait: tc.wait, PollInterval: time.Millisecond}
 			var stderr bytes.Buffer
-			res, err := Run(context.Background(), o, dc, Env{Stderr: &stderr})
+			res, err := runWritten(context.Background(), o, dc, Env{Stderr: &stderr})
 			if tc.wantErr == nil && err != nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
 				t.Fatalf("error %v, want %v\n%s", err, tc.wantErr, stderr.String())
 			}
@@ -97,7 +97,7 @@ func TestRunLogDirs(t *testing.T) {
 func TestRunWithoutLogDirsDoesNotDescribe(t *testing.T) {
 	dc := &dirCluster{fakeCluster: &fakeCluster{states: []*cluster.State{{Brokers: brokers(1, 2), Partitions: []cluster.PartitionState{part("a", 0, 1, 2)}}}},
 		err: errors.New("must not be called")}
-	if _, err := Run(context.Background(), Options{Plan: plan(pa("a", 0, 1, 2))}, dc, Env{}); err != nil {
+	if _, err := runWritten(context.Background(), Options{Plan: plan(pa("a", 0, 1, 2))}, dc, Env{}); err != nil {
 		t.Fatal(err)
 	}
 }

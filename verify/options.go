@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // Formats of the document on stdout.
@@ -27,7 +28,7 @@ type Options struct {
 	// Domains, when not nil, enables the spread check and the what-if.
 	Domains *cluster.Domains
 	// Wait polls until no partition of the plan is in flight and, with
-	// Env.Lock, no other run holds the cluster lock; or until Timeout (0:
+	// Deps.Lock, no other run holds the cluster lock; or until Timeout (0:
 	// no limit other than the context's).
 	Wait         bool
 	Timeout      time.Duration
@@ -139,13 +140,11 @@ type ThrottleRemoval struct {
 	Left    []string // values fdud had set that someone else changed since: left as they are
 }
 
-// Env is what Run writes to and calls out to.
-type Env struct {
-	Stdout io.Writer // the JSON report with --format json
-	Stderr io.Writer // status lines and the human report
-	// StatusOut receives Kafka's status lines; nil means Stderr. (Kafka's
-	// own tool prints them on stdout; the compat front end sets that.)
-	StatusOut io.Writer
+// Deps are what Run reads from and calls out to.
+type Deps struct {
+	// Cluster is the cluster; nil is allowed only for an empty plan
+	// (Options.NothingToVerify).
+	Cluster   kafka.Cluster
 	Logger    *slog.Logger
 	Progress  Progress  // nil: no progress display
 	Throttles Throttles // nil: no throttle record to consult
@@ -157,4 +156,12 @@ type Env struct {
 	// the throttles are removed without it.
 	Lock Lock
 	Now  func() time.Time
+}
+
+// Output is where Write renders a result.
+type Output struct {
+	Stdout io.Writer // the JSON report with --format json
+	Stderr io.Writer // status lines and the human report
+	// StatusOut receives Kafka's status lines; nil means Stderr.
+	StatusOut io.Writer
 }

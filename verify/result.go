@@ -52,11 +52,16 @@ type Election struct {
 
 // Result is everything one verify pass found.
 type Result struct {
-	Time     time.Time
-	Path     string // access path of the cluster connection
-	Statuses []PartitionStatus
-	Counts   Counts
-	Risk     Risk
+	// NothingToVerify is set for an empty plan (generate found every
+	// partition in scope spread): the cluster was not read, and the
+	// result is empty, complete, with this run's time (so a dashboard does
+	// not take a healthy cron job for a stale one).
+	NothingToVerify bool
+	Time            time.Time
+	Path            string // access path of the cluster connection
+	Statuses        []PartitionStatus
+	Counts          Counts
+	Risk            Risk
 	// Domains and Live are set when domains were given (for the grid).
 	Domains   map[int32]cluster.Domain
 	Live      []int32

@@ -15,11 +15,11 @@ import (
 
 // Run verifies the plan against the cluster: it reads the state (polling
 // with Wait), removes fdud's throttles and elects preferred leaders once
-// nothing is in flight, assesses spread and risk, writes the status lines,
-// the report and the metrics, and returns the result with the outcome as an
-// error (nil when complete; see Result.Err). An error reading the cluster
-// returns a nil result.
-func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, error) {
+// nothing is in flight, assesses spread and risk, and returns the result
+// for the front ends to render (Write, WriteMetricsFile, or Kafka's lines),
+// with the outcome as an error (nil when complete; see Result.Err). An
+// error reading the cluster returns a nil result.
+func Run(ctx context.Context, o Options, env Deps) (*Result, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -27,8 +27,11 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 		env.Now = time.Now
 	}
 	if o.NothingToVerify() {
-		return nothingToVerify(o, env)
+		// generate found every partition in scope spread: the cluster is
+		// not read.
+		return &Result{Time: env.Now(), NothingToVerify: true}, nil
 	}
+	cl := env.Cluster
 	log := env.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -91,31 +94,7 @@ func Run(ctx context.Context, o Options, cl kafka.Cluster, env Env) (*Result, er
 	}
 	res.Risk = Assess(in)
 	res.BytesRemaining = readBytesRemaining(ctx, cl, live, statuses, log)
-
-	if err := write(o, env, res); err != nil {
-		return res, err
-	}
 	return res, res.Err()
-}
-
-// nothingToVerify is Run for an empty plan (generate found every partition
-// in scope spread): one line on stderr, the empty report with --format json,
-// the metrics of an empty scope (all zero, complete, with this run's time, so
-// a dashboard does not take a healthy cron job for a stale one), exit 0. The
-// cluster is not read, so cl may be nil.
-func nothingToVerify(o Options, env Env) (*Result, error) {
-	res := &Result{Time: env.Now()}
-	if env.Stderr != nil {
-		fmt.Fprintln(env.Stderr, NothingToVerifyLine)
-	}
-	var errs []error
-	if o.Format == FormatJSON && env.Stdout != nil {
-		errs = append(errs, WriteJSON(env.Stdout, res))
-	}
-	if o.PrometheusFile != "" {
-		errs = append(errs, WriteMetricsFile(o.PrometheusFile, res))
-	}
-	return res, errors.Join(errs...)
 }
 
 // NothingToVerifyLine is what verify says about an empty plan.
@@ -144,7 +123,7 @@ func (p pass) settled() bool { return p.idle() && p.holder == nil && p.lockErr =
 // throttles are to be cleaned up, takes the cluster lock and reads the
 // state again under it: an execute may have submitted, and let go of the
 // lock, between the first read and the lock.
-func look(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.Logger, topics []string) (pass, error) {
+func look(ctx context.Context, o Options, cl kafka.Cluster, env Deps, log *slog.Logger, topics []string) (pass, error) {
 	p, err := read(ctx, o, cl, log, topics)
 	if err != nil || !p.idle() || env.Lock == nil || o.PreserveThrottles {
 		return p, err
@@ -181,7 +160,7 @@ func read(ctx context.Context, o Options, cl kafka.Cluster, log *slog.Logger, to
 // poll looks at the cluster until it is settled, or once without Wait.
 // While waiting, a failed read (a broker restarting, a controller moving)
 // or lock check is logged and retried until the timeout.
-func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.Logger, topics []string, start time.Time) (
+func poll(ctx context.Context, o Options, cl kafka.Cluster, env Deps, log *slog.Logger, topics []string, start time.Time) (
 	pass, bool, error) {
 	var deadline time.Time
 	if o.Timeout > 0 {
@@ -252,7 +231,7 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Env, log *slog.L
 // for the throttles to protect) and no other run holds the cluster lock,
 // unless the operator keeps them. A failure is reported, not fatal: the
 // status is still worth having.
-func throttles(ctx context.Context, o Options, env Env, log *slog.Logger, p pass) ThrottleOutcome {
+func throttles(ctx context.Context, o Options, env Deps, log *slog.Logger, p pass) ThrottleOutcome {
 	if env.Throttles == nil {
 		return ThrottleOutcome{}
 	}
@@ -360,29 +339,33 @@ func minISRs(ctx context.Context, cl kafka.Cluster, log *slog.Logger, parts []cl
 	}
 }
 
-// write prints the status lines and the human report on stderr, the JSON
-// report on stdout with --format json, and the metrics file.
-func write(o Options, env Env, r *Result) error {
+// Write renders a result: the status lines and the human report on
+// stderr (for an empty plan, one line saying so), and the JSON report on
+// stdout with --format json. The metrics file is WriteMetricsFile's.
+func Write(out Output, o Options, r *Result) error {
 	var errs []error
-	statusOut := env.StatusOut
-	if statusOut == nil {
-		statusOut = env.Stderr
-	}
-	if statusOut != nil && len(r.Statuses) > 0 {
-		if o.LegacyStatusLines {
-			errs = append(errs, WriteLegacyStatus(statusOut, r.Statuses))
-		} else {
-			errs = append(errs, WriteStatus(statusOut, r.Statuses, r.Counts.InProgress > 0 || r.LockHolder != nil && r.LockHolder.ThisPlan))
+	if r.NothingToVerify {
+		if out.Stderr != nil {
+			fmt.Fprintln(out.Stderr, NothingToVerifyLine)
+		}
+	} else {
+		statusOut := out.StatusOut
+		if statusOut == nil {
+			statusOut = out.Stderr
+		}
+		if statusOut != nil && len(r.Statuses) > 0 {
+			if o.LegacyStatusLines {
+				errs = append(errs, WriteLegacyStatus(statusOut, r.Statuses))
+			} else {
+				errs = append(errs, WriteStatus(statusOut, r.Statuses, r.Counts.InProgress > 0 || r.LockHolder != nil && r.LockHolder.ThisPlan))
+			}
+		}
+		if out.Stderr != nil {
+			errs = append(errs, WriteText(out.Stderr, r))
 		}
 	}
-	if env.Stderr != nil {
-		errs = append(errs, WriteText(env.Stderr, r))
-	}
-	if o.Format == FormatJSON && env.Stdout != nil {
-		errs = append(errs, WriteJSON(env.Stdout, r))
-	}
-	if o.PrometheusFile != "" {
-		errs = append(errs, WriteMetricsFile(o.PrometheusFile, r))
+	if o.Format == FormatJSON && out.Stdout != nil {
+		errs = append(errs, WriteJSON(out.Stdout, r))
 	}
 	return errors.Join(errs...)
 }

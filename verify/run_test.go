@@ -118,7 +118,7 @@ func TestRun(t *testing.T) {
 				th = &fakeThrottles{entities: tc.throttles, err: tc.removeErr}
 				env.Throttles = th
 			}
-			res, err := Run(context.Background(), o, fc, env)
+			res, err := runWritten(context.Background(), o, fc, env)
 			if tc.wantErr == nil && err != nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
 				t.Fatalf("error %v, want %v\n%s", err, tc.wantErr, stderr.String())
 			}
@@ -165,7 +165,7 @@ func TestRun(t *testing.T) {
 
 func TestRunReadErrors(t *testing.T) {
 	o := Options{Plan: plan(pa("a", 0, 1))}
-	if _, err := Run(context.Background(), o, &fakeCluster{states: []*cluster.State{nil}}, Env{}); !errors.Is(err, errFakeDown) ||
+	if _, err := runWritten(context.Background(), o, &fakeCluster{states: []*cluster.State{nil}}, Env{}); !errors.Is(err, errFakeDown) ||
 		errors.Is(err, cluster.ErrInProgress) {
 		t.Errorf("error %v, want the read failure", err)
 	}
@@ -175,7 +175,7 @@ func TestRunReadErrors(t *testing.T) {
 	moving := &cluster.State{Partitions: []cluster.PartitionState{moving("a", 0, r(2), r(1))}}
 	prog := &cancelAfter{n: 2, cancel: cancel}
 	o.Wait, o.PollInterval = true, time.Millisecond
-	_, err := Run(ctx, o, &fakeCluster{states: []*cluster.State{moving}}, Env{Progress: prog})
+	_, err := runWritten(ctx, o, &fakeCluster{states: []*cluster.State{moving}}, Env{Progress: prog})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}
@@ -272,7 +272,7 @@ func TestRunMinInsyncReplicas(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fc := &fakeCluster{states: []*cluster.State{st}, configs: tc.configs}
 			var text bytes.Buffer
-			res, err := Run(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR}, fc, Env{Stderr: &text})
+			res, err := runWritten(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR}, fc, Env{Stderr: &text})
 			// Structural risk (issue 9): reported with its fix, exit 0 ...
 			if err != nil || res.Risk.StructuralTotal != len(tc.below) || res.Risk.AtRiskTotal != 0 {
 				t.Fatalf("error %v, structural %d, at risk %d; want nil, %d, 0", err, res.Risk.StructuralTotal, res.Risk.AtRiskTotal, len(tc.below))
@@ -282,7 +282,7 @@ func TestRunMinInsyncReplicas(t *testing.T) {
 				t.Errorf("the report lacks the structural risk and %q:\n%s", want, text.String())
 			}
 			// ... unless asked to fail on it.
-			_, err = Run(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR, FailOnStructuralRisk: true},
+			_, err = runWritten(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR, FailOnStructuralRisk: true},
 				&fakeCluster{states: []*cluster.State{st}, configs: tc.configs}, Env{})
 			if len(tc.below) > 0 && !errors.Is(err, cluster.ErrAtRisk) || len(tc.below) == 0 && err != nil {
 				t.Fatalf("with FailOnStructuralRisk: error %v", err)

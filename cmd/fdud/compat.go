@@ -32,7 +32,8 @@ func newCompatCommand(s streams) *cli.Command {
    fdud compat --bootstrap-server HOST:9092 --verify --reassignment-json-file plan.json [--wait]
    ln -s "$(command -v fdud)" /usr/local/bin/kafka-reassign-partitions.sh   # then use Kafka's command line as is`,
 		Description: compat.Usage(),
-		// Kafka's own option syntax (jopt-simple) is parsed by package compat.
+		// Kafka's own option syntax (jopt-simple) is parsed by package compat;
+		// the stages run through the wiring of fdud's own commands (compat_run.go).
 		SkipFlagParsing: true,
 		HideHelp:        true,
 		Action: func(c *cli.Context) error {
@@ -41,7 +42,7 @@ func newCompatCommand(s streams) *cli.Command {
 			o, err := compat.Parse(args, os.Getenv)
 			if err != nil {
 				if kafkaCodes {
-					return compat.KafkaExit(compat.Generate, err)
+					return kafkaExit(compat.Generate, err)
 				}
 				return err
 			}
@@ -49,16 +50,16 @@ func newCompatCommand(s streams) *cli.Command {
 				_, err := s.out.Write([]byte(compat.Usage())) // asked for: stdout
 				return err
 			}
-			env := compat.Env{Stdout: s.out, Stderr: s.err, Stdin: s.in, Logger: newLogger(c, s)}
+			env := compatEnv{Stdout: s.out, Stderr: s.err, Stdin: s.in, Logger: newLogger(c, s)}
 			if err := env.ReadEnviron(os.Getenv); err != nil {
 				if kafkaCodes {
-					return compat.KafkaExit(o.Action, err)
+					return kafkaExit(o.Action, err)
 				}
 				return err
 			}
-			err = compat.Run(c.Context, o, env)
+			err = runCompat(c.Context, o, env)
 			if o.KafkaExitCodes {
-				return compat.KafkaExit(o.Action, err)
+				return kafkaExit(o.Action, err)
 			}
 			return err
 		},

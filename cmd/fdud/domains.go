@@ -1,7 +1,7 @@
 package main
 
 import (
-	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -9,8 +9,6 @@ import (
 
 	"github.com/fdud/fdud/domainsrc"
 	"github.com/fdud/fdud/internal/cluster"
-	"github.com/fdud/fdud/internal/clusterstate"
-	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/zookeeper"
 )
 
@@ -128,54 +126,22 @@ func newDomainsCommand(s streams) *cli.Command {
 				deps.BrokerID = &id
 			}
 			if c.String("bootstrap-server") != "" || c.String("zookeeper") != "" {
-				l := &clusterBrokers{opts: kafkaOptions(c, s)}
-				defer l.close()
-				deps.Brokers = l
-				if c.String("zookeeper") == "" {
-					deps.ClusterState = l.clusterState
+				src := newClusterSource(clusterOptions(c, deps.Logger), nil, nil)
+				defer src.Close()
+				deps.Brokers = src
+				if src.adminAPI {
+					deps.ClusterState = src.clusterState
 				}
 			}
-			return domainsrc.Run(c.Context, opts, deps, s.out, s.err)
+			out, err := domainsrc.Run(c.Context, opts, deps)
+			if err != nil && !errors.Is(err, cluster.ErrChanged) {
+				return err
+			}
+			// A changed domain is no failure: the document is still written.
+			if werr := domainsrc.Write(s.out, s.err, out); werr != nil {
+				return werr
+			}
+			return err
 		},
-	}
-}
-
-// clusterBrokers lists the live brokers, connecting on first use: sources
-// that do not need the cluster never wait for it.
-type clusterBrokers struct {
-	opts kafka.Options
-	cl   kafka.Cluster
-}
-
-func (l *clusterBrokers) Brokers(ctx context.Context) ([]cluster.Broker, error) {
-	if l.cl == nil {
-		cl, err := kafka.Connect(ctx, l.opts)
-		if err != nil {
-			return nil, err
-		}
-		l.cl = cl
-	}
-	st, err := l.cl.State(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	return st.Brokers, nil
-}
-
-// clusterState opens the cluster's state topic, for kafka sources.
-func (l *clusterBrokers) clusterState(ctx context.Context) (*clusterstate.Store, error) {
-	if l.cl == nil {
-		cl, err := kafka.Connect(ctx, l.opts)
-		if err != nil {
-			return nil, err
-		}
-		l.cl = cl
-	}
-	return clusterstate.Open(ctx, kafka.StateTopicOf(l.cl), clusterstate.Options{})
-}
-
-func (l *clusterBrokers) close() {
-	if l.cl != nil {
-		l.cl.Close()
 	}
 }

@@ -1,15 +1,13 @@
 package main
 
 import (
-	"bytes"
+	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/fdud/fdud/execute"
 	"github.com/fdud/fdud/internal/cluster"
-	"github.com/fdud/fdud/internal/kafka"
-	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 func newExecuteCommand(s streams) *cli.Command {
@@ -94,7 +92,6 @@ EXIT STATUS:
 `,
 		Action: func(c *cli.Context) error {
 			o := execute.Options{
-				PlanFile:              c.String("reassignment-json-file"),
 				Throttle:              c.Int64("throttle"),
 				LogDirThrottle:        c.Int64("replica-alter-log-dirs-throttle"),
 				Additional:            c.Bool("additional"),
@@ -108,9 +105,12 @@ EXIT STATUS:
 				Timeout:               c.Duration("timeout"),
 				StateDir:              c.String("state-dir"),
 			}
+			planFile := c.String("reassignment-json-file")
 			switch {
 			case c.Bool("cancel") && c.Bool("list"):
 				return cluster.Invalidf("--cancel and --list exclude each other")
+			case c.Bool("list") && planFile != "":
+				return cluster.Invalidf("--list takes no plan and no throttle")
 			case c.Bool("cancel"):
 				o.Mode = execute.ModeCancel
 			case c.Bool("list"):
@@ -119,40 +119,41 @@ EXIT STATUS:
 			if err := o.Validate(); err != nil {
 				return err
 			}
-			in := s.in
+			in := execute.Input{Options: o}
 			if o.Mode != execute.ModeList {
 				// A bad plan is refused before connecting to anything.
-				data, err := execute.ReadPlan(o.PlanFile, s.in)
-				if err != nil {
+				var err error
+				if in.Plan, err = execute.ReadPlan(planFile, s.in); err != nil {
 					return err
-				}
-				o.PlanFile, in = "", bytes.NewReader(data)
-				if execute.IsEmpty(data) {
-					// Nothing to do: no cluster to connect to, exit 0.
-					return execute.Run(c.Context, o, nil, in, s.out, s.err, newLogger(c, s))
 				}
 			}
 			log := newLogger(c, s)
-			ko := kafkaOptions(c, s)
-			ctx := c.Context
-			cl, err := kafka.Connect(ctx, ko)
-			if err != nil {
-				return err
-			}
-			defer cl.Close()
-			// The lock and the throttle records live in ZooKeeper when there
-			// is one, where every machine sees them.
-			if ko.ZooKeeper != "" && o.Mode != execute.ModeList {
-				conn, err := zookeeper.Connect(ctx, zookeeper.Options{
-					Connect: ko.ZooKeeper, Digest: ko.ZooKeeperDigest, Logger: log,
-				})
+			deps := execute.Deps{Stderr: s.err, Logger: log}
+			if o.Mode == execute.ModeList || len(in.Plan.Assignment.Partitions) > 0 {
+				// An empty plan needs no cluster: nothing to do, exit 0.
+				conns, err := connectCluster(c.Context, clusterOptions(c, log), o.Mode != execute.ModeList)
 				if err != nil {
 					return err
 				}
-				defer conn.Close()
-				o.ZooKeeper = conn
+				defer conns.Close()
+				deps.Cluster, deps.ZooKeeper = conns.Cluster, conns.ZooKeeper
 			}
-			return execute.Run(ctx, o, cl, in, s.out, s.err, log)
+			if o.Mode == execute.ModeList {
+				fmt.Fprintf(s.err, "Using the %s path.\n", deps.Cluster.Path())
+			}
+			res, err := execute.Run(c.Context, in, deps)
+			switch {
+			case err != nil:
+				return err
+			case o.Mode == execute.ModeList:
+				return execute.WriteList(s.out, s.err, res.InFlight)
+			case o.Mode == execute.ModeExecute:
+				// Passed on unchanged, so fdud verify can follow in a pipe.
+				if _, err := s.out.Write(in.Plan.Doc); err != nil {
+					return fmt.Errorf("write the plan to stdout: %w", err)
+				}
+			}
+			return nil
 		},
 	}
 }

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
-
-	"github.com/fdud/fdud/internal/kafka"
-	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // Flags shared by the commands that talk to a cluster. Names follow
@@ -25,23 +21,5 @@ func clusterFlags() []cli.Flag {
 			Usage: "ZooKeeper digest credentials `USER:PASSWORD` (prefer the environment variable: flags show in ps)"},
 		&cli.DurationFlag{Name: "request-timeout", Value: 30 * time.Second, EnvVars: []string{"FDUD_REQUEST_TIMEOUT"},
 			Usage: "bound on each request to Kafka or ZooKeeper"},
-	}
-}
-
-// kafkaOptions reads the shared cluster flags.
-func kafkaOptions(c *cli.Context, s streams) kafka.Options {
-	var servers []string
-	for _, h := range strings.Split(c.String("bootstrap-server"), ",") {
-		if h = strings.TrimSpace(h); h != "" {
-			servers = append(servers, h)
-		}
-	}
-	return kafka.Options{
-		BootstrapServers: servers,
-		CommandConfig:    c.String("command-config"),
-		ZooKeeper:        c.String("zookeeper"),
-		ZooKeeperDigest:  zookeeper.Secret(c.String("zookeeper-digest")),
-		Timeout:          c.Duration("request-timeout"),
-		Logger:           newLogger(c, s),
 	}
 }

@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/fdud/fdud/domainsrc"
 	"github.com/fdud/fdud/generate"
 	"github.com/fdud/fdud/internal/cluster"
-	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/zookeeper"
 )
 
@@ -122,41 +119,26 @@ func newGenerateCommand(s streams) *cli.Command {
 		Description: generateDescription,
 		Flags:       append(append(flags, sizeFlags()...), clusterFlags()...),
 		Action: func(c *cli.Context) error {
-			cfg, err := generateConfig(c)
+			cfg, err := readGenerateFlags(c)
 			if err != nil {
 				return err
 			}
 			logger := newLogger(c, s)
-			env := generate.Env{
+			return runGenerate(c.Context, cfg, generateEnv{
 				Stdin: s.in, Stdout: s.out, Stderr: s.err, Logger: logger,
-				DomainDeps: domainsrc.Deps{
-					Stderr:          s.err,
-					Logger:          logger,
-					ZooKeeperDigest: zookeeper.Secret(c.String("zookeeper-digest")),
-				},
-			}
-			if cfg.Live {
-				o := kafkaOptions(c, s)
-				env.ReadState = func(ctx context.Context) (*cluster.State, error) { return kafka.ReadState(ctx, o, nil) }
-				sizeEnv(c, s, &env)
-			}
-			if c.String("bootstrap-server") != "" && c.String("zookeeper") == "" {
-				// --domains kafka reads the domains published in the cluster.
-				l := &clusterBrokers{opts: kafkaOptions(c, s)}
-				defer l.close()
-				env.DomainDeps.ClusterState = l.clusterState
-			}
-			return generate.Run(c.Context, cfg, env)
+				Cluster:   clusterOptions(c, logger),
+				DomainEnv: domainEnv{Stderr: s.err, Logger: logger, ZooKeeperDigest: zookeeper.Secret(c.String("zookeeper-digest"))},
+			})
 		},
 	}
 }
 
-// generateConfig reads the flags into a generate.Config.
-func generateConfig(c *cli.Context) (generate.Config, error) {
+// readGenerateFlags reads the flags into a generateConfig.
+func readGenerateFlags(c *cli.Context) (generateConfig, error) {
 	if c.NArg() > 0 {
-		return generate.Config{}, cluster.Invalidf("unexpected argument %q: generate takes flags only", c.Args().First())
+		return generateConfig{}, cluster.Invalidf("unexpected argument %q: generate takes flags only", c.Args().First())
 	}
-	cfg := generate.Config{
+	cfg := generateConfig{
 		Domains:           c.String("domains"),
 		CurrentAssignment: c.String("current-assignment"),
 		Live:              strings.TrimSpace(c.String("bootstrap-server")) != "" || c.String("zookeeper") != "",
@@ -179,7 +161,7 @@ func generateConfig(c *cli.Context) (generate.Config, error) {
 	if cfg.Summary, err = generate.ParseSummaryDetail(c.String("summary")); err != nil {
 		return cfg, err
 	}
-	if err := sizeConfig(c, &cfg); err != nil {
+	if err := readSizeFlags(c, &cfg); err != nil {
 		return cfg, err
 	}
 	o := &cfg.Options

@@ -13,7 +13,6 @@ import (
 	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/clusterlock"
 	"github.com/fdud/fdud/internal/kafka"
-	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // newLockCommand is `fdud lock`: run a command while holding a cluster-wide
@@ -55,9 +54,6 @@ Example (what examples/cron/fdud-cron.sh does):
 			if len(args) == 0 {
 				return cluster.Invalidf("fdud lock: no command given (fdud lock --zookeeper ... -- COMMAND [ARG...])")
 			}
-			if c.String("zookeeper") == "" {
-				return &usageError{cmd: commandPath(c), msg: "--zookeeper is required (or FDUD_ZOOKEEPER)"}
-			}
 			name := c.String("name")
 			if name == "" || strings.ContainsAny(name, "/ ") {
 				return cluster.Invalidf("--name %q: want a word without slashes or spaces", name)
@@ -65,18 +61,17 @@ Example (what examples/cron/fdud-cron.sh does):
 			log := newLogger(c, s)
 			ctx := c.Context
 			lo := clusterlock.Options{Node: "/fdud/locks/" + name, Command: strings.Join(args, " "), Logger: log}
+			cc := clusterOptions(c, log)
 			switch {
-			case c.String("zookeeper") != "":
-				conn, err := zookeeper.Connect(ctx, zookeeper.Options{
-					Connect: c.String("zookeeper"), Digest: zookeeper.Secret(c.String("zookeeper-digest")), Logger: log,
-				})
+			case cc.ZooKeeper != "":
+				conn, err := cc.zookeeper(ctx)
 				if err != nil {
 					return err
 				}
 				defer conn.Close()
 				lo.ZooKeeper = conn
 			case c.String("bootstrap-server") != "":
-				cl, err := kafka.Connect(ctx, kafkaOptions(c, s))
+				cl, err := kafka.Connect(ctx, cc.kafkaOptions())
 				if err != nil {
 					return err
 				}
@@ -86,7 +81,7 @@ Example (what examples/cron/fdud-cron.sh does):
 				}
 				lo.KafkaName = "run-" + name
 			default:
-				return cluster.Invalidf("fdud lock: give --zookeeper HOST:PORT[/chroot] or --bootstrap-server HOST:PORT")
+				return &usageError{cmd: commandPath(c), msg: "give --zookeeper HOST:PORT[/chroot] or --bootstrap-server HOST:PORT (or FDUD_ZOOKEEPER, FDUD_BOOTSTRAP_SERVER)"}
 			}
 			l, err := clusterlock.Acquire(ctx, lo)
 			if err != nil {

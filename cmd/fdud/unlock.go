@@ -34,7 +34,7 @@ Example:
 			&cli.StringFlag{Name: "name", Value: clusterstate.DefaultLockName, Usage: "lock `NAME`"},
 		),
 		Action: func(c *cli.Context) error {
-			ko := kafkaOptions(c, s)
+			ko := clusterOptions(c, newLogger(c, s)).kafkaOptions()
 			if ko.ZooKeeper != "" {
 				return cluster.Invalidf("fdud unlock: with --zookeeper the lock is an ephemeral node, which ZooKeeper removes when its holder's session ends")
 			}

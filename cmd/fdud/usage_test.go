@@ -32,7 +32,7 @@ func TestUsageErrors(t *testing.T) {
 			`--request-timeout (from environment variable "FDUD_REQUEST_TIMEOUT"): "30" is not a duration`},
 		{"bad log level", nil, []string{"--log-level", "loud", "version"}, `fdud: --log-level: "loud" is not debug, info, warn or error`},
 		{"bad log level after the command", nil, []string{"generate", "--log-level", "loud"}, `fdud generate: --log-level: "loud" is not debug, info, warn or error`},
-		{"lock without zookeeper", nil, []string{"lock", "--", "true"}, "fdud lock: --zookeeper is required"},
+		{"lock without a cluster", map[string]string{"FDUD_ZOOKEEPER": "", "FDUD_BOOTSTRAP_SERVER": ""}, []string{"lock", "--", "true"}, "fdud lock: give --zookeeper HOST:PORT[/chroot] or --bootstrap-server HOST:PORT"},
 	}
 	goInternals := regexp.MustCompile(`strconv\.|parse error|Incorrect Usage|×10|NAME:|USAGE:`)
 	for _, tc := range cases {

@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -11,10 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/fdud/fdud/domainsrc"
 	"github.com/fdud/fdud/internal/cluster"
-	"github.com/fdud/fdud/internal/clusterstate"
-	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/throttle"
 	"github.com/fdud/fdud/internal/zookeeper"
 	"github.com/fdud/fdud/verify"
@@ -167,203 +163,99 @@ func runVerify(c *cli.Context, s streams) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	if o.NothingToVerify() {
-		// generate found nothing to do: no cluster to read, exit 0.
-		_, err := verify.Run(ctx, o, nil, verify.Env{Stdout: s.out, Stderr: s.err})
+	req := verifyRequest{Options: o}
+	if !o.NothingToVerify() {
+		req.Domains, req.Cluster, req.StateDir = spec, clusterOptions(c, log), c.String("state-dir")
+		req.Deps = verify.Deps{Logger: log}
+		req.DomainEnv = domainEnv{Stdin: s.in, Stderr: s.err, Logger: log, ZooKeeperDigest: zookeeper.Secret(c.String("zookeeper-digest"))}
+		if o.Wait {
+			req.Deps.Progress = progressFor(s.err)
+		}
+	}
+	res, _, err := verifyWith(ctx, req)
+	if res == nil {
 		return err
 	}
-
-	ko := kafkaOptions(c, s)
-	cl, err := kafka.Connect(ctx, ko)
-	if err != nil {
-		return err
+	werr := verify.Write(verify.Output{Stdout: s.out, Stderr: s.err}, o, res)
+	if o.PrometheusFile != "" {
+		werr = errors.Join(werr, verify.WriteMetricsFile(o.PrometheusFile, res))
 	}
-	defer cl.Close()
-
-	topics := plan.Topics()
-	if o.All || len(topics) == 0 {
-		topics = nil
+	if werr != nil {
+		return werr
 	}
-	if spec != "" {
-		d, err := domainsrc.Resolve(ctx, spec, domainsrc.Deps{
-			Stdin: s.in, Stderr: s.err, Logger: log, Brokers: liveBrokers{cl: cl, topics: topics},
-			// verify reports what it finds rather than refusing: a broker
-			// without a domain, or a single fault domain, is part of the report.
-			AllowMissing: true, AllowSingleFaultDomain: true,
-			ZooKeeperDigest: ko.ZooKeeperDigest,
-			ClusterState: func(ctx context.Context) (*clusterstate.Store, error) {
-				return clusterstate.Open(ctx, kafka.StateTopicOf(cl), clusterstate.Options{})
-			},
-		})
-		if err != nil {
-			return err
-		}
-		o.Domains = &d
-	}
-
-	env := verify.Env{Stdout: s.out, Stderr: s.err, Logger: log}
-	if o.Wait {
-		env.Progress = progressFor(s.err)
-	}
-	if len(plan.Partitions) > 0 {
-		th, lock, closeTh, err := openCleanup(ctx, c, cl, plan, log)
-		if err != nil {
-			// The status is still worth having; say what was not done.
-			log.Warn("cannot read fdud's throttle records; throttles are neither counted nor removed", "err", err)
-		} else {
-			defer closeTh()
-			env.Throttles, env.Lock = th, lock
-		}
-	}
-	if o.All {
-		store, _, closeRecs, err := openThrottleStore(ctx, c, cl, log)
-		if err != nil {
-			log.Warn("cannot read fdud's throttle records; they are not listed", "err", err)
-		} else {
-			defer closeRecs()
-			env.Records = storeRecords{store: store}
-		}
-	}
-	_, err = verify.Run(ctx, o, cl, env)
 	return err
 }
 
-// readVerifyPlan reads the plan from file, or stdin. With --all a plan is
-// optional: an empty stdin, or a terminal, means none.
-func readVerifyPlan(file string, stdin io.Reader, all bool) (cluster.Assignment, error) {
-	var data []byte
-	var err error
-	if file != "" {
-		f, err := os.Open(file)
-		if err != nil {
-			return cluster.Assignment{}, cluster.Invalid(err)
-		}
-		defer f.Close()
-		data, err = cluster.ReadAll(f, file)
-		if err != nil {
-			return cluster.Assignment{}, err
-		}
-	} else {
-		if isTerminal(stdin) {
-			if all {
-				return cluster.Assignment{Version: 1}, nil
-			}
-			return cluster.Assignment{}, cluster.Invalidf("no plan: pipe it on stdin or pass --reassignment-json-file")
-		}
-		if data, err = cluster.ReadAll(stdin, "plan from stdin"); err != nil {
-			return cluster.Assignment{}, err
-		}
-	}
-	if all && len(bytes.TrimSpace(data)) == 0 {
-		return cluster.Assignment{Version: 1}, nil
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return cluster.Assignment{}, cluster.Invalidf("no plan: the input is empty")
-	}
-	return cluster.ParseAssignment(data)
+// verifyRequest is one verify as a front end asks for it.
+type verifyRequest struct {
+	// Options hold the plan, parsed; the domains are resolved from Domains.
+	Options verify.Options
+	// Domains is the --domains spec; "" checks no spread.
+	Domains  string
+	Cluster  clusterConfig
+	StateDir string // where an earlier fdud kept throttle records; "" for the default
+	// Deps hold the logger and the progress display; verifyWith adds the
+	// cluster, the throttle clean-up, the cluster lock and the throttle
+	// records.
+	Deps      verify.Deps
+	DomainEnv domainEnv
 }
 
-// liveBrokers lists live brokers for domain sources that need them.
-type liveBrokers struct {
-	cl     kafka.Cluster
-	topics []string
-}
-
-func (l liveBrokers) Brokers(ctx context.Context) ([]cluster.Broker, error) {
-	st, err := l.cl.State(ctx, l.topics)
+// verifyWith connects, resolves the domains and runs verify with the
+// throttle clean-up of the plan, the same way for fdud verify and
+// kafka-reassign-partitions --verify. It returns verify's result, for the
+// front end to render, and what the clean-up removed (nil when nothing).
+// An empty plan (Options.NothingToVerify) needs no cluster.
+func verifyWith(ctx context.Context, r verifyRequest) (*verify.Result, *throttle.Record, error) {
+	o, log := r.Options, r.Deps.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if o.NothingToVerify() {
+		res, err := verify.Run(ctx, o, verify.Deps{})
+		return res, nil, err
+	}
+	cs, err := connectCluster(ctx, r.Cluster, true)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return st.Brokers, nil
-}
-
-// planThrottles adapts package throttle's record of one plan to verify.
-type planThrottles struct {
-	cl     kafka.Cluster
-	store  throttle.Store
-	planID string
-	log    *slog.Logger
-}
-
-func (p planThrottles) Entities(ctx context.Context) (int, error) {
-	rec, err := p.store.Load(ctx, p.planID)
-	if err != nil || rec == nil {
-		return 0, err
-	}
-	return len(rec.Entities()), nil
-}
-
-func (p planThrottles) Remove(ctx context.Context) (verify.ThrottleRemoval, error) {
-	rm, err := throttle.Cleanup(ctx, p.cl, p.store, p.planID, p.log)
-	return verify.ThrottleRemoval{Removed: rm.Removed, Left: rm.Warnings}, err
-}
-
-// openCleanup opens what the throttle clean-up needs where execute keeps
-// it: with --zookeeper the throttle records and the cluster lock in
-// ZooKeeper, else both in the state directory.
-func openCleanup(ctx context.Context, c *cli.Context, cl kafka.Cluster, plan cluster.Assignment, log *slog.Logger) (
-	verify.Throttles, verify.Lock, func(), error) {
-	store, so, closeFn, err := openThrottleStore(ctx, c, cl, log)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	id := throttle.PlanID(plan)
-	lock := verify.ClusterLock{ZooKeeper: so.ZooKeeper, Kafka: so.Kafka, StateDir: so.StateDir, PlanID: id}
-	return planThrottles{cl: cl, store: store, planID: id, log: log}, lock, closeFn, nil
-}
-
-// openThrottleStore opens the throttle records where execute keeps them:
-// ZooKeeper with --zookeeper, else the cluster's state topic (the Admin API
-// path), else the state directory.
-func openThrottleStore(ctx context.Context, c *cli.Context, cl kafka.Cluster, log *slog.Logger) (
-	throttle.Store, throttle.StoreOptions, func(), error) {
-	so := throttle.StoreOptions{StateDir: c.String("state-dir"), Logger: log}
-	closeFn := func() {}
-	if zk := c.String("zookeeper"); zk != "" {
-		conn, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: zk,
-			Digest: zookeeper.Secret(c.String("zookeeper-digest")), Logger: log})
+	defer cs.Close()
+	if r.Domains != "" {
+		src := newClusterSource(r.Cluster, cs.Cluster, nil)
+		if !o.All {
+			src.topics = o.Plan.Topics()
+		}
+		d, err := resolveDomains(ctx, r.Domains, forVerify, src, r.DomainEnv)
 		if err != nil {
-			return nil, so, nil, fmt.Errorf("zookeeper for throttle records: %w", err)
+			return nil, nil, err
 		}
-		so.ZooKeeper, closeFn = conn, func() { conn.Close() }
-	} else if so.StateDir == "" {
-		dir, err := throttle.DefaultStateDir()
-		if err != nil {
-			return nil, so, nil, err
+		o.Domains = &d
+	}
+	deps := r.Deps
+	deps.Cluster = cs.Cluster
+	var th *planThrottles
+	if len(o.Plan.Partitions) > 0 {
+		var lock verify.Lock
+		if th, lock, err = openCleanup(ctx, cs, r.StateDir, o.Plan, log); err != nil {
+			// The status is still worth having; say what was not done.
+			log.Warn("cannot read fdud's throttle records; throttles are neither counted nor removed", "err", err)
+		} else {
+			deps.Throttles, deps.Lock = th, lock
 		}
-		so.StateDir = dir
 	}
-	if so.ZooKeeper == nil {
-		so.Kafka = kafka.StateTopicOf(cl) // the Admin API path: the cluster's state topic
-	}
-	store, err := throttle.OpenStore(ctx, so)
-	if err != nil {
-		closeFn()
-		return nil, so, nil, err
-	}
-	return store, so, closeFn, nil
-}
-
-// storeRecords lists every throttle record of a store, for verify --all.
-type storeRecords struct{ store throttle.Store }
-
-func (s storeRecords) List(ctx context.Context) ([]verify.RecordInfo, error) {
-	ids, err := s.store.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]verify.RecordInfo, 0, len(ids))
-	for _, id := range ids {
-		rec, err := s.store.Load(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("throttle record %s: %w", id, err)
+	if o.All {
+		if store, _, err := openThrottleStore(ctx, cs, r.StateDir, log); err != nil {
+			log.Warn("cannot read fdud's throttle records; they are not listed", "err", err)
+		} else {
+			deps.Records = storeRecords{store: store}
 		}
-		if rec == nil {
-			continue
-		}
-		out = append(out, verify.RecordInfo{Plan: id, Entities: len(rec.Entities()), Updated: rec.Updated, Host: rec.Host})
 	}
-	return out, nil
+	res, err := verify.Run(ctx, o, deps)
+	var removed *throttle.Record
+	if th != nil {
+		removed = th.removed
+	}
+	return res, removed, err
 }
 
 // progressFor draws a bar on a terminal and plain lines anywhere else (a

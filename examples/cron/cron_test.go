@@ -342,7 +342,7 @@ func TestCronJob(t *testing.T) {
 		cmd.Env = append(os.Environ(), "FDUD_CRON_ENV=/nonexistent", "FDUD_ZOOKEEPER=", "FDUD_BOOTSTRAP_SERVER=")
 		out, err := cmd.CombinedOutput()
 		ee, ok := err.(*exec.ExitError)
-		if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "fdud-cron: level=error broker=? event=config-missing setting=FDUD_ZOOKEEPER") {
+		if !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "fdud-cron: level=error broker=? event=config-missing setting=FDUD_BOOTSTRAP_SERVER") {
 			t.Errorf("exit %v, want 2 with a config-missing line:\n%s", err, out)
 		}
 	})

@@ -5,11 +5,12 @@
 #
 # Every broker runs it (cron or a systemd timer). Each run:
 #   1. publishes this broker's domain, read from Azure IMDS, to ZooKeeper
-#      (fdud domains --source imds --publish zk:...);
+#      (fdud domains --source imds --publish zk:...), or without
+#      FDUD_ZOOKEEPER (KRaft, Kafka 4) to the cluster (--publish kafka);
 #   2. when the stored value changed (or an earlier repair did not finish),
 #      takes the cluster-wide repair lock and, holding it:
 #      a. plans only the partitions with a replica on this broker
-#         (fdud generate --broker-ids <me> --domains zk:...),
+#         (fdud generate --broker-ids <me> --domains zk:... or kafka),
 #      b. executes the plan with a replication throttle (fdud execute),
 #      c. waits until it completes and checks the spread (fdud verify --wait),
 #         which also removes the throttles.
@@ -139,13 +140,26 @@ repair() {
 }
 
 # --- main ---------------------------------------------------------------------
-require FDUD_ZOOKEEPER FDUD_BOOTSTRAP_SERVER
+require FDUD_BOOTSTRAP_SERVER
 command -v "$fdud" >/dev/null 2>&1 || die 2 config-missing "msg=\"fdud not found (FDUD_BIN=$fdud)\""
 mkdir -p "$state_dir" || die 1 state-dir "dir=$state_dir"
 pending="$state_dir/repair-pending"
-domains="zk:$FDUD_ZOOKEEPER"
-cluster_flags=(--bootstrap-server "$FDUD_BOOTSTRAP_SERVER" --zookeeper "$FDUD_ZOOKEEPER")
-[ -n "${FDUD_COMMAND_CONFIG:-}" ] && cluster_flags+=(--command-config "$FDUD_COMMAND_CONFIG")
+# With FDUD_ZOOKEEPER the domains and the lock live in ZooKeeper (and the
+# ZooKeeper path is used); without it (KRaft, Kafka 4) they live in the
+# cluster's own state topic, __fdud_state, reached through the brokers.
+admin_flags=(--bootstrap-server "$FDUD_BOOTSTRAP_SERVER")
+[ -n "${FDUD_COMMAND_CONFIG:-}" ] && admin_flags+=(--command-config "$FDUD_COMMAND_CONFIG")
+if [ -n "${FDUD_ZOOKEEPER:-}" ]; then
+  domains="zk:$FDUD_ZOOKEEPER"
+  cluster_flags=("${admin_flags[@]}" --zookeeper "$FDUD_ZOOKEEPER")
+  lock_flags=(--zookeeper "$FDUD_ZOOKEEPER")
+  publish_flags=(--publish "zk:$FDUD_ZOOKEEPER")
+else
+  domains=kafka
+  cluster_flags=("${admin_flags[@]}")
+  lock_flags=("${admin_flags[@]}")
+  publish_flags=(--publish kafka "${admin_flags[@]}")
+fi
 
 if [ "${1:-}" = __repair ]; then
   repair
@@ -164,7 +178,7 @@ fi
 export FDUD_BROKER_ID=$broker
 
 # --allow-missing: only this broker is read here; the others publish their own.
-run publish "$fdud" domains --source imds "${id_flags[@]}" --allow-missing --publish "zk:$FDUD_ZOOKEEPER" >/dev/null
+run publish "$fdud" domains --source imds "${id_flags[@]}" --allow-missing "${publish_flags[@]}" >/dev/null
 case $rc in
   0)
     if [ ! -e "$pending" ]; then
@@ -186,7 +200,7 @@ esac
 # stays).
 # The locked part's own lines pass through; fdud lock's (a busy lock names
 # its holder) become log lines too.
-"$fdud" lock --zookeeper "$FDUD_ZOOKEEPER" --name "$lock_name" -- "$0" __repair 2> >(
+"$fdud" lock "${lock_flags[@]}" --name "$lock_name" -- "$0" __repair 2> >(
   while IFS= read -r l; do
     case $l in
       "$prog: "*) printf '%s\n' "$l" >&2 ;;

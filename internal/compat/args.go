@@ -1,11 +1,9 @@
-// Package compat is fdud's kafka-reassign-partitions.sh: it accepts Kafka's
-// command line, carries each action out with fdud's stages (FD/UD-aware
-// generate, execute with merged throttles under the cluster lock, verify
-// with safe throttle clean-up) and prints what Kafka's tool prints, so the
-// greps in existing runbooks keep working.
-//
-// Parsing (this file) and printing (text.go) are pure; run.go wires them to
-// the stages.
+// Package compat is Kafka's kafka-reassign-partitions.sh as data: it parses
+// Kafka's command line (this file, help.go, env.go), prints what Kafka's
+// tool prints (text.go), so the greps in existing runbooks keep working, and
+// describes the placement Kafka's own --generate follows (domains.go). It
+// is pure and imports no stage: cmd/fdud carries each action out with
+// fdud's stages, through the same wiring as fdud's own commands.
 package compat
 
 import (

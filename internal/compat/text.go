@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/fdud/fdud/internal/cluster"
-	"github.com/fdud/fdud/verify"
 )
 
 // The text Kafka's tool prints. Runbooks grep for these, so they are kept
@@ -137,23 +136,41 @@ func (p Printer) Started(plan cluster.Assignment) {
 // Existing prints Kafka's refusal to start while reassignments are in flight.
 func (p Printer) Existing() { p.line(existingReassignment) }
 
+// statusHeading opens --verify's lines, in every style.
+const statusHeading = "Status of partition reassignment:"
+
+// PartitionStatus is one partition as --verify found it, in the terms
+// Kafka's lines need; the front end fills it from verify's result.
+type PartitionStatus struct {
+	TP cluster.TopicPartition
+	// Complete: the partition is on its planned replicas, nothing in flight.
+	Complete bool
+	// Mismatch: nothing in flight, but the partition is not on its planned
+	// replicas (and exists).
+	Mismatch         bool
+	Current, Planned []int32
+	// Line is the status line of Kafka 2.5+, LegacyLine that of the
+	// ZooKeeper-era tool.
+	Line, LegacyLine string
+}
+
 // VerifyStatus prints the status heading and one line per partition.
-func (p Printer) VerifyStatus(statuses []verify.PartitionStatus) {
-	p.line(verify.StatusHeading)
+func (p Printer) VerifyStatus(statuses []PartitionStatus) {
+	p.line(statusHeading)
 	for _, s := range statuses {
 		if p.Style == Legacy {
-			if s.Status == verify.NotAsPlanned && !s.Missing {
+			if s.Mismatch {
 				fmt.Fprintf(p.W, "ERROR: Assigned replicas (%s) don't match the list of replicas for reassignment (%s) for partition [%s,%d]\n",
 					joinIDs(s.Current, ","), joinIDs(s.Planned, ","), s.TP.Topic, s.TP.Partition)
 			}
-			p.line(verify.LegacyStatusLine(s))
+			p.line(s.LegacyLine)
 			continue
 		}
-		if p.Style == Kafka37 && s.Status == verify.Complete {
+		if p.Style == Kafka37 && s.Complete {
 			fmt.Fprintf(p.W, "Reassignment of partition %s is completed.\n", s.TP)
 			continue
 		}
-		p.line(verify.StatusLine(s))
+		p.line(s.Line)
 	}
 }
 

@@ -111,14 +111,28 @@ func (a *adminCluster) onBroker(ctx context.Context, id int32, fn func(*sarama.B
 			}
 			return struct{}{}, fn(b)
 		})
-		// A connection the broker closed (it restarted while a long verify
-		// --wait ran: seen on a real cluster) fails on its next use:
-		// reconnect once. sarama's client reopens a closed broker.
-		if err == nil || attempt > 0 || b == nil || !(closedByPeer(err) || errors.Is(err, sarama.ErrNotConnected)) || ctx.Err() != nil {
+		if err == nil || attempt > 0 || ctx.Err() != nil {
 			return err
 		}
-		a.log.Debug("reconnecting to a broker that closed the connection", "broker", b.ID(), "err", err)
-		b.Close()
+		switch {
+		case b == nil && errors.Is(err, sarama.ErrBrokerNotFound):
+			// A broker that was down when the client last read metadata
+			// and is back now (a restarted VM, seen on a real KRaft
+			// cluster) is unknown to the client until it reads metadata
+			// again: read it once.
+			a.log.Debug("broker not in the client's metadata; refreshing it", "broker", id)
+			if _, rerr := within(ctx, a.timeout, func() (struct{}, error) { return struct{}{}, a.client.RefreshMetadata() }); rerr != nil {
+				return fmt.Errorf("%w (refreshing metadata: %v)", err, rerr)
+			}
+		case b != nil && (closedByPeer(err) || errors.Is(err, sarama.ErrNotConnected)):
+			// A connection the broker closed (it restarted while a long
+			// verify --wait ran: seen on a real cluster) fails on its next
+			// use: reconnect once. sarama's client reopens a closed broker.
+			a.log.Debug("reconnecting to a broker that closed the connection", "broker", b.ID(), "err", err)
+			b.Close()
+		default:
+			return err
+		}
 	}
 }
 

@@ -629,3 +629,32 @@ func TestAdminRatesUnreportedOn24(t *testing.T) {
 		t.Errorf("topic configs %q, %v: topics report their throttled replica lists", got, err)
 	}
 }
+
+// A broker that was down when the client read metadata and is back now is
+// unknown to sarama's client until it reads metadata again; a request for
+// that broker reads it once instead of failing (seen on a real KRaft cluster
+// after a broker restart: "broker for ID is not found").
+func TestAdminRefreshesMetadataForAnUnknownBroker(t *testing.T) {
+	m := newMockCluster(t, 2)
+	without2 := &sarama.MetadataResponse{Version: mdVersion, ControllerID: 1}
+	without2.AddBroker(m.broker(1).Addr(), 1)
+	brokerCfg := &sarama.DescribeConfigsResponse{Version: 1, Resources: []*sarama.ResourceResponse{{
+		Type: sarama.BrokerResource, Name: "2", Configs: []*sarama.ConfigEntry{
+			{Name: LeaderThrottledRate, Value: "100", Source: sarama.SourceDynamicBroker},
+		}}}}
+	m.handle(nil, map[int32]map[string]sarama.MockResponse{
+		1: {"MetadataRequest": sarama.NewMockSequence(without2, m.metadata(1, nil))},
+		2: {"DescribeConfigsRequest": sarama.NewMockWrapper(brokerCfg)},
+	})
+	a := m.connect(5 * time.Second)
+	a.version = sarama.V3_0_0_0
+	got, err := a.DescribeConfigs(context.Background(), BrokerEntity, []string{"2"})
+	if err != nil || fmt.Sprint(got) != "map[2:map[leader.replication.throttled.rate:100]]" {
+		t.Errorf("broker configs %v, %v", got, err)
+	}
+	// A broker that is not in the cluster at all still fails, after one
+	// refresh.
+	if _, err := a.DescribeConfigs(context.Background(), BrokerEntity, []string{"3"}); !errors.Is(err, sarama.ErrBrokerNotFound) {
+		t.Errorf("broker 3: %v, want %v", err, sarama.ErrBrokerNotFound)
+	}
+}

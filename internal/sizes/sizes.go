@@ -224,3 +224,24 @@ func (u *Usage) Size(tp cluster.TopicPartition) int64 {
 	}
 	return u.Partitions[tp]
 }
+
+// StateLeadership gives each partition's leader and ISR as a live cluster
+// reported them in s.
+func StateLeadership(s *cluster.State) Leadership {
+	idx := make(map[cluster.TopicPartition]int, len(s.Partitions))
+	for i, p := range s.Partitions {
+		idx[p.TP()] = i
+	}
+	return func(tp cluster.TopicPartition) (int32, []int32) {
+		i, ok := idx[tp]
+		if !ok {
+			return -1, nil
+		}
+		p := s.Partitions[i]
+		isr := p.ISR
+		if isr == nil {
+			isr = []int32{}
+		}
+		return p.Leader, isr
+	}
+}

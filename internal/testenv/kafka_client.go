@@ -330,3 +330,43 @@ func head(s []string, n int) []string {
 func (k *Kafka) WaitTopic(ctx context.Context, topic string, partitions int) error {
 	return k.waitTopicMetadata(ctx, topic, partitions)
 }
+
+// WaitReplicas waits until every running broker's metadata shows each listed
+// partition of the topic on exactly the given replicas, in order. A broker
+// applies the controller's metadata a moment after the reassignment
+// completes (seen on 2.4.1 and 3.9.1), so a fresh client asking a lagging
+// broker would still see the old replicas.
+func (k *Kafka) WaitReplicas(ctx context.Context, topic string, replicas map[int32][]int32) error {
+	var last string
+	err := poll(ctx, func() (bool, error) {
+		for _, b := range k.brokers {
+			if !b.Running() {
+				continue
+			}
+			md, err := brokerMetadata(b.Addr, []string{topic}, k.SaramaConfig())
+			if err != nil {
+				last = fmt.Sprintf("broker %d: %v", b.ID, err)
+				return false, nil
+			}
+			if len(md.Topics) != 1 {
+				last = fmt.Sprintf("broker %d does not know %s", b.ID, topic)
+				return false, nil
+			}
+			seen := map[int32][]int32{}
+			for _, pm := range md.Topics[0].Partitions {
+				seen[pm.ID] = pm.Replicas
+			}
+			for p, want := range replicas {
+				if !slices.Equal(seen[p], want) {
+					last = fmt.Sprintf("broker %d shows %s-%d on %v, want %v", b.ID, topic, p, seen[p], want)
+					return false, nil
+				}
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("wait for the replicas of %s: %w (last: %s)", topic, err, last)
+	}
+	return nil
+}

@@ -279,3 +279,6 @@ func runKeytool(name string, args ...string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// HasSASLSSL says whether the cluster was started with KafkaOptions.SASLSSL.
+func (k *Kafka) HasSASLSSL() bool { return k.sasl != nil }

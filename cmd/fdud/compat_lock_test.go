@@ -1,4 +1,4 @@
-package compat
+package main
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/clusterlock"
+	"github.com/fdud/fdud/internal/compat"
 	"github.com/fdud/fdud/internal/testenv"
 	"github.com/fdud/fdud/internal/throttle"
 )
@@ -48,7 +49,7 @@ func TestVerifyKeepsThrottlesWhileExecuteHoldsLock(t *testing.T) {
 	if !errors.Is(err, cluster.ErrInProgress) {
 		t.Errorf("--verify while execute holds the lock: %v, want %v (exit 3)", err, cluster.ErrInProgress)
 	}
-	if kerr := KafkaExit(Verify, err); kerr != nil {
+	if kerr := kafkaExit(compat.Verify, err); kerr != nil {
 		t.Errorf("with --kafka-exit-codes: %v, want exit 0", kerr)
 	}
 	if !strings.Contains(out, "Reassignment of partition [orders,0] completed successfully") {

@@ -1,4 +1,4 @@
-package generate
+package main
 
 import (
 	"bytes"
@@ -10,39 +10,40 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fdud/fdud/generate"
 	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/schemas"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/generate/")
 
-// TestRunGolden plans the bundled examples and compares the plan and the
+// TestGenerateGolden plans the bundled examples and compares the plan and the
 // rollback with golden files in Kafka's JSON. Regenerate with -update after
 // checking the new output by hand.
-func TestRunGolden(t *testing.T) {
+func TestGenerateGolden(t *testing.T) {
 	tests := []struct {
 		name    string
 		example string
-		opts    Options
+		opts    generate.Options
 	}{
-		{"at-risk", "at-risk", Options{}},
-		{"domain-changed", "domain-changed", Options{BrokerIDs: []int32{3}}},
-		{"domain-changed-all", "domain-changed", Options{}},
-		{"at-risk-exclude-6", "at-risk", Options{ExcludeBrokers: []int32{6}, Force: true}},
+		{"at-risk", "at-risk", generate.Options{}},
+		{"domain-changed", "domain-changed", generate.Options{BrokerIDs: []int32{3}}},
+		{"domain-changed-all", "domain-changed", generate.Options{}},
+		{"at-risk-exclude-6", "at-risk", generate.Options{ExcludeBrokers: []int32{6}, Force: true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			cfg := Config{
-				Domains:           filepath.Join("..", "examples", tc.example, "domains.json"),
-				CurrentAssignment: filepath.Join("..", "examples", tc.example, "current.json"),
+			cfg := generateConfig{
+				Domains:           filepath.Join("..", "..", "examples", tc.example, "domains.json"),
+				CurrentAssignment: filepath.Join("..", "..", "examples", tc.example, "current.json"),
 				CurrentFile:       filepath.Join(dir, "rollback.json"),
 				ReportFile:        filepath.Join(dir, "report.json"),
 				Options:           tc.opts,
 			}
 			var out, errw bytes.Buffer
-			if err := Run(context.Background(), cfg, Env{Stdout: &out, Stderr: &errw}); err != nil {
-				t.Fatalf("Run: %v\n%s", err, errw.String())
+			if err := runGenerate(context.Background(), cfg, generateEnv{Stdout: &out, Stderr: &errw}); err != nil {
+				t.Fatalf("runGenerate: %v\n%s", err, errw.String())
 			}
 			rollback, err := os.ReadFile(cfg.CurrentFile)
 			if err != nil {
@@ -76,7 +77,7 @@ func TestRunGolden(t *testing.T) {
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
+	path := filepath.Join("testdata", "generate", name)
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -85,14 +86,14 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./generate -run Golden -update)", err)
+		t.Fatalf("%v (run go test ./cmd/fdud -run Golden -update)", err)
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs:\ngot:  %s\nwant: %s", name, got, want)
 	}
 }
 
-func TestRunNothingToDo(t *testing.T) {
+func TestGenerateNothingToDo(t *testing.T) {
 	dir := t.TempDir()
 	doms := filepath.Join(dir, "d.json")
 	cur := filepath.Join(dir, "c.json")
@@ -101,7 +102,7 @@ func TestRunNothingToDo(t *testing.T) {
 	os.WriteFile(cur, []byte("Current partition replica assignment\n{\"version\":1,\"partitions\":[{\"topic\":\"a\",\"partition\":0,\"replicas\":[1,2],\"log_dirs\":[\"any\",\"any\"]}]}\n\n"+
 		"Proposed partition reassignment configuration\n{\"version\":1,\"partitions\":[{\"topic\":\"a\",\"partition\":0,\"replicas\":[2,1],\"log_dirs\":[\"any\",\"any\"]}]}\n"), 0o644)
 	var out, errw bytes.Buffer
-	err := Run(context.Background(), Config{Domains: doms, CurrentAssignment: cur}, Env{Stdout: &out, Stderr: &errw})
+	err := runGenerate(context.Background(), generateConfig{Domains: doms, CurrentAssignment: cur}, generateEnv{Stdout: &out, Stderr: &errw})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestRunNothingToDo(t *testing.T) {
 	}
 }
 
-func TestRunInfeasibleWritesNoPlan(t *testing.T) {
+func TestGenerateInfeasibleWritesNoPlan(t *testing.T) {
 	dir := t.TempDir()
 	doms := filepath.Join(dir, "d.json")
 	cur := filepath.Join(dir, "c.json")
@@ -119,7 +120,7 @@ func TestRunInfeasibleWritesNoPlan(t *testing.T) {
 	os.WriteFile(cur, []byte(`{"partitions":[{"topic":"a","partition":0,"replicas":[1,3,4]}]}`), 0o644)
 	var out, errw bytes.Buffer
 	report := filepath.Join(dir, "r.json")
-	err := Run(context.Background(), Config{Domains: doms, CurrentAssignment: cur, ReportFile: report}, Env{Stdout: &out, Stderr: &errw})
+	err := runGenerate(context.Background(), generateConfig{Domains: doms, CurrentAssignment: cur, ReportFile: report}, generateEnv{Stdout: &out, Stderr: &errw})
 	if !errors.Is(err, cluster.ErrAtRisk) {
 		t.Fatalf("err = %v, want ErrAtRisk", err)
 	}
@@ -135,7 +136,7 @@ func TestRunInfeasibleWritesNoPlan(t *testing.T) {
 	}
 }
 
-func TestRunLive(t *testing.T) {
+func TestGenerateLive(t *testing.T) {
 	dir := t.TempDir()
 	doms := filepath.Join(dir, "d.json")
 	os.WriteFile(doms, []byte(`{"brokers":[{"id":1,"fault_domain":0,"update_domain":0},{"id":2,"fault_domain":0,"update_domain":1},
@@ -149,9 +150,9 @@ func TestRunLive(t *testing.T) {
 		},
 	}
 	var out, errw bytes.Buffer
-	env := Env{Stdout: &out, Stderr: &errw, ReadState: func(context.Context) (*cluster.State, error) { return state, nil }}
-	if err := Run(context.Background(), Config{Domains: doms, Live: true}, env); err != nil {
-		t.Fatalf("Run: %v\n%s", err, errw.String())
+	env := generateEnv{Stdout: &out, Stderr: &errw, ReadState: func(context.Context) (*cluster.State, error) { return state, nil }}
+	if err := runGenerate(context.Background(), generateConfig{Domains: doms, Live: true}, env); err != nil {
+		t.Fatalf("runGenerate: %v\n%s", err, errw.String())
 	}
 	plan, err := cluster.ParseAssignment(out.Bytes())
 	if err != nil {
@@ -167,21 +168,21 @@ func TestRunLive(t *testing.T) {
 	}
 }
 
-func TestConfigValidate(t *testing.T) {
+func TestGenerateConfigValidate(t *testing.T) {
 	tests := []struct {
 		name string
-		cfg  Config
+		cfg  generateConfig
 		want string
 	}{
-		{"no domains", Config{CurrentAssignment: "c"}, "--domains is required"},
-		{"no cluster", Config{Domains: "d"}, "nothing to plan from"},
-		{"both", Config{Domains: "d", CurrentAssignment: "c", Live: true}, "not both"},
-		{"two stdins", Config{Domains: "-", CurrentAssignment: "-"}, "cannot both read stdin"},
-		{"report to stdout", Config{Domains: "d", CurrentAssignment: "c", ReportFile: "-"}, "--report needs a file name"},
-		{"same file", Config{Domains: "d", CurrentAssignment: "c", ReportFile: "x", CurrentFile: "x"}, "same file"},
-		{"bad option", Config{Domains: "d", CurrentAssignment: "c", Options: Options{ReplicationFactor: -1}}, "replication factor must be positive"},
-		{"duplicate broker", Config{Domains: "d", CurrentAssignment: "c", Options: Options{BrokerList: []int32{1, 1}}}, "broker-list: broker 1 is listed twice"},
-		{"list and exclude", Config{Domains: "d", CurrentAssignment: "c", Options: Options{BrokerList: []int32{1}, ExcludeBrokers: []int32{1}}}, "both in the broker list and excluded"},
+		{"no domains", generateConfig{CurrentAssignment: "c"}, "--domains is required"},
+		{"no cluster", generateConfig{Domains: "d"}, "nothing to plan from"},
+		{"both", generateConfig{Domains: "d", CurrentAssignment: "c", Live: true}, "not both"},
+		{"two stdins", generateConfig{Domains: "-", CurrentAssignment: "-"}, "cannot both read stdin"},
+		{"report to stdout", generateConfig{Domains: "d", CurrentAssignment: "c", ReportFile: "-"}, "--report needs a file name"},
+		{"same file", generateConfig{Domains: "d", CurrentAssignment: "c", ReportFile: "x", CurrentFile: "x"}, "same file"},
+		{"bad option", generateConfig{Domains: "d", CurrentAssignment: "c", Options: generate.Options{ReplicationFactor: -1}}, "replication factor must be positive"},
+		{"duplicate broker", generateConfig{Domains: "d", CurrentAssignment: "c", Options: generate.Options{BrokerList: []int32{1, 1}}}, "broker-list: broker 1 is listed twice"},
+		{"list and exclude", generateConfig{Domains: "d", CurrentAssignment: "c", Options: generate.Options{BrokerList: []int32{1}, ExcludeBrokers: []int32{1}}}, "both in the broker list and excluded"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -44,7 +44,7 @@ func TestKafkaDomains(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, note, err := kafkaDomains(tc.brokers, tc.brokerList, tc.disable)
+			got, note, err := KafkaDomains(tc.brokers, tc.brokerList, tc.disable)
 			if tc.err != "" {
 				if err == nil || !cluster.IsInvalid(err) || !strings.Contains(err.Error(), tc.err) ||
 					!strings.Contains(err.Error(), "--disable-rack-aware") {
@@ -90,7 +90,7 @@ func TestKafkaDomainsPlanSpreadsRacks(t *testing.T) {
 			Topic: "orders", Partition: p, Replicas: []int32{1 + p%2, 2 - p%2, 3 + p%4},
 		})
 	}
-	domains, _, err := kafkaDomains(brokers, nil, false)
+	domains, _, err := KafkaDomains(brokers, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +130,11 @@ func TestKafkaWordingNamesNoMadeUpDomains(t *testing.T) {
 		disable bool
 		want    string
 	}{{false, `rack "a"`}, {true, "broker"}} {
-		domains, _, err := kafkaDomains(brokers, nil, tc.disable)
+		domains, _, err := KafkaDomains(brokers, nil, tc.disable)
 		if err != nil {
 			t.Fatal(err)
 		}
-		words := kafkaWording(brokers, nil, tc.disable)
+		words := KafkaWording(brokers, nil, tc.disable)
 		// RF 5 over four brokers cannot be placed: the planner explains why.
 		res, err := generate.Plan(generate.Input{Current: current, Domains: domains}, generate.Options{ReplicationFactor: 5})
 		if err == nil || len(res.Report.Infeasible) == 0 {
@@ -144,7 +144,7 @@ func TestKafkaWordingNamesNoMadeUpDomains(t *testing.T) {
 		for _, is := range res.Report.Infeasible {
 			msgs = append(msgs, words(is.String()))
 		}
-		msgs = append(msgs, reworded(err, words).Error(),
+		msgs = append(msgs, Reworded(err, words).Error(),
 			words("2 replicas in FD0 (at most 1 allowed); replicas span 1 of 2 fault domains; 1-1 per FD over 2, 1-1 per UD over 4; UD3"))
 		for _, m := range msgs {
 			if regexp.MustCompile(`\b(FD|UD)\d|fault domain|update domain`).MatchString(m) {
@@ -154,7 +154,7 @@ func TestKafkaWordingNamesNoMadeUpDomains(t *testing.T) {
 		if last := msgs[len(msgs)-1]; !strings.Contains(last, tc.want) {
 			t.Errorf("disable=%t: %q lacks %q", tc.disable, last, tc.want)
 		}
-		if !errors.Is(reworded(err, words), cluster.ErrAtRisk) {
+		if !errors.Is(Reworded(err, words), cluster.ErrAtRisk) {
 			t.Errorf("the reworded error is not ErrAtRisk any more: %v", err)
 		}
 	}

@@ -1,4 +1,4 @@
-package compat
+package main
 
 import (
 	"bytes"
@@ -14,14 +14,15 @@ import (
 	"time"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/compat"
 	"github.com/fdud/fdud/internal/testenv"
 )
 
-// compatRun runs a Kafka command line through Parse and Run, as the binary
+// compatRun runs a Kafka command line through compat.Parse and runCompat, as the binary
 // does, and returns what it printed.
 func compatRun(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	o, err := Parse(args, nil)
+	o, err := compat.Parse(args, nil)
 	if err != nil {
 		t.Fatalf("parse %q: %v", args, err)
 	}
@@ -29,12 +30,14 @@ func compatRun(t *testing.T, args ...string) (stdout, stderr string, err error) 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
-	err = Run(ctx, o, Env{
+	err = runCompat(ctx, o, compatEnv{
 		Stdout: &out, Stderr: &errw,
-		Logger:       slog.New(slog.NewTextHandler(&errw, &slog.HandlerOptions{Level: slog.LevelWarn})),
-		PollInterval: 200 * time.Millisecond,
-		StateDir:     dir,
-		RollbackFile: filepath.Join(dir, "rollback.json"),
+		Logger: slog.New(slog.NewTextHandler(&errw, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Env: compat.Env{
+			PollInterval: 200 * time.Millisecond,
+			StateDir:     dir,
+			RollbackFile: filepath.Join(dir, "rollback.json"),
+		},
 	})
 	t.Logf("fdud compat %s\nstdout:\n%s\nstderr:\n%s\nerr: %v", strings.Join(args, " "), out.String(), errw.String(), err)
 	return out.String(), errw.String(), err
@@ -166,7 +169,7 @@ func TestRoundTripWithKafkaTool(t *testing.T) {
 		if err != nil {
 			t.Fatalf("fdud --execute of Kafka's plan: %v", err)
 		}
-		for _, want := range []string{cluster.CurrentHeading + "\n\n{", rollbackHint, "Successfully started reassignment of partitions {"} {
+		for _, want := range []string{cluster.CurrentHeading + "\n\n{", "Save this to use as the --reassignment-json-file option during rollback", "Successfully started reassignment of partitions {"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("fdud --execute does not print %q:\n%s", want, out)
 			}
@@ -249,7 +252,7 @@ func TestRoundTripWithKafkaTool(t *testing.T) {
 		state := t.TempDir()
 		t.Setenv("FDUD_STATE_DIR", state)
 		t.Setenv("FDUD_ROLLBACK_FILE", "")
-		env := Env{PollInterval: 200 * time.Millisecond}
+		env := compatEnv{Env: compat.Env{PollInterval: 200 * time.Millisecond}}
 		if err := env.ReadEnviron(os.Getenv); err != nil || env.StateDir != state {
 			t.Fatalf("ReadEnviron: %v, state dir %q", err, env.StateDir)
 		}
@@ -257,11 +260,11 @@ func TestRoundTripWithKafkaTool(t *testing.T) {
 			{"--zookeeper", zk, "--execute", "--reassignment-json-file", plan},
 			{"--zookeeper", zk, "--execute", "--reassignment-json-file", plan, "--allow-replication-factor-change"},
 		} {
-			if _, err := Parse(args, nil); err != nil {
+			if _, err := compat.Parse(args, nil); err != nil {
 				t.Errorf("parse %q: %v", args, err)
 			}
 		}
-		o, _ := Parse([]string{"--zookeeper", zk, "--execute", "--reassignment-json-file", plan, "--allow-replication-factor-change"}, nil)
+		o, _ := compat.Parse([]string{"--zookeeper", zk, "--execute", "--reassignment-json-file", plan, "--allow-replication-factor-change"}, nil)
 		// A directory nobody may write in, root included (tests run as root).
 		readOnly := "/proc"
 		if f, err := os.CreateTemp(readOnly, "fdud-test-*"); err == nil {
@@ -272,7 +275,7 @@ func TestRoundTripWithKafkaTool(t *testing.T) {
 		t.Chdir(readOnly)
 		var out, errw bytes.Buffer
 		env.Stdout, env.Stderr = &out, &errw
-		err := Run(context.Background(), o, env)
+		err := runCompat(context.Background(), o, env)
 		t.Logf("stdout:\n%s\nstderr:\n%s", out.String(), errw.String())
 		if err != nil {
 			t.Fatalf("--execute of a replication factor change: %v", err)
@@ -315,7 +318,7 @@ func TestRoundTripWithKafkaTool(t *testing.T) {
 		if !strings.Contains(out, "Reassignment of partition [stuck,0] is still in progress") {
 			t.Errorf("--verify output:\n%s", out)
 		}
-		if kerr := KafkaExit(Verify, err); kerr != nil {
+		if kerr := kafkaExit(compat.Verify, err); kerr != nil {
 			t.Errorf("with --kafka-exit-codes: %v, want exit 0", kerr)
 		}
 		kv := k.ReassignPartitions(t, "--verify", "--reassignment-json-file", plan)
@@ -339,7 +342,7 @@ func TestRoundTripWithKafkaTool(t *testing.T) {
 		k.Broker(4).Resume() // it rejoins and catches up: the move completes
 		k.WaitReassignmentDone(t)
 		out, _, err = compatRun(t, "--zookeeper", zk, "--list")
-		if err != nil || out != noReassignments+"\n" {
+		if err != nil || out != "No partition reassignments found.\n" {
 			t.Errorf("--list when done: %v\n%s", err, out)
 		}
 	})

@@ -1,4 +1,4 @@
-package generate
+package main
 
 import (
 	"bytes"
@@ -14,19 +14,19 @@ import (
 )
 
 func TestSizeConfigValidate(t *testing.T) {
-	base := Config{Domains: "d.json", CurrentAssignment: "c.json"}
+	base := generateConfig{Domains: "d.json", CurrentAssignment: "c.json"}
 	cases := []struct {
 		name string
-		edit func(*Config)
+		edit func(*generateConfig)
 		want string
 	}{
-		{"log dirs ok", func(c *Config) { c.Sizes.LogDirsFile = "l.txt" }, ""},
-		{"capacity and log dirs", func(c *Config) {
+		{"log dirs ok", func(c *generateConfig) { c.Sizes.LogDirsFile = "l.txt" }, ""},
+		{"capacity and log dirs", func(c *generateConfig) {
 			c.Sizes.LogDirsFile, c.Sizes.Capacity = "l.txt", sizes.Capacity{All: 1 << 40}
 		}, ""},
-		{"capacity alone", func(c *Config) { c.Sizes.Capacity = sizes.Capacity{All: 1 << 40} }, "--broker-capacity needs replica sizes"},
-		{"two stdins", func(c *Config) { c.CurrentAssignment, c.Sizes.LogDirsFile = "-", "-" }, "only one input can read stdin"},
-		{"log dirs and live", func(c *Config) {
+		{"capacity alone", func(c *generateConfig) { c.Sizes.Capacity = sizes.Capacity{All: 1 << 40} }, "--broker-capacity needs replica sizes"},
+		{"two stdins", func(c *generateConfig) { c.CurrentAssignment, c.Sizes.LogDirsFile = "-", "-" }, "only one input can read stdin"},
+		{"log dirs and live", func(c *generateConfig) {
 			c.CurrentAssignment, c.Live, c.Sizes.LogDirsFile = "", true, "l.txt"
 		}, "drop --log-dirs"},
 	}
@@ -56,13 +56,13 @@ func TestRunBadLogDirs(t *testing.T) {
 		`{"version":1,"brokers":[{"broker":1,"logDirs":[{"logDir":"/a","partitions":[{"partition":"orders-x","size":1}]}]}]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{
-		Domains:           filepath.Join("..", "examples", "at-risk", "domains.json"),
-		CurrentAssignment: filepath.Join("..", "examples", "at-risk", "current.json"),
-		Sizes:             SizeConfig{LogDirsFile: bad},
+	cfg := generateConfig{
+		Domains:           filepath.Join("..", "..", "examples", "at-risk", "domains.json"),
+		CurrentAssignment: filepath.Join("..", "..", "examples", "at-risk", "current.json"),
+		Sizes:             sizeConfig{LogDirsFile: bad},
 	}
 	var out, errw bytes.Buffer
-	err := Run(context.Background(), cfg, Env{Stdout: &out, Stderr: &errw})
+	err := runGenerate(context.Background(), cfg, generateEnv{Stdout: &out, Stderr: &errw})
 	if err == nil || !cluster.IsInvalid(err) || !strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), `"orders-x"`) {
 		t.Fatalf("err = %v", err)
 	}
@@ -74,16 +74,16 @@ func TestRunBadLogDirs(t *testing.T) {
 // TestRunReadsLogDirs: the bundled example's log dirs give every partition
 // in the plan a size.
 func TestRunReadsLogDirs(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "examples", "at-risk", "log-dirs.txt"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "examples", "at-risk", "log-dirs.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cur, err := readAssignment(filepath.Join("..", "examples", "at-risk", "current.json"), nil)
+	cur, err := readCurrentAssignment(filepath.Join("..", "..", "examples", "at-risk", "current.json"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var warnings []string
-	u, err := Config{Sizes: SizeConfig{LogDirsFile: "-"}}.usage(context.Background(), cur, Env{Stdin: bytes.NewReader(data)}, nil, &warnings)
+	u, err := generateConfig{Sizes: sizeConfig{LogDirsFile: "-"}}.usage(context.Background(), cur, generateEnv{Stdin: bytes.NewReader(data)}, nil, &warnings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,29 +121,29 @@ func TestRunLiveSizes(t *testing.T) {
 	cases := []struct {
 		name    string
 		read    func(context.Context, []int32) (sizes.LogDirs, error)
-		cfg     func(*Config)
+		cfg     func(*generateConfig)
 		wantErr string
 		stderr  string
 	}{
 		{"sizes", func(context.Context, []int32) (sizes.LogDirs, error) { return l, nil }, nil, "",
 			"bytes to move: 5.0 GiB (5368709120 bytes)"},
 		{"no sizes flag", func(context.Context, []int32) (sizes.LogDirs, error) { panic("asked") },
-			func(c *Config) { c.Sizes.NoSizes = true }, "", "replicas moved: 1"},
+			func(c *generateConfig) { c.Sizes.NoSizes = true }, "", "replicas moved: 1"},
 		{"kafka 0.9", func(context.Context, []int32) (sizes.LogDirs, error) {
 			return sizes.LogDirs{}, errors.New("the cluster cannot report replica sizes: Kafka 0.9")
 		}, nil, "", "warning: no replica sizes: the cluster cannot report replica sizes: Kafka 0.9; the plan counts replicas only"},
 		{"kafka 0.9 with capacity", func(context.Context, []int32) (sizes.LogDirs, error) {
 			return sizes.LogDirs{}, errors.New("the cluster cannot report replica sizes: Kafka 0.9")
-		}, func(c *Config) { c.Sizes.Capacity = sizes.Capacity{All: 1 << 40} }, "replica sizes are needed", ""},
+		}, func(c *generateConfig) { c.Sizes.Capacity = sizes.Capacity{All: 1 << 40} }, "replica sizes are needed", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := Config{Domains: doms, Live: true}
+			cfg := generateConfig{Domains: doms, Live: true}
 			if c.cfg != nil {
 				c.cfg(&cfg)
 			}
 			var out, errw bytes.Buffer
-			err := Run(context.Background(), cfg, Env{Stdout: &out, Stderr: &errw, ReadState: readState, ReadSizes: c.read})
+			err := runGenerate(context.Background(), cfg, generateEnv{Stdout: &out, Stderr: &errw, ReadState: readState, ReadSizes: c.read})
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
