@@ -536,11 +536,4 @@ func listEntries(v string) []string {
 	return out
 }
 
-func sameSet(a, b []int32) bool {
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
-}
-
 func entry(p, b int32) string { return fmt.Sprintf("%d:%d", p, b) }

@@ -291,7 +291,7 @@ func movingPartitions(plan cluster.Assignment, assignment [][]int32) map[int32][
 	out := map[int32][2][]int32{}
 	for _, p := range plan.Partitions {
 		cur := assignment[p.Partition]
-		if !sameSet(cur, p.Replicas) {
+		if !cluster.SameMembers(cur, p.Replicas) {
 			out[p.Partition] = [2][]int32{cur, p.Replicas}
 		}
 	}

@@ -149,7 +149,7 @@ func (b *batcher) poll(ctx context.Context) error {
 		switch {
 		case ok && p.Reassigning():
 			continue
-		case ok && sameSet(p.Replicas, it.Plan.Replicas):
+		case ok && cluster.SameMembers(p.Replicas, it.Plan.Replicas):
 			delete(b.ours, tp)
 			b.done++
 		case ok && containsAll(p.Replicas, it.Plan.Replicas):

@@ -149,13 +149,6 @@ func atRisk(doms map[int32]cluster.Domain, a map[cluster.TopicPartition][]int32)
 	return out
 }
 
-func sameSet(a, b []int32) bool {
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
-}
-
 // checkRepair asserts what a repair may and may not have done: partitions
 // at risk are now spread; partitions that were not at risk hold the same
 // replicas as before (a repair may reorder them to balance preferred
@@ -172,7 +165,7 @@ func checkRepair(t *testing.T, doms map[int32]cluster.Domain, before, after map[
 		switch {
 		case len(a) != len(b):
 			t.Errorf("%s: replication factor changed: %v -> %v", tp, b, a)
-		case !risk[tp] && !sameSet(a, b):
+		case !risk[tp] && !cluster.SameMembers(a, b):
 			t.Errorf("%s was not at risk but moved: %v -> %v", tp, b, a)
 		case risk[tp]:
 			moved++

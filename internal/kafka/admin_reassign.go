@@ -49,7 +49,7 @@ func (a *adminCluster) Reassign(ctx context.Context, plan []cluster.PartitionAss
 		}
 		for tp, r := range inflight {
 			target := without(r.Replicas, r.Removing)
-			if w, ok := want[tp]; ok && !sameSet(target, w) {
+			if w, ok := want[tp]; ok && !cluster.SameMembers(target, w) {
 				errs = append(errs, PartitionError{tp, fmt.Errorf("in flight towards %v, not the planned %v", target, w)})
 			}
 		}

@@ -155,7 +155,7 @@ func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect strin
 	lister := c.(ReassignmentLister)
 	if inflight, err := lister.ListReassignments(ctx, []string{topic}); err != nil {
 		t.Fatal(err)
-	} else if len(inflight) == 1 && (!slices.Equal(inflight[0].Target, target) || !sameSet(inflight[0].Replicas, assignment[0])) {
+	} else if len(inflight) == 1 && (!slices.Equal(inflight[0].Target, target) || !cluster.SameMembers(inflight[0].Replicas, assignment[0])) {
 		t.Errorf("in flight: %+v", inflight[0])
 	}
 	if err := c.CancelReassignments(ctx, []cluster.TopicPartition{{Topic: topic, Partition: 0}}); err != nil {
@@ -169,7 +169,7 @@ func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect strin
 			return false
 		}
 		p := st.Partitions[0]
-		return !p.Reassigning() && (sameSet(p.Replicas, assignment[0]) || sameSet(p.Replicas, target))
+		return !p.Reassigning() && (cluster.SameMembers(p.Replicas, assignment[0]) || cluster.SameMembers(p.Replicas, target))
 	})
 
 	// A reassignment that completes, then a preferred leader election.
@@ -326,7 +326,7 @@ func integrationLogDirs(ctx context.Context, t *testing.T, c Cluster, topic stri
 	}
 	waitFor(ctx, t, "reassignment of "+moved, func() bool {
 		st, err := c.State(ctx, []string{moved})
-		return err == nil && !st.Partitions[0].Reassigning() && sameSet(st.Partitions[0].Replicas, plan.Replicas)
+		return err == nil && !st.Partitions[0].Reassigning() && cluster.SameMembers(st.Partitions[0].Replicas, plan.Replicas)
 	})
 	waitLogDirs(ctx, t, desc, plan, false)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/zookeeper"
 )
 
@@ -189,7 +190,7 @@ func (k *Kafka) WaitReplicasInSync(t testing.TB, topic string) {
 			return false, err
 		}
 		for p, s := range states {
-			if s.Leader < 0 || !sameSet(s.ISR, s.Replicas) {
+			if s.Leader < 0 || !cluster.SameMembers(s.ISR, s.Replicas) {
 				last = fmt.Sprintf("%s-%d: leader %d, isr %v, replicas %v", topic, p, s.Leader, s.ISR, s.Replicas)
 				return false, nil
 			}
@@ -332,14 +333,4 @@ func poll(ctx context.Context, f func() (bool, error)) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-func sameSet(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
 }

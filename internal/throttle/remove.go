@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
 )
 
@@ -63,7 +64,7 @@ func Restore(rec *Record, current map[Entity]map[string]string) (changes []Chang
 						kept = append(kept, x)
 					}
 				}
-				if len(kept) > 0 && (c.Before == nil || !sameSet(kept, parseList(*c.Before))) {
+				if len(kept) > 0 && (c.Before == nil || !cluster.SameMembers(kept, parseList(*c.Before))) {
 					m.warnf("%s %s: %s was changed by someone else since: removed only fdud's entries, keeping %s",
 						entityNoun(e.Kind), e.Name, c.Key, formatList(kept))
 				}
@@ -118,18 +119,6 @@ func tidyEntities(rec *Record) []Entity {
 		}
 	}
 	return out
-}
-
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			return false
-		}
-	}
-	return true
 }
 
 // Removal reports what Cleanup did.

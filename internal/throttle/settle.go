@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
 )
 
@@ -117,7 +118,7 @@ func unsettled(changes []Change, current map[Entity]map[string]string) []Change 
 // of entries, others without surrounding spaces.
 func sameValue(key, a, b string) bool {
 	if isListKey(key) {
-		return sameSet(parseList(a), parseList(b))
+		return cluster.SameMembers(parseList(a), parseList(b))
 	}
 	return strings.TrimSpace(a) == strings.TrimSpace(b)
 }
