@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/fdud/fdud/internal/atomicfile"
 	"github.com/fdud/fdud/internal/clusterstate"
 	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/zookeeper"
@@ -221,8 +223,8 @@ func (s *fileStore) Load(ctx context.Context, id string) (*Record, error) {
 	return decode(data, s.file(id))
 }
 
-// Save writes a temporary file and renames it, so a crash never leaves a
-// half-written record.
+// Save writes the record atomically and durably (see atomicfile), so a
+// crash never leaves a half-written record.
 func (s *fileStore) Save(ctx context.Context, rec *Record) error {
 	if err := checkID(rec.PlanID); err != nil {
 		return err
@@ -231,19 +233,11 @@ func (s *fileStore) Save(ctx context.Context, rec *Record) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(s.dir, rec.PlanID+".*.tmp")
+	err = atomicfile.Write(s.file(rec.PlanID), 0o600, func(w io.Writer) error {
+		_, err := w.Write(append(data, '\n'))
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("throttle record: %w", err)
-	}
-	_, werr := f.Write(append(data, '\n'))
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("throttle record %s: %w", f.Name(), err)
-	}
-	if err := os.Rename(f.Name(), s.file(rec.PlanID)); err != nil {
-		os.Remove(f.Name())
 		return fmt.Errorf("throttle record: %w", err)
 	}
 	return nil
