@@ -22,12 +22,14 @@ type adminCluster struct {
 	timeout time.Duration
 	log     *slog.Logger
 
-	// The log directory requests go through franz-go (franz.go), opened on
-	// first use with the same servers and security settings.
-	seeds   []string
-	sec     *Security
-	franzMu sync.Mutex
-	kc      *kgo.Client
+	// The log directory and AlterPartitionReassignments requests go
+	// through franz-go (franz.go), opened on first use with the same servers
+	// and security settings.
+	seeds     []string
+	sec       *Security
+	franzOpts []kgo.Opt // added to kgoOptions; tests pin versions for sarama's MockBroker
+	franzMu   sync.Mutex
+	kc        *kgo.Client
 }
 
 var _ Cluster = (*adminCluster)(nil)
