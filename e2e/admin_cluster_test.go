@@ -392,7 +392,7 @@ func (lc *liveCluster) zkBrokerConfigs(ctx context.Context, t *testing.T, names 
 		var doc struct {
 			Config map[string]string `json:"config"`
 		}
-		data, _, err := conn.Get("/config/brokers/" + n)
+		data, _, err := conn.Get(context.Background(), "/config/brokers/"+n)
 		switch {
 		case errors.Is(err, zk.ErrNoNode):
 		case err != nil:

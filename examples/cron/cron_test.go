@@ -192,7 +192,7 @@ func TestCronJob(t *testing.T) {
 	zk := k.ZK(t)
 	r := &runner{t: t, bin: bin, script: script, k: k, dirs: map[int32]string{}, imds: map[int32]*imds{}}
 	for id, d := range doms {
-		if _, err := zk.Create(fmt.Sprintf("/brokers/domains/%d", id), []byte(cluster.FormatFDUD(d)), 0); err != nil {
+		if _, err := zk.Create(context.Background(), fmt.Sprintf("/brokers/domains/%d", id), []byte(cluster.FormatFDUD(d)), 0); err != nil {
 			t.Fatalf("seed domain of broker %d: %v", id, err)
 		}
 		r.dirs[id] = t.TempDir()
@@ -237,7 +237,7 @@ func TestCronJob(t *testing.T) {
 		if res.exit != 0 || !res.has("domain-changed") || !res.has("repaired") {
 			t.Fatalf("exit %d, want 0 with event=domain-changed and event=repaired", res.exit)
 		}
-		stored, _, err := zk.Get("/brokers/domains/3")
+		stored, _, err := zk.Get(context.Background(), "/brokers/domains/3")
 		if err != nil || string(stored) != "FD1UD0" {
 			t.Errorf("stored domain of broker 3: %q, %v; want FD1UD0", stored, err)
 		}

@@ -42,7 +42,7 @@ func (z *zkCluster) ClusterID(ctx context.Context) (string, error) {
 	var doc struct {
 		ID string `json:"id"`
 	}
-	_, found, err := z.getJSON("/cluster/id", &doc)
+	_, found, err := z.getJSON(ctx, "/cluster/id", &doc)
 	if err != nil {
 		return "", fmt.Errorf("cluster id: %w", err)
 	}

@@ -144,7 +144,7 @@ func (s *zkStore) Load(ctx context.Context, id string) (*Record, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	data, _, err := s.zk.Get(s.node(id))
+	data, _, err := s.zk.Get(ctx, s.node(id))
 	if errors.Is(err, zk.ErrNoNode) {
 		return nil, nil
 	}
@@ -162,9 +162,9 @@ func (s *zkStore) Save(ctx context.Context, rec *Record) error {
 	if err != nil {
 		return err
 	}
-	err = s.zk.Set(s.node(rec.PlanID), data, -1)
+	err = s.zk.Set(ctx, s.node(rec.PlanID), data, -1)
 	if errors.Is(err, zk.ErrNoNode) {
-		_, err = s.zk.Create(s.node(rec.PlanID), data, 0)
+		_, err = s.zk.Create(ctx, s.node(rec.PlanID), data, 0)
 	}
 	return err
 }
@@ -173,14 +173,14 @@ func (s *zkStore) Delete(ctx context.Context, id string) error {
 	if err := checkID(id); err != nil {
 		return err
 	}
-	if err := s.zk.Delete(s.node(id), -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
+	if err := s.zk.Delete(ctx, s.node(id), -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
 		return err
 	}
 	return nil
 }
 
 func (s *zkStore) List(ctx context.Context) ([]string, error) {
-	ids, err := s.zk.Children(ZNode)
+	ids, err := s.zk.Children(ctx, ZNode)
 	if errors.Is(err, zk.ErrNoNode) {
 		return nil, nil
 	}

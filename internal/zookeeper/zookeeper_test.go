@@ -64,10 +64,10 @@ func TestChrootAndDigestACL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := c.Create("/brokers/domains/1", []byte("FD0UD1"), 0); err != nil {
+	if _, err := c.Create(context.Background(), "/brokers/domains/1", []byte("FD0UD1"), 0); err != nil {
 		t.Fatal(err)
 	}
-	data, _, err := c.Get("/brokers/domains/1")
+	data, _, err := c.Get(context.Background(), "/brokers/domains/1")
 	if err != nil || string(data) != "FD0UD1" {
 		t.Fatalf("Get = %q, %v", data, err)
 	}
@@ -77,10 +77,10 @@ func TestChrootAndDigestACL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer anon.Close()
-	if data, _, err := anon.Get("/deep/chroot/brokers/domains/1"); err != nil || string(data) != "FD0UD1" {
+	if data, _, err := anon.Get(context.Background(), "/deep/chroot/brokers/domains/1"); err != nil || string(data) != "FD0UD1" {
 		t.Fatalf("anonymous read through full path = %q, %v", data, err)
 	}
-	if err := anon.Set("/deep/chroot/brokers/domains/1", []byte("FD9UD9"), -1); !errors.Is(err, zk.ErrNoAuth) {
+	if err := anon.Set(context.Background(), "/deep/chroot/brokers/domains/1", []byte("FD9UD9"), -1); !errors.Is(err, zk.ErrNoAuth) {
 		t.Fatalf("anonymous write = %v, want ErrNoAuth", err)
 	}
 }
