@@ -168,6 +168,29 @@ func (f *fakeCluster) AlterConfigs(ctx context.Context, kind kafka.EntityKind, n
 	return nil
 }
 
+// AlterConfigOps applies ops with kafka.ApplyConfigOps, as one change.
+func (f *fakeCluster) AlterConfigOps(ctx context.Context, kind kafka.EntityKind, name string, ops []kafka.ConfigOp) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e := throttle.Entity{Kind: kind, Name: name}
+	cfg := maps.Clone(f.configs[e])
+	if cfg == nil {
+		cfg = map[string]string{}
+	}
+	changed, err := kafka.ApplyConfigOps(cfg, ops)
+	if err != nil || !changed {
+		return err
+	}
+	f.mutations++
+	f.configs[e] = cfg
+	if len(cfg) == 0 {
+		delete(f.configs, e)
+	}
+	return nil
+}
+
+func (f *fakeCluster) ClusterID(context.Context) (string, error) { return "", nil }
+
 func (f *fakeCluster) CreateTopic(ctx context.Context, topic string, assignment [][]int32, configs map[string]string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -70,6 +70,12 @@ func (f *fakeCluster) AlterConfigs(context.Context, kafka.EntityKind, string, ma
 	return errors.New("fake: verify must not alter configs directly")
 }
 
+func (f *fakeCluster) AlterConfigOps(context.Context, kafka.EntityKind, string, []kafka.ConfigOp) error {
+	return errors.New("fake: verify must not alter configs directly")
+}
+
+func (f *fakeCluster) ClusterID(context.Context) (string, error) { return "", nil }
+
 func (f *fakeCluster) CreateTopic(context.Context, string, [][]int32, map[string]string) error {
 	return errors.New("fake: verify must not create topics")
 }

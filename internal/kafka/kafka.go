@@ -39,6 +39,17 @@ type Cluster interface {
 	// incrementally, leaving every other key as it is.
 	AlterConfigs(ctx context.Context, kind EntityKind, name string, set map[string]string, del []string) error
 
+	// AlterConfigOps changes one entity's dynamic configuration with a list
+	// of operations, applied together, editing lists on the cluster side
+	// (see "Config operations" below).
+	AlterConfigOps(ctx context.Context, kind EntityKind, name string, ops []ConfigOp) error
+
+	// ClusterID reads the cluster's id (Kafka 0.10.1 and later): the same
+	// from every broker, every access path and every machine, so it tells
+	// apart records fdud keeps for different clusters. "" with no error
+	// means the cluster has none (Kafka before 0.10.1).
+	ClusterID(ctx context.Context) (string, error)
+
 	// CreateTopic creates a topic with exactly the given replica assignment
 	// (index = partition id) and topic configs.
 	CreateTopic(ctx context.Context, topic string, assignment [][]int32, configs map[string]string) error
@@ -121,11 +132,12 @@ type LogDirDescriber interface {
 	DescribeLogDirs(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (map[int32]BrokerLogDirs, error)
 }
 
-// ConfigOpsAlterer changes one entity's dynamic configuration with a list of
-// operations, applied together: on the Admin API path as one
-// IncrementalAlterConfigs request (the broker applies all of them or none),
-// on the ZooKeeper path as one compare-and-set write of the entity's znode
-// (retried when someone else wrote in between) and one change notification.
+// Config operations. Cluster.AlterConfigOps changes one entity's dynamic
+// configuration with a list of operations, applied together: on the Admin
+// API path as one IncrementalAlterConfigs request (the broker applies all of
+// them or none), on the ZooKeeper path as one compare-and-set write of the
+// entity's znode (retried when someone else wrote in between) and one change
+// notification.
 // Keys not named keep their values. Each key may appear once.
 //
 // The list operations read and change the list on the cluster side, so
@@ -157,18 +169,12 @@ type LogDirDescriber interface {
 // (KAFKA-9644 again). KRaft controllers before 3.3 (early access) take a
 // multi-entry value as one entry (KAFKA-13862).
 //
-// Both of fdud's paths implement it. A Cluster that does not (a test fake)
-// can be served by ApplyConfigOps over DescribeConfigs and AlterConfigs,
-// which is not atomic.
-type ConfigOpsAlterer interface {
-	AlterConfigOps(ctx context.Context, kind EntityKind, name string, ops []ConfigOp) error
-}
+// ApplyConfigOps applies operations to a configuration in memory with the
+// same semantics (for fakes).
 
 var (
 	_ ReassignmentLister = (*adminCluster)(nil)
 	_ ReassignmentLister = (*zkCluster)(nil)
 	_ LogDirMover        = (*adminCluster)(nil)
 	_ LogDirDescriber    = (*adminCluster)(nil)
-	_ ConfigOpsAlterer   = (*adminCluster)(nil)
-	_ ConfigOpsAlterer   = (*zkCluster)(nil)
 )

@@ -34,7 +34,7 @@ type Settle struct {
 // settle waits until DescribeConfigs shows every change, for at most
 // s.Timeout, and logs those it did not see in time. It fails only when ctx
 // ends.
-func settle(ctx context.Context, cl kafka.Cluster, changes []Change, s Settle, log *slog.Logger, what string) error {
+func settle(ctx context.Context, cl Cluster, changes []Change, s Settle, log *slog.Logger, what string) error {
 	if len(changes) == 0 || s.Timeout < 0 {
 		return nil
 	}
