@@ -51,6 +51,12 @@ func newFake(brokers []int32, topics map[string][][]int32) *fakeCluster {
 }
 
 func (f *fakeCluster) Path() string { return f.path }
+
+// Capabilities are those of the path the fake plays (f.path).
+func (f *fakeCluster) Capabilities() kafka.Capabilities {
+	zk := f.path == kafka.ZooKeeperPath
+	return kafka.Capabilities{OneBatch: zk, Cancel: !zk}
+}
 func (f *fakeCluster) Close() error { return nil }
 
 func (f *fakeCluster) State(ctx context.Context, topics []string) (*cluster.State, error) {
@@ -211,6 +217,12 @@ func (f *fakeCluster) ElectPreferredLeaders(ctx context.Context, tps []cluster.T
 type logDirFake struct {
 	*fakeCluster
 	moved []cluster.PartitionAssignment
+}
+
+func (l *logDirFake) Capabilities() kafka.Capabilities {
+	c := l.fakeCluster.Capabilities()
+	c.LogDirMover = l
+	return c
 }
 
 func (l *logDirFake) MoveLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error {

@@ -26,6 +26,8 @@ var errFakeDown = errors.New("fake: broker unreachable")
 
 func (f *fakeCluster) Path() string { return "fake" }
 
+func (f *fakeCluster) Capabilities() kafka.Capabilities { return kafka.Capabilities{Cancel: true} }
+
 func (f *fakeCluster) State(ctx context.Context, topics []string) (*cluster.State, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

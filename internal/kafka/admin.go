@@ -50,6 +50,10 @@ func connectAdmin(ctx context.Context, o Options, sec *Security, v sarama.KafkaV
 
 func (a *adminCluster) Path() string { return AdminAPIPath }
 
+func (a *adminCluster) Capabilities() Capabilities {
+	return Capabilities{Cancel: true, LogDirMover: a, LogDirDescriber: a, StateTopic: a}
+}
+
 func (a *adminCluster) Close() error {
 	a.franzMu.Lock()
 	if a.kc != nil {

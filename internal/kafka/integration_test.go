@@ -227,7 +227,7 @@ func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect strin
 // broker with two log.dirs, moves a replica in place and one that a
 // reassignment is still creating (REPLICA_NOT_AVAILABLE until it exists).
 func integrationLogDirs(ctx context.Context, t *testing.T, c Cluster, topic string, ids []int32) {
-	mover, desc := c.(LogDirMover), c.(LogDirDescriber)
+	mover, desc := c.Capabilities().LogDirMover, c.Capabilities().LogDirDescriber
 	st, err := c.State(ctx, []string{topic})
 	if err != nil {
 		t.Fatal(err)

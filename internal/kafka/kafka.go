@@ -14,8 +14,12 @@ import (
 // Cluster is a connection to one Kafka cluster.
 type Cluster interface {
 	// Path names the access path in use, for the operator:
-	// "Admin API (Kafka 2.4+)" or "ZooKeeper".
+	// "Admin API (Kafka 2.4+)" or "ZooKeeper". It is for display only:
+	// what the path can do is in Capabilities.
 	Path() string
+
+	// Capabilities says what this access path can do.
+	Capabilities() Capabilities
 
 	// State reads live brokers and every partition's replicas, ISR and leader.
 	// Partitions being reassigned carry their original replicas in Replicas
@@ -59,6 +63,29 @@ type Cluster interface {
 	ElectPreferredLeaders(ctx context.Context, tps []cluster.TopicPartition) error
 
 	Close() error
+}
+
+// Capabilities says what an access path can do, as data, so that callers
+// neither compare its display name nor probe for methods. The interface
+// fields are nil where the path lacks the capability.
+type Capabilities struct {
+	// OneBatch: the controller takes a new batch of reassignments only when
+	// none is in flight (ZooKeeper's /admin/reassign_partitions), so batches
+	// run one after another and nothing can be added beside another
+	// reassignment (--additional).
+	OneBatch bool
+	// Cancel: CancelReassignments works through this path alone. The
+	// ZooKeeper path cancels only through the same cluster's Admin API
+	// (Kafka 2.4+, --bootstrap-server beside --zookeeper).
+	Cancel bool
+	// LogDirMover moves replicas between log directories; LogDirDescriber
+	// says where they are (the Admin API path).
+	LogDirMover     LogDirMover
+	LogDirDescriber LogDirDescriber
+	// StateTopic keeps fdud's shared state (lock, throttle records,
+	// published domains) in the cluster (the Admin API path); the
+	// ZooKeeper path keeps it in ZooKeeper.
+	StateTopic StateTopic
 }
 
 // EntityKind is the kind of entity a configuration belongs to.
@@ -108,8 +135,8 @@ type ReassignmentLister interface {
 // (AlterReplicaLogDirs, Kafka 1.1+) for plan entries whose log_dirs name a
 // path; "any" entries are left alone. The Admin API path implements it
 // (through franz-go: sarama has no AlterReplicaLogDirs request); the
-// ZooKeeper path does not. Callers type-assert and refuse such plans when it
-// is missing.
+// ZooKeeper path does not. Capabilities.LogDirMover says which; callers
+// refuse such plans when it is nil.
 //
 // MoveLogDirs asks each broker holding a replica with a named directory to
 // move it there. A broker answers REPLICA_NOT_AVAILABLE (NOT_LEADER_OR_FOLLOWER
@@ -123,7 +150,8 @@ type LogDirMover interface {
 }
 
 // LogDirDescriber reads where replicas live on their brokers
-// (DescribeLogDirs). The Admin API path implements it.
+// (DescribeLogDirs). The Admin API path implements it
+// (Capabilities.LogDirDescriber).
 type LogDirDescriber interface {
 	// DescribeLogDirs asks each of brokers about the partitions tps (every
 	// partition when nil). A broker that could not be asked is in the map

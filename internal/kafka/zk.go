@@ -55,6 +55,8 @@ func connectZK(ctx context.Context, o Options) (*zkCluster, error) {
 
 func (z *zkCluster) Path() string { return ZooKeeperPath }
 
+func (z *zkCluster) Capabilities() Capabilities { return Capabilities{OneBatch: true} }
+
 func (z *zkCluster) Close() error { z.conn.Close(); return nil }
 
 // getJSON reads a znode into v; found is false when the node does not exist.
