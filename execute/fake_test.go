@@ -59,6 +59,20 @@ func (f *fakeCluster) Capabilities() kafka.Capabilities {
 }
 func (f *fakeCluster) Close() error { return nil }
 
+func (f *fakeCluster) Brokers(context.Context) ([]cluster.Broker, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.brokersLocked(), nil
+}
+
+func (f *fakeCluster) brokersLocked() []cluster.Broker {
+	var out []cluster.Broker
+	for _, b := range f.brokers {
+		out = append(out, cluster.Broker{ID: b, Host: "127.0.0.1", Port: 9092})
+	}
+	return out
+}
+
 func (f *fakeCluster) State(ctx context.Context, topics []string) (*cluster.State, error) {
 	f.mu.Lock()
 	f.stateCalls++
@@ -72,10 +86,7 @@ func (f *fakeCluster) State(ctx context.Context, topics []string) (*cluster.Stat
 	if f.autoComplete && call > 1 {
 		f.completeLocked()
 	}
-	st := &cluster.State{Controller: f.brokers[0]}
-	for _, b := range f.brokers {
-		st.Brokers = append(st.Brokers, cluster.Broker{ID: b, Host: "127.0.0.1", Port: 9092})
-	}
+	st := &cluster.State{Controller: f.brokers[0], Brokers: f.brokersLocked()}
 	for _, tp := range slices.SortedFunc(maps.Keys(f.parts), cluster.TopicPartition.Compare) {
 		p := *f.parts[tp]
 		p.Replicas, p.Target = slices.Clone(p.Replicas), slices.Clone(p.Target)

@@ -28,6 +28,17 @@ func (f *fakeCluster) Path() string { return "fake" }
 
 func (f *fakeCluster) Capabilities() kafka.Capabilities { return kafka.Capabilities{Cancel: true} }
 
+// Brokers are those of the next State (which it does not use up).
+func (f *fakeCluster) Brokers(context.Context) ([]cluster.Broker, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.states[min(f.calls, len(f.states)-1)]
+	if s == nil {
+		return nil, errFakeDown
+	}
+	return s.Brokers, nil
+}
+
 func (f *fakeCluster) State(ctx context.Context, topics []string) (*cluster.State, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -155,11 +155,7 @@ func (l *clusterBrokers) Brokers(ctx context.Context) ([]cluster.Broker, error) 
 		}
 		l.cl = cl
 	}
-	st, err := l.cl.State(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	return st.Brokers, nil
+	return l.cl.Brokers(ctx)
 }
 
 // clusterState opens the cluster's state topic, for kafka sources.

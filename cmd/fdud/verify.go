@@ -186,7 +186,7 @@ func runVerify(c *cli.Context, s streams) error {
 	}
 	if spec != "" {
 		d, err := domainsrc.Resolve(ctx, spec, domainsrc.Deps{
-			Stdin: s.in, Stderr: s.err, Logger: log, Brokers: liveBrokers{cl: cl, topics: topics},
+			Stdin: s.in, Stderr: s.err, Logger: log, Brokers: liveBrokers{cl: cl},
 			// verify reports what it finds rather than refusing: a broker
 			// without a domain, or a single fault domain, is part of the report.
 			AllowMissing: true, AllowSingleFaultDomain: true,
@@ -264,18 +264,9 @@ func readVerifyPlan(file string, stdin io.Reader, all bool) (cluster.Assignment,
 }
 
 // liveBrokers lists live brokers for domain sources that need them.
-type liveBrokers struct {
-	cl     kafka.Cluster
-	topics []string
-}
+type liveBrokers struct{ cl kafka.Cluster }
 
-func (l liveBrokers) Brokers(ctx context.Context) ([]cluster.Broker, error) {
-	st, err := l.cl.State(ctx, l.topics)
-	if err != nil {
-		return nil, err
-	}
-	return st.Brokers, nil
-}
+func (l liveBrokers) Brokers(ctx context.Context) ([]cluster.Broker, error) { return l.cl.Brokers(ctx) }
 
 // planThrottles adapts package throttle's record of one plan to verify.
 type planThrottles struct {

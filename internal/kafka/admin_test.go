@@ -137,6 +137,34 @@ func tp(t string, p int32) cluster.TopicPartition {
 
 func strp(s string) *string { return &s }
 
+// Brokers answers from metadata alone: no ListPartitionReassignments, as
+// State sends.
+func TestAdminBrokers(t *testing.T) {
+	m := newMockCluster(t, 3)
+	md := m.metadata(2, map[cluster.TopicPartition][]int32{tp("orders", 0): {1, 2}})
+	m.handle(map[string]sarama.MockResponse{"MetadataRequest": sarama.NewMockWrapper(md)}, nil)
+	a := m.connect(5 * time.Second)
+	bs, err := a.Brokers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int32
+	for _, b := range bs {
+		if b.Host != "127.0.0.1" || b.Port == 0 {
+			t.Errorf("broker %+v", b)
+		}
+		ids = append(ids, b.ID)
+	}
+	if fmt.Sprint(ids) != "[1 2 3]" {
+		t.Errorf("brokers %v", ids)
+	}
+	for _, b := range m.brokers {
+		if n := len(requests[*sarama.ListPartitionReassignmentsRequest](b)); n != 0 {
+			t.Errorf("broker %d got %d ListPartitionReassignments", b.BrokerID(), n)
+		}
+	}
+}
+
 func TestAdminStateReadsInFlightReassignments(t *testing.T) {
 	m := newMockCluster(t, 4)
 	// orders-0 moves from [1 2 3] to [4 2 3]: metadata shows the union.

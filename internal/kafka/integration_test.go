@@ -66,6 +66,9 @@ func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect strin
 	if len(st.Brokers) < 3 {
 		t.Fatalf("need at least 3 brokers, have %v", st.Brokers)
 	}
+	if bs, err := c.Brokers(ctx); err != nil || !slices.Equal(bs, st.Brokers) {
+		t.Errorf("Brokers() = %v, %v; want State's %v", bs, err, st.Brokers)
+	}
 	for _, b := range st.Brokers {
 		if b.Rack == "" {
 			t.Logf("broker %d has no broker.rack", b.ID)

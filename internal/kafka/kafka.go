@@ -21,6 +21,10 @@ type Cluster interface {
 	// Capabilities says what this access path can do.
 	Capabilities() Capabilities
 
+	// Brokers reads the live brokers (id, address, broker.rack), sorted by
+	// id: State's Brokers without reading partitions.
+	Brokers(ctx context.Context) ([]cluster.Broker, error)
+
 	// State reads live brokers and every partition's replicas, ISR and leader.
 	// Partitions being reassigned carry their original replicas in Replicas
 	// and the target in Target. topics limits the read; nil means all topics.

@@ -188,6 +188,20 @@ func resolveInFlight(p *cluster.PartitionState, targets map[cluster.TopicPartiti
 	p.Replicas = orig
 }
 
+// Brokers reads /brokers/ids and each live broker's registration, not the
+// topics.
+func (z *zkCluster) Brokers(ctx context.Context) ([]cluster.Broker, error) {
+	infos, err := z.brokers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cluster.Broker, len(infos))
+	for i, b := range infos {
+		out[i] = b.Broker
+	}
+	return out, nil
+}
+
 type zkBrokerInfo struct {
 	cluster.Broker
 	RegistrationVersion int

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -126,6 +127,9 @@ func TestZooKeeperPath(t *testing.T) {
 		}
 		if got := fmt.Sprint(st.Brokers); got != "[{1 10.0.0.1 9092 } {2 10.0.0.2 9092 FD1UD1} {3 wn3.example 9093 FD2UD2}]" {
 			t.Errorf("brokers %s", got)
+		}
+		if bs, err := c.Brokers(ctx); err != nil || !slices.Equal(bs, st.Brokers) {
+			t.Errorf("Brokers() = %v, %v; want State's %v", bs, err, st.Brokers)
 		}
 		if st.Controller != 2 {
 			t.Errorf("controller %d", st.Controller)
