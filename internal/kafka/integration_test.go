@@ -41,6 +41,46 @@ func TestIntegrationAdminAPI(t *testing.T) {
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, LogDirs: 2})
 			t.Run("admin api", func(t *testing.T) { integrationAdminAPI(t, k.Bootstrap, "", k.ZooKeeperConnect) })
 			t.Run("broker throttle rates", func(t *testing.T) { brokerRates(t, k) })
+			t.Run("conformance", func(t *testing.T) { integrationConformance(t, k.Bootstrap, "", k.ZooKeeperConnect) })
+		})
+	}
+}
+
+// integrationConformance runs the conformance suite the Fake passes
+// against the Admin API path and, where the cluster has ZooKeeper, the
+// ZooKeeper path, each on a topic of its own (deleted at the end).
+func integrationConformance(t *testing.T, bootstrap, commandConfig, zkConnect string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	o := Options{BootstrapServers: strings.Split(bootstrap, ","), CommandConfig: commandConfig, Timeout: 30 * time.Second}
+	c, err := Connect(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	a := c.(*adminCluster)
+	paths := []struct {
+		name string
+		o    Options
+	}{{"admin api", o}}
+	if zkConnect != "" {
+		paths = append(paths, struct {
+			name string
+			o    Options
+		}{"zookeeper", Options{ZooKeeper: zkConnect, Timeout: 30 * time.Second}})
+	}
+	for _, p := range paths {
+		t.Run(p.name, func(t *testing.T) {
+			cl, err := Connect(ctx, p.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			b := make([]byte, 4)
+			rand.Read(b)
+			topic := "fdud-conformance-" + hex.EncodeToString(b)
+			defer deleteTopic(t, a, topic)
+			conformance(t, conformanceTarget{c: cl, topic: topic, wait: time.Minute})
 		})
 	}
 }
