@@ -45,15 +45,21 @@ func (f *Fake) PlayZooKeeper() *Fake {
 	return f
 }
 
+func (f *Fake) playsZooKeeper() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.zk
+}
+
 func (f *Fake) Path() string {
-	if f.zk {
+	if f.playsZooKeeper() {
 		return ZooKeeperPath
 	}
 	return AdminAPIPath
 }
 
 func (f *Fake) Capabilities() Capabilities {
-	if f.zk {
+	if f.playsZooKeeper() {
 		return Capabilities{OneBatch: true}
 	}
 	return Capabilities{Cancel: true}
@@ -159,11 +165,11 @@ func (f *Fake) CancelReassignments(ctx context.Context, tps []cluster.TopicParti
 	if err := checkTPs(tps); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.zk {
 		return fmt.Errorf("%w; give --bootstrap-server as well", ErrCancelUnsupported)
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	for _, tp := range tps {
 		if p, ok := f.parts[tp]; ok && p.Reassigning() {
 			p.Target, p.Adding, p.Removing = nil, nil, nil
