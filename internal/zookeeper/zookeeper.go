@@ -245,7 +245,7 @@ func (c *Conn) Set(ctx context.Context, p string, data []byte, version int32) er
 // persistent, empty nodes) first. flags are zk.FlagEphemeral and friends. It
 // returns the created path (relevant for sequential nodes), without chroot.
 func (c *Conn) Create(ctx context.Context, p string, data []byte, flags int32) (string, error) {
-	_, err := call(ctx, func() (struct{}, error) { return struct{}{}, c.ensureParents(p, c.acl) })
+	_, err := call(ctx, func() (struct{}, error) { return struct{}{}, c.ensureParents(p) })
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			return "", fmt.Errorf("zookeeper create %s: %w", p, err)
@@ -273,7 +273,7 @@ func (c *Conn) Delete(ctx context.Context, p string, version int32) error {
 	return nil
 }
 
-func (c *Conn) ensureParents(p string, acl []zk.ACL) error {
+func (c *Conn) ensureParents(p string) error {
 	dir := path.Dir(p)
 	if dir == "/" || dir == "." {
 		// The chroot itself may not exist yet.
@@ -283,20 +283,20 @@ func (c *Conn) ensureParents(p string, acl []zk.ACL) error {
 				continue
 			}
 			full += "/" + part
-			if err := c.createIfMissing(full, acl); err != nil {
+			if err := c.createIfMissing(full); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	if err := c.ensureParents(dir, acl); err != nil {
+	if err := c.ensureParents(dir); err != nil {
 		return err
 	}
-	return c.createIfMissing(c.Path(dir), acl)
+	return c.createIfMissing(c.Path(dir))
 }
 
-func (c *Conn) createIfMissing(full string, acl []zk.ACL) error {
-	_, err := c.raw.Create(full, nil, 0, acl)
+func (c *Conn) createIfMissing(full string) error {
+	_, err := c.raw.Create(full, nil, 0, c.acl)
 	if err != nil && !errors.Is(err, zk.ErrNodeExists) {
 		return fmt.Errorf("zookeeper create %s: %w", full, err)
 	}

@@ -98,3 +98,45 @@ func TestConnectTimesOut(t *testing.T) {
 		t.Fatalf("Connect took %v; it must give up within its deadline", time.Since(start))
 	}
 }
+
+// Every request is bounded by its context: with the server gone,
+// go-zookeeper would wait for a reconnect; the caller gets its deadline.
+func TestRequestsHonourTheContext(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	c, err := zookeeper.Connect(context.Background(), zookeeper.Options{Connect: z.Addr, SessionTimeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := c.Get(cancelled, "/"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Get with a cancelled context: %v", err)
+	}
+	z.Kill()
+	for name, call := range map[string]func(context.Context) error{
+		"get":      func(ctx context.Context) error { _, _, err := c.Get(ctx, "/x"); return err },
+		"children": func(ctx context.Context) error { _, err := c.Children(ctx, "/"); return err },
+		"exists":   func(ctx context.Context) error { _, err := c.Exists(ctx, "/x"); return err },
+		"set":      func(ctx context.Context) error { return c.Set(ctx, "/x", nil, -1) },
+		"create":   func(ctx context.Context) error { _, err := c.Create(ctx, "/a/b", nil, 0); return err },
+		"delete":   func(ctx context.Context) error { return c.Delete(ctx, "/x", -1) },
+		"get acl":  func(ctx context.Context) error { _, err := c.GetACL(ctx, "/x"); return err },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			err := call(ctx)
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("took %v after its deadline", took)
+			}
+			if err == nil {
+				t.Fatal("succeeded with the server gone")
+			}
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, zk.ErrConnectionClosed) && !errors.Is(err, zk.ErrNoServer) {
+				t.Errorf("err = %v", err)
+			}
+		})
+	}
+}
