@@ -245,6 +245,14 @@ func TestIMDSBrokerID(t *testing.T) {
 		{name: "KRaft node.id", deps: Deps{ServerProperties: writeFile(t, "server.properties", "process.roles=broker\nnode.id=4\n")}, want: 4},
 		{name: "generated id from meta.properties in log.dirs", deps: Deps{ServerProperties: writeFile(t, "server.properties",
 			"broker.id=-1\nlog.dirs=/nonexistent/a, \\\n  "+logs+"\n")}, want: 1003},
+		// Read as Kafka reads it (java.util.Properties): escapes, continued
+		// lines and trailing blanks.
+		{name: "escaped and continued broker.id", deps: Deps{ServerProperties: writeFile(t, "server.properties",
+			"# a comment is never continued \\\nbroker.id = \\u0031\\\n   4 \t\n")}, want: 14},
+		{name: "trailing blanks in log.dirs", deps: Deps{ServerProperties: writeFile(t, "server.properties",
+			"broker.id=-1\nlog.dirs="+logs+"  \n")}, want: 1003},
+		{name: "malformed escape", deps: Deps{ServerProperties: writeFile(t, "server.properties", "broker.id=\\u12\n")},
+			wantErr: "malformed"},
 		{name: "meta.properties flag", deps: Deps{MetaProperties: meta}, want: 1003},
 		{name: "nothing given", deps: Deps{}, wantErr: "--broker-id"},
 		{name: "negative flag", deps: Deps{BrokerID: ptr(int32(-2))}, wantErr: "negative"},

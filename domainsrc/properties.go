@@ -1,8 +1,6 @@
 package domainsrc
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/properties"
 )
 
 // errNoBrokerID says that nothing names this machine's broker.
@@ -114,8 +113,8 @@ func idFromServerProperties(path string) (int32, string, error) {
 		path, strings.Join(tried, ", "))
 }
 
-// readProperties reads a Java properties file: key=value, key:value or
-// "key value" lines, # and ! comments, backslash line continuations.
+// readProperties reads a Java properties file as Kafka does (see
+// properties.Parse).
 func readProperties(path string) (map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -126,39 +125,9 @@ func readProperties(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseProperties(data), nil
-}
-
-func parseProperties(data []byte) map[string]string {
-	props := map[string]string{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), MaxDocumentSize)
-	var logical strings.Builder
-	for sc.Scan() {
-		line := strings.TrimLeft(sc.Text(), " \t\f")
-		if logical.Len() == 0 && (line == "" || line[0] == '#' || line[0] == '!') {
-			continue
-		}
-		if strings.HasSuffix(line, `\`) && !strings.HasSuffix(line, `\\`) {
-			logical.WriteString(strings.TrimSuffix(line, `\`))
-			continue
-		}
-		logical.WriteString(line)
-		key, value := splitProperty(logical.String())
-		props[key] = value
-		logical.Reset()
+	props, err := properties.Parse(string(data))
+	if err != nil {
+		return nil, cluster.Invalidf("broker properties %s: %w", path, err)
 	}
-	return props
-}
-
-func splitProperty(line string) (string, string) {
-	i := strings.IndexAny(line, "=: \t")
-	if i < 0 {
-		return line, ""
-	}
-	key, rest := line[:i], strings.TrimLeft(line[i:], " \t")
-	if rest != "" && (rest[0] == '=' || rest[0] == ':') {
-		rest = strings.TrimLeft(rest[1:], " \t")
-	}
-	return key, strings.TrimRight(rest, " \t\r")
+	return props, nil
 }

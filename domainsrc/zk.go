@@ -14,7 +14,6 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
-	"github.com/fdud/fdud/internal/await"
 	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/zookeeper"
 )
@@ -75,7 +74,7 @@ func (s *zkSource) Domains(ctx context.Context) (cluster.Domains, error) {
 	}
 	defer c.Close() // also ends a read abandoned on timeout
 	var warnings []string
-	d, err := await.Do(ctx, func() (cluster.Domains, error) { return readZKDomains(c, &warnings) })
+	d, err := readZKDomains(ctx, c, &warnings)
 	if err != nil {
 		return cluster.Domains{}, fmt.Errorf("%s: %w", s.Name(), zkExplain(err))
 	}
@@ -86,12 +85,12 @@ func (s *zkSource) Domains(ctx context.Context) (cluster.Domains, error) {
 }
 
 // readZKDomains reads every broker's domain, and its host from /brokers/ids.
-func readZKDomains(c *zookeeper.Conn, warnings *[]string) (cluster.Domains, error) {
+func readZKDomains(ctx context.Context, c *zookeeper.Conn, warnings *[]string) (cluster.Domains, error) {
 	out := cluster.Domains{Version: 1, Brokers: []cluster.BrokerDomain{}}
-	if err := holdsKafka(c); err != nil {
+	if err := holdsKafka(ctx, c); err != nil {
 		return cluster.Domains{}, err
 	}
-	children, err := c.Children(DomainsZNode)
+	children, err := c.Children(ctx, DomainsZNode)
 	if errors.Is(err, zk.ErrNoNode) {
 		return out, nil
 	}
@@ -106,7 +105,7 @@ func readZKDomains(c *zookeeper.Conn, warnings *[]string) (cluster.Domains, erro
 			continue
 		}
 		p := DomainsZNode + "/" + child
-		data, _, err := c.Get(p)
+		data, _, err := c.Get(ctx, p)
 		if errors.Is(err, zk.ErrNoNode) {
 			continue // deleted since the listing
 		}
@@ -117,7 +116,7 @@ func readZKDomains(c *zookeeper.Conn, warnings *[]string) (cluster.Domains, erro
 		if err != nil {
 			return cluster.Domains{}, cluster.Invalidf("znode %s: %w", p, err)
 		}
-		host, err := zkBrokerHost(c, id)
+		host, err := zkBrokerHost(ctx, c, id)
 		if err != nil {
 			return cluster.Domains{}, err
 		}
@@ -137,8 +136,8 @@ var ErrNoKafka = errors.New("holds no Kafka cluster (no /brokers/ids): check the
 // holdsKafka checks that the session's chroot holds a Kafka cluster, so that
 // a wrong chroot is an error rather than an empty list of domains (or a
 // domain published where no broker reads it).
-func holdsKafka(c *zookeeper.Conn) error {
-	ok, err := c.Exists("/brokers/ids")
+func holdsKafka(ctx context.Context, c *zookeeper.Conn) error {
+	ok, err := c.Exists(ctx, "/brokers/ids")
 	if err != nil {
 		return err
 	}
@@ -150,8 +149,8 @@ func holdsKafka(c *zookeeper.Conn) error {
 
 // zkBrokerHost reads the host a live broker registered in /brokers/ids/<id>;
 // "" when the broker is not registered (down) or names no host.
-func zkBrokerHost(c *zookeeper.Conn, id int32) (string, error) {
-	data, _, err := c.Get(fmt.Sprintf("/brokers/ids/%d", id))
+func zkBrokerHost(ctx context.Context, c *zookeeper.Conn, id int32) (string, error) {
+	data, _, err := c.Get(ctx, fmt.Sprintf("/brokers/ids/%d", id))
 	if errors.Is(err, zk.ErrNoNode) {
 		return "", nil
 	}
@@ -253,7 +252,7 @@ func (s *zkSource) Publish(ctx context.Context, d cluster.BrokerDomain) (bool, e
 		return false, err
 	}
 	defer c.Close()
-	if _, err := await.Do(ctx, func() (struct{}, error) { return struct{}{}, holdsKafka(c) }); err != nil {
+	if err := holdsKafka(ctx, c); err != nil {
 		return false, fmt.Errorf("%s: %w", s.Name(), zkExplain(err))
 	}
 	want := d.Domain()
@@ -326,21 +325,16 @@ func (p *zkPublish) run(ctx context.Context) (bool, error) {
 
 // read returns the stored value and its version.
 func (p *zkPublish) read(ctx context.Context) ([]byte, int32, error) {
-	type got struct {
-		data    []byte
-		version int32
-	}
-	g, err := await.Do(ctx, func() (got, error) { data, v, err := p.c.Get(p.path); return got{data, v}, err })
-	return g.data, g.version, err
+	return p.c.Get(ctx, p.path)
 }
 
 // write replaces the value read at version, or creates the znode when the
 // read found none; either fails if someone else wrote in between.
 func (p *zkPublish) write(ctx context.Context, exists bool, version int32) error {
 	if exists {
-		return callErr(ctx, func() error { return p.c.Set(p.path, p.value, version) })
+		return p.c.Set(ctx, p.path, p.value, version)
 	}
-	_, err := await.Do(ctx, func() (string, error) { return p.c.Create(p.path, p.value, 0) })
+	_, err := p.c.Create(ctx, p.path, p.value, 0)
 	return err
 }
 
@@ -395,10 +389,5 @@ func zkExplain(err error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%w (no answer from ZooKeeper in time)", err)
 	}
-	return err
-}
-
-func callErr(ctx context.Context, f func() error) error {
-	_, err := await.Do(ctx, func() (struct{}, error) { return struct{}{}, f() })
 	return err
 }

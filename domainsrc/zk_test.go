@@ -60,8 +60,8 @@ func zkConn(t *testing.T, connect string, digest zookeeper.Secret) *zookeeper.Co
 
 func zkPut(t *testing.T, c *zookeeper.Conn, p, value string) {
 	t.Helper()
-	if _, err := c.Create(p, []byte(value), 0); errors.Is(err, zk.ErrNodeExists) {
-		err = c.Set(p, []byte(value), -1)
+	if _, err := c.Create(context.Background(), p, []byte(value), 0); errors.Is(err, zk.ErrNodeExists) {
+		err = c.Set(context.Background(), p, []byte(value), -1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +72,7 @@ func zkPut(t *testing.T, c *zookeeper.Conn, p, value string) {
 
 func zkValue(t *testing.T, c *zookeeper.Conn, p string) string {
 	t.Helper()
-	data, _, err := c.Get(p)
+	data, _, err := c.Get(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +151,7 @@ func testZKRead(t *testing.T, addr string) {
 		if !errors.Is(err, ErrNoKafka) {
 			t.Fatalf("publish: err = %v, want ErrNoKafka", err)
 		}
-		if ok, err := zkConn(t, addr, "").Exists(spec[len("zk:"+addr):] + "/brokers/domains"); ok || err != nil {
+		if ok, err := zkConn(t, addr, "").Exists(context.Background(), spec[len("zk:"+addr):]+"/brokers/domains"); ok || err != nil {
 			t.Errorf("publish created /brokers/domains in the chroot (%v)", err)
 		}
 	})
@@ -312,7 +312,7 @@ func testZKSessionExpiry(t *testing.T, addr string) {
 			zs.beforeWrite = func(c *zookeeper.Conn) {
 				// An ephemeral node shows from outside when the server ends the session.
 				marker := "/session-marker"
-				if _, err := c.Create(marker, nil, zk.FlagEphemeral); err != nil {
+				if _, err := c.Create(context.Background(), marker, nil, zk.FlagEphemeral); err != nil {
 					t.Errorf("create marker: %v", err)
 				}
 				proxy.drop(tc.up, tc.down)

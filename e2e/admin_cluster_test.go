@@ -402,7 +402,7 @@ func (lc *liveCluster) zkBrokerConfigs(ctx context.Context, t *testing.T, names 
 		var doc struct {
 			Config map[string]string `json:"config"`
 		}
-		data, _, err := conn.Get("/config/brokers/" + n)
+		data, _, err := conn.Get(context.Background(), "/config/brokers/"+n)
 		switch {
 		case errors.Is(err, zk.ErrNoNode):
 		case err != nil:
@@ -544,13 +544,6 @@ func listEntries(v string) []string {
 		}
 	}
 	return out
-}
-
-func sameSet(a, b []int32) bool {
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
 }
 
 func entry(p, b int32) string { return fmt.Sprintf("%d:%d", p, b) }

@@ -302,7 +302,7 @@ func adminPipeline(t *testing.T, lc *liveCluster, viaZK bool) {
 		now[p.TP()] = p.Replicas
 	}
 	for _, p := range p2.Partitions {
-		if !sameSet(p.Replicas, now[p.TP()]) {
+		if !cluster.SameMembers(p.Replicas, now[p.TP()]) {
 			t.Errorf("second generate moves %s again: %v, now on %v", p.TP(), p.Replicas, now[p.TP()])
 		}
 	}
@@ -325,7 +325,7 @@ func movingPartitions(plan cluster.Assignment, assignment [][]int32) map[int32][
 	out := map[int32][2][]int32{}
 	for _, p := range plan.Partitions {
 		cur := assignment[p.Partition]
-		if !sameSet(cur, p.Replicas) {
+		if !cluster.SameMembers(cur, p.Replicas) {
 			out[p.Partition] = [2][]int32{cur, p.Replicas}
 		}
 	}

@@ -86,7 +86,7 @@ func adminBatchesInterrupted(t *testing.T, lc *liveCluster) {
 	}
 	st := lc.state(ctx, t, topic)
 	for _, p := range st.Partitions {
-		if !sameSet(p.Replicas, []int32{c, b}) {
+		if !cluster.SameMembers(p.Replicas, []int32{c, b}) {
 			t.Errorf("%s replicas %v, want %v", p.TP(), p.Replicas, []int32{c, b})
 		}
 	}
@@ -366,7 +366,7 @@ func adminCancelZooKeeperPath(t *testing.T, lc *liveCluster) {
 	// still lets a first fetch through): either way nothing is in flight.
 	waitFor(ctx, t, "the reassignment to be cancelled", func() (bool, string) {
 		p := lc.state(ctx, t, topic).Partitions[0]
-		return !p.Reassigning() && (sameSet(p.Replicas, []int32{a, b}) || sameSet(p.Replicas, []int32{c, b})), joinIDs(p.Replicas)
+		return !p.Reassigning() && (cluster.SameMembers(p.Replicas, []int32{a, b}) || cluster.SameMembers(p.Replicas, []int32{c, b})), joinIDs(p.Replicas)
 	})
 	waitThrottlesOff(ctx, t, lc, topic, "", before)
 	ver := e.fdud(t, "", append([]string{"verify", "--reassignment-json-file", planFile}, conn...)...)

@@ -59,7 +59,7 @@ func adminCancel(t *testing.T, lc *liveCluster) {
 		t.Fatalf("%s-0 is not being reassigned right after execute (%+v): 3 MB at 1 B/s should take days; "+
 			"is replica.fetch.max.bytes very large on this cluster?", topic, p)
 	}
-	if !slices.Equal(p.Target, []int32{c, b}) || !sameSet(p.Replicas, []int32{a, b}) {
+	if !slices.Equal(p.Target, []int32{c, b}) || !cluster.SameMembers(p.Replicas, []int32{a, b}) {
 		t.Errorf("in flight: %+v, want [%d %d] -> [%d %d]", p, a, b, c, b)
 	}
 	checkThrottlesOn(ctx, t, lc, topic, map[int32][2][]int32{0: {{a, b}, {c, b}}}, "", before, rate)
@@ -74,7 +74,7 @@ func adminCancel(t *testing.T, lc *liveCluster) {
 	}
 	if l, err := cluster.ParseAssignment([]byte(list.stdout)); err != nil {
 		t.Errorf("execute --list stdout: %v: %q", err, list.stdout)
-	} else if i, ok := l.Index()[cluster.TopicPartition{Topic: topic, Partition: 0}]; !ok || !sameSet(l.Partitions[i].Replicas, []int32{c, b}) {
+	} else if i, ok := l.Index()[cluster.TopicPartition{Topic: topic, Partition: 0}]; !ok || !cluster.SameMembers(l.Partitions[i].Replicas, []int32{c, b}) {
 		t.Errorf("execute --list stdout lacks %s-0 -> [%d %d]: %s", topic, c, b, list.stdout)
 	}
 
@@ -100,7 +100,7 @@ func adminCancel(t *testing.T, lc *liveCluster) {
 	}
 	waitFor(ctx, t, "the original replicas of "+topic+"-0", func() (bool, string) {
 		p := lc.state(ctx, t, topic).Partitions[0]
-		return !p.Reassigning() && sameSet(p.Replicas, []int32{a, b}) && len(p.ISR) == 2, fmt.Sprintf("%+v", p)
+		return !p.Reassigning() && cluster.SameMembers(p.Replicas, []int32{a, b}) && len(p.ISR) == 2, fmt.Sprintf("%+v", p)
 	})
 	if p := lc.state(ctx, t, topic).Partitions[0]; !slices.Equal(p.Replicas, []int32{a, b}) {
 		t.Logf("after cancel the replicas are %v, originally [%d %d]: the same set in another order, as Kafka allows", p.Replicas, a, b)

@@ -67,10 +67,10 @@ func badPlans(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
 			if diff := compare(before, snapshot(t, zk)); diff != "" {
 				t.Errorf("the cluster changed: %s", diff)
 			}
-			if ok, _ := zk.Exists("/admin/reassign_partitions"); ok {
+			if ok, _ := zk.Exists(context.Background(), "/admin/reassign_partitions"); ok {
 				t.Error("/admin/reassign_partitions exists")
 			}
-			if ok, _ := zk.Exists("/fdud/lock"); ok {
+			if ok, _ := zk.Exists(context.Background(), "/fdud/lock"); ok {
 				t.Error("the lock was not released")
 			}
 			if files, _ := filepath.Glob(filepath.Join(e.dir, "fdud-rollback-*")); len(files) > 0 {
@@ -193,7 +193,7 @@ func interrupted(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
 	if !strings.Contains(log.String(), "re-run the same plan") {
 		t.Error("the interrupted run did not say how to continue")
 	}
-	if ok, _ := zk.Exists("/fdud/lock"); ok {
+	if ok, _ := zk.Exists(context.Background(), "/fdud/lock"); ok {
 		t.Error("the interrupted run left the lock behind")
 	}
 
@@ -253,12 +253,12 @@ func snapshot(t *testing.T, zk *zookeeper.Conn) map[string]string {
 		if p == "/fdud" || p == "/zookeeper" {
 			return
 		}
-		data, _, err := zk.Get(p)
+		data, _, err := zk.Get(context.Background(), p)
 		if err != nil {
 			return // gone meanwhile
 		}
 		out[p] = string(data)
-		children, _ := zk.Children(p)
+		children, _ := zk.Children(context.Background(), p)
 		for _, c := range children {
 			walk(strings.TrimSuffix(p, "/") + "/" + c)
 		}
@@ -287,7 +287,7 @@ func compare(before, after map[string]string) string {
 // topicAssignment reads /brokers/topics/<topic>.
 func topicAssignment(t *testing.T, zk *zookeeper.Conn, topic string) map[string][]int32 {
 	t.Helper()
-	data, _, err := zk.Get("/brokers/topics/" + topic)
+	data, _, err := zk.Get(context.Background(), "/brokers/topics/"+topic)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +316,7 @@ func waitReassigned(t *testing.T, zk *zookeeper.Conn, plan cluster.Assignment) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	for {
-		busy, _ := zk.Exists("/admin/reassign_partitions")
+		busy, _ := zk.Exists(context.Background(), "/admin/reassign_partitions")
 		done := !busy
 		for _, p := range plan.Partitions {
 			if !slices.Equal(topicAssignment(t, zk, p.Topic)[fmt.Sprint(p.Partition)], p.Replicas) {
@@ -336,7 +336,7 @@ func waitReassigned(t *testing.T, zk *zookeeper.Conn, plan cluster.Assignment) {
 func deadBroker(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
 	k.Broker(3).Kill()
 	deadline := time.Now().Add(time.Minute)
-	for ok, _ := zk.Exists("/brokers/ids/3"); ok; ok, _ = zk.Exists("/brokers/ids/3") {
+	for ok, _ := zk.Exists(context.Background(), "/brokers/ids/3"); ok; ok, _ = zk.Exists(context.Background(), "/brokers/ids/3") {
 		if time.Now().After(deadline) {
 			t.Fatal("broker 3 still registered a minute after it was killed")
 		}
@@ -345,7 +345,7 @@ func deadBroker(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
 	// If broker 3 was the controller, Kafka elects another one: wait for it,
 	// so that the election does not land between the two snapshots.
 	for {
-		data, _, err := zk.Get("/controller")
+		data, _, err := zk.Get(context.Background(), "/controller")
 		if err == nil && !strings.Contains(string(data), `"brokerid":3,`) {
 			break
 		}

@@ -127,7 +127,7 @@ func saslPipeline(t *testing.T, lc *liveCluster, secrets []string) {
 	}
 	st := lc.state(ctx, t, topic)
 	for _, p := range st.Partitions {
-		if want := plan.Partitions[plan.Index()[p.TP()]].Replicas; p.Reassigning() || !sameSet(p.Replicas, want) {
+		if want := plan.Partitions[plan.Index()[p.TP()]].Replicas; p.Reassigning() || !cluster.SameMembers(p.Replicas, want) {
 			t.Errorf("%s: %+v, planned %v", p.TP(), p, want)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/fdud/fdud/internal/cluster"
-	"github.com/fdud/fdud/internal/kafka"
 )
 
 // batches submits pending items in batches within the limits, as earlier
@@ -23,7 +22,7 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 		// On the ZooKeeper path the controller acts on
 		// /admin/reassign_partitions only while no reassignment is in
 		// flight, so a batch waits for the previous one to finish.
-		serial: r.cl.Path() == kafka.ZooKeeperPath}
+		serial: r.cl.Capabilities().OneBatch}
 	for _, it := range inflight {
 		b.ours[it.Plan.TP()] = it
 	}
@@ -149,7 +148,7 @@ func (b *batcher) poll(ctx context.Context) error {
 		switch {
 		case ok && p.Reassigning():
 			continue
-		case ok && sameSet(p.Replicas, it.Plan.Replicas):
+		case ok && cluster.SameMembers(p.Replicas, it.Plan.Replicas):
 			delete(b.ours, tp)
 			b.done++
 		case ok && containsAll(p.Replicas, it.Plan.Replicas):
@@ -191,7 +190,7 @@ func removeItems(items, drop []Item) []Item {
 // cancel a reassignment.
 func (r *run) stopped(err error, done, inflight, waiting, total int) error {
 	undo := "or cancel the moves in flight with fdud execute --cancel and the same plan"
-	if r.cl.Path() == kafka.ZooKeeperPath {
+	if !r.cl.Capabilities().Cancel {
 		undo = "or, on Kafka 2.4+, cancel the moves in flight with fdud execute --cancel, the same plan and --bootstrap-server " +
 			"beside --zookeeper (before 2.4 there is no cancel: execute the rollback plan once they complete)"
 	}

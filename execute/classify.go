@@ -81,10 +81,6 @@ func symDiff(a, b []int32) []int32 {
 	return out
 }
 
-func sameSet(a, b []int32) bool {
-	return len(a) == len(b) && len(symDiff(a, b)) == 0
-}
-
 // Classify sorts the plan's partitions by what is to be done with them, and
 // returns the reassignments in flight that are not the plan's. It is pure;
 // the plan must have passed validatePlan.
@@ -104,7 +100,7 @@ func Classify(plan cluster.Assignment, st *cluster.State) (items []Item, others 
 		case cur.Reassigning():
 			it.Current, it.Target = cur.Replicas, cur.Target
 			it.Status = Conflict
-			if sameSet(cur.Target, p.Replicas) {
+			if cluster.SameMembers(cur.Target, p.Replicas) {
 				it.Status = InFlight
 			}
 		case slices.Equal(cur.Replicas, p.Replicas):

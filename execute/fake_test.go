@@ -52,7 +52,27 @@ func newFake(brokers []int32, topics map[string][][]int32) *fakeCluster {
 }
 
 func (f *fakeCluster) Path() string { return f.path }
+
+// Capabilities are those of the path the fake plays (f.path).
+func (f *fakeCluster) Capabilities() kafka.Capabilities {
+	zk := f.path == kafka.ZooKeeperPath
+	return kafka.Capabilities{OneBatch: zk, Cancel: !zk}
+}
 func (f *fakeCluster) Close() error { return nil }
+
+func (f *fakeCluster) Brokers(context.Context) ([]cluster.Broker, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.brokersLocked(), nil
+}
+
+func (f *fakeCluster) brokersLocked() []cluster.Broker {
+	var out []cluster.Broker
+	for _, b := range f.brokers {
+		out = append(out, cluster.Broker{ID: b, Host: "127.0.0.1", Port: 9092, Rack: f.racks[b]})
+	}
+	return out
+}
 
 func (f *fakeCluster) State(ctx context.Context, topics []string) (*cluster.State, error) {
 	f.mu.Lock()
@@ -67,10 +87,7 @@ func (f *fakeCluster) State(ctx context.Context, topics []string) (*cluster.Stat
 	if f.autoComplete && call > 1 {
 		f.completeLocked()
 	}
-	st := &cluster.State{Controller: f.brokers[0]}
-	for _, b := range f.brokers {
-		st.Brokers = append(st.Brokers, cluster.Broker{ID: b, Host: "127.0.0.1", Port: 9092, Rack: f.racks[b]})
-	}
+	st := &cluster.State{Controller: f.brokers[0], Brokers: f.brokersLocked()}
 	for _, tp := range slices.SortedFunc(maps.Keys(f.parts), cluster.TopicPartition.Compare) {
 		p := *f.parts[tp]
 		p.Replicas, p.Target = slices.Clone(p.Replicas), slices.Clone(p.Target)
@@ -169,6 +186,29 @@ func (f *fakeCluster) AlterConfigs(ctx context.Context, kind kafka.EntityKind, n
 	return nil
 }
 
+// AlterConfigOps applies ops with kafka.ApplyConfigOps, as one change.
+func (f *fakeCluster) AlterConfigOps(ctx context.Context, kind kafka.EntityKind, name string, ops []kafka.ConfigOp) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	e := throttle.Entity{Kind: kind, Name: name}
+	cfg := maps.Clone(f.configs[e])
+	if cfg == nil {
+		cfg = map[string]string{}
+	}
+	changed, err := kafka.ApplyConfigOps(cfg, ops)
+	if err != nil || !changed {
+		return err
+	}
+	f.mutations++
+	f.configs[e] = cfg
+	if len(cfg) == 0 {
+		delete(f.configs, e)
+	}
+	return nil
+}
+
+func (f *fakeCluster) ClusterID(context.Context) (string, error) { return "", nil }
+
 func (f *fakeCluster) CreateTopic(ctx context.Context, topic string, assignment [][]int32, configs map[string]string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -189,6 +229,12 @@ func (f *fakeCluster) ElectPreferredLeaders(ctx context.Context, tps []cluster.T
 type logDirFake struct {
 	*fakeCluster
 	moved []cluster.PartitionAssignment
+}
+
+func (l *logDirFake) Capabilities() kafka.Capabilities {
+	c := l.fakeCluster.Capabilities()
+	c.LogDirMover = l
+	return c
 }
 
 func (l *logDirFake) MoveLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error {

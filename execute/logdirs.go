@@ -21,12 +21,12 @@ func logDirItems(items []Item) []Item {
 }
 
 // readLogDirs asks the brokers holding named replicas where they live, when
-// the cluster can tell (kafka.LogDirDescriber). nil without a describer or
+// the cluster can tell (Capabilities.LogDirDescriber). nil without a describer or
 // without named replicas.
 func (r *run) readLogDirs(ctx context.Context, items []Item) (map[int32]kafka.BrokerLogDirs, error) {
-	desc, ok := r.cl.(kafka.LogDirDescriber)
+	desc := r.cl.Capabilities().LogDirDescriber
 	named := logDirItems(items)
-	if !ok || len(named) == 0 {
+	if desc == nil || len(named) == 0 {
 		return nil, nil
 	}
 	var brokers []int32

@@ -29,6 +29,12 @@ func newDirFake() *dirFake {
 	return &dirFake{fakeCluster: sixPartitions(), dirs: map[int32]map[cluster.TopicPartition]string{}}
 }
 
+func (d *dirFake) Capabilities() kafka.Capabilities {
+	c := d.fakeCluster.Capabilities()
+	c.LogDirMover, c.LogDirDescriber = d, d
+	return c
+}
+
 func (d *dirFake) MoveLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()

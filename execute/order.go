@@ -80,12 +80,6 @@ func orderForHA(items []Item, doms map[int32]cluster.Domain, minISR func(topic s
 	return ordered, groups
 }
 
-// replicaSizer is a cluster that can report replica sizes (the Admin API
-// path, Kafka 1.0+ brokers).
-type replicaSizer interface {
-	ReplicaSizes(ctx context.Context, brokers []int32) (sizes.LogDirs, error)
-}
-
 // orderPending orders the partitions to submit so that high availability
 // comes back fastest (see orderForHA). Domains come from the brokers'
 // broker.rack (FD<n>UD<m>) in the state read last, min.insync.replicas from the topics' own
@@ -125,7 +119,7 @@ func (r *run) orderPending(ctx context.Context, items []Item) []Item {
 		}
 	}
 	var l sizes.LogDirs
-	if s, ok := r.cl.(replicaSizer); ok {
+	if s := r.cl.Capabilities().Sizer; s != nil {
 		var err error
 		if l, err = s.ReplicaSizes(ctx, brokers); err != nil {
 			r.log.Debug("batch order: sizes incomplete", "err", err)

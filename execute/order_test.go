@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/sizes"
 )
 
@@ -88,6 +89,12 @@ func TestOrderForHA(t *testing.T) {
 type sizedFake struct {
 	*fakeCluster
 	sizes map[int32]int64 // per partition of topic a
+}
+
+func (f sizedFake) Capabilities() kafka.Capabilities {
+	c := f.fakeCluster.Capabilities()
+	c.Sizer = f
+	return c
 }
 
 func (f sizedFake) ReplicaSizes(_ context.Context, brokers []int32) (sizes.LogDirs, error) {

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/fdud/fdud/internal/atomicfile"
 	"github.com/fdud/fdud/internal/cluster"
 )
 
@@ -48,29 +48,26 @@ func writeRollback(file, dir string, now time.Time, a cluster.Assignment) (path 
 			candidates = append(candidates, s)
 		}
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(candidates[0]), ".fdud-rollback-*.tmp")
+	f, err := atomicfile.Create(candidates[0], 0o644)
 	if err != nil {
 		return "", "", fmt.Errorf("write rollback plan: %w", err)
 	}
-	defer os.Remove(tmp.Name())
-	werr := cluster.WriteAssignment(tmp, a) // buffered inside
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		return "", "", fmt.Errorf("write rollback plan %s: %w", tmp.Name(), err)
+	defer f.Abort()
+	if err := cluster.WriteAssignment(f, a); err != nil {
+		return "", "", fmt.Errorf("write rollback plan %s: %w", f.TempName(), err)
 	}
-	os.Chmod(tmp.Name(), 0o644)
-	for i, c := range candidates {
-		err := os.Link(tmp.Name(), c)
-		if err == nil {
-			if i > 0 && file != "" {
-				kept = file
-			}
-			return c, kept, nil
-		}
-		if !errors.Is(err, fs.ErrExist) {
-			return "", "", fmt.Errorf("write rollback plan %s: %w", c, err)
-		}
+	if err := f.Chmod(0o644); err != nil {
+		return "", "", fmt.Errorf("write rollback plan %s: %w", f.TempName(), err)
 	}
-	return "", "", fmt.Errorf("write rollback plan: %s and its timestamped alternatives all exist", candidates[0])
+	path, err = f.CommitNew(candidates...)
+	if errors.Is(err, fs.ErrExist) {
+		return "", "", fmt.Errorf("write rollback plan: %s and its timestamped alternatives all exist", candidates[0])
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("write rollback plan %s: %w", candidates[0], err)
+	}
+	if path != candidates[0] && file != "" {
+		kept = file
+	}
+	return path, kept, nil
 }

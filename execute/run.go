@@ -159,7 +159,7 @@ func (r *run) classifyPlan(ctx context.Context) ([]Item, error) {
 		return nil, err
 	}
 	r.res.Current = currentOf(plan, st)
-	_, logDirs := r.cl.(kafka.LogDirMover)
+	logDirs := r.cl.Capabilities().LogDirMover != nil
 	if err := planError(validatePlan(plan, st, checkOptions{
 		AllowRFChange: r.o.AllowRFChange, CreateTopics: r.o.CreateTopics, LogDirs: logDirs, Path: r.cl.Path(),
 	})); err != nil {
@@ -170,7 +170,7 @@ func (r *run) classifyPlan(ctx context.Context) ([]Item, error) {
 	// The ZooKeeper path has one /admin/reassign_partitions for the whole
 	// cluster: it cannot run beside another reassignment, --additional or
 	// not, and must say so before it changes anything.
-	additional := r.o.Additional && r.cl.Path() != kafka.ZooKeeperPath
+	additional := r.o.Additional && !r.cl.Capabilities().OneBatch
 	if err := busy(items, others, additional); err != nil {
 		if r.o.Additional && !additional {
 			err = fmt.Errorf("%w (--additional needs the Admin API path: the ZooKeeper path holds one reassignment at a time)", err)
@@ -394,8 +394,8 @@ func (r *run) moveLogDirs(ctx context.Context, items []Item) error {
 	if len(moves) == 0 {
 		return nil
 	}
-	mover, ok := r.cl.(kafka.LogDirMover)
-	if !ok {
+	mover := r.cl.Capabilities().LogDirMover
+	if mover == nil {
 		return fmt.Errorf("the %s path cannot move replicas between log directories", r.cl.Path())
 	}
 	if err := r.lock.Check(ctx); err != nil {

@@ -241,7 +241,3 @@ func moved(cur, next []int32) int {
 	}
 	return n
 }
-
-func sameSet(a, b []int32) bool {
-	return len(a) == len(b) && slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
-}

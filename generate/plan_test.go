@@ -271,7 +271,7 @@ func TestLeadersBalancedWithoutMoves(t *testing.T) {
 	lead := map[int32]int{}
 	for _, p := range in.Current.Partitions {
 		got := next[p.TP()]
-		if !sameSet(got, p.Replicas) {
+		if !cluster.SameMembers(got, p.Replicas) {
 			t.Fatalf("%s replicas changed: %v -> %v", p.TP(), p.Replicas, got)
 		}
 		lead[got[0]]++

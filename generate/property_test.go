@@ -175,7 +175,7 @@ func checkPlan(t *testing.T, in Input, opts Options) {
 				t.Errorf("%s: %v -> %v places a replica on broker %d, which may not receive one", tp, cur, got, b)
 			}
 		}
-		if len(got) == len(cur) && bb.valid(cur) && !opts.Balance && !sameSet(got, cur) {
+		if len(got) == len(cur) && bb.valid(cur) && !opts.Balance && !cluster.SameMembers(got, cur) {
 			t.Errorf("%s: already valid as %v, but the plan moves it to %v", tp, cur, got)
 		}
 		keep := bb.maxKeep(cur, r)

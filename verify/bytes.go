@@ -9,12 +9,6 @@ import (
 	"github.com/fdud/fdud/internal/sizes"
 )
 
-// replicaSizer is a cluster that can report replica sizes (the Admin API
-// path, Kafka 1.0+ brokers).
-type replicaSizer interface {
-	ReplicaSizes(ctx context.Context, brokers []int32) (sizes.LogDirs, error)
-}
-
 // bytesRemaining is what the plan still has to copy: for each replica the
 // plan adds to a partition, the partition's size (its leader's replica)
 // less what the new replica already holds. ok is false when the sizes are
@@ -52,8 +46,8 @@ func bytesRemaining(statuses []PartitionStatus, l sizes.LogDirs) (remaining int6
 // readBytesRemaining asks the brokers for sizes, if the cluster can say,
 // and returns the bytes remaining, or nil.
 func readBytesRemaining(ctx context.Context, cl kafka.Cluster, live []int32, statuses []PartitionStatus, log *slog.Logger) *int64 {
-	s, ok := cl.(replicaSizer)
-	if !ok {
+	s := cl.Capabilities().Sizer
+	if s == nil {
 		return nil
 	}
 	l, err := s.ReplicaSizes(ctx, live)

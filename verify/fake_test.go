@@ -26,6 +26,19 @@ var errFakeDown = errors.New("fake: broker unreachable")
 
 func (f *fakeCluster) Path() string { return "fake" }
 
+func (f *fakeCluster) Capabilities() kafka.Capabilities { return kafka.Capabilities{Cancel: true} }
+
+// Brokers are those of the next State (which it does not use up).
+func (f *fakeCluster) Brokers(context.Context) ([]cluster.Broker, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.states[min(f.calls, len(f.states)-1)]
+	if s == nil {
+		return nil, errFakeDown
+	}
+	return s.Brokers, nil
+}
+
 func (f *fakeCluster) State(ctx context.Context, topics []string) (*cluster.State, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -69,6 +82,12 @@ func (f *fakeCluster) DescribeConfigs(_ context.Context, kind kafka.EntityKind, 
 func (f *fakeCluster) AlterConfigs(context.Context, kafka.EntityKind, string, map[string]string, []string) error {
 	return errors.New("fake: verify must not alter configs directly")
 }
+
+func (f *fakeCluster) AlterConfigOps(context.Context, kafka.EntityKind, string, []kafka.ConfigOp) error {
+	return errors.New("fake: verify must not alter configs directly")
+}
+
+func (f *fakeCluster) ClusterID(context.Context) (string, error) { return "", nil }
 
 func (f *fakeCluster) CreateTopic(context.Context, string, [][]int32, map[string]string) error {
 	return errors.New("fake: verify must not create topics")

@@ -12,14 +12,14 @@ import (
 
 // logDirStatuses refines the complete partitions whose plan entry names log
 // directories, when the cluster can tell where replicas live
-// (kafka.LogDirDescriber): such a partition is complete only when every
+// (Capabilities.LogDirDescriber): such a partition is complete only when every
 // named replica is in its directory and no future replica remains. A move
 // under way, or a broker that could not be asked, is in progress; a replica
 // elsewhere with no move under way is not as planned (re-run execute).
 // Without a describer the statuses stay as they are.
 func logDirStatuses(ctx context.Context, cl kafka.Cluster, plan cluster.Assignment, ss []PartitionStatus, log *slog.Logger) []PartitionStatus {
-	desc, ok := cl.(kafka.LogDirDescriber)
-	if !ok || !slices.ContainsFunc(plan.Partitions, cluster.PartitionAssignment.MovesLogDirs) {
+	desc := cl.Capabilities().LogDirDescriber
+	if desc == nil || !slices.ContainsFunc(plan.Partitions, cluster.PartitionAssignment.MovesLogDirs) {
 		return ss
 	}
 	named := map[cluster.TopicPartition]cluster.PartitionAssignment{}

@@ -12,13 +12,19 @@ import (
 	"github.com/fdud/fdud/internal/kafka"
 )
 
-// dirCluster adds kafka.LogDirDescriber to the fake: answers[i] on the i-th
+// dirCluster adds a log directory describer to the fake: answers[i] on the i-th
 // call (the last once exhausted), each broker -> partition -> placement.
 type dirCluster struct {
 	*fakeCluster
 	answers []map[int32]map[cluster.TopicPartition]kafka.ReplicaLogDir
 	err     error
 	calls   int
+}
+
+func (d *dirCluster) Capabilities() kafka.Capabilities {
+	c := d.fakeCluster.Capabilities()
+	c.LogDirDescriber = d
+	return c
 }
 
 func (d *dirCluster) DescribeLogDirs(_ context.Context, brokers []int32, _ []cluster.TopicPartition) (map[int32]kafka.BrokerLogDirs, error) {

@@ -3,11 +3,10 @@ package verify
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/fdud/fdud/internal/atomicfile"
 	"github.com/fdud/fdud/internal/cluster"
 )
 
@@ -107,32 +106,19 @@ func boolInt(b bool) int {
 // reads half a file. The temporary name does not end in .prom, which the
 // collector ignores.
 func WriteMetricsFile(path string, r *Result) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
 		return fmt.Errorf("write metrics %s: %w", path, err)
 	}
-	tmp := f.Name()
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write metrics %s: %w", path, err)
-	}
+	defer f.Abort()
 	if err := RenderMetrics(f, r); err != nil {
-		return fail(err)
-	}
-	if err := f.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("write metrics %s: %w", path, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	// Exactly 0644 whatever the umask: node_exporter runs as another user.
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write metrics %s: %w", path, err)
+	}
+	if err := f.Commit(); err != nil {
 		return fmt.Errorf("write metrics %s: %w", path, err)
 	}
 	return nil

@@ -84,7 +84,7 @@ func Classify(plan cluster.Assignment, st *cluster.State) []PartitionStatus {
 				ps.TargetDiffers = !slices.Equal(cur.Target, pa.Replicas)
 			case slices.Equal(cur.Replicas, pa.Replicas):
 				ps.Status = Complete
-			case sameSet(cur.Replicas, pa.Replicas):
+			case cluster.SameMembers(cur.Replicas, pa.Replicas):
 				ps.Status, ps.OrderDiffers = Complete, true
 			case len(cur.Replicas) > len(pa.Replicas) && containsAll(cur.Replicas, pa.Replicas) && !containsAll(cur.ISR, pa.Replicas):
 				ps.Status, ps.Finishing = InProgress, true
@@ -106,17 +106,6 @@ func containsAll(have, want []int32) bool {
 		}
 	}
 	return true
-}
-
-// sameSet reports whether a and b hold the same brokers, ignoring order.
-func sameSet(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
 }
 
 // Counts summarises statuses.
@@ -158,7 +147,7 @@ func StatusLine(p PartitionStatus) string {
 	case InProgress:
 		return fmt.Sprintf("Reassignment of partition %s is still in progress.", p.TP)
 	}
-	if len(p.LogDirs) > 0 && sameSet(p.Current, p.Planned) {
+	if len(p.LogDirs) > 0 && cluster.SameMembers(p.Current, p.Planned) {
 		return fmt.Sprintf("There is no active reassignment of partition %s, but its replicas are not in the planned log directories.", p.TP)
 	}
 	return fmt.Sprintf("There is no active reassignment of partition %s, but replica set is %s rather than %s.",

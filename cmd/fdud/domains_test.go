@@ -168,7 +168,7 @@ func TestDomainsPublishCron(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := kc.Create("/brokers/ids", nil, 0); err != nil {
+	if _, err := kc.Create(context.Background(), "/brokers/ids", nil, 0); err != nil {
 		t.Fatal(err)
 	}
 	kc.Close()

@@ -26,9 +26,6 @@ type clusterSource struct {
 	cl       kafka.Cluster
 	owned    bool // cl was opened here, and is closed by Close
 	st       *cluster.State
-	// topics are the topics Brokers reads to learn the brokers (nil: every
-	// topic); a stage that reads only its plan's topics reads no more.
-	topics []string
 }
 
 // newClusterSource returns the source for a cluster that is reached through
@@ -49,11 +46,11 @@ func (s *clusterSource) Brokers(ctx context.Context) ([]cluster.Broker, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := cl.State(ctx, s.topics)
+	brokers, err := cl.Brokers(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list the live brokers: %w", err)
 	}
-	return st.Brokers, nil
+	return brokers, nil
 }
 
 func (s *clusterSource) cluster(ctx context.Context) (kafka.Cluster, error) {

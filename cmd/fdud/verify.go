@@ -222,9 +222,6 @@ func verifyWith(ctx context.Context, r verifyRequest) (*verify.Result, *throttle
 	defer cs.Close()
 	if r.Domains != "" {
 		src := newClusterSource(r.Cluster, cs.Cluster, nil)
-		if !o.All {
-			src.topics = o.Plan.Topics()
-		}
 		d, err := resolveDomains(ctx, r.Domains, forVerify, src, r.DomainEnv)
 		if err != nil {
 			return nil, nil, err

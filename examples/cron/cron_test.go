@@ -149,13 +149,6 @@ func atRisk(doms map[int32]cluster.Domain, a map[cluster.TopicPartition][]int32)
 	return out
 }
 
-func sameSet(a, b []int32) bool {
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
-}
-
 // checkRepair asserts what a repair may and may not have done: partitions
 // at risk are now spread; partitions that were not at risk hold the same
 // replicas as before (a repair may reorder them to balance preferred
@@ -172,7 +165,7 @@ func checkRepair(t *testing.T, doms map[int32]cluster.Domain, before, after map[
 		switch {
 		case len(a) != len(b):
 			t.Errorf("%s: replication factor changed: %v -> %v", tp, b, a)
-		case !risk[tp] && !sameSet(a, b):
+		case !risk[tp] && !cluster.SameMembers(a, b):
 			t.Errorf("%s was not at risk but moved: %v -> %v", tp, b, a)
 		case risk[tp]:
 			moved++
@@ -199,7 +192,7 @@ func TestCronJob(t *testing.T) {
 	zk := k.ZK(t)
 	r := &runner{t: t, bin: bin, script: script, k: k, dirs: map[int32]string{}, imds: map[int32]*imds{}}
 	for id, d := range doms {
-		if _, err := zk.Create(fmt.Sprintf("/brokers/domains/%d", id), []byte(cluster.FormatFDUD(d)), 0); err != nil {
+		if _, err := zk.Create(context.Background(), fmt.Sprintf("/brokers/domains/%d", id), []byte(cluster.FormatFDUD(d)), 0); err != nil {
 			t.Fatalf("seed domain of broker %d: %v", id, err)
 		}
 		r.dirs[id] = t.TempDir()
@@ -244,7 +237,7 @@ func TestCronJob(t *testing.T) {
 		if res.exit != 0 || !res.has("domain-changed") || !res.has("repaired") {
 			t.Fatalf("exit %d, want 0 with event=domain-changed and event=repaired", res.exit)
 		}
-		stored, _, err := zk.Get("/brokers/domains/3")
+		stored, _, err := zk.Get(context.Background(), "/brokers/domains/3")
 		if err != nil || string(stored) != "FD1UD0" {
 			t.Errorf("stored domain of broker 3: %q, %v; want FD1UD0", stored, err)
 		}

@@ -120,7 +120,7 @@ func Acquire(ctx context.Context, o Options) (*Lock, error) {
 		if node == "" {
 			node = ZNode
 		}
-		return acquireZK(o.ZooKeeper, node, h, data)
+		return acquireZK(ctx, o.ZooKeeper, node, h, data)
 	}
 	if o.Kafka != nil {
 		return acquireKafka(ctx, o, log)
@@ -136,16 +136,16 @@ func Acquire(ctx context.Context, o Options) (*Lock, error) {
 	return acquireFile(path, h, data)
 }
 
-func acquireZK(conn *zookeeper.Conn, node string, h Holder, data []byte) (*Lock, error) {
+func acquireZK(ctx context.Context, conn *zookeeper.Conn, node string, h Holder, data []byte) (*Lock, error) {
 	for range 3 {
-		_, err := conn.Create(node, data, zk.FlagEphemeral)
+		_, err := conn.Create(ctx, node, data, zk.FlagEphemeral)
 		if err == nil {
 			return &Lock{holder: h, where: "znode " + node, zk: conn}, nil
 		}
 		if !errors.Is(err, zk.ErrNodeExists) {
 			return nil, fmt.Errorf("cluster lock: %w", err)
 		}
-		other, _, gerr := conn.Get(node)
+		other, _, gerr := conn.Get(ctx, node)
 		if errors.Is(gerr, zk.ErrNoNode) {
 			continue // released meanwhile: try again
 		}
@@ -205,7 +205,7 @@ func (l *Lock) Check(ctx context.Context) error {
 		return nil // an flock lasts as long as the file is open
 	}
 	node := l.where[len("znode "):]
-	data, _, err := l.zk.Get(node)
+	data, _, err := l.zk.Get(ctx, node)
 	if err != nil {
 		return fmt.Errorf("cluster lock lost: %w", err)
 	}
@@ -231,8 +231,11 @@ func (l *Lock) Release() error {
 	if l.kl != nil {
 		return l.kl.Release()
 	}
+	// Release runs in clean-up, often after the run's context has ended:
+	// like the other lock kinds it is not bounded by one.
+	ctx := context.Background()
 	node := l.where[len("znode "):]
-	data, version, err := l.zk.Get(node)
+	data, version, err := l.zk.Get(ctx, node)
 	if errors.Is(err, zk.ErrNoNode) {
 		return nil
 	}
@@ -243,7 +246,7 @@ func (l *Lock) Release() error {
 	if json.Unmarshal(data, &h) != nil || h.Token != l.holder.Token {
 		return nil
 	}
-	if err := l.zk.Delete(node, version); err != nil && !errors.Is(err, zk.ErrNoNode) {
+	if err := l.zk.Delete(ctx, node, version); err != nil && !errors.Is(err, zk.ErrNoNode) {
 		return fmt.Errorf("release cluster lock: %w", err)
 	}
 	return nil

@@ -106,7 +106,7 @@ func TestZooKeeperLock(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer l.Release()
-		if err := b.Delete(ZNode, -1); err != nil {
+		if err := b.Delete(context.Background(), ZNode, -1); err != nil {
 			t.Fatal(err)
 		}
 		if err := l.Check(context.Background()); err == nil {

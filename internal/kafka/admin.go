@@ -22,12 +22,14 @@ type adminCluster struct {
 	timeout time.Duration
 	log     *slog.Logger
 
-	// The log directory requests go through franz-go (franz.go), opened on
-	// first use with the same servers and security settings.
-	seeds   []string
-	sec     *Security
-	franzMu sync.Mutex
-	kc      *kgo.Client
+	// The log directory and AlterPartitionReassignments requests go
+	// through franz-go (franz.go), opened on first use with the same servers
+	// and security settings.
+	seeds     []string
+	sec       *Security
+	franzOpts []kgo.Opt // added to kgoOptions; tests pin versions for sarama's MockBroker
+	franzMu   sync.Mutex
+	kc        *kgo.Client
 }
 
 var _ Cluster = (*adminCluster)(nil)
@@ -47,6 +49,10 @@ func connectAdmin(ctx context.Context, o Options, sec *Security, v sarama.KafkaV
 }
 
 func (a *adminCluster) Path() string { return AdminAPIPath }
+
+func (a *adminCluster) Capabilities() Capabilities {
+	return Capabilities{Cancel: true, LogDirMover: a, LogDirDescriber: a, StateTopic: a, Sizer: a}
+}
 
 func (a *adminCluster) Close() error {
 	a.franzMu.Lock()

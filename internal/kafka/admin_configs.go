@@ -150,7 +150,7 @@ func (a *adminCluster) AlterConfigs(ctx context.Context, kind EntityKind, name s
 
 // AlterConfigOps sends ops as one IncrementalAlterConfigs request, list
 // operations as APPEND and SUBTRACT, after one DescribeConfigs of the entity
-// when there are any (see ConfigOpsAlterer for what the read decides).
+// when there are any (see "Config operations" in kafka.go for what the read decides).
 func (a *adminCluster) AlterConfigOps(ctx context.Context, kind EntityKind, name string, ops []ConfigOp) error {
 	if err := checkConfigOps(kind, name, ops); err != nil {
 		return err

@@ -461,10 +461,9 @@ func TestConnectedClusterMovesLogDirs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	mover, ok := cl.(LogDirMover)
-	desc, ok2 := cl.(LogDirDescriber)
-	if !ok || !ok2 {
-		t.Fatalf("%s path: LogDirMover %v, LogDirDescriber %v", cl.Path(), ok, ok2)
+	mover, desc := cl.Capabilities().LogDirMover, cl.Capabilities().LogDirDescriber
+	if mover == nil || desc == nil {
+		t.Fatalf("%s path: LogDirMover %v, LogDirDescriber %v", cl.Path(), mover, desc)
 	}
 	plan := []cluster.PartitionAssignment{{Topic: "t", Partition: 2, Replicas: []int32{2, 1}, LogDirs: []string{"any", "/data/b"}}}
 	if err := mover.MoveLogDirs(ctx, plan); err != nil {
@@ -549,15 +548,26 @@ func selfSignedCert(t *testing.T) ([]byte, tls.Certificate) {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
-// The ZooKeeper path cannot move log directories (Kafka's ZooKeeper-based
-// tool could not either before 1.1, and it needs AlterReplicaLogDirs on the
-// brokers): it must not claim to, so execute refuses such plans up front.
-func TestZooKeeperPathHasNoLogDirMover(t *testing.T) {
-	var zk Cluster = &zkCluster{}
-	if _, ok := zk.(LogDirMover); ok {
-		t.Error("the ZooKeeper path claims to move log dirs")
+// The paths' capabilities, as data. The ZooKeeper path cannot move log
+// directories (Kafka's ZooKeeper-based tool could not either before 1.1, and
+// it needs AlterReplicaLogDirs on the brokers): it must not claim to, so
+// execute refuses such plans up front. Its controller takes one batch at a
+// time, it cancels only through the Admin API, and fdud's state lives in
+// ZooKeeper there.
+func TestCapabilities(t *testing.T) {
+	zk := (&zkCluster{}).Capabilities()
+	if zk.LogDirMover != nil || zk.LogDirDescriber != nil {
+		t.Error("the ZooKeeper path claims to move or describe log dirs")
 	}
-	if _, ok := zk.(LogDirDescriber); ok {
-		t.Error("the ZooKeeper path claims to describe log dirs")
+	if !zk.OneBatch || zk.Cancel || zk.StateTopic != nil {
+		t.Errorf("ZooKeeper path: %+v", zk)
+	}
+	a := &adminCluster{}
+	admin := a.Capabilities()
+	if admin.OneBatch || !admin.Cancel || admin.LogDirMover == nil || admin.LogDirDescriber == nil || admin.StateTopic == nil {
+		t.Errorf("Admin API path: %+v", admin)
+	}
+	if StateTopicOf(a) == nil || StateTopicOf(&zkCluster{}) != nil || StateTopicOf(nil) != nil {
+		t.Error("StateTopicOf does not follow Capabilities.StateTopic")
 	}
 }

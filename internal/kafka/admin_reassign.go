@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/fdud/fdud/internal/cluster"
 )
@@ -21,11 +21,7 @@ func (a *adminCluster) Reassign(ctx context.Context, plan []cluster.PartitionAss
 	if err := checkPlan(plan); err != nil {
 		return err
 	}
-	req := &sarama.AlterPartitionReassignmentsRequest{TimeoutMs: int32(a.timeout.Milliseconds())}
-	for _, p := range plan {
-		req.AddBlock(p.Topic, p.Partition, p.Replicas)
-	}
-	failed, err := a.alterReassignments(ctx, "reassign", req, plan2tps(plan), sarama.ErrNoError)
+	failed, err := a.alterReassignments(ctx, "reassign", a.alterRequest(plan), plan2tps(plan), sarama.ErrNoError)
 	if err != nil {
 		return err
 	}
@@ -49,7 +45,7 @@ func (a *adminCluster) Reassign(ctx context.Context, plan []cluster.PartitionAss
 		}
 		for tp, r := range inflight {
 			target := without(r.Replicas, r.Removing)
-			if w, ok := want[tp]; ok && !sameSet(target, w) {
+			if w, ok := want[tp]; ok && !cluster.SameMembers(target, w) {
 				errs = append(errs, PartitionError{tp, fmt.Errorf("in flight towards %v, not the planned %v", target, w)})
 			}
 		}
@@ -65,13 +61,13 @@ func (a *adminCluster) CancelReassignments(ctx context.Context, tps []cluster.To
 	if err := checkTPs(tps); err != nil {
 		return err
 	}
-	req := &sarama.AlterPartitionReassignmentsRequest{TimeoutMs: int32(a.timeout.Milliseconds())}
 	byTopic := map[string][]int32{}
-	for _, tp := range tps {
-		req.AddBlock(tp.Topic, tp.Partition, nil)
+	cancels := make([]cluster.PartitionAssignment, len(tps))
+	for i, tp := range tps {
+		cancels[i] = cluster.PartitionAssignment{Topic: tp.Topic, Partition: tp.Partition} // nil replicas: cancel
 		byTopic[tp.Topic] = append(byTopic[tp.Topic], tp.Partition)
 	}
-	failed, err := a.alterReassignments(ctx, "cancel reassignment", req, tps, sarama.ErrNoReassignmentInProgress)
+	failed, err := a.alterReassignments(ctx, "cancel reassignment", a.alterRequest(cancels), tps, sarama.ErrNoReassignmentInProgress)
 	if err != nil {
 		return err
 	}
@@ -102,29 +98,41 @@ func plan2tps(plan []cluster.PartitionAssignment) []cluster.TopicPartition {
 // alterReassignments sends req to the controller and returns the partitions
 // it refused. A partition the response does not mention counts as refused.
 // ignore is a per-partition error code that counts as success.
-func (a *adminCluster) alterReassignments(ctx context.Context, op string, req *sarama.AlterPartitionReassignmentsRequest,
+//
+// The request goes through franz-go's kmsg types on the franz-go client
+// (same bootstrap servers and security settings as sarama's, see
+// kgoOptions), to the controller sarama finds: sarama (v1.61) decodes the
+// per-partition results into unexported fields, and drops them in
+// ClusterAdmin.
+func (a *adminCluster) alterReassignments(ctx context.Context, op string, req *kmsg.AlterPartitionAssignmentsRequest,
 	tps []cluster.TopicPartition, ignore sarama.KError) (map[cluster.TopicPartition]error, error) {
+	kc, err := a.franz(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
 	failed := map[cluster.TopicPartition]error{}
-	err := a.onController(ctx, op, func(b *sarama.Broker) error {
-		resp, err := b.AlterPartitionReassignments(req)
+	err = a.onController(ctx, op, func(b *sarama.Broker) error {
+		rctx, cancel := context.WithTimeout(ctx, a.timeout)
+		defer cancel()
+		resp, err := req.RequestWith(rctx, kc.Broker(int(b.ID())))
 		if err != nil {
 			return err
 		}
-		if err := kerr(resp.ErrorCode, resp.ErrorMessage); err != nil {
+		if err := kerr(sarama.KError(resp.ErrorCode), resp.ErrorMessage); err != nil {
 			return err
 		}
 		clear(failed)
 		seen := map[cluster.TopicPartition]bool{}
-		for t, ps := range resp.Errors {
-			for p, block := range ps {
-				tp := cluster.TopicPartition{Topic: t, Partition: p}
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				tp := cluster.TopicPartition{Topic: t.Topic, Partition: p.Partition}
 				seen[tp] = true
-				code, err := reassignmentBlockError(block)
+				code := sarama.KError(p.ErrorCode)
 				if code == ignore && ignore != sarama.ErrNoError {
 					a.log.Debug(op+": nothing to do", "partition", tp.String(), "reason", code.Error())
 					continue
 				}
-				if err != nil {
+				if err := kerr(code, p.ErrorMessage); err != nil {
 					failed[tp] = err
 				}
 			}
@@ -139,30 +147,24 @@ func (a *adminCluster) alterReassignments(ctx context.Context, op string, req *s
 	return failed, err
 }
 
-// reassignmentBlockError reads a per-partition result of
-// AlterPartitionReassignments. sarama (v1.61) keeps its fields unexported and
-// drops them in ClusterAdmin; reflection reads them without modifying sarama.
-// TestReassignmentBlockErrorReadsSarama pins the field names.
-func reassignmentBlockError(block any) (sarama.KError, error) {
-	v := reflect.ValueOf(block)
-	if v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			return sarama.ErrNoError, nil
+// alterRequest builds an AlterPartitionReassignments request: replicas per
+// partition, nil to cancel.
+func (a *adminCluster) alterRequest(parts []cluster.PartitionAssignment) *kmsg.AlterPartitionAssignmentsRequest {
+	req := kmsg.NewPtrAlterPartitionAssignmentsRequest()
+	req.TimeoutMillis = int32(a.timeout.Milliseconds())
+	index := map[string]int{}
+	for _, p := range parts {
+		i, ok := index[p.Topic]
+		if !ok {
+			i = len(req.Topics)
+			index[p.Topic] = i
+			t := kmsg.NewAlterPartitionAssignmentsRequestTopic()
+			t.Topic = p.Topic
+			req.Topics = append(req.Topics, t)
 		}
-		v = v.Elem()
+		rp := kmsg.NewAlterPartitionAssignmentsRequestTopicPartition()
+		rp.Partition, rp.Replicas = p.Partition, p.Replicas
+		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
 	}
-	if v.Kind() != reflect.Struct {
-		return sarama.ErrUnknown, errors.New("unreadable per-partition result")
-	}
-	code := v.FieldByName("errorCode")
-	if !code.IsValid() || !code.CanInt() {
-		return sarama.ErrUnknown, errors.New("unreadable per-partition result")
-	}
-	k := sarama.KError(code.Int())
-	var msg *string
-	if m := v.FieldByName("errorMessage"); m.IsValid() && m.Kind() == reflect.Pointer && !m.IsNil() && m.Elem().Kind() == reflect.String {
-		s := m.Elem().String()
-		msg = &s
-	}
-	return k, kerr(k, msg)
+	return req
 }

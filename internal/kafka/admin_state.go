@@ -77,17 +77,38 @@ func (a *adminCluster) metadata(ctx context.Context, topics []string) (*sarama.M
 	return nil, fmt.Errorf("read metadata: %w", errors.Join(errs...))
 }
 
-func stateFromMetadata(md *sarama.MetadataResponse) (*cluster.State, error) {
-	st := &cluster.State{Controller: md.ControllerID}
+// Brokers reads the brokers from one metadata request. It names every
+// topic, as State's does: sarama encodes an empty topic list as "all
+// topics", so a brokers-only request cannot be sent through it; what
+// Brokers saves is reading the reassignments in flight.
+func (a *adminCluster) Brokers(ctx context.Context) ([]cluster.Broker, error) {
+	md, err := a.metadata(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return brokersFromMetadata(md)
+}
+
+func brokersFromMetadata(md *sarama.MetadataResponse) ([]cluster.Broker, error) {
+	var out []cluster.Broker
 	for _, b := range md.Brokers {
 		host, port, err := net.SplitHostPort(b.Addr())
 		if err != nil {
 			return nil, fmt.Errorf("broker %d address %q: %w", b.ID(), b.Addr(), err)
 		}
 		p, _ := strconv.ParseInt(port, 10, 32)
-		st.Brokers = append(st.Brokers, cluster.Broker{ID: b.ID(), Host: host, Port: int32(p), Rack: b.Rack()})
+		out = append(out, cluster.Broker{ID: b.ID(), Host: host, Port: int32(p), Rack: b.Rack()})
 	}
-	slices.SortFunc(st.Brokers, func(x, y cluster.Broker) int { return int(x.ID) - int(y.ID) })
+	slices.SortFunc(out, func(x, y cluster.Broker) int { return int(x.ID) - int(y.ID) })
+	return out, nil
+}
+
+func stateFromMetadata(md *sarama.MetadataResponse) (*cluster.State, error) {
+	brokers, err := brokersFromMetadata(md)
+	if err != nil {
+		return nil, err
+	}
+	st := &cluster.State{Controller: md.ControllerID, Brokers: brokers}
 	for _, t := range md.Topics {
 		switch t.Err {
 		case sarama.ErrNoError, sarama.ErrLeaderNotAvailable:

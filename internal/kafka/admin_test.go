@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kversion"
 
 	"github.com/fdud/fdud/internal/cluster"
 )
@@ -55,10 +57,21 @@ func (m *mockCluster) metadata(controller int32, parts map[cluster.TopicPartitio
 	return md
 }
 
+// franzVersions answers the ApiVersions request of the franz-go client that
+// sends AlterPartitionReassignments, pinning the versions the mock's
+// scripted responses are encoded at. (sarama sends none in these tests.)
+func (m *mockCluster) franzVersions() sarama.MockResponse {
+	return sarama.NewMockApiVersionsResponse(m.t).SetApiKeys([]sarama.ApiVersionsResponseKey{
+		{ApiKey: 3, MinVersion: 0, MaxVersion: mdVersion}, // Metadata
+		{ApiKey: 18, MinVersion: 0, MaxVersion: 3},        // ApiVersions
+		{ApiKey: 45, MinVersion: 0, MaxVersion: 0},        // AlterPartitionReassignments
+	})
+}
+
 // handle sets the same handlers on every broker, plus per-broker extras.
 func (m *mockCluster) handle(common map[string]sarama.MockResponse, extra map[int32]map[string]sarama.MockResponse) {
 	for _, b := range m.brokers {
-		h := map[string]sarama.MockResponse{}
+		h := map[string]sarama.MockResponse{"ApiVersionsRequest": m.franzVersions()}
 		for k, v := range common {
 			h[k] = v
 		}
@@ -77,6 +90,9 @@ func (m *mockCluster) connect(timeout time.Duration) *adminCluster {
 		m.t.Fatal(err)
 	}
 	m.t.Cleanup(func() { a.Close() })
+	// The mock decodes the franz-go client's requests with sarama's
+	// decoders, which do not read every newer version.
+	a.franzOpts = []kgo.Opt{kgo.MaxVersions(kversion.V2_4_0())}
 	return a
 }
 
@@ -120,6 +136,34 @@ func tp(t string, p int32) cluster.TopicPartition {
 }
 
 func strp(s string) *string { return &s }
+
+// Brokers answers from metadata alone: no ListPartitionReassignments, as
+// State sends.
+func TestAdminBrokers(t *testing.T) {
+	m := newMockCluster(t, 3)
+	md := m.metadata(2, map[cluster.TopicPartition][]int32{tp("orders", 0): {1, 2}})
+	m.handle(map[string]sarama.MockResponse{"MetadataRequest": sarama.NewMockWrapper(md)}, nil)
+	a := m.connect(5 * time.Second)
+	bs, err := a.Brokers(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int32
+	for _, b := range bs {
+		if b.Host != "127.0.0.1" || b.Port == 0 {
+			t.Errorf("broker %+v", b)
+		}
+		ids = append(ids, b.ID)
+	}
+	if fmt.Sprint(ids) != "[1 2 3]" {
+		t.Errorf("brokers %v", ids)
+	}
+	for _, b := range m.brokers {
+		if n := len(requests[*sarama.ListPartitionReassignmentsRequest](b)); n != 0 {
+			t.Errorf("broker %d got %d ListPartitionReassignments", b.BrokerID(), n)
+		}
+	}
+}
 
 func TestAdminStateReadsInFlightReassignments(t *testing.T) {
 	m := newMockCluster(t, 4)
@@ -484,21 +528,6 @@ func TestAdminElectPreferredLeaders(t *testing.T) {
 	req := requests[*sarama.ElectLeadersRequest](m.broker(1))[0]
 	if req.Type != sarama.PreferredElection || req.Version != 1 || len(req.TopicPartitions["orders"]) != 3 {
 		t.Errorf("request %+v", req)
-	}
-}
-
-// Pins the unexported field names reassignmentBlockError reads: a sarama
-// upgrade that renames them must fail here, not silently drop errors.
-func TestReassignmentBlockErrorReadsSarama(t *testing.T) {
-	r := &sarama.AlterPartitionReassignmentsResponse{}
-	r.AddError("t", 0, sarama.ErrReassignmentInProgress, strp("busy"))
-	r.AddError("t", 1, sarama.ErrNoError, nil)
-	code, err := reassignmentBlockError(r.Errors["t"][0])
-	if code != sarama.ErrReassignmentInProgress || !errors.Is(err, sarama.ErrReassignmentInProgress) || !strings.HasSuffix(err.Error(), ": busy") {
-		t.Errorf("got %v %v", code, err)
-	}
-	if code, err := reassignmentBlockError(r.Errors["t"][1]); code != sarama.ErrNoError || err != nil {
-		t.Errorf("got %v %v", code, err)
 	}
 }
 

@@ -44,7 +44,7 @@ type ConfigOp struct {
 }
 
 // ApplyConfigOps applies ops to cfg (an entity's dynamic configuration, key
-// -> value) with the semantics of ConfigOpsAlterer. It reports whether cfg
+// -> value) with the semantics of Cluster.AlterConfigOps. It reports whether cfg
 // changed. On an error (a bad op, an append to ListWildcard) cfg is left as
 // it was. A list value it writes has its entries joined by "," without
 // spaces or empty entries.

@@ -15,10 +15,12 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 )
 
-// The log directory requests (AlterReplicaLogDirs, DescribeLogDirs) go
-// through franz-go: sarama v1.61 has no AlterReplicaLogDirs request. The
-// franz-go client is opened on first use, beside sarama's, with the same
-// bootstrap servers and security settings.
+// The log directory requests (AlterReplicaLogDirs, DescribeLogDirs) and
+// AlterPartitionReassignments go through franz-go: sarama v1.61 has no
+// AlterReplicaLogDirs request and keeps AlterPartitionReassignments'
+// per-partition results unexported. The franz-go client is opened on first
+// use, beside sarama's, with the same bootstrap servers and security
+// settings.
 
 // kgoOptions maps fdud's connection settings onto franz-go options. The
 // password goes into the SASL mechanism only, never into a log.
@@ -70,7 +72,7 @@ func (a *adminCluster) franz(ctx context.Context) (*kgo.Client, error) {
 	if a.kc != nil {
 		return a.kc, nil
 	}
-	kc, err := kgo.NewClient(kgoOptions(a.seeds, a.sec, a.timeout, a.log)...)
+	kc, err := kgo.NewClient(append(kgoOptions(a.seeds, a.sec, a.timeout, a.log), a.franzOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("open a franz-go client for %v: %w", a.seeds, err)
 	}
@@ -80,7 +82,7 @@ func (a *adminCluster) franz(ctx context.Context) (*kgo.Client, error) {
 	req.Topics = []kmsg.MetadataRequestTopic{} // brokers only
 	if _, err := kc.Request(rctx, req); err != nil {
 		kc.Close()
-		return nil, fmt.Errorf("connect to kafka at %v (franz-go, for log directories): %w", a.seeds, err)
+		return nil, fmt.Errorf("connect to kafka at %v (franz-go): %w", a.seeds, err)
 	}
 	a.kc = kc
 	return kc, nil

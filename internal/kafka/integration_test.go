@@ -41,6 +41,46 @@ func TestIntegrationAdminAPI(t *testing.T) {
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, LogDirs: 2})
 			t.Run("admin api", func(t *testing.T) { integrationAdminAPI(t, k.Bootstrap, "", k.ZooKeeperConnect) })
 			t.Run("broker throttle rates", func(t *testing.T) { brokerRates(t, k) })
+			t.Run("conformance", func(t *testing.T) { integrationConformance(t, k.Bootstrap, "", k.ZooKeeperConnect) })
+		})
+	}
+}
+
+// integrationConformance runs the conformance suite the Fake passes
+// against the Admin API path and, where the cluster has ZooKeeper, the
+// ZooKeeper path, each on a topic of its own (deleted at the end).
+func integrationConformance(t *testing.T, bootstrap, commandConfig, zkConnect string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	o := Options{BootstrapServers: strings.Split(bootstrap, ","), CommandConfig: commandConfig, Timeout: 30 * time.Second}
+	c, err := Connect(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	a := c.(*adminCluster)
+	paths := []struct {
+		name string
+		o    Options
+	}{{"admin api", o}}
+	if zkConnect != "" {
+		paths = append(paths, struct {
+			name string
+			o    Options
+		}{"zookeeper", Options{ZooKeeper: zkConnect, Timeout: 30 * time.Second}})
+	}
+	for _, p := range paths {
+		t.Run(p.name, func(t *testing.T) {
+			cl, err := Connect(ctx, p.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			b := make([]byte, 4)
+			rand.Read(b)
+			topic := "fdud-conformance-" + hex.EncodeToString(b)
+			defer deleteTopic(t, a, topic)
+			conformance(t, conformanceTarget{c: cl, topic: topic, wait: time.Minute})
 		})
 	}
 }
@@ -65,6 +105,9 @@ func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect strin
 	}
 	if len(st.Brokers) < 3 {
 		t.Fatalf("need at least 3 brokers, have %v", st.Brokers)
+	}
+	if bs, err := c.Brokers(ctx); err != nil || !slices.Equal(bs, st.Brokers) {
+		t.Errorf("Brokers() = %v, %v; want State's %v", bs, err, st.Brokers)
 	}
 	for _, b := range st.Brokers {
 		if b.Rack == "" {
@@ -155,7 +198,7 @@ func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect strin
 	lister := c.(ReassignmentLister)
 	if inflight, err := lister.ListReassignments(ctx, []string{topic}); err != nil {
 		t.Fatal(err)
-	} else if len(inflight) == 1 && (!slices.Equal(inflight[0].Target, target) || !sameSet(inflight[0].Replicas, assignment[0])) {
+	} else if len(inflight) == 1 && (!slices.Equal(inflight[0].Target, target) || !cluster.SameMembers(inflight[0].Replicas, assignment[0])) {
 		t.Errorf("in flight: %+v", inflight[0])
 	}
 	if err := c.CancelReassignments(ctx, []cluster.TopicPartition{{Topic: topic, Partition: 0}}); err != nil {
@@ -169,7 +212,7 @@ func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect strin
 			return false
 		}
 		p := st.Partitions[0]
-		return !p.Reassigning() && (sameSet(p.Replicas, assignment[0]) || sameSet(p.Replicas, target))
+		return !p.Reassigning() && (cluster.SameMembers(p.Replicas, assignment[0]) || cluster.SameMembers(p.Replicas, target))
 	})
 
 	// A reassignment that completes, then a preferred leader election.
@@ -227,7 +270,7 @@ func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect strin
 // broker with two log.dirs, moves a replica in place and one that a
 // reassignment is still creating (REPLICA_NOT_AVAILABLE until it exists).
 func integrationLogDirs(ctx context.Context, t *testing.T, c Cluster, topic string, ids []int32) {
-	mover, desc := c.(LogDirMover), c.(LogDirDescriber)
+	mover, desc := c.Capabilities().LogDirMover, c.Capabilities().LogDirDescriber
 	st, err := c.State(ctx, []string{topic})
 	if err != nil {
 		t.Fatal(err)
@@ -326,7 +369,7 @@ func integrationLogDirs(ctx context.Context, t *testing.T, c Cluster, topic stri
 	}
 	waitFor(ctx, t, "reassignment of "+moved, func() bool {
 		st, err := c.State(ctx, []string{moved})
-		return err == nil && !st.Partitions[0].Reassigning() && sameSet(st.Partitions[0].Replicas, plan.Replicas)
+		return err == nil && !st.Partitions[0].Reassigning() && cluster.SameMembers(st.Partitions[0].Replicas, plan.Replicas)
 	})
 	waitLogDirs(ctx, t, desc, plan, false)
 }

@@ -9,13 +9,22 @@ import (
 	"context"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/sizes"
 )
 
 // Cluster is a connection to one Kafka cluster.
 type Cluster interface {
 	// Path names the access path in use, for the operator:
-	// "Admin API (Kafka 2.4+)" or "ZooKeeper".
+	// "Admin API (Kafka 2.4+)" or "ZooKeeper". It is for display only:
+	// what the path can do is in Capabilities.
 	Path() string
+
+	// Capabilities says what this access path can do.
+	Capabilities() Capabilities
+
+	// Brokers reads the live brokers (id, address, broker.rack), sorted by
+	// id: State's Brokers without reading partitions.
+	Brokers(ctx context.Context) ([]cluster.Broker, error)
 
 	// State reads live brokers and every partition's replicas, ISR and leader.
 	// Partitions being reassigned carry their original replicas in Replicas
@@ -39,6 +48,17 @@ type Cluster interface {
 	// incrementally, leaving every other key as it is.
 	AlterConfigs(ctx context.Context, kind EntityKind, name string, set map[string]string, del []string) error
 
+	// AlterConfigOps changes one entity's dynamic configuration with a list
+	// of operations, applied together, editing lists on the cluster side
+	// (see "Config operations" below).
+	AlterConfigOps(ctx context.Context, kind EntityKind, name string, ops []ConfigOp) error
+
+	// ClusterID reads the cluster's id (Kafka 0.10.1 and later): the same
+	// from every broker, every access path and every machine, so it tells
+	// apart records fdud keeps for different clusters. "" with no error
+	// means the cluster has none (Kafka before 0.10.1).
+	ClusterID(ctx context.Context) (string, error)
+
 	// CreateTopic creates a topic with exactly the given replica assignment
 	// (index = partition id) and topic configs.
 	CreateTopic(ctx context.Context, topic string, assignment [][]int32, configs map[string]string) error
@@ -48,6 +68,38 @@ type Cluster interface {
 	ElectPreferredLeaders(ctx context.Context, tps []cluster.TopicPartition) error
 
 	Close() error
+}
+
+// Capabilities says what an access path can do, as data, so that callers
+// neither compare its display name nor probe for methods. The interface
+// fields are nil where the path lacks the capability.
+type Capabilities struct {
+	// OneBatch: the controller takes a new batch of reassignments only when
+	// none is in flight (ZooKeeper's /admin/reassign_partitions), so batches
+	// run one after another and nothing can be added beside another
+	// reassignment (--additional).
+	OneBatch bool
+	// Cancel: CancelReassignments works through this path alone. The
+	// ZooKeeper path cancels only through the same cluster's Admin API
+	// (Kafka 2.4+, --bootstrap-server beside --zookeeper).
+	Cancel bool
+	// LogDirMover moves replicas between log directories; LogDirDescriber
+	// says where they are (the Admin API path).
+	LogDirMover     LogDirMover
+	LogDirDescriber LogDirDescriber
+	// StateTopic keeps fdud's shared state (lock, throttle records,
+	// published domains) in the cluster (the Admin API path); the
+	// ZooKeeper path keeps it in ZooKeeper.
+	StateTopic StateTopic
+	// Sizer reports replica sizes and log-dir capacity (DescribeLogDirs:
+	// the Admin API path, Kafka 1.0+).
+	Sizer ReplicaSizer
+}
+
+// ReplicaSizer reports the size of every replica on the given brokers, per
+// log directory, and the directories' capacity where the broker reports it.
+type ReplicaSizer interface {
+	ReplicaSizes(ctx context.Context, brokers []int32) (sizes.LogDirs, error)
 }
 
 // EntityKind is the kind of entity a configuration belongs to.
@@ -97,8 +149,8 @@ type ReassignmentLister interface {
 // (AlterReplicaLogDirs, Kafka 1.1+) for plan entries whose log_dirs name a
 // path; "any" entries are left alone. The Admin API path implements it
 // (through franz-go: sarama has no AlterReplicaLogDirs request); the
-// ZooKeeper path does not. Callers type-assert and refuse such plans when it
-// is missing.
+// ZooKeeper path does not. Capabilities.LogDirMover says which; callers
+// refuse such plans when it is nil.
 //
 // MoveLogDirs asks each broker holding a replica with a named directory to
 // move it there. A broker answers REPLICA_NOT_AVAILABLE (NOT_LEADER_OR_FOLLOWER
@@ -112,7 +164,8 @@ type LogDirMover interface {
 }
 
 // LogDirDescriber reads where replicas live on their brokers
-// (DescribeLogDirs). The Admin API path implements it.
+// (DescribeLogDirs). The Admin API path implements it
+// (Capabilities.LogDirDescriber).
 type LogDirDescriber interface {
 	// DescribeLogDirs asks each of brokers about the partitions tps (every
 	// partition when nil). A broker that could not be asked is in the map
@@ -121,11 +174,12 @@ type LogDirDescriber interface {
 	DescribeLogDirs(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (map[int32]BrokerLogDirs, error)
 }
 
-// ConfigOpsAlterer changes one entity's dynamic configuration with a list of
-// operations, applied together: on the Admin API path as one
-// IncrementalAlterConfigs request (the broker applies all of them or none),
-// on the ZooKeeper path as one compare-and-set write of the entity's znode
-// (retried when someone else wrote in between) and one change notification.
+// Config operations. Cluster.AlterConfigOps changes one entity's dynamic
+// configuration with a list of operations, applied together: on the Admin
+// API path as one IncrementalAlterConfigs request (the broker applies all of
+// them or none), on the ZooKeeper path as one compare-and-set write of the
+// entity's znode (retried when someone else wrote in between) and one change
+// notification.
 // Keys not named keep their values. Each key may appear once.
 //
 // The list operations read and change the list on the cluster side, so
@@ -157,18 +211,12 @@ type LogDirDescriber interface {
 // (KAFKA-9644 again). KRaft controllers before 3.3 (early access) take a
 // multi-entry value as one entry (KAFKA-13862).
 //
-// Both of fdud's paths implement it. A Cluster that does not (a test fake)
-// can be served by ApplyConfigOps over DescribeConfigs and AlterConfigs,
-// which is not atomic.
-type ConfigOpsAlterer interface {
-	AlterConfigOps(ctx context.Context, kind EntityKind, name string, ops []ConfigOp) error
-}
+// ApplyConfigOps applies operations to a configuration in memory with the
+// same semantics (for fakes).
 
 var (
 	_ ReassignmentLister = (*adminCluster)(nil)
 	_ ReassignmentLister = (*zkCluster)(nil)
 	_ LogDirMover        = (*adminCluster)(nil)
 	_ LogDirDescriber    = (*adminCluster)(nil)
-	_ ConfigOpsAlterer   = (*adminCluster)(nil)
-	_ ConfigOpsAlterer   = (*zkCluster)(nil)
 )

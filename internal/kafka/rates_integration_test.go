@@ -41,7 +41,7 @@ func brokerRates(t *testing.T, k *testenv.Kafka) {
 	}
 	if !v.KRaft {
 		z := k.ZK(t)
-		data, _, err := z.Get("/config/brokers/1")
+		data, _, err := z.Get(context.Background(), "/config/brokers/1")
 		if err != nil || !strings.Contains(string(data), `"leader.replication.throttled.rate":"12345"`) {
 			t.Errorf("/config/brokers/1 = %s, %v: want the rate", data, err)
 		}
@@ -54,7 +54,7 @@ func brokerRates(t *testing.T, k *testenv.Kafka) {
 	}
 	waitRate(ctx, t, c, "1", want)
 	if !v.KRaft {
-		data, _, err := k.ZK(t).Get("/config/brokers/1")
+		data, _, err := k.ZK(t).Get(context.Background(), "/config/brokers/1")
 		if err != nil || strings.Contains(string(data), LeaderThrottledRate) {
 			t.Errorf("/config/brokers/1 = %s, %v: want the rate gone", data, err)
 		}

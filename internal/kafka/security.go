@@ -13,6 +13,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/properties"
 	"github.com/fdud/fdud/internal/zookeeper"
 )
 
@@ -44,7 +45,7 @@ func LoadCommandConfig(path string) (*Security, error) {
 	if err != nil {
 		return nil, cluster.Invalidf("command config: %w", err)
 	}
-	props, err := parseProperties(string(data))
+	props, err := properties.Parse(string(data))
 	if err != nil {
 		return nil, cluster.Invalidf("command config %s: %w", path, err)
 	}

@@ -16,42 +16,6 @@ import (
 
 const testPassword = "s3cr=t;\"pw"
 
-func TestParseProperties(t *testing.T) {
-	tests := []struct {
-		name string
-		text string
-		want map[string]string
-	}{
-		{"equals", "a=b\n", map[string]string{"a": "b"}},
-		{"colon and spaces", "  a : b c \n", map[string]string{"a": "b c "}},
-		{"whitespace separator", "a b", map[string]string{"a": "b"}},
-		{"comments", "# x=y\n! z=w\na=1", map[string]string{"a": "1"}},
-		{"continuation", "a=one \\\n    two\\\n three", map[string]string{"a": "one twothree"}},
-		{"escaped backslash is no continuation", "a=x\\\\\nb=y", map[string]string{"a": `x\`, "b": "y"}},
-		{"escapes", `a=\t\u0041\=\:\#`, map[string]string{"a": "\tA=:#"}},
-		{"escaped key separator", `my\ key=v`, map[string]string{"my key": "v"}},
-		{"crlf", "a=1\r\nb=2\r\n", map[string]string{"a": "1", "b": "2"}},
-		{"empty value", "a=\nb", map[string]string{"a": "", "b": ""}},
-		{"later wins", "a=1\na=2", map[string]string{"a": "2"}},
-		{"jaas over lines", "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \\\n  username=\"u\" \\\n  password=\"p\";",
-			map[string]string{"sasl.jaas.config": `org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";`}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseProperties(tt.text)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-	if _, err := parseProperties("a=\\u00zz" + testPassword); err == nil || strings.Contains(err.Error(), testPassword) {
-		t.Errorf("malformed escape: err %v (must fail without echoing the value)", err)
-	}
-}
-
 func TestParseJAAS(t *testing.T) {
 	e, err := parseJAAS(`org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="a \"quoted\" pw" extra=plain;`)
 	if err != nil {

@@ -56,11 +56,13 @@ type StateRecord struct {
 	Time time.Time
 }
 
-// StateTopicOf returns c's state topic access, or nil when c's path has
-// none (ZooKeeper).
+// StateTopicOf returns c's state topic access (Capabilities.StateTopic),
+// or nil when c's path keeps fdud's state elsewhere (or c is nil).
 func StateTopicOf(c Cluster) StateTopic {
-	st, _ := c.(StateTopic)
-	return st
+	if c == nil {
+		return nil
+	}
+	return c.Capabilities().StateTopic
 }
 
 var _ StateTopic = (*adminCluster)(nil)

@@ -95,15 +95,3 @@ func checkConfigChange(kind EntityKind, name string, set map[string]string, del 
 	}
 	return nil
 }
-
-func sameSet(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			return false
-		}
-	}
-	return true
-}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path"
-	"strings"
 	"time"
 
 	"github.com/go-zookeeper/zk"
@@ -42,7 +41,7 @@ func connectZK(ctx context.Context, o Options) (*zkCluster, error) {
 	}
 	// A Kafka cluster registers brokers under /brokers/ids; its absence
 	// usually means a wrong chroot.
-	ok, err := conn.Exists("/brokers/ids")
+	ok, err := conn.Exists(ctx, "/brokers/ids")
 	if err != nil {
 		conn.Close()
 		return nil, err
@@ -56,11 +55,13 @@ func connectZK(ctx context.Context, o Options) (*zkCluster, error) {
 
 func (z *zkCluster) Path() string { return ZooKeeperPath }
 
+func (z *zkCluster) Capabilities() Capabilities { return Capabilities{OneBatch: true} }
+
 func (z *zkCluster) Close() error { z.conn.Close(); return nil }
 
 // getJSON reads a znode into v; found is false when the node does not exist.
-func (z *zkCluster) getJSON(p string, v any) (version int32, found bool, err error) {
-	data, version, err := z.conn.Get(p)
+func (z *zkCluster) getJSON(ctx context.Context, p string, v any) (version int32, found bool, err error) {
+	data, version, err := z.conn.Get(ctx, p)
 	if errors.Is(err, zk.ErrNoNode) {
 		return 0, false, nil
 	}
@@ -81,19 +82,18 @@ func (z *zkCluster) getJSON(p string, v any) (version int32, found bool, err err
 // it), rather than fdud's own ACL, which could lock the brokers out. Missing
 // ancestors are created the same way. It returns the created path (for
 // sequential nodes) relative to the chroot.
-func (z *zkCluster) createInherit(p string, data []byte, flags int32) (string, error) {
-	raw := z.conn.Raw()
+func (z *zkCluster) createInherit(ctx context.Context, p string, data []byte, flags int32) (string, error) {
 	var missing []string
 	anc := path.Dir(p)
 	var acl []zk.ACL
 	for {
-		a, _, err := raw.GetACL(z.conn.Path(anc))
+		a, err := z.conn.GetACL(ctx, anc)
 		if err == nil {
 			acl = a
 			break
 		}
 		if !errors.Is(err, zk.ErrNoNode) {
-			return "", fmt.Errorf("zookeeper get acl %s: %w", anc, err)
+			return "", err
 		}
 		if anc == "/" {
 			acl = zk.WorldACL(zk.PermAll)
@@ -103,16 +103,9 @@ func (z *zkCluster) createInherit(p string, data []byte, flags int32) (string, e
 		anc = path.Dir(anc)
 	}
 	for i := len(missing) - 1; i >= 0; i-- {
-		if _, err := raw.Create(z.conn.Path(missing[i]), nil, 0, acl); err != nil && !errors.Is(err, zk.ErrNodeExists) {
-			return "", fmt.Errorf("zookeeper create %s: %w", missing[i], err)
+		if _, err := z.conn.CreateACL(ctx, missing[i], nil, 0, acl); err != nil && !errors.Is(err, zk.ErrNodeExists) {
+			return "", err
 		}
 	}
-	got, err := raw.Create(z.conn.Path(p), data, flags, acl)
-	if err != nil {
-		return "", fmt.Errorf("zookeeper create %s: %w", p, err)
-	}
-	if root := z.conn.Path("/"); root != "/" {
-		got = strings.TrimPrefix(got, root)
-	}
-	return got, nil
+	return z.conn.CreateACL(ctx, p, data, flags, acl)
 }

@@ -25,13 +25,13 @@ func TestZooKeeperAlterConfigOps(t *testing.T) {
 	c := fx.open("")
 	set := func(p, data string) {
 		t.Helper()
-		if err := fx.raw.Set(p, []byte(data), -1); err != nil {
+		if err := fx.raw.Set(context.Background(), p, []byte(data), -1); err != nil {
 			t.Fatal(err)
 		}
 	}
 	notes := func() int {
 		t.Helper()
-		ch, err := fx.raw.Children("/config/changes")
+		ch, err := fx.raw.Children(context.Background(), "/config/changes")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,7 +91,7 @@ func TestZooKeeperAlterConfigOps(t *testing.T) {
 	if err := c.AlterConfigOps(ctx, TopicEntity, "other", []ConfigOp{sub(l, "0:1")}); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := fx.raw.Exists("/config/topics/other"); err != nil || ok {
+	if ok, err := fx.raw.Exists(context.Background(), "/config/topics/other"); err != nil || ok {
 		t.Errorf("subtract from nothing created /config/topics/other: %v %v", ok, err)
 	}
 	if err := c.AlterConfigOps(ctx, TopicEntity, "orders", []ConfigOp{sub(l, "9:9"), sub(f, "0:3")}); err != nil {

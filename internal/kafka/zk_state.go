@@ -75,18 +75,18 @@ func (z *zkCluster) State(ctx context.Context, topics []string) (*cluster.State,
 		st.Brokers = append(st.Brokers, b.Broker)
 	}
 	var ctl zkController
-	if _, found, err := z.getJSON("/controller", &ctl); err != nil {
+	if _, found, err := z.getJSON(ctx, "/controller", &ctl); err != nil {
 		return nil, err
 	} else if found {
 		st.Controller = ctl.BrokerID
 	}
 	if topics == nil {
-		if topics, err = z.conn.Children("/brokers/topics"); err != nil {
+		if topics, err = z.conn.Children(ctx, "/brokers/topics"); err != nil {
 			return nil, err
 		}
 	}
 	var reassign zkReassignment
-	if _, _, err := z.getJSON("/admin/reassign_partitions", &reassign); err != nil {
+	if _, _, err := z.getJSON(ctx, "/admin/reassign_partitions", &reassign); err != nil {
 		return nil, err
 	}
 	targets := map[cluster.TopicPartition][]int32{}
@@ -103,7 +103,7 @@ func (z *zkCluster) State(ctx context.Context, topics []string) (*cluster.State,
 	tres := make([]topicResult, len(topics))
 	err = parallel(ctx, len(topics), func(i int) error {
 		tres[i].name = topics[i]
-		_, found, err := z.getJSON("/brokers/topics/"+topics[i], &tres[i].topic)
+		_, found, err := z.getJSON(ctx, "/brokers/topics/"+topics[i], &tres[i].topic)
 		tres[i].found = found
 		return err
 	})
@@ -129,7 +129,7 @@ func (z *zkCluster) State(ctx context.Context, topics []string) (*cluster.State,
 	err = parallel(ctx, len(st.Partitions), func(i int) error {
 		p := &st.Partitions[i]
 		var ps zkPartitionState
-		_, found, err := z.getJSON(fmt.Sprintf("/brokers/topics/%s/partitions/%d/state", p.Topic, p.Partition), &ps)
+		_, found, err := z.getJSON(ctx, fmt.Sprintf("/brokers/topics/%s/partitions/%d/state", p.Topic, p.Partition), &ps)
 		if found {
 			p.Leader, p.ISR = ps.Leader, ps.ISR
 		}
@@ -188,13 +188,27 @@ func resolveInFlight(p *cluster.PartitionState, targets map[cluster.TopicPartiti
 	p.Replicas = orig
 }
 
+// Brokers reads /brokers/ids and each live broker's registration, not the
+// topics.
+func (z *zkCluster) Brokers(ctx context.Context) ([]cluster.Broker, error) {
+	infos, err := z.brokers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cluster.Broker, len(infos))
+	for i, b := range infos {
+		out[i] = b.Broker
+	}
+	return out, nil
+}
+
 type zkBrokerInfo struct {
 	cluster.Broker
 	RegistrationVersion int
 }
 
 func (z *zkCluster) brokers(ctx context.Context) ([]zkBrokerInfo, error) {
-	ids, err := z.conn.Children("/brokers/ids")
+	ids, err := z.conn.Children(ctx, "/brokers/ids")
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +220,7 @@ func (z *zkCluster) brokers(ctx context.Context) ([]zkBrokerInfo, error) {
 			return fmt.Errorf("znode /brokers/ids/%s: not a broker id", ids[i])
 		}
 		var b zkBroker
-		_, ok, err := z.getJSON("/brokers/ids/"+ids[i], &b)
+		_, ok, err := z.getJSON(ctx, "/brokers/ids/"+ids[i], &b)
 		if err != nil || !ok { // gone since listed: not live
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,14 +53,14 @@ func newZKFixture(t *testing.T, server *testenv.ZooKeeper) *zkFixture {
 
 func (f *zkFixture) put(p, data string) {
 	f.t.Helper()
-	if _, err := f.raw.Create(p, []byte(data), 0); err != nil {
+	if _, err := f.raw.Create(context.Background(), p, []byte(data), 0); err != nil {
 		f.t.Fatal(err)
 	}
 }
 
 func (f *zkFixture) get(p string) string {
 	f.t.Helper()
-	data, _, err := f.raw.Get(p)
+	data, _, err := f.raw.Get(context.Background(), p)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -126,6 +127,9 @@ func TestZooKeeperPath(t *testing.T) {
 		}
 		if got := fmt.Sprint(st.Brokers); got != "[{1 10.0.0.1 9092 } {2 10.0.0.2 9092 FD1UD1} {3 wn3.example 9093 FD2UD2}]" {
 			t.Errorf("brokers %s", got)
+		}
+		if bs, err := c.Brokers(ctx); err != nil || !slices.Equal(bs, st.Brokers) {
+			t.Errorf("Brokers() = %v, %v; want State's %v", bs, err, st.Brokers)
 		}
 		if st.Controller != 2 {
 			t.Errorf("controller %d", st.Controller)
@@ -196,7 +200,7 @@ func TestZooKeeperPath(t *testing.T) {
 		if err := c.AlterConfigs(ctx, BrokerEntity, "2", map[string]string{LeaderThrottledRate: "1000"}, nil); err == nil || !errors.Is(err, errors.ErrUnsupported) {
 			t.Errorf("broker config with a 0.9 broker registered: %v", err)
 		}
-		if err := f.raw.Delete("/brokers/ids/1", -1); err != nil { // now only 0.10+ brokers
+		if err := f.raw.Delete(context.Background(), "/brokers/ids/1", -1); err != nil { // now only 0.10+ brokers
 			t.Fatal(err)
 		}
 		if err := c.AlterConfigs(ctx, BrokerEntity, "2", map[string]string{LeaderThrottledRate: "1000"}, nil); err != nil {
@@ -205,7 +209,7 @@ func TestZooKeeperPath(t *testing.T) {
 		if got := f.get("/config/brokers/2"); got != `{"version":1,"config":{"leader.replication.throttled.rate":"1000"}}` {
 			t.Errorf("broker config %s", got)
 		}
-		changes, err := f.raw.Children("/config/changes")
+		changes, err := f.raw.Children(context.Background(), "/config/changes")
 		if err != nil || len(changes) != 2 {
 			t.Fatalf("changes %v %v", changes, err)
 		}
@@ -259,7 +263,7 @@ func TestZooKeeperPath(t *testing.T) {
 		err := c.updateConfig(ctx, TopicEntity, "orders", func(m map[string]string) {
 			calls++
 			if calls == 1 { // someone else writes between our read and write
-				if err := f.raw.Set("/config/topics/orders", []byte(`{"version":1,"config":{"a":"1","b":"2"}}`), -1); err != nil {
+				if err := f.raw.Set(context.Background(), "/config/topics/orders", []byte(`{"version":1,"config":{"a":"1","b":"2"}}`), -1); err != nil {
 					t.Fatal(err)
 				}
 			}

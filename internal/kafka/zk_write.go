@@ -42,7 +42,7 @@ func (z *zkCluster) Reassign(ctx context.Context, plan []cluster.PartitionAssign
 	if err != nil {
 		return err
 	}
-	if _, err := z.createInherit(zkReassignPath, data, 0); err != nil {
+	if _, err := z.createInherit(ctx, zkReassignPath, data, 0); err != nil {
 		if errors.Is(err, zk.ErrNodeExists) {
 			return fmt.Errorf("reassign: %s exists, so a reassignment is in progress and the controller takes one batch at a time: %w",
 				zkReassignPath, cluster.ErrBusy)
@@ -106,7 +106,7 @@ func (z *zkCluster) DescribeConfigs(ctx context.Context, kind EntityKind, names 
 			return nil, err
 		}
 		var c zkEntityConfig
-		if _, _, err := z.getJSON(configPath(kind, n), &c); err != nil {
+		if _, _, err := z.getJSON(ctx, configPath(kind, n), &c); err != nil {
 			return nil, fmt.Errorf("describe config of %s %s: %w", kind, n, err)
 		}
 		if c.Config == nil {
@@ -143,7 +143,7 @@ func (z *zkCluster) AlterConfigs(ctx context.Context, kind EntityKind, name stri
 	}); err != nil {
 		return fmt.Errorf("alter config of %s %s: %w", kind, name, err)
 	}
-	return z.notifyConfigChange(kind, name)
+	return z.notifyConfigChange(ctx, kind, name)
 }
 
 // AlterConfigOps applies ops to /config/<kind>/<name> in one
@@ -172,7 +172,7 @@ func (z *zkCluster) AlterConfigOps(ctx context.Context, kind EntityKind, name st
 	if !changed {
 		return nil
 	}
-	return z.notifyConfigChange(kind, name)
+	return z.notifyConfigChange(ctx, kind, name)
 }
 
 func (z *zkCluster) updateConfig(ctx context.Context, kind EntityKind, name string, change func(map[string]string)) error {
@@ -194,7 +194,7 @@ func (z *zkCluster) editConfig(ctx context.Context, kind EntityKind, name string
 			return false, err
 		}
 		var c zkEntityConfig
-		version, found, err := z.getJSON(p, &c)
+		version, found, err := z.getJSON(ctx, p, &c)
 		if err != nil {
 			return false, err
 		}
@@ -210,13 +210,13 @@ func (z *zkCluster) editConfig(ctx context.Context, kind EntityKind, name string
 			return false, err
 		}
 		if !found {
-			_, err = z.createInherit(p, data, 0)
+			_, err = z.createInherit(ctx, p, data, 0)
 			if errors.Is(err, zk.ErrNodeExists) {
 				continue // created meanwhile: read it and apply the change again
 			}
 			return err == nil, err
 		}
-		err = z.conn.Set(p, data, version)
+		err = z.conn.Set(ctx, p, data, version)
 		if errors.Is(err, zk.ErrBadVersion) || errors.Is(err, zk.ErrNoNode) {
 			z.log.Debug("config changed concurrently; retrying", "znode", p)
 			continue
@@ -230,7 +230,7 @@ func (z *zkCluster) editConfig(ctx context.Context, kind EntityKind, name string
 // (entity_type/entity_name, understood from 0.9 on) for topics, version 2
 // (entity_path, 0.10.1 on) for brokers, which older Kafka has no dynamic
 // configs for.
-func (z *zkCluster) notifyConfigChange(kind EntityKind, name string) error {
+func (z *zkCluster) notifyConfigChange(ctx context.Context, kind EntityKind, name string) error {
 	var note any = map[string]any{"version": 1, "entity_type": string(kind), "entity_name": name}
 	if kind == BrokerEntity {
 		note = map[string]any{"version": 2, "entity_path": string(kind) + "/" + name}
@@ -239,7 +239,7 @@ func (z *zkCluster) notifyConfigChange(kind EntityKind, name string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := z.createInherit(zkChangePrefix, data, zk.FlagSequence); err != nil {
+	if _, err := z.createInherit(ctx, zkChangePrefix, data, zk.FlagSequence); err != nil {
 		return fmt.Errorf("config of %s %s written, but the change notification failed (brokers may not apply it until restarted): %w", kind, name, err)
 	}
 	return nil
@@ -273,7 +273,7 @@ func (z *zkCluster) CreateTopic(ctx context.Context, topic string, assignment []
 		return err
 	}
 	tp := "/brokers/topics/" + topic
-	if ok, err := z.conn.Exists(tp); err != nil {
+	if ok, err := z.conn.Exists(ctx, tp); err != nil {
 		return err
 	} else if ok {
 		return fmt.Errorf("create topic %s: %w", topic, ErrTopicExists)
@@ -283,8 +283,8 @@ func (z *zkCluster) CreateTopic(ctx context.Context, topic string, assignment []
 		return err
 	}
 	cp := configPath(TopicEntity, topic)
-	if _, err := z.createInherit(cp, cfg, 0); errors.Is(err, zk.ErrNodeExists) {
-		err = z.conn.Set(cp, cfg, -1) // left over from a deleted topic
+	if _, err := z.createInherit(ctx, cp, cfg, 0); errors.Is(err, zk.ErrNodeExists) {
+		err = z.conn.Set(ctx, cp, cfg, -1) // left over from a deleted topic
 		if err != nil {
 			return fmt.Errorf("create topic %s: %w", topic, err)
 		}
@@ -299,7 +299,7 @@ func (z *zkCluster) CreateTopic(ctx context.Context, topic string, assignment []
 	if err != nil {
 		return err
 	}
-	if _, err := z.createInherit(tp, data, 0); err != nil {
+	if _, err := z.createInherit(ctx, tp, data, 0); err != nil {
 		if errors.Is(err, zk.ErrNodeExists) {
 			return fmt.Errorf("create topic %s: %w", topic, ErrTopicExists)
 		}
@@ -340,7 +340,7 @@ func (z *zkCluster) ElectPreferredLeaders(ctx context.Context, tps []cluster.Top
 	if err != nil {
 		return err
 	}
-	if _, err := z.createInherit(zkElectionPath, data, 0); err != nil {
+	if _, err := z.createInherit(ctx, zkElectionPath, data, 0); err != nil {
 		if errors.Is(err, zk.ErrNodeExists) {
 			return fmt.Errorf("elect leaders: %s exists, an election is pending: %w", zkElectionPath, cluster.ErrBusy)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/zookeeper"
 )
 
@@ -84,10 +85,10 @@ func (k *Kafka) CreateTopicWithConfig(t testing.TB, name string, replicas [][]in
 		parts[strconv.Itoa(p)] = r
 	}
 	asg, _ := json.Marshal(map[string]any{"version": 1, "partitions": parts})
-	if _, err := c.Create("/config/topics/"+name, cfg, 0); err != nil {
+	if _, err := c.Create(context.Background(), "/config/topics/"+name, cfg, 0); err != nil {
 		t.Fatalf("create topic %s: %v", name, err)
 	}
-	if _, err := c.Create("/brokers/topics/"+name, asg, 0); err != nil {
+	if _, err := c.Create(context.Background(), "/brokers/topics/"+name, asg, 0); err != nil {
 		t.Fatalf("create topic %s: %v", name, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -121,7 +122,7 @@ func (k *Kafka) assignment(topic string) ([][]int32, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, _, err := c.Get("/brokers/topics/" + topic)
+	data, _, err := c.Get(context.Background(), "/brokers/topics/"+topic)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +163,7 @@ func (k *Kafka) partitionStates(topic string) ([]PartitionState, error) {
 	out := make([]PartitionState, len(asg))
 	for p, r := range asg {
 		out[p] = PartitionState{Leader: -1, Replicas: r}
-		data, _, err := c.Get(fmt.Sprintf("/brokers/topics/%s/partitions/%d/state", topic, p))
+		data, _, err := c.Get(context.Background(), fmt.Sprintf("/brokers/topics/%s/partitions/%d/state", topic, p))
 		if errors.Is(err, zk.ErrNoNode) {
 			continue // the controller has not elected a leader yet
 		}
@@ -189,7 +190,7 @@ func (k *Kafka) WaitReplicasInSync(t testing.TB, topic string) {
 			return false, err
 		}
 		for p, s := range states {
-			if s.Leader < 0 || !sameSet(s.ISR, s.Replicas) {
+			if s.Leader < 0 || !cluster.SameMembers(s.ISR, s.Replicas) {
 				last = fmt.Sprintf("%s-%d: leader %d, isr %v, replicas %v", topic, p, s.Leader, s.ISR, s.Replicas)
 				return false, nil
 			}
@@ -210,7 +211,7 @@ func (k *Kafka) WaitReassignmentDone(t testing.TB) {
 	c := k.ZK(t)
 	var pending []byte
 	err := poll(ctx, func() (bool, error) {
-		data, _, err := c.Get("/admin/reassign_partitions")
+		data, _, err := c.Get(context.Background(), "/admin/reassign_partitions")
 		if errors.Is(err, zk.ErrNoNode) {
 			return true, nil
 		}
@@ -225,7 +226,7 @@ func (k *Kafka) WaitReassignmentDone(t testing.TB) {
 // Controller returns the id of the current controller broker.
 func (k *Kafka) Controller(t testing.TB) int32 {
 	t.Helper()
-	data, _, err := k.ZK(t).Get("/controller")
+	data, _, err := k.ZK(t).Get(context.Background(), "/controller")
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -253,7 +254,7 @@ func (k *Kafka) liveBrokers() ([]int32, error) {
 	if err != nil {
 		return nil, err
 	}
-	names, err := c.Children("/brokers/ids")
+	names, err := c.Children(context.Background(), "/brokers/ids")
 	if err != nil {
 		return nil, err
 	}
@@ -332,14 +333,4 @@ func poll(ctx context.Context, f func() (bool, error)) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-func sameSet(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	x, y := slices.Clone(a), slices.Clone(b)
-	slices.Sort(x)
-	slices.Sort(y)
-	return slices.Equal(x, y)
 }

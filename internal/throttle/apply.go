@@ -5,16 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/fdud/fdud/internal/kafka"
 )
 
 // Describe reads the dynamic configuration of the entities.
-func Describe(ctx context.Context, cl kafka.Cluster, entities []Entity) (map[Entity]map[string]string, error) {
+func Describe(ctx context.Context, cl Cluster, entities []Entity) (map[Entity]map[string]string, error) {
 	names := map[kafka.EntityKind][]string{}
 	for _, e := range entities {
 		names[e.Kind] = append(names[e.Kind], e.Name)
@@ -40,7 +38,7 @@ func Describe(ctx context.Context, cl kafka.Cluster, entities []Entity) (map[Ent
 // so an interrupted run leaves a trace that Remove can clean up. Then it
 // waits, within req.Settle, until DescribeConfigs shows the changes. It
 // returns the saved record (nil when nothing is throttled for the plan).
-func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log *slog.Logger) (*Record, error) {
+func Apply(ctx context.Context, cl Cluster, store Store, req Request, log *slog.Logger) (*Record, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -105,14 +103,14 @@ func Apply(ctx context.Context, cl kafka.Cluster, store Store, req Request, log 
 	return m.Record, nil
 }
 
-func apply(ctx context.Context, cl kafka.Cluster, changes []Change, log *slog.Logger, what string) error {
+func apply(ctx context.Context, cl Cluster, changes []Change, log *slog.Logger, what string) error {
 	_, err := applyN(ctx, cl, changes, log, what)
 	return err
 }
 
 // applyN makes the changes in order and returns, on a failure, the index of
 // the failing change (those before it were made).
-func applyN(ctx context.Context, cl kafka.Cluster, changes []Change, log *slog.Logger, what string) (int, error) {
+func applyN(ctx context.Context, cl Cluster, changes []Change, log *slog.Logger, what string) (int, error) {
 	for i, c := range changes {
 		if err := alter(ctx, cl, c); err != nil {
 			return i, fmt.Errorf("%s %s: %w", entityNoun(c.Kind), c.Name, err)
@@ -148,47 +146,13 @@ func keepRecord(ctx context.Context, store Store, rec *Record, kept bool) error 
 	return store.Delete(ctx, rec.PlanID)
 }
 
-// alter makes one change. List edits go through kafka.ConfigOpsAlterer,
-// which both of fdud's paths implement, so that the cluster applies them to
-// the lists as they are when written.
-func alter(ctx context.Context, cl kafka.Cluster, c Change) error {
+// alter makes one change. List edits go through AlterConfigOps, so that
+// the cluster applies them to the lists as they are when written.
+func alter(ctx context.Context, cl Cluster, c Change) error {
 	if len(c.Append) == 0 && len(c.Subtract) == 0 {
 		return cl.AlterConfigs(ctx, c.Kind, c.Name, c.Set, c.Delete)
 	}
-	if oa, ok := cl.(kafka.ConfigOpsAlterer); ok {
-		return oa.AlterConfigOps(ctx, c.Kind, c.Name, c.ops())
-	}
-	// A Cluster without it (a test fake): read, edit and write back. Not
-	// atomic: a list change somebody makes in between is lost.
-	got, err := cl.DescribeConfigs(ctx, c.Kind, []string{c.Name})
-	if err != nil {
-		return err
-	}
-	cur := got[c.Name]
-	next := maps.Clone(cur)
-	if next == nil {
-		next = map[string]string{}
-	}
-	if _, err := kafka.ApplyConfigOps(next, c.ops()); err != nil {
-		return err
-	}
-	set := map[string]string{}
-	var del []string
-	for k, v := range next {
-		if old, ok := cur[k]; !ok || old != v {
-			set[k] = v
-		}
-	}
-	for k := range cur {
-		if _, ok := next[k]; !ok {
-			del = append(del, k)
-		}
-	}
-	if len(set) == 0 && len(del) == 0 {
-		return nil
-	}
-	slices.Sort(del)
-	return cl.AlterConfigs(ctx, c.Kind, c.Name, set, del)
+	return cl.AlterConfigOps(ctx, c.Kind, c.Name, c.ops())
 }
 
 // knownFromRecords fills in rates the brokers do not report

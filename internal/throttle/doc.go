@@ -36,7 +36,7 @@
 //
 // List edits are atomic on the cluster: fdud reads the lists to decide what
 // to add, but writes only its own entries, with append and subtract
-// (kafka.ConfigOpsAlterer: IncrementalAlterConfigs APPEND and SUBTRACT on the
+// (Cluster.AlterConfigOps: IncrementalAlterConfigs APPEND and SUBTRACT on the
 // Admin API path, a compare-and-set of the topic's znode on the ZooKeeper
 // path), which apply to the list as it is when written. So an entry an
 // operator adds or removes between fdud's read and its write is kept, in
@@ -46,10 +46,8 @@
 // still holds nothing but fdud's entries. Two writes remain read-then-write
 // and can lose an operator's change made in the same instant: that delete,
 // and on the Admin API path an append to a list that reads as absent or
-// empty, which is sent as a set (see kafka.ConfigOpsAlterer for the broker
-// bugs that rule out APPEND there). A kafka.Cluster without
-// ConfigOpsAlterer (a test fake) gets the lists read, edited and written
-// back whole.
+// empty, which is sent as a set (see "Config operations" in package kafka
+// for the broker bugs that rule out APPEND there).
 //
 // Several plans at once (execute --additional) may rely on the same
 // throttle: a rate one plan set that the other found low enough, or lowered

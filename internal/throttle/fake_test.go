@@ -11,15 +11,13 @@ import (
 	"github.com/fdud/fdud/internal/kafka"
 )
 
-// configCluster is a kafka.Cluster whose only working part is dynamic
-// configuration, kept in memory. Other methods panic (nil interface).
+// configCluster is an in-memory Cluster: dynamic configuration and an id.
 //
 // Like a real broker, it can show an old value for a while after a change
 // (config changes propagate asynchronously): with lag > 0, the next lag
 // DescribeConfigs of an entity after an AlterConfigs of it return the
 // configuration from before; stale serves given values for a number of reads.
 type configCluster struct {
-	kafka.Cluster
 	configs map[Entity]map[string]string
 	alters  int
 	lag     int
@@ -33,7 +31,7 @@ type configCluster struct {
 	// AlterConfigOps, before the change is made: somebody else's write
 	// landing between fdud's read and its write.
 	onAlter func(Entity)
-	// id is the cluster id (kafka.ClusterIDReader); "" as before 0.10.1.
+	// id is the cluster id; "" as before 0.10.1.
 	id string
 	// ratesUnreported makes DescribeConfigs answer as Kafka 2.4 does:
 	// every broker throttle rate reads as kafka.Unreported, set or not.
@@ -45,6 +43,8 @@ type configCluster struct {
 }
 
 func (c *configCluster) ClusterID(context.Context) (string, error) { return c.id, nil }
+
+var _ Cluster = (*configCluster)(nil)
 
 func newConfigCluster(cfg map[Entity]map[string]string) *configCluster {
 	c := &configCluster{configs: map[Entity]map[string]string{}, old: map[Entity]map[string]string{}, oldReads: map[Entity]int{}}
@@ -134,10 +134,6 @@ func (c *configCluster) alter(e Entity, change func(map[string]string) error) er
 	}
 	return nil
 }
-
-// withoutOps hides AlterConfigOps: a kafka.Cluster that only has
-// AlterConfigs (throttle then reads, edits and writes lists itself).
-type withoutOps struct{ kafka.Cluster }
 
 func broker(id int) Entity  { return Entity{kafka.BrokerEntity, strconv.Itoa(id)} }
 func topic(n string) Entity { return Entity{kafka.TopicEntity, n} }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-
-	"github.com/fdud/fdud/internal/kafka"
 )
 
 // Handover decides, at the clean-up of rec, which of the throttles fdud set
@@ -190,14 +188,9 @@ func handOver(ctx context.Context, store Store, rec *Record, log *slog.Logger) (
 	return rest, nil
 }
 
-// clusterID returns the cluster's id, or "" when the cluster has none or
-// cl cannot tell.
-func clusterID(ctx context.Context, cl kafka.Cluster) (string, error) {
-	r, ok := cl.(kafka.ClusterIDReader)
-	if !ok {
-		return "", nil
-	}
-	return r.ClusterID(ctx)
+// clusterID returns the cluster's id, or "" when the cluster has none.
+func clusterID(ctx context.Context, cl Cluster) (string, error) {
+	return cl.ClusterID(ctx)
 }
 
 // checkCluster refuses a record made for another cluster than the one

@@ -370,27 +370,14 @@ func TestRestore(t *testing.T) {
 	}
 }
 
-// Both through kafka.ConfigOpsAlterer and, for a Cluster without it, through
-// DescribeConfigs and AlterConfigs.
 func TestApplyAndRemove(t *testing.T) {
-	for _, ops := range []bool{true, false} {
-		t.Run(map[bool]string{true: "AlterConfigOps", false: "AlterConfigs only"}[ops], func(t *testing.T) {
-			testApplyAndRemove(t, ops)
-		})
-	}
-}
-
-func testApplyAndRemove(t *testing.T, ops bool) {
 	ctx := context.Background()
 	before := configs{
 		broker(1):       {fRate: "5000"},
 		topic("orders"): {fList: "5:8", "cleanup.policy": "compact"},
 	}
 	fake := newConfigCluster(before)
-	var cl kafka.Cluster = fake
-	if !ops {
-		cl = withoutOps{fake}
-	}
+	var cl Cluster = fake
 	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
 )
 
@@ -46,7 +47,7 @@ func TestOperatorEntriesAddedBetweenReadAndWriteSurvive(t *testing.T) {
 	}
 	got := cl.configs[topic("orders")]
 	for key, want := range map[string][]string{lList: {"7:7", "9:9", "0:1", "0:2"}, fList: {"9:8", "0:3"}} {
-		if !sameSet(parseList(got[key]), want) {
+		if !cluster.SameMembers(parseList(got[key]), want) {
 			t.Errorf("after Apply: %s = %q, want the entries %v", key, got[key], want)
 		}
 	}

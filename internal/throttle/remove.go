@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
 )
 
@@ -63,7 +64,7 @@ func Restore(rec *Record, current map[Entity]map[string]string) (changes []Chang
 						kept = append(kept, x)
 					}
 				}
-				if len(kept) > 0 && (c.Before == nil || !sameSet(kept, parseList(*c.Before))) {
+				if len(kept) > 0 && (c.Before == nil || !cluster.SameMembers(kept, parseList(*c.Before))) {
 					m.warnf("%s %s: %s was changed by someone else since: removed only fdud's entries, keeping %s",
 						entityNoun(e.Kind), e.Name, c.Key, formatList(kept))
 				}
@@ -120,18 +121,6 @@ func tidyEntities(rec *Record) []Entity {
 	return out
 }
 
-func sameSet(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			return false
-		}
-	}
-	return true
-}
-
 // Removal reports what Cleanup did.
 type Removal struct {
 	Removed  bool     // a record existed and was undone
@@ -143,7 +132,7 @@ type Removal struct {
 // the values that were there before, then deletes the plan's record. It
 // returns false when there was no record (nothing fdud set, or already
 // removed): calling it again is harmless. Warnings go to the store's logger.
-func Remove(ctx context.Context, cl kafka.Cluster, store Store, planID string) (removed bool, err error) {
+func Remove(ctx context.Context, cl Cluster, store Store, planID string) (removed bool, err error) {
 	r, err := Cleanup(ctx, cl, store, planID, loggerOf(store))
 	return r.Removed, err
 }
@@ -151,7 +140,7 @@ func Remove(ctx context.Context, cl kafka.Cluster, store Store, planID string) (
 // Cleanup is Remove with a report of what it changed. Each change and
 // warning is also logged on log (nil: discarded). It waits, within the
 // default Settle, until DescribeConfigs shows the changes.
-func Cleanup(ctx context.Context, cl kafka.Cluster, store Store, planID string, log *slog.Logger) (Removal, error) {
+func Cleanup(ctx context.Context, cl Cluster, store Store, planID string, log *slog.Logger) (Removal, error) {
 	return CleanupSettle(ctx, cl, store, planID, log, Settle{})
 }
 
@@ -159,7 +148,7 @@ func Cleanup(ctx context.Context, cl kafka.Cluster, store Store, planID string, 
 // s. Throttles other plans of the cluster still rely on are handed over to
 // them first (see Handover) and stay. The record is deleted once the changes
 // are made and shown (or the wait timed out).
-func CleanupSettle(ctx context.Context, cl kafka.Cluster, store Store, planID string, log *slog.Logger, s Settle) (Removal, error) {
+func CleanupSettle(ctx context.Context, cl Cluster, store Store, planID string, log *slog.Logger, s Settle) (Removal, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -224,7 +213,7 @@ func CleanupSettle(ctx context.Context, cl kafka.Cluster, store Store, planID st
 // A record of a throttle such a cluster cannot hold is stale (an older fdud
 // recorded what it meant to set, not what it set): it must not keep every
 // later clean-up failing.
-func withoutUnsupported(ctx context.Context, cl kafka.Cluster, changes []Change, log *slog.Logger) (made, keep []Change, notes []string) {
+func withoutUnsupported(ctx context.Context, cl Cluster, changes []Change, log *slog.Logger) (made, keep []Change, notes []string) {
 	for _, c := range changes {
 		if c.Kind != kafka.BrokerEntity {
 			keep = append(keep, c)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
 )
 
@@ -33,7 +34,7 @@ type Settle struct {
 // settle waits until DescribeConfigs shows every change, for at most
 // s.Timeout, and logs those it did not see in time. It fails only when ctx
 // ends.
-func settle(ctx context.Context, cl kafka.Cluster, changes []Change, s Settle, log *slog.Logger, what string) error {
+func settle(ctx context.Context, cl Cluster, changes []Change, s Settle, log *slog.Logger, what string) error {
 	if len(changes) == 0 || s.Timeout < 0 {
 		return nil
 	}
@@ -117,7 +118,7 @@ func unsettled(changes []Change, current map[Entity]map[string]string) []Change 
 // of entries, others without surrounding spaces.
 func sameValue(key, a, b string) bool {
 	if isListKey(key) {
-		return sameSet(parseList(a), parseList(b))
+		return cluster.SameMembers(parseList(a), parseList(b))
 	}
 	return strings.TrimSpace(a) == strings.TrimSpace(b)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/go-zookeeper/zk"
 
+	"github.com/fdud/fdud/internal/atomicfile"
 	"github.com/fdud/fdud/internal/clusterstate"
 	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/zookeeper"
@@ -142,7 +144,7 @@ func (s *zkStore) Load(ctx context.Context, id string) (*Record, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	data, _, err := s.zk.Get(s.node(id))
+	data, _, err := s.zk.Get(ctx, s.node(id))
 	if errors.Is(err, zk.ErrNoNode) {
 		return nil, nil
 	}
@@ -160,9 +162,9 @@ func (s *zkStore) Save(ctx context.Context, rec *Record) error {
 	if err != nil {
 		return err
 	}
-	err = s.zk.Set(s.node(rec.PlanID), data, -1)
+	err = s.zk.Set(ctx, s.node(rec.PlanID), data, -1)
 	if errors.Is(err, zk.ErrNoNode) {
-		_, err = s.zk.Create(s.node(rec.PlanID), data, 0)
+		_, err = s.zk.Create(ctx, s.node(rec.PlanID), data, 0)
 	}
 	return err
 }
@@ -171,14 +173,14 @@ func (s *zkStore) Delete(ctx context.Context, id string) error {
 	if err := checkID(id); err != nil {
 		return err
 	}
-	if err := s.zk.Delete(s.node(id), -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
+	if err := s.zk.Delete(ctx, s.node(id), -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
 		return err
 	}
 	return nil
 }
 
 func (s *zkStore) List(ctx context.Context) ([]string, error) {
-	ids, err := s.zk.Children(ZNode)
+	ids, err := s.zk.Children(ctx, ZNode)
 	if errors.Is(err, zk.ErrNoNode) {
 		return nil, nil
 	}
@@ -221,8 +223,8 @@ func (s *fileStore) Load(ctx context.Context, id string) (*Record, error) {
 	return decode(data, s.file(id))
 }
 
-// Save writes a temporary file and renames it, so a crash never leaves a
-// half-written record.
+// Save writes the record atomically and durably (see atomicfile), so a
+// crash never leaves a half-written record.
 func (s *fileStore) Save(ctx context.Context, rec *Record) error {
 	if err := checkID(rec.PlanID); err != nil {
 		return err
@@ -231,19 +233,11 @@ func (s *fileStore) Save(ctx context.Context, rec *Record) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(s.dir, rec.PlanID+".*.tmp")
+	err = atomicfile.Write(s.file(rec.PlanID), 0o600, func(w io.Writer) error {
+		_, err := w.Write(append(data, '\n'))
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("throttle record: %w", err)
-	}
-	_, werr := f.Write(append(data, '\n'))
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("throttle record %s: %w", f.Name(), err)
-	}
-	if err := os.Rename(f.Name(), s.file(rec.PlanID)); err != nil {
-		os.Remove(f.Name())
 		return fmt.Errorf("throttle record: %w", err)
 	}
 	return nil

@@ -82,7 +82,7 @@ func TestZooKeeperStore(t *testing.T) {
 	if err := s.Save(ctx, &Record{PlanID: "plan-b"}); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := conn.Exists(ZNode + "/plan-b"); !ok {
+	if ok, _ := conn.Exists(context.Background(), ZNode+"/plan-b"); !ok {
 		t.Errorf("record not at %s/plan-b", ZNode)
 	}
 }

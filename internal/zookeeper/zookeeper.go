@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/fdud/fdud/internal/await"
 )
 
 // Options says how to reach a ZooKeeper ensemble.
@@ -165,18 +167,53 @@ func (c *Conn) Path(p string) string {
 	return c.chroot + p
 }
 
+// Every request below takes a context: go-zookeeper's requests cannot be
+// cancelled and wait for a lost connection to come back, so each is bounded
+// by ctx (see await.Do). A request abandoned when ctx ends may still reach
+// the server; its result is dropped.
+
+// call runs a go-zookeeper request within ctx.
+func call[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	return await.Do(ctx, f)
+}
+
 // Get returns a node's data and version.
-func (c *Conn) Get(p string) ([]byte, int32, error) {
-	data, st, err := c.raw.Get(c.Path(p))
+func (c *Conn) Get(ctx context.Context, p string) ([]byte, int32, error) {
+	type got struct {
+		data    []byte
+		version int32
+	}
+	g, err := call(ctx, func() (got, error) {
+		data, st, err := c.raw.Get(c.Path(p))
+		if err != nil {
+			return got{}, err
+		}
+		return got{data, st.Version}, nil
+	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("zookeeper get %s: %w", p, err)
 	}
-	return data, st.Version, nil
+	return g.data, g.version, nil
+}
+
+// GetACL returns a node's ACL.
+func (c *Conn) GetACL(ctx context.Context, p string) ([]zk.ACL, error) {
+	acl, err := call(ctx, func() ([]zk.ACL, error) {
+		acl, _, err := c.raw.GetACL(c.Path(p))
+		return acl, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("zookeeper get acl %s: %w", p, err)
+	}
+	return acl, nil
 }
 
 // Children lists a node's children.
-func (c *Conn) Children(p string) ([]string, error) {
-	ch, _, err := c.raw.Children(c.Path(p))
+func (c *Conn) Children(ctx context.Context, p string) ([]string, error) {
+	ch, err := call(ctx, func() ([]string, error) {
+		ch, _, err := c.raw.Children(c.Path(p))
+		return ch, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("zookeeper list %s: %w", p, err)
 	}
@@ -184,8 +221,11 @@ func (c *Conn) Children(p string) ([]string, error) {
 }
 
 // Exists reports whether a node exists.
-func (c *Conn) Exists(p string) (bool, error) {
-	ok, _, err := c.raw.Exists(c.Path(p))
+func (c *Conn) Exists(ctx context.Context, p string) (bool, error) {
+	ok, err := call(ctx, func() (bool, error) {
+		ok, _, err := c.raw.Exists(c.Path(p))
+		return ok, err
+	})
 	if err != nil {
 		return false, fmt.Errorf("zookeeper exists %s: %w", p, err)
 	}
@@ -193,8 +233,9 @@ func (c *Conn) Exists(p string) (bool, error) {
 }
 
 // Set replaces a node's data if its version is still version (-1: any).
-func (c *Conn) Set(p string, data []byte, version int32) error {
-	if _, err := c.raw.Set(c.Path(p), data, version); err != nil {
+func (c *Conn) Set(ctx context.Context, p string, data []byte, version int32) error {
+	_, err := call(ctx, func() (*zk.Stat, error) { return c.raw.Set(c.Path(p), data, version) })
+	if err != nil {
 		return fmt.Errorf("zookeeper set %s: %w", p, err)
 	}
 	return nil
@@ -203,11 +244,20 @@ func (c *Conn) Set(p string, data []byte, version int32) error {
 // Create creates a node with fdud's ACL, creating missing parents (as
 // persistent, empty nodes) first. flags are zk.FlagEphemeral and friends. It
 // returns the created path (relevant for sequential nodes), without chroot.
-func (c *Conn) Create(p string, data []byte, flags int32) (string, error) {
-	if err := c.ensureParents(p); err != nil {
-		return "", err
+func (c *Conn) Create(ctx context.Context, p string, data []byte, flags int32) (string, error) {
+	_, err := call(ctx, func() (struct{}, error) { return struct{}{}, c.ensureParents(p) })
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return "", fmt.Errorf("zookeeper create %s: %w", p, err)
+		}
+		return "", err // names the parent
 	}
-	got, err := c.raw.Create(c.Path(p), data, flags, c.acl)
+	return c.CreateACL(ctx, p, data, flags, c.acl)
+}
+
+// CreateACL creates one node with the given ACL; its parent must exist.
+func (c *Conn) CreateACL(ctx context.Context, p string, data []byte, flags int32, acl []zk.ACL) (string, error) {
+	got, err := call(ctx, func() (string, error) { return c.raw.Create(c.Path(p), data, flags, acl) })
 	if err != nil {
 		return "", fmt.Errorf("zookeeper create %s: %w", p, err)
 	}
@@ -215,8 +265,9 @@ func (c *Conn) Create(p string, data []byte, flags int32) (string, error) {
 }
 
 // Delete removes a node if its version is still version (-1: any).
-func (c *Conn) Delete(p string, version int32) error {
-	if err := c.raw.Delete(c.Path(p), version); err != nil {
+func (c *Conn) Delete(ctx context.Context, p string, version int32) error {
+	_, err := call(ctx, func() (struct{}, error) { return struct{}{}, c.raw.Delete(c.Path(p), version) })
+	if err != nil {
 		return fmt.Errorf("zookeeper delete %s: %w", p, err)
 	}
 	return nil

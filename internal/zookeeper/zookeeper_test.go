@@ -64,10 +64,10 @@ func TestChrootAndDigestACL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := c.Create("/brokers/domains/1", []byte("FD0UD1"), 0); err != nil {
+	if _, err := c.Create(context.Background(), "/brokers/domains/1", []byte("FD0UD1"), 0); err != nil {
 		t.Fatal(err)
 	}
-	data, _, err := c.Get("/brokers/domains/1")
+	data, _, err := c.Get(context.Background(), "/brokers/domains/1")
 	if err != nil || string(data) != "FD0UD1" {
 		t.Fatalf("Get = %q, %v", data, err)
 	}
@@ -77,10 +77,10 @@ func TestChrootAndDigestACL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer anon.Close()
-	if data, _, err := anon.Get("/deep/chroot/brokers/domains/1"); err != nil || string(data) != "FD0UD1" {
+	if data, _, err := anon.Get(context.Background(), "/deep/chroot/brokers/domains/1"); err != nil || string(data) != "FD0UD1" {
 		t.Fatalf("anonymous read through full path = %q, %v", data, err)
 	}
-	if err := anon.Set("/deep/chroot/brokers/domains/1", []byte("FD9UD9"), -1); !errors.Is(err, zk.ErrNoAuth) {
+	if err := anon.Set(context.Background(), "/deep/chroot/brokers/domains/1", []byte("FD9UD9"), -1); !errors.Is(err, zk.ErrNoAuth) {
 		t.Fatalf("anonymous write = %v, want ErrNoAuth", err)
 	}
 }
@@ -96,5 +96,47 @@ func TestConnectTimesOut(t *testing.T) {
 	}
 	if time.Since(start) > 10*time.Second {
 		t.Fatalf("Connect took %v; it must give up within its deadline", time.Since(start))
+	}
+}
+
+// Every request is bounded by its context: with the server gone,
+// go-zookeeper would wait for a reconnect; the caller gets its deadline.
+func TestRequestsHonourTheContext(t *testing.T) {
+	z := testenv.StartZooKeeper(t)
+	c, err := zookeeper.Connect(context.Background(), zookeeper.Options{Connect: z.Addr, SessionTimeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := c.Get(cancelled, "/"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Get with a cancelled context: %v", err)
+	}
+	z.Kill()
+	for name, call := range map[string]func(context.Context) error{
+		"get":      func(ctx context.Context) error { _, _, err := c.Get(ctx, "/x"); return err },
+		"children": func(ctx context.Context) error { _, err := c.Children(ctx, "/"); return err },
+		"exists":   func(ctx context.Context) error { _, err := c.Exists(ctx, "/x"); return err },
+		"set":      func(ctx context.Context) error { return c.Set(ctx, "/x", nil, -1) },
+		"create":   func(ctx context.Context) error { _, err := c.Create(ctx, "/a/b", nil, 0); return err },
+		"delete":   func(ctx context.Context) error { return c.Delete(ctx, "/x", -1) },
+		"get acl":  func(ctx context.Context) error { _, err := c.GetACL(ctx, "/x"); return err },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			err := call(ctx)
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("took %v after its deadline", took)
+			}
+			if err == nil {
+				t.Fatal("succeeded with the server gone")
+			}
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, zk.ErrConnectionClosed) && !errors.Is(err, zk.ErrNoServer) {
+				t.Errorf("err = %v", err)
+			}
+		})
 	}
 }

@@ -1,0 +1,243 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/fdud/fdud/internal/cluster"
+)
+
+// conformanceTarget is one Cluster under the conformance suite: a real path
+// against real brokers (integration_test.go) or the Fake.
+type conformanceTarget struct {
+	c Cluster
+	// topic is a name not yet used on the cluster.
+	topic string
+	// settle lets reassignments in flight finish: the Fake finishes them
+	// on request, real brokers by themselves (nil).
+	settle func()
+	// wait bounds each eventual check (real clusters apply changes
+	// asynchronously).
+	wait time.Duration
+}
+
+// conformance is the contract every Cluster keeps, as fdud's stages rely
+// on it. It runs against the Fake (TestFakeConformance) and both real paths
+// (integrationAdminAPI), so that the fake cannot quietly disagree with the
+// real thing. It needs three live brokers and creates one topic.
+func conformance(t *testing.T, tgt conformanceTarget) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	c, topic := tgt.c, tgt.topic
+	eventually := func(t *testing.T, what string, ok func() (bool, string)) {
+		t.Helper()
+		deadline := time.Now().Add(tgt.wait)
+		for {
+			if tgt.settle != nil {
+				tgt.settle()
+			}
+			good, got := ok()
+			if good {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: still %s after %v", what, got, tgt.wait)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	partition := func(t *testing.T, p int32) cluster.PartitionState {
+		t.Helper()
+		st, err := c.State(ctx, []string{topic})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ps := range st.Partitions {
+			if ps.Partition == p {
+				return ps
+			}
+		}
+		return cluster.PartitionState{Topic: topic, Partition: p, Leader: -1}
+	}
+
+	brokers, err := c.Brokers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(brokers) < 3 {
+		t.Fatalf("the conformance suite needs 3 live brokers, have %v", brokers)
+	}
+	b0, b1, b2 := brokers[0].ID, brokers[1].ID, brokers[2].ID
+
+	t.Run("brokers are State's, sorted", func(t *testing.T) {
+		st, err := c.State(ctx, []string{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(brokers, st.Brokers) {
+			t.Errorf("Brokers() %v, State %v", brokers, st.Brokers)
+		}
+		if !slices.IsSortedFunc(brokers, func(x, y cluster.Broker) int { return int(x.ID) - int(y.ID) }) {
+			t.Errorf("not sorted by id: %v", brokers)
+		}
+	})
+
+	t.Run("cluster id is stable", func(t *testing.T) {
+		a, err1 := c.ClusterID(ctx)
+		b, err2 := c.ClusterID(ctx)
+		if err1 != nil || err2 != nil || a != b {
+			t.Errorf("ClusterID %q (%v), then %q (%v)", a, err1, b, err2)
+		}
+	})
+
+	t.Run("create topic", func(t *testing.T) {
+		if err := c.CreateTopic(ctx, topic, [][]int32{{b0, b1}, {b1, b2}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the new topic's partitions", func() (bool, string) {
+			p0, p1 := partition(t, 0), partition(t, 1)
+			got := fmt.Sprint(p0.Replicas, p1.Replicas, p0.Leader, p1.Leader)
+			return slices.Equal(p0.Replicas, []int32{b0, b1}) && slices.Equal(p1.Replicas, []int32{b1, b2}) &&
+				p0.Leader == b0 && p1.Leader == b1, got
+		})
+		if err := c.CreateTopic(ctx, topic, [][]int32{{b0, b1}}, nil); !errors.Is(err, ErrTopicExists) {
+			t.Errorf("creating it again: %v, want ErrTopicExists", err)
+		}
+	})
+
+	t.Run("topic configs", func(t *testing.T) {
+		key := LeaderThrottledReplicas
+		e0, e1 := fmt.Sprintf("0:%d", b0), fmt.Sprintf("1:%d", b1)
+		value := func() (string, bool) {
+			got, err := c.DescribeConfigs(ctx, TopicEntity, []string{topic})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, ok := got[topic][key]
+			return v, ok
+		}
+		expect := func(what, want string, present bool) {
+			t.Helper()
+			eventually(t, what, func() (bool, string) {
+				v, ok := value()
+				return ok == present && v == want, fmt.Sprintf("%q (present %v)", v, ok)
+			})
+		}
+		if err := c.AlterConfigs(ctx, TopicEntity, topic, map[string]string{key: e0}, nil); err != nil {
+			t.Fatal(err)
+		}
+		expect("after a set", e0, true)
+		if err := c.AlterConfigOps(ctx, TopicEntity, topic, []ConfigOp{{Type: ConfigAppend, Key: key, Entries: []string{e1, e0}}}); err != nil {
+			t.Fatal(err)
+		}
+		expect("after an append (an entry already there is not added twice)", e0+","+e1, true)
+		if err := c.AlterConfigOps(ctx, TopicEntity, topic, []ConfigOp{{Type: ConfigSubtract, Key: key, Entries: []string{e0}}}); err != nil {
+			t.Fatal(err)
+		}
+		expect("after a subtract", e1, true)
+		if err := c.AlterConfigs(ctx, TopicEntity, topic, nil, []string{key}); err != nil {
+			t.Fatal(err)
+		}
+		expect("after a delete", "", false)
+		if err := c.AlterConfigs(ctx, BrokerEntity, ClusterDefault, map[string]string{key: "x"}, nil); err == nil {
+			t.Error("AlterConfigs changed the cluster-wide default")
+		}
+	})
+
+	t.Run("reassign and elect", func(t *testing.T) {
+		tp0 := cluster.TopicPartition{Topic: topic, Partition: 0}
+		if err := c.Reassign(ctx, []cluster.PartitionAssignment{{Topic: topic, Partition: 0, Replicas: []int32{b2, b0}}}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the reassignment", func() (bool, string) {
+			p := partition(t, 0)
+			return !p.Reassigning() && slices.Equal(p.Replicas, []int32{b2, b0}) && slices.Contains(p.ISR, b2),
+				fmt.Sprintf("replicas %v target %v isr %v", p.Replicas, p.Target, p.ISR)
+		})
+		if err := c.CancelReassignments(ctx, []cluster.TopicPartition{tp0}); err != nil && !errors.Is(err, ErrCancelUnsupported) {
+			t.Errorf("cancelling a partition with nothing in flight: %v", err)
+		}
+		if err := c.ElectPreferredLeaders(ctx, []cluster.TopicPartition{tp0}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, "the preferred leader", func() (bool, string) {
+			p := partition(t, 0)
+			return p.Leader == b2, fmt.Sprint("leader ", p.Leader)
+		})
+	})
+
+	t.Run("a bad plan fails per partition", func(t *testing.T) {
+		if c.Capabilities().OneBatch {
+			// The ZooKeeper path hands the whole plan to the controller
+			// unchecked; the stages validate plans against State first.
+			t.Skip("the ZooKeeper path reports no per-partition results")
+		}
+		missing := cluster.TopicPartition{Topic: topic, Partition: 9}
+		err := c.Reassign(ctx, []cluster.PartitionAssignment{{Topic: topic, Partition: 9, Replicas: []int32{b0, b1}}})
+		var pe *PartitionErrors
+		if !errors.As(err, &pe) || !slices.Equal(pe.Failed(), []cluster.TopicPartition{missing}) {
+			t.Errorf("got %v, want %s failed", err, missing)
+		}
+	})
+}
+
+func TestFakeConformance(t *testing.T) {
+	brokers := []cluster.Broker{{ID: 3, Host: "h3", Port: 9092, Rack: "FD2UD2"}, {ID: 1, Host: "h1", Port: 9092, Rack: "FD0UD0"},
+		{ID: 2, Host: "h2", Port: 9092, Rack: "FD1UD1"}}
+	for _, zk := range []bool{false, true} {
+		f := NewFake("fake-id", brokers...)
+		if zk {
+			f.PlayZooKeeper()
+		}
+		t.Run(f.Path(), func(t *testing.T) {
+			conformance(t, conformanceTarget{c: f, topic: "conformance", settle: f.Complete, wait: time.Second})
+		})
+	}
+}
+
+// The Fake keeps reassignments in flight until Complete, reporting them as
+// the real paths do (original replicas, the target, what is added and
+// removed), applies a pure reordering at once, and cancels.
+func TestFakeInFlight(t *testing.T) {
+	ctx := context.Background()
+	f := NewFake("", cluster.Broker{ID: 1}, cluster.Broker{ID: 2}, cluster.Broker{ID: 3})
+	if err := f.CreateTopic(ctx, "t", [][]int32{{1, 2}, {2, 3}}, map[string]string{"retention.ms": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	err := f.Reassign(ctx, []cluster.PartitionAssignment{{Topic: "t", Partition: 0, Replicas: []int32{3, 2}}, {Topic: "t", Partition: 1, Replicas: []int32{3, 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.State(ctx, nil)
+	got := map[string]string{}
+	for _, p := range st.Partitions {
+		got[p.TP().String()] = fmt.Sprintf("%v->%v +%v -%v", p.Replicas, p.Target, p.Adding, p.Removing)
+	}
+	want := map[string]string{"t-0": "[1 2]->[3 2] +[3] -[1]", "t-1": "[3 2]->[] +[] -[]"}
+	if !maps.Equal(got, want) {
+		t.Errorf("in flight: %v, want %v", got, want)
+	}
+	if err := f.CancelReassignments(ctx, []cluster.TopicPartition{{Topic: "t", Partition: 0}}); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = f.State(ctx, []string{"t"})
+	if p := st.Partitions[0]; p.Reassigning() || !slices.Equal(p.Replicas, []int32{1, 2}) {
+		t.Errorf("after cancel: %+v", p)
+	}
+	cfg, _ := f.DescribeConfigs(ctx, TopicEntity, []string{"t"})
+	if cfg["t"]["retention.ms"] != "1" {
+		t.Errorf("topic configs %v", cfg)
+	}
+	f.PlayZooKeeper()
+	if err := f.Reassign(ctx, []cluster.PartitionAssignment{{Topic: "t", Partition: 0, Replicas: []int32{3, 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Reassign(ctx, []cluster.PartitionAssignment{{Topic: "t", Partition: 1, Replicas: []int32{1, 2}}}); !errors.Is(err, cluster.ErrBusy) {
+		t.Errorf("second batch on the ZooKeeper path: %v, want ErrBusy", err)
+	}
+}
