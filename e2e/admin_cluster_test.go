@@ -50,7 +50,8 @@ type liveCluster struct {
 }
 
 // forEachCluster runs the suite once per Kafka release of the test matrix
-// (testenv.ModernVersions: 2.4.1, 3.9 in ZooKeeper and KRaft modes, 4.x), as
+// (testenv.ModernVersions but 3.9.1 in KRaft mode: 2.4.1, 3.9.1 with
+// ZooKeeper, 4.x), as
 // subtests named kafka=VERSION, each on a cluster of its own started by
 // testenv. With FDUD_TEST_BOOTSTRAP set it runs once, as kafka=external,
 // against the operator's cluster instead (FDUD_TEST_COMMAND_CONFIG,
@@ -72,7 +73,9 @@ func forEachCluster(t *testing.T, brokers int, suite func(t *testing.T, lc *live
 		})
 		return
 	}
-	versions := testenv.ModernVersions()
+	// 3.9.1 in KRaft mode is left to the kafka and testenv suites: its
+	// Admin API path is 4.4.0's, which runs every scenario here.
+	versions := slices.DeleteFunc(testenv.ModernVersions(), func(v testenv.KafkaVersion) bool { return v == testenv.Kafka39KRaft })
 	for i, v := range versions {
 		t.Run("kafka="+v.String(), func(t *testing.T) {
 			t.Parallel() // one cluster each: the releases run side by side

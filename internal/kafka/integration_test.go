@@ -42,6 +42,7 @@ func TestIntegrationAdminAPI(t *testing.T) {
 			t.Run("admin api", func(t *testing.T) { integrationAdminAPI(t, k.Bootstrap, "", k.ZooKeeperConnect) })
 			t.Run("broker throttle rates", func(t *testing.T) { brokerRates(t, k) })
 			t.Run("conformance", func(t *testing.T) { integrationConformance(t, k.Bootstrap, "", k.ZooKeeperConnect) })
+			t.Run("replica sizes", func(t *testing.T) { integrationSizes(t, k) })
 		})
 	}
 }

@@ -18,34 +18,27 @@ import (
 	"github.com/fdud/fdud/internal/testenv"
 )
 
-// TestIntegrationSizes writes a known number of bytes to each partition of
-// a topic on real brokers (subtests kafka=VERSION: the modern releases with
-// three brokers of two log dirs each, and Kafka 0.9) and checks ReadSizes
-// against what Kafka's own kafka-log-dirs.sh --describe reports for the
-// same replicas (its output parsed by sizes.ParseLogDirs, which pins that
-// parser to the real tool too): equal sizes, each at least the bytes
-// written and not far above, volume sizes from Kafka 3.3 on. Kafka 0.9
-// cannot report sizes: ErrNoSizes.
-func TestIntegrationSizes(t *testing.T) {
-	t.Run("kafka="+testenv.Legacy.String(), func(t *testing.T) {
-		t.Parallel()
-		k := testenv.StartKafka(t, testenv.KafkaOptions{Version: testenv.Legacy, Brokers: 1})
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		_, err := ReadSizes(ctx, Options{BootstrapServers: strings.Split(k.Bootstrap, ","), Timeout: 10 * time.Second}, k.BrokerIDs())
-		if !errors.Is(err, ErrNoSizes) || !strings.Contains(err.Error(), "Kafka 0.9") {
-			t.Fatalf("err = %v, want ErrNoSizes naming Kafka 0.9", err)
-		}
-	})
-	for _, v := range testenv.ModernVersions() {
-		t.Run("kafka="+v.String(), func(t *testing.T) {
-			t.Parallel()
-			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, LogDirs: 2})
-			integrationSizes(t, k)
-		})
+// The sizes suite runs on the clusters TestIntegrationAdminAPI starts (one
+// per modern release), and the Kafka 0.9 check in TestLiveKafka09: a
+// cluster start costs more than the tests.
+
+// legacyHasNoSizes checks that Kafka 0.9 answers ReadSizes with ErrNoSizes.
+func legacyHasNoSizes(t *testing.T, k *testenv.Kafka) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, err := ReadSizes(ctx, Options{BootstrapServers: strings.Split(k.Bootstrap, ","), Timeout: 10 * time.Second}, k.BrokerIDs())
+	if !errors.Is(err, ErrNoSizes) || !strings.Contains(err.Error(), "Kafka 0.9") {
+		t.Fatalf("err = %v, want ErrNoSizes naming Kafka 0.9", err)
 	}
 }
 
+// integrationSizes writes a known number of bytes to each partition of
+// a topic on real brokers (TestIntegrationAdminAPI's cluster of each modern
+// release: three brokers of two log dirs each) and checks ReadSizes
+// against what Kafka's own kafka-log-dirs.sh --describe reports for the
+// same replicas (its output parsed by sizes.ParseLogDirs, which pins that
+// parser to the real tool too): equal sizes, each at least the bytes
+// written and not far above, volume sizes from Kafka 3.3 on.
 func integrationSizes(t *testing.T, k *testenv.Kafka) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
