@@ -100,7 +100,7 @@ func TestPlanReportsBytes(t *testing.T) {
 	for _, want := range []string{
 		"PARTITION  REPLICAS", "orders-0   1,2 -> ", "40.0 GiB  fault domain", "60.0 GiB  update domain",
 		"bytes to move: 125 GiB (134217728000 bytes); about 21m at --throttle 50000000 bytes/s",
-		"largest partitions moved:\n  orders-2  60.0 GiB  [3 6] -> ",
+		"largest partitions moved:\n  orders-2  60.0 GiB  3,6 -> ",
 	} {
 		if !strings.Contains(errw.String(), want) {
 			t.Errorf("stderr lacks %q:\n%s", want, errw.String())

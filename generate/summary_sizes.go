@@ -45,7 +45,7 @@ func writeSizes(ew *errWriter, r Report) {
 	if len(s.Largest) > 0 {
 		ew.printf("largest partitions moved:\n")
 		for _, p := range s.Largest {
-			ew.printf("  %s-%d  %s  %v -> %v\n", p.Topic, p.Partition, sizes.Format(p.Moved), p.Before, p.After)
+			ew.printf("  %s-%d  %s  %s -> %s\n", p.Topic, p.Partition, sizes.Format(p.Moved), ids(p.Before), ids(p.After))
 		}
 	}
 	ew.printf("\n")
