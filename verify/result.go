@@ -80,7 +80,8 @@ type Result struct {
 	// verify or execute --cancel of its plan removes them.
 	Records []RecordInfo
 	// BytesRemaining is what the plan still has to copy, when the brokers
-	// report replica sizes (Admin API path, Kafka 1.0+); nil otherwise.
+	// report replica sizes (Kafka 1.0+; on the ZooKeeper path through
+	// --bootstrap-server); nil otherwise.
 	BytesRemaining *int64
 }
 

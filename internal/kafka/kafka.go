@@ -91,8 +91,9 @@ type Capabilities struct {
 	// published domains) in the cluster (the Admin API path); the
 	// ZooKeeper path keeps it in ZooKeeper.
 	StateTopic StateTopic
-	// Sizer reports replica sizes and log-dir capacity (DescribeLogDirs:
-	// the Admin API path, Kafka 1.0+).
+	// Sizer reports replica sizes and log-dir capacity (DescribeLogDirs,
+	// Kafka 1.0+: the Admin API path, and the ZooKeeper path when the
+	// brokers' addresses are given too).
 	Sizer ReplicaSizer
 }
 

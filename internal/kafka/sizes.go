@@ -29,27 +29,38 @@ var ErrNoSizes = errors.New("the cluster cannot report replica sizes")
 // broker's); the result then holds the others. An error wrapping
 // ErrNoSizes means no broker can be asked.
 func ReadSizes(ctx context.Context, o Options, brokers []int32) (sizes.LogDirs, error) {
-	if len(o.BootstrapServers) == 0 {
-		return sizes.LogDirs{}, fmt.Errorf("%w: replica sizes come from the brokers (DescribeLogDirs); add --bootstrap-server to --zookeeper", ErrNoSizes)
-	}
-	sec, err := LoadCommandConfig(o.CommandConfig)
+	kc, err := sizesClient(ctx, o)
 	if err != nil {
 		return sizes.LogDirs{}, err
 	}
+	defer kc.Close()
+	return describeSizes(ctx, kc, brokers, o.timeout())
+}
+
+// sizesClient opens a franz-go client to the bootstrap servers for
+// DescribeLogDirs, after checking that the brokers have it (Kafka 1.0+).
+// An error wrapping ErrNoSizes means they cannot report sizes.
+func sizesClient(ctx context.Context, o Options) (*kgo.Client, error) {
+	if len(o.BootstrapServers) == 0 {
+		return nil, fmt.Errorf("%w: replica sizes come from the brokers (DescribeLogDirs); add --bootstrap-server to --zookeeper", ErrNoSizes)
+	}
+	sec, err := LoadCommandConfig(o.CommandConfig)
+	if err != nil {
+		return nil, err
+	}
 	v, err := detectVersion(ctx, o, sec)
 	if err != nil {
-		return sizes.LogDirs{}, fmt.Errorf("replica sizes: %w", explainConnect(ctx, o, sec, err))
+		return nil, fmt.Errorf("replica sizes: %w", explainConnect(ctx, o, sec, err))
 	}
 	if !v.IsAtLeast(sarama.V1_0_0_0) {
-		return sizes.LogDirs{}, fmt.Errorf("%w: brokers at %v run Kafka %s, which has no DescribeLogDirs (it came with Kafka 1.0); "+
+		return nil, fmt.Errorf("%w: brokers at %v run Kafka %s, which has no DescribeLogDirs (it came with Kafka 1.0); "+
 			"the plan counts replicas only", ErrNoSizes, o.BootstrapServers, versionName(v))
 	}
 	kc, err := kgo.NewClient(kgoOptions(o.BootstrapServers, sec, o.timeout(), o.logger())...)
 	if err != nil {
-		return sizes.LogDirs{}, fmt.Errorf("replica sizes: open a franz-go client for %v: %w", o.BootstrapServers, err)
+		return nil, fmt.Errorf("replica sizes: open a franz-go client for %v: %w", o.BootstrapServers, err)
 	}
-	defer kc.Close()
-	return describeSizes(ctx, kc, brokers, o.timeout())
+	return kc, nil
 }
 
 // describeSizes sends one DescribeLogDirs request for all partitions to

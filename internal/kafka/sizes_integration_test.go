@@ -22,13 +22,26 @@ import (
 // per modern release), and the Kafka 0.9 check in TestLiveKafka09: a
 // cluster start costs more than the tests.
 
-// legacyHasNoSizes checks that Kafka 0.9 answers ReadSizes with ErrNoSizes.
+// legacyHasNoSizes checks that Kafka 0.9 answers ReadSizes with ErrNoSizes,
+// and so does the ZooKeeper path's Sizer given the brokers' addresses.
 func legacyHasNoSizes(t *testing.T, k *testenv.Kafka) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	_, err := ReadSizes(ctx, Options{BootstrapServers: strings.Split(k.Bootstrap, ","), Timeout: 10 * time.Second}, k.BrokerIDs())
 	if !errors.Is(err, ErrNoSizes) || !strings.Contains(err.Error(), "Kafka 0.9") {
 		t.Fatalf("err = %v, want ErrNoSizes naming Kafka 0.9", err)
+	}
+	// The ZooKeeper path with the brokers' addresses offers a Sizer,
+	// which says the same, every time.
+	zc, err := Connect(ctx, Options{ZooKeeper: k.ZooKeeperConnect, BootstrapServers: strings.Split(k.Bootstrap, ","), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zc.Close()
+	for range 2 {
+		if _, err := zc.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs()); !errors.Is(err, ErrNoSizes) {
+			t.Fatalf("ZooKeeper path: err = %v, want ErrNoSizes", err)
+		}
 	}
 }
 
@@ -38,7 +51,9 @@ func legacyHasNoSizes(t *testing.T, k *testenv.Kafka) {
 // against what Kafka's own kafka-log-dirs.sh --describe reports for the
 // same replicas (its output parsed by sizes.ParseLogDirs, which pins that
 // parser to the real tool too): equal sizes, each at least the bytes
-// written and not far above, volume sizes from Kafka 3.3 on.
+// written and not far above, volume sizes from Kafka 3.3 on. On
+// ZooKeeper-mode clusters the ZooKeeper path, given the brokers' addresses
+// too, reads the same sizes.
 func integrationSizes(t *testing.T, k *testenv.Kafka) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -73,6 +88,20 @@ func integrationSizes(t *testing.T, k *testenv.Kafka) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// And through the ZooKeeper path given the brokers' addresses too.
+	viaZK := viaCluster
+	if k.ZooKeeperConnect != "" {
+		zo := o
+		zo.ZooKeeper = k.ZooKeeperConnect
+		zc, err := Connect(ctx, zo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zc.Close()
+		if viaZK, err = zc.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tool := k.MustRunTool(t, "kafka-log-dirs.sh", "--bootstrap-server", k.Bootstrap, "--describe", "--topic-list", topic)
 	if path := os.Getenv("FDUD_SAVE_LOG_DIRS"); path != "" { // to refresh internal/sizes/testdata
 		if err := os.WriteFile(path, []byte(tool.Stdout), 0o644); err != nil {
@@ -88,6 +117,9 @@ func integrationSizes(t *testing.T, k *testenv.Kafka) {
 		mine, theirs := replicaSizes(got.Replicas[tp]), replicaSizes(want.Replicas[tp])
 		if via := replicaSizes(viaCluster.Replicas[tp]); !maps.Equal(via, theirs) {
 			t.Errorf("%s: ReplicaSizes %v, kafka-log-dirs.sh %v", tp, via, theirs)
+		}
+		if via := replicaSizes(viaZK.Replicas[tp]); !maps.Equal(via, theirs) {
+			t.Errorf("%s: ReplicaSizes on the ZooKeeper path %v, kafka-log-dirs.sh %v", tp, via, theirs)
 		}
 		if len(mine) != 2 || len(theirs) != 2 {
 			t.Fatalf("%s: replicas %v from ReadSizes, %v from kafka-log-dirs.sh", tp, mine, theirs)

@@ -21,8 +21,10 @@ type zkCluster struct {
 	timeout time.Duration
 	log     *slog.Logger
 	// admin, when the brokers' addresses are given too, reaches the same
-	// cluster's Admin API for what ZooKeeper cannot do (cancelling).
+	// cluster's Admin API for what ZooKeeper cannot do (cancelling), and
+	// sizer its brokers' replica sizes; nil without them.
 	admin Options
+	sizer *zkSizer
 }
 
 var _ Cluster = (*zkCluster)(nil)
@@ -38,6 +40,7 @@ func connectZK(ctx context.Context, o Options) (*zkCluster, error) {
 	if len(o.BootstrapServers) > 0 {
 		z.admin = o
 		z.admin.ZooKeeper = ""
+		z.sizer = &zkSizer{o: z.admin}
 	}
 	// A Kafka cluster registers brokers under /brokers/ids; its absence
 	// usually means a wrong chroot.
@@ -55,9 +58,23 @@ func connectZK(ctx context.Context, o Options) (*zkCluster, error) {
 
 func (z *zkCluster) Path() string { return ZooKeeperPath }
 
-func (z *zkCluster) Capabilities() Capabilities { return Capabilities{OneBatch: true} }
+func (z *zkCluster) Capabilities() Capabilities {
+	c := Capabilities{OneBatch: true}
+	if z.sizer != nil {
+		// Not assigned when nil: a nil *zkSizer would make a non-nil
+		// interface.
+		c.Sizer = z.sizer
+	}
+	return c
+}
 
-func (z *zkCluster) Close() error { z.conn.Close(); return nil }
+func (z *zkCluster) Close() error {
+	if z.sizer != nil {
+		z.sizer.close()
+	}
+	z.conn.Close()
+	return nil
+}
 
 // getJSON reads a znode into v; found is false when the node does not exist.
 func (z *zkCluster) getJSON(ctx context.Context, p string, v any) (version int32, found bool, err error) {
