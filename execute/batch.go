@@ -22,7 +22,9 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 		// On the ZooKeeper path the controller acts on
 		// /admin/reassign_partitions only while no reassignment is in
 		// flight, so a batch waits for the previous one to finish.
-		serial: r.cl.Capabilities().OneBatch}
+		serial: r.cl.Capabilities().OneBatch,
+		copies: r.newCopies(pending, inflight)}
+	defer r.finishProgress()
 	for _, it := range inflight {
 		b.ours[it.Plan.TP()] = it
 	}
@@ -59,7 +61,7 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 		if err := b.poll(ctx); err != nil {
 			return err
 		}
-		fmt.Fprintf(r.errw, "Progress: %d of %d done, %d in flight, %d waiting.\n", b.done, b.total, len(b.ours), len(b.pending))
+		b.report(ctx)
 	}
 }
 
@@ -78,6 +80,8 @@ type batcher struct {
 	// reported as not alive (said once until they return).
 	live map[int32]bool
 	down map[int32]bool
+	// copies follows the bytes copied, when the brokers report sizes.
+	copies *copies
 }
 
 // submitNext submits the next batch the limits allow, if any. A busy

@@ -34,6 +34,10 @@ type Deps struct {
 	Stderr io.Writer
 	// Logger receives diagnostics; nil discards them.
 	Logger *slog.Logger
+	// Progress, when set, shows batching's progress in place (a bar on a
+	// terminal; Stderr should then write through it, see progress.Bar's
+	// Writer); nil prints it as lines on Stderr.
+	Progress Progress
 }
 
 // Result is what a Run did, for the front ends to render. It is filled as

@@ -32,6 +32,8 @@ type run struct {
 	created int
 	// seen is the state read last (for the batch order: broker racks).
 	seen *cluster.State
+	// progress shows batching's progress in place; nil: lines on errw.
+	progress Progress
 }
 
 // Run carries out in.Mode: it executes in.Plan, cancels it, or lists the
@@ -73,7 +75,7 @@ func Run(ctx context.Context, in Input, deps Deps) (res Result, err error) {
 		}
 	}
 	r := &run{o: o, cl: cl, zk: deps.ZooKeeper, errw: errw, log: log, plan: in.Plan.Assignment,
-		id: throttle.PlanID(in.Plan.Assignment), res: &res}
+		id: throttle.PlanID(in.Plan.Assignment), res: &res, progress: deps.Progress}
 	fmt.Fprintf(errw, "Using the %s path.\n", cl.Path())
 
 	cmd := clusterlock.ExecuteCommand

@@ -3,9 +3,11 @@ package verify
 import (
 	"context"
 	"log/slog"
-	"slices"
+	"time"
 
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/progress"
 	"github.com/fdud/fdud/internal/sizes"
 )
 
@@ -14,33 +16,12 @@ import (
 // less what the new replica already holds. ok is false when the sizes are
 // unknown for some partition that still has replicas to add. It is pure.
 func bytesRemaining(statuses []PartitionStatus, l sizes.LogDirs) (remaining int64, ok bool) {
-	ok = true
+	parts := make([]sizes.Copying, 0, len(statuses))
 	for _, s := range statuses {
-		var adding []int32
-		for _, b := range s.Planned {
-			if !slices.Contains(s.Current, b) {
-				adding = append(adding, b)
-			}
-		}
-		if len(adding) == 0 {
-			continue
-		}
-		size, known := l.PartitionSize(s.TP, s.Leader, s.ISR)
-		if !known {
-			ok = false
-			continue
-		}
-		for _, b := range adding {
-			have := int64(0)
-			for _, r := range l.Replicas[s.TP] {
-				if r.Broker == b && !r.Future {
-					have = r.Size
-				}
-			}
-			remaining += max(0, size-have)
-		}
+		parts = append(parts, sizes.Copying{TP: s.TP, Adding: sizes.Adding(s.Planned, s.Current), Leader: s.Leader, ISR: s.ISR})
 	}
-	return remaining, ok
+	c := sizes.CopyProgress(parts, l)
+	return c.Remaining(), c.Unknown == 0
 }
 
 // readBytesRemaining asks the brokers for sizes, if the cluster can say,
@@ -60,4 +41,43 @@ func readBytesRemaining(ctx context.Context, cl kafka.Cluster, live []int32, sta
 		return nil
 	}
 	return &n
+}
+
+// copyWatch follows, while verify waits, the bytes copied to the replicas
+// the plan adds. Its total is what was left to copy when the wait began
+// (verify does not know what a partition complete by then looked like
+// before), growing with the partitions a batching execute submits later.
+type copyWatch struct {
+	watch progress.Watch
+	// adding holds, per partition seen with replicas still to add, the
+	// brokers gaining one; a partition stays once complete, counted in full.
+	adding map[cluster.TopicPartition][]int32
+}
+
+func newCopyWatch(cl kafka.Cluster, log *slog.Logger) *copyWatch {
+	return &copyWatch{watch: progress.Watch{Sizer: cl.Capabilities().Sizer, Logger: log},
+		adding: map[cluster.TopicPartition][]int32{}}
+}
+
+// look returns the estimate after the pass p, or nil without sizes.
+func (w *copyWatch) look(ctx context.Context, at time.Time, p pass) *progress.Estimate {
+	var parts []sizes.Copying
+	for _, s := range p.statuses {
+		if s.Status != Complete && !s.Missing {
+			if a := sizes.Adding(s.Planned, s.Current); len(a) > 0 {
+				w.adding[s.TP] = a
+			}
+		}
+		if a, ok := w.adding[s.TP]; ok {
+			parts = append(parts, sizes.Copying{TP: s.TP, Adding: a, Leader: s.Leader, ISR: s.ISR, Complete: s.Status == Complete})
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	brokers := make([]int32, 0, len(p.st.Brokers))
+	for _, b := range p.st.Brokers {
+		brokers = append(brokers, b.ID)
+	}
+	return w.watch.Look(ctx, at, brokers, parts)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/progress"
 )
 
 // Formats of the document on stdout.
@@ -105,7 +106,9 @@ type Progress interface {
 	// planned; those in flight are moving; those with nothing in flight and
 	// not on their planned replicas are waiting (a batching execute has not
 	// submitted them yet).
-	Update(c Counts, elapsed time.Duration)
+	// bytes, when the brokers report replica sizes, is how far the copying
+	// of the new replicas is, since the wait began; nil otherwise.
+	Update(c Counts, bytes *progress.Estimate, elapsed time.Duration)
 	// Finish ends the display (a bar moves to a new line).
 	Finish()
 }

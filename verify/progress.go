@@ -3,28 +3,31 @@ package verify
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
+
+	"github.com/fdud/fdud/internal/progress"
 )
 
-// Bar is a progress bar for a terminal: one line redrawn in place.
+// Bar is a progress bar for a terminal: one line redrawn in place. It
+// fills by bytes copied when the brokers report sizes, else by partitions.
 type Bar struct {
-	w     io.Writer
-	width int
-	drawn bool
+	bar *progress.Bar
 }
 
 // NewBar returns a bar drawing on w, which should be a terminal.
-func NewBar(w io.Writer) *Bar { return &Bar{w: w, width: 30} }
+func NewBar(w io.Writer) *Bar { return &Bar{bar: progress.NewBar(w)} }
 
-func (b *Bar) Update(c Counts, elapsed time.Duration) {
-	filled := b.width
+func (b *Bar) Update(c Counts, bytes *progress.Estimate, elapsed time.Duration) {
+	fraction := 1.0
 	if c.Partitions > 0 {
-		filled = c.Complete * b.width / c.Partitions
+		fraction = float64(c.Complete) / float64(c.Partitions)
 	}
-	fmt.Fprintf(b.w, "\r[%s%s] %d/%d partitions done%s  %s ",
-		strings.Repeat("#", filled), strings.Repeat(".", b.width-filled), c.Complete, c.Partitions, rest(c), elapsed.Round(time.Second))
-	b.drawn = true
+	text := fmt.Sprintf("%d/%d partitions done%s", c.Complete, c.Partitions, rest(c))
+	if bytes != nil {
+		fraction = bytes.Fraction()
+		text += "; " + bytes.String()
+	}
+	b.bar.Draw(fraction, fmt.Sprintf("%s  %s", text, elapsed.Round(time.Second)))
 }
 
 // rest says what is not done yet: moving, and waiting (nothing in flight,
@@ -41,12 +44,7 @@ func rest(c Counts) string {
 	return s
 }
 
-func (b *Bar) Finish() {
-	if b.drawn {
-		fmt.Fprintln(b.w)
-		b.drawn = false
-	}
-}
+func (b *Bar) Finish() { b.bar.Finish() }
 
 // Lines reports progress as plain lines, for logs and pipes: one line when
 // the count changes, and one at least every Every (default 1 minute) so a
@@ -62,12 +60,16 @@ type Lines struct {
 // NewLines returns a line reporter writing to w.
 func NewLines(w io.Writer) *Lines { return &Lines{w: w, Every: time.Minute} }
 
-func (l *Lines) Update(c Counts, elapsed time.Duration) {
+func (l *Lines) Update(c Counts, bytes *progress.Estimate, elapsed time.Duration) {
 	if l.reported && c == l.last && elapsed-l.lastAt < l.Every {
 		return
 	}
-	fmt.Fprintf(l.w, "verify: %d of %d partitions done%s (%s elapsed)\n",
-		c.Complete, c.Partitions, rest(c), elapsed.Round(time.Second))
+	var copied string
+	if bytes != nil {
+		copied = "; " + bytes.String()
+	}
+	fmt.Fprintf(l.w, "verify: %d of %d partitions done%s%s (%s elapsed)\n",
+		c.Complete, c.Partitions, rest(c), copied, elapsed.Round(time.Second))
 	l.last, l.lastAt, l.reported = c, elapsed, true
 }
 

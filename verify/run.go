@@ -170,7 +170,11 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Deps, log *slog.
 		last    pass
 		lastErr error
 		waitFor string // the lock holder being waited for, said once
+		copies  *copyWatch
 	)
+	if env.Progress != nil && o.Wait {
+		copies = newCopyWatch(cl, log)
+	}
 	finish := func() {
 		if env.Progress != nil && o.Wait {
 			env.Progress.Finish()
@@ -188,8 +192,8 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Deps, log *slog.
 		default:
 			last, lastErr = p, nil
 			c := Count(p.statuses)
-			if env.Progress != nil && o.Wait {
-				env.Progress.Update(c, env.Now().Sub(start))
+			if copies != nil {
+				env.Progress.Update(c, copies.look(ctx, env.Now(), p), env.Now().Sub(start))
 			}
 			if !o.Wait || p.settled() {
 				finish()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/progress"
 	"github.com/fdud/fdud/schemas"
 )
 
@@ -20,7 +21,7 @@ type recordedProgress struct {
 	finished int
 }
 
-func (p *recordedProgress) Update(c Counts, _ time.Duration) {
+func (p *recordedProgress) Update(c Counts, _ *progress.Estimate, _ time.Duration) {
 	p.updates = append(p.updates, [2]int{c.Complete, c.Partitions})
 }
 func (p *recordedProgress) Finish() { p.finished++ }
@@ -186,7 +187,7 @@ type cancelAfter struct {
 	cancel func()
 }
 
-func (c *cancelAfter) Update(Counts, time.Duration) {
+func (c *cancelAfter) Update(Counts, *progress.Estimate, time.Duration) {
 	if c.n--; c.n == 0 {
 		c.cancel()
 	}
@@ -228,10 +229,10 @@ func TestProgress(t *testing.T) {
 	l := NewLines(&b)
 	// Issue 9: only partitions complete as planned are done; those not
 	// submitted yet by a batching execute are waiting, not done.
-	l.Update(Counts{Partitions: 4, Complete: 1, InProgress: 1, NotAsPlanned: 2}, time.Second)
-	l.Update(Counts{Partitions: 4, Complete: 1, InProgress: 1, NotAsPlanned: 2}, 2*time.Second) // unchanged and recent: silent
-	l.Update(Counts{Partitions: 4, Complete: 3, InProgress: 1}, 3*time.Second)
-	l.Update(Counts{Partitions: 4, Complete: 3, InProgress: 1}, 2*time.Minute) // unchanged but a minute later: a heartbeat
+	l.Update(Counts{Partitions: 4, Complete: 1, InProgress: 1, NotAsPlanned: 2}, nil, time.Second)
+	l.Update(Counts{Partitions: 4, Complete: 1, InProgress: 1, NotAsPlanned: 2}, nil, 2*time.Second) // unchanged and recent: silent
+	l.Update(Counts{Partitions: 4, Complete: 3, InProgress: 1}, nil, 3*time.Second)
+	l.Update(Counts{Partitions: 4, Complete: 3, InProgress: 1}, nil, 2*time.Minute) // unchanged but a minute later: a heartbeat
 	want := "verify: 1 of 4 partitions done, 1 moving, 2 waiting (not submitted yet) (1s elapsed)\n" +
 		"verify: 3 of 4 partitions done, 1 moving (3s elapsed)\n" +
 		"verify: 3 of 4 partitions done, 1 moving (2m0s elapsed)\n"
@@ -240,7 +241,7 @@ func TestProgress(t *testing.T) {
 	}
 	b.Reset()
 	bar := NewBar(&b)
-	bar.Update(Counts{Partitions: 2, Complete: 1, NotAsPlanned: 1}, time.Second)
+	bar.Update(Counts{Partitions: 2, Complete: 1, NotAsPlanned: 1}, nil, time.Second)
 	bar.Finish()
 	if got := b.String(); !strings.HasPrefix(got, "\r[###############...............] 1/2") || !strings.HasSuffix(got, "\n") {
 		t.Errorf("bar %q", got)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/fdud/fdud/execute"
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/progress"
 )
 
 func newExecuteCommand(s streams) *cli.Command {
@@ -33,7 +34,10 @@ so fdud verify can follow in a pipe.
 
 Without batching it returns once the reassignment is started, like Kafka's tool.
 With --max-partition-movements or --max-moves-per-broker it stays in the
-foreground and submits batches as earlier ones complete. Re-running the same plan
+foreground and submits batches as earlier ones complete, with its progress on
+stderr: partitions done and, when the brokers report replica sizes (Kafka 1.0+;
+with --zookeeper, through --bootstrap-server), bytes copied, rate and time left;
+a bar on a terminal. Re-running the same plan
 is safe: partitions at their target are skipped, partitions already moving to it
 are not resubmitted.
 
@@ -129,6 +133,12 @@ EXIT STATUS:
 			}
 			log := newLogger(c, s)
 			deps := execute.Deps{Stderr: s.err, Logger: log}
+			if o.Batching() && isTerminal(s.err) {
+				// A bar in place of the progress lines; messages go
+				// through it so that they do not run into it.
+				bar := progress.NewBar(s.err)
+				deps.Stderr, deps.Progress = bar.Writer(), bar
+			}
 			if o.Mode == execute.ModeList || len(in.Plan.Assignment.Partitions) > 0 {
 				// An empty plan needs no cluster: nothing to do, exit 0.
 				conns, err := connectCluster(c.Context, clusterOptions(c, log), o.Mode != execute.ModeList)

@@ -1,0 +1,137 @@
+package execute
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
+)
+
+// fourMoving: brokers 1-6, topic t with t-0..t-3 on [1,2]; the plan moves
+// all four to [3,4], two at a time, with a clock that ticks a second at
+// every reading.
+func fourMoving(t *testing.T) (*kafka.Fake, Input) {
+	t.Helper()
+	var bs []cluster.Broker
+	for id := range int32(6) {
+		bs = append(bs, cluster.Broker{ID: id + 1, Host: "127.0.0.1", Port: 9092})
+	}
+	f := kafka.NewFake("c1", bs...)
+	if err := f.CreateTopic(context.Background(), "t", [][]int32{{1, 2}, {1, 2}, {1, 2}, {1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var parts []string
+	for p := range 4 {
+		parts = append(parts, fmt.Sprintf(`{"topic":"t","partition":%d,"replicas":[3,4]}`, p))
+	}
+	plan, err := ParsePlan([]byte(`{"version":1,"partitions":[` + strings.Join(parts, ",") + "]}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	o := Options{StateDir: filepath.Join(dir, "state"), RollbackFile: filepath.Join(dir, "rollback.json"),
+		PollInterval: time.Millisecond, MaxPartitionMovements: 2,
+		Now: func() time.Time { now = now.Add(time.Second); return now }}
+	return f, Input{Plan: plan, Options: o}
+}
+
+// TestBatchProgressInBytes: while batching, the progress lines say how
+// much of the new replicas is copied (from the brokers' replica sizes),
+// the rate and the time left; partitions done count in full.
+func TestBatchProgressInBytes(t *testing.T) {
+	f, in := fourMoving(t)
+	s := &kafka.FakeSizes{Fake: f, Size: 1000, Step: 500}
+	var errw bytes.Buffer
+	if _, err := Run(context.Background(), in, Deps{Cluster: kafka.WithSizer(f, s), Stderr: &errw}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stderr:\n%s", errw.String())
+	var progress []string
+	for _, l := range strings.Split(errw.String(), "\n") {
+		if strings.HasPrefix(l, "Progress: ") {
+			progress = append(progress, l)
+		}
+	}
+	want := []string{
+		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 2.0 KiB of 7.8 KiB copied (25%).",
+		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 3.9 KiB of 7.8 KiB copied (50%), ",
+		"Progress: 2 of 4 done, 0 in flight, 2 waiting; 3.9 KiB of 7.8 KiB copied (50%), ",
+	}
+	if len(progress) != len(want) {
+		t.Fatalf("progress lines:\n%s", strings.Join(progress, "\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(progress[i], w) {
+			t.Errorf("line %d: %q, want it to start %q", i+1, progress[i], w)
+		}
+	}
+	if !strings.Contains(progress[1], "B/s, ETA ") {
+		t.Errorf("no rate or ETA: %q", progress[1])
+	}
+}
+
+// completing completes the Fake's reassignments whenever the state is read.
+type completing struct{ *kafka.Fake }
+
+func (c completing) State(ctx context.Context, topics []string) (*cluster.State, error) {
+	c.Fake.Complete()
+	return c.Fake.State(ctx, topics)
+}
+
+// TestBatchProgressWithoutSizes: a path that cannot read sizes (the
+// ZooKeeper path without --bootstrap-server) keeps the partition counts,
+// and says so once, at debug level.
+func TestBatchProgressWithoutSizes(t *testing.T) {
+	f, in := fourMoving(t)
+	var errw, logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if _, err := Run(context.Background(), in, Deps{Cluster: completing{f}, Stderr: &errw, Logger: log}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errw.String(), "\nProgress: 2 of 4 done, 0 in flight, 2 waiting.\n") || strings.Contains(errw.String(), "copied") {
+		t.Errorf("stderr:\n%s", errw.String())
+	}
+	if n := strings.Count(logs.String(), "progress counts partitions only"); n != 1 {
+		t.Errorf("said %d times that there are no sizes:\n%s", n, logs.String())
+	}
+}
+
+// drawn records a Progress display.
+type drawn struct {
+	draws    []string
+	finished int
+}
+
+func (d *drawn) Draw(fraction float64, text string) {
+	d.draws = append(d.draws, fmt.Sprintf("%.2f %s", fraction, text))
+}
+func (d *drawn) Finish() { d.finished++ }
+
+// TestBatchProgressDisplay: with a Progress display (a bar on a terminal)
+// the progress goes there, filled by bytes, instead of into lines.
+func TestBatchProgressDisplay(t *testing.T) {
+	f, in := fourMoving(t)
+	s := &kafka.FakeSizes{Fake: f, Size: 1000, Step: 500}
+	var errw bytes.Buffer
+	d := &drawn{}
+	if _, err := Run(context.Background(), in, Deps{Cluster: kafka.WithSizer(f, s), Stderr: &errw, Progress: d}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(errw.String(), "Progress: ") {
+		t.Errorf("progress lines beside the display:\n%s", errw.String())
+	}
+	if len(d.draws) != 3 || !strings.HasPrefix(d.draws[0], "0.25 0 of 4 done, 2 in flight, 2 waiting; 2.0 KiB of 7.8 KiB copied (25%)") {
+		t.Errorf("draws:\n%s", strings.Join(d.draws, "\n"))
+	}
+	if d.finished != 1 {
+		t.Errorf("finished %d times, want 1", d.finished)
+	}
+}

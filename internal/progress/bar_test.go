@@ -1,0 +1,94 @@
+package progress
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/sizes"
+)
+
+func TestBar(t *testing.T) {
+	var out bytes.Buffer
+	b := NewBar(&out)
+	b.width = 10
+	w := b.Writer()
+	fmt.Fprintln(w, "before any bar")
+	b.Draw(0.25, "1 of 4")
+	b.Draw(1.5, "4 of 4")
+	fmt.Fprint(w, "Batch 2: submitted\n")
+	b.Draw(-1, "0 of 4")
+	b.Finish()
+	b.Finish()
+	fmt.Fprintln(w, "after")
+	clear := func(n int) string { return "\r" + strings.Repeat(" ", n) + "\r" }
+	want := "before any bar\n" +
+		"\r[##........] 1 of 4 " +
+		clear(len("[##........] 1 of 4")+1) + "\r[##########] 4 of 4 " +
+		clear(len("[##########] 4 of 4")+1) + "Batch 2: submitted\n" + "\r[##########] 4 of 4 " +
+		clear(len("[##########] 4 of 4")+1) + "\r[..........] 0 of 4 " +
+		"\n" + "after\n"
+	if got := out.String(); got != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}
+
+// fakeSizer answers with the sizes of its turn and counts its calls.
+type fakeSizer struct {
+	answers []sizes.LogDirs
+	err     error
+	calls   int
+}
+
+func (f *fakeSizer) ReplicaSizes(context.Context, []int32) (sizes.LogDirs, error) {
+	f.calls++
+	if f.err != nil {
+		return sizes.LogDirs{}, f.err
+	}
+	return f.answers[min(f.calls, len(f.answers))-1], nil
+}
+
+// TestWatch: readings at 10 s steps of a fake clock give a rate and an ETA;
+// without sizes Look says so once, at debug level, and returns nil.
+func TestWatch(t *testing.T) {
+	tp := cluster.TopicPartition{Topic: "t", Partition: 0}
+	at := func(have int64) sizes.LogDirs {
+		var l sizes.LogDirs
+		l.Answer(1)
+		l.AddReplica(tp, sizes.Replica{Broker: 1, Size: 10000})
+		l.AddReplica(tp, sizes.Replica{Broker: 2, Size: have})
+		return l
+	}
+	parts := []sizes.Copying{{TP: tp, Adding: []int32{2}, Leader: 1}}
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	w := Watch{Sizer: &fakeSizer{answers: []sizes.LogDirs{at(0), at(2000), at(4000)}}, Logger: log}
+	var got []string
+	for i := range 3 {
+		e := w.Look(context.Background(), t0.Add(time.Duration(i)*10*time.Second), []int32{1, 2}, parts)
+		got = append(got, e.String())
+	}
+	want := []string{"0 B of 9.8 KiB copied (0%)", "2.0 KiB of 9.8 KiB copied (20%), 200 B/s, ETA 40s",
+		"3.9 KiB of 9.8 KiB copied (40%), 200 B/s, ETA 30s"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, s := range []Sizer{nil, &fakeSizer{err: errors.New("kafka 0.9")}} {
+		logs.Reset()
+		w := Watch{Sizer: s, Logger: log}
+		for range 3 {
+			if e := w.Look(context.Background(), t0, []int32{1}, parts); e != nil {
+				t.Errorf("sizer %v: estimate %v without sizes", s, e)
+			}
+		}
+		if n := strings.Count(logs.String(), "level=DEBUG"); n != 1 || !strings.Contains(logs.String(), "progress counts partitions only") {
+			t.Errorf("sizer %v: logged %d times:\n%s", s, n, logs.String())
+		}
+	}
+}

@@ -1,0 +1,131 @@
+// Package progress estimates and shows how a long-running copy is going:
+// the rate over a recent window and the time left (rate.go, pure), and a
+// one-line bar redrawn in place on a terminal (bar.go).
+package progress
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/fdud/fdud/internal/sizes"
+)
+
+// DefaultWindow is the span the rate is measured over: long enough to
+// smooth a few polls, short enough to follow a throttle change.
+const DefaultWindow = 2 * time.Minute
+
+// sample is one reading of the bytes done.
+type sample struct {
+	at   time.Time
+	done int64
+}
+
+// Meter estimates a rate from readings of a growing count over a sliding
+// window. A reading below the one before (a partition whose size went
+// unknown, a cancelled move) starts the window afresh. It is pure: the
+// caller passes the time of each reading.
+type Meter struct {
+	Window  time.Duration // 0 means DefaultWindow
+	samples []sample
+}
+
+// Add records that done bytes were done at time at.
+func (m *Meter) Add(at time.Time, done int64) {
+	if n := len(m.samples); n > 0 && (done < m.samples[n-1].done || at.Before(m.samples[n-1].at)) {
+		m.samples = m.samples[:0]
+	}
+	m.samples = append(m.samples, sample{at, done})
+	w := m.Window
+	if w <= 0 {
+		w = DefaultWindow
+	}
+	// Keep the newest reading at or before the window's start as its
+	// anchor, so the rate spans the whole window once there is one.
+	first := 0
+	for i := range m.samples {
+		if at.Sub(m.samples[i].at) >= w {
+			first = i
+		}
+	}
+	m.samples = m.samples[first:]
+}
+
+// Rate is bytes per second over the window; ok is false before two
+// readings some time apart.
+func (m *Meter) Rate() (perSecond float64, ok bool) {
+	if len(m.samples) < 2 {
+		return 0, false
+	}
+	a, b := m.samples[0], m.samples[len(m.samples)-1]
+	span := b.at.Sub(a.at).Seconds()
+	if span <= 0 {
+		return 0, false
+	}
+	return float64(b.done-a.done) / span, true
+}
+
+// ETA is the time the remaining bytes take at the given rate; ok is false
+// when there is no rate to go by (nothing copied within the window), or
+// nothing remains.
+func ETA(remaining int64, perSecond float64) (time.Duration, bool) {
+	if remaining <= 0 || perSecond <= 0 {
+		return 0, false
+	}
+	s := float64(remaining) / perSecond
+	if s > math.MaxInt64/float64(time.Second) {
+		return 0, false
+	}
+	return time.Duration(s * float64(time.Second)).Round(time.Second), true
+}
+
+// Estimate is how far a copy is, for display.
+type Estimate struct {
+	sizes.Copied
+	// Rate is bytes per second over the window, valid when HaveRate;
+	// ETA the time left at that rate, valid when HaveETA.
+	Rate     float64
+	HaveRate bool
+	ETA      time.Duration
+	HaveETA  bool
+}
+
+// Fraction is the share done, 0 to 1 (1 when there is nothing to copy).
+func (e Estimate) Fraction() float64 {
+	if e.Total <= 0 {
+		return 1
+	}
+	return math.Min(1, float64(e.Done)/float64(e.Total))
+}
+
+// String reads "1.2 GiB of 4.0 GiB copied (30%), 12.0 MiB/s, ETA 4m10s",
+// with what is unknown left out.
+func (e Estimate) String() string {
+	s := fmt.Sprintf("%s of %s copied (%d%%)", sizes.Format(e.Done), sizes.Format(e.Total), int(e.Fraction()*100))
+	if e.HaveRate {
+		s += ", " + sizes.Format(int64(math.Round(e.Rate))) + "/s"
+	}
+	if e.HaveETA {
+		s += ", ETA " + e.ETA.String()
+	}
+	if e.Unknown > 0 {
+		s += fmt.Sprintf(" (%d partitions of unknown size not counted)", e.Unknown)
+	}
+	return s
+}
+
+// Estimator turns readings of a copy into estimates.
+type Estimator struct {
+	Meter Meter
+}
+
+// Add records a reading taken at time at and returns the estimate.
+func (x *Estimator) Add(at time.Time, c sizes.Copied) Estimate {
+	x.Meter.Add(at, c.Done)
+	e := Estimate{Copied: c}
+	e.Rate, e.HaveRate = x.Meter.Rate()
+	if e.HaveRate {
+		e.ETA, e.HaveETA = ETA(c.Remaining(), e.Rate)
+	}
+	return e
+}

@@ -1,0 +1,119 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/progress"
+	"github.com/fdud/fdud/internal/sizes"
+	"github.com/fdud/fdud/verify"
+)
+
+// tickingClock returns a clock that moves on by step at every reading.
+func tickingClock(step time.Duration) func() time.Time {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	return func() time.Time { now = now.Add(step); return now }
+}
+
+// movingFake is brokers 1-4 with t-0 and t-1 on [1,2], both being
+// reassigned to [3,4]; the plan is that target.
+func movingFake(t *testing.T) (*kafka.Fake, cluster.Assignment) {
+	t.Helper()
+	var bs []cluster.Broker
+	for id := range int32(4) {
+		bs = append(bs, cluster.Broker{ID: id + 1, Host: "127.0.0.1", Port: 9092})
+	}
+	f := kafka.NewFake("c1", bs...)
+	ctx := context.Background()
+	if err := f.CreateTopic(ctx, "t", [][]int32{{1, 2}, {1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	plan := cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{
+		{Topic: "t", Partition: 0, Replicas: []int32{3, 4}}, {Topic: "t", Partition: 1, Replicas: []int32{3, 4}}}}
+	if err := f.Reassign(ctx, plan.Partitions); err != nil {
+		t.Fatal(err)
+	}
+	return f, plan
+}
+
+// TestWaitShowsBytes: while verify --wait waits, the progress lines say
+// how much of the new replicas is copied, from the brokers' replica sizes.
+func TestWaitShowsBytes(t *testing.T) {
+	f, plan := movingFake(t)
+	s := &kafka.FakeSizes{Fake: f, Size: 1000, Step: 500}
+	var errw bytes.Buffer
+	lines := verify.NewLines(&errw)
+	lines.Every = time.Nanosecond // a line per poll
+	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
+	res, err := verify.Run(context.Background(), o, verify.Deps{Cluster: kafka.WithSizer(f, s), Progress: lines, Now: tickingClock(time.Second)})
+	t.Logf("stderr:\n%s", errw.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSpace(errw.String()), "\n")
+	if len(got) != 3 {
+		t.Fatalf("%d progress lines, want 3", len(got))
+	}
+	for i, want := range []string{
+		"verify: 0 of 2 partitions done, 2 moving; 2.0 KiB of 3.9 KiB copied (50%) (",
+		"verify: 0 of 2 partitions done, 2 moving; 3.9 KiB of 3.9 KiB copied (100%), ",
+		"verify: 2 of 2 partitions done; 3.9 KiB of 3.9 KiB copied (100%), ",
+	} {
+		if !strings.HasPrefix(got[i], want) {
+			t.Errorf("line %d: %q, want it to start %q", i+1, got[i], want)
+		}
+	}
+	if res.BytesRemaining == nil || *res.BytesRemaining != 0 {
+		t.Errorf("bytes remaining %v, want 0", res.BytesRemaining)
+	}
+}
+
+// TestWaitWithoutSizes: a path that cannot read sizes keeps the partition
+// counts, as before.
+func TestWaitWithoutSizes(t *testing.T) {
+	f, plan := movingFake(t)
+	var errw bytes.Buffer
+	lines := verify.NewLines(&errw)
+	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	now := tickingClock(time.Second)
+	_, err := verify.Run(ctx, o, verify.Deps{Cluster: f, Progress: lines, Now: func() time.Time {
+		if calls++; calls == 6 {
+			f.Complete()
+		}
+		return now()
+	}})
+	cancel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := errw.String(); !strings.HasPrefix(got, "verify: 0 of 2 partitions done, 2 moving (") || strings.Contains(got, "copied") {
+		t.Errorf("lines:\n%s", got)
+	}
+}
+
+// TestBarWithBytes: on a terminal the bar fills by bytes when they are known.
+func TestBarWithBytes(t *testing.T) {
+	var out bytes.Buffer
+	b := verify.NewBar(&out)
+	c := verify.Counts{Partitions: 4, Complete: 1, InProgress: 3}
+	b.Update(c, nil, 5*time.Second)
+	e := progress.Estimate{Copied: sizes.Copied{Done: 3 << 20, Total: 4 << 20}}
+	b.Update(c, &e, 7*time.Second)
+	b.Finish()
+	got := out.String()
+	for _, want := range []string{
+		"\r[#######.......................] 1/4 partitions done, 3 moving  5s ",
+		"\r[######################........] 1/4 partitions done, 3 moving; 3.0 MiB of 4.0 MiB copied (75%)  7s \n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("bar %q lacks %q", got, want)
+		}
+	}
+}
