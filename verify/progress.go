@@ -46,6 +46,10 @@ func rest(c Counts) string {
 
 func (b *Bar) Finish() { b.bar.Finish() }
 
+// Writer returns a writer for messages around the bar (see
+// progress.Bar.Writer).
+func (b *Bar) Writer() io.Writer { return b.bar.Writer() }
+
 // Lines reports progress as plain lines, for logs and pipes: one line when
 // the count changes, and one at least every Every (default 1 minute) so a
 // log shows the wait is alive.

@@ -131,13 +131,18 @@ EXIT STATUS:
 					return err
 				}
 			}
+			s := s // this run's streams: stderr may go through the bar
+			var bar *progress.Bar
+			if o.Batching() && isTerminal(s.err) {
+				// A bar in place of the progress lines; messages and
+				// logs go through it so that they do not run into it.
+				bar = progress.NewBar(s.err)
+				s.err = bar.Writer()
+			}
 			log := newLogger(c, s)
 			deps := execute.Deps{Stderr: s.err, Logger: log}
-			if o.Batching() && isTerminal(s.err) {
-				// A bar in place of the progress lines; messages go
-				// through it so that they do not run into it.
-				bar := progress.NewBar(s.err)
-				deps.Stderr, deps.Progress = bar.Writer(), bar
+			if bar != nil {
+				deps.Progress = bar
 			}
 			if o.Mode == execute.ModeList || len(in.Plan.Assignment.Partitions) > 0 {
 				// An empty plan needs no cluster: nothing to do, exit 0.

@@ -135,6 +135,12 @@ func newVerifyCommand(s streams) *cli.Command {
 
 func runVerify(c *cli.Context, s streams) error {
 	ctx := c.Context
+	bar := barFor(c.Bool("wait"), s.err)
+	if bar != nil {
+		// Messages and logs go through the bar so that they do not run
+		// into it.
+		s.err = bar.Writer()
+	}
 	log := newLogger(c, s)
 	o := verify.Options{
 		All: c.Bool("all"), Wait: c.Bool("wait"), Timeout: c.Duration("timeout"),
@@ -168,8 +174,11 @@ func runVerify(c *cli.Context, s streams) error {
 		req.Domains, req.Cluster, req.StateDir = spec, clusterOptions(c, log), c.String("state-dir")
 		req.Deps = verify.Deps{Logger: log}
 		req.DomainEnv = domainEnv{Stdin: s.in, Stderr: s.err, Logger: log, ZooKeeperDigest: zookeeper.Secret(c.String("zookeeper-digest"))}
-		if o.Wait {
-			req.Deps.Progress = progressFor(s.err)
+		switch {
+		case bar != nil:
+			req.Deps.Progress = bar
+		case o.Wait:
+			req.Deps.Progress = verify.NewLines(s.err)
 		}
 	}
 	res, _, err := verifyWith(ctx, req)
@@ -255,13 +264,14 @@ func verifyWith(ctx context.Context, r verifyRequest) (*verify.Result, *throttle
 	return res, removed, err
 }
 
-// progressFor draws a bar on a terminal and plain lines anywhere else (a
-// log file, a pipe, journald), where carriage returns would be noise.
-func progressFor(w io.Writer) verify.Progress {
-	if isTerminal(w) {
+// barFor returns a progress bar for a wait on a terminal, and nil anywhere
+// else (a log file, a pipe, journald), where carriage returns would be
+// noise: plain lines go there.
+func barFor(wait bool, w io.Writer) *verify.Bar {
+	if wait && isTerminal(w) {
 		return verify.NewBar(w)
 	}
-	return verify.NewLines(w)
+	return nil
 }
 
 // isTerminal reports whether the stream is an *os.File on a terminal.
