@@ -74,7 +74,7 @@ func TestRunClusterLockZooKeeper(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	fc := &fakeCluster{states: []*cluster.State{{Brokers: brokers(1, 2), Partitions: []cluster.PartitionState{part("a", 0, 1, 2)}}}}
+	fc := scripted(t, &cluster.State{Brokers: brokers(1, 2), Partitions: []cluster.PartitionState{part("a", 0, 1, 2)}})
 	verifyOnce := func() (*Result, string, error) {
 		var stderr bytes.Buffer
 		res, err := runWritten(ctx, Options{Plan: thePlan}, fc, Env{Stderr: &stderr,
