@@ -72,6 +72,19 @@ func cancelled(f *kafka.Fake) []cluster.TopicPartition {
 	return out
 }
 
+// interruptedAtRead returns a context cancelled (as Ctrl-C does) when f's
+// State is read the n-th time, before that read.
+func interruptedAtRead(f *kafka.Fake, n int) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	f.BeforeState(func(read int) error {
+		if read == n {
+			cancel()
+		}
+		return nil
+	})
+	return ctx
+}
+
 // submitted are the partitions of every Reassign call, in order.
 func submitted(f *kafka.Fake) []string {
 	var out []string
@@ -370,14 +383,8 @@ func TestRunInterruptedAndResumed(t *testing.T) {
 	f := sixPartitions()
 	o := testOptions(t)
 	o.MaxPartitionMovements = 2
-	ctx, cancel := context.WithCancel(context.Background())
 	// The first batch never completes; the run is interrupted while waiting.
-	f.BeforeState(func(read int) error {
-		if read == 3 {
-			cancel()
-		}
-		return nil
-	})
+	ctx := interruptedAtRead(f, 3)
 	r := runExecute(t, ctx, o, f, movePlan(5))
 	if !errors.Is(r.err, context.Canceled) || !strings.Contains(r.err.Error(), "re-run the same plan") {
 		t.Fatalf("err = %v, want context.Canceled with advice", r.err)
@@ -596,13 +603,7 @@ func TestInterruptionAdviceFitsThePath(t *testing.T) {
 			}
 			o := testOptions(t)
 			o.MaxPartitionMovements = 2
-			ctx, cancel := context.WithCancel(context.Background())
-			f.BeforeState(func(read int) error {
-				if read == 3 {
-					cancel()
-				}
-				return nil
-			})
+			ctx := interruptedAtRead(f, 3)
 			r := runExecute(t, ctx, o, f, movePlan(5))
 			if !errors.Is(r.err, context.Canceled) {
 				t.Fatalf("err = %v", r.err)
