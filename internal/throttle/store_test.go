@@ -9,7 +9,6 @@ import (
 
 	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // storeConformance checks the Store contract on any implementation.
@@ -69,11 +68,7 @@ func TestFileStore(t *testing.T) {
 func TestZooKeeperStore(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	ctx := context.Background()
-	conn, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: fmt.Sprintf("%s/t%d", z.Addr, time.Now().UnixNano()), SessionTimeout: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := testenv.ConnectZooKeeper(t, fmt.Sprintf("%s/t%d", z.Addr, time.Now().UnixNano()))
 	s, err := OpenStore(ctx, StoreOptions{ZooKeeper: conn})
 	if err != nil {
 		t.Fatal(err)
