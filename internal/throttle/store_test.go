@@ -81,3 +81,14 @@ func TestZooKeeperStore(t *testing.T) {
 		t.Errorf("record not at %s/plan-b", ZNode)
 	}
 }
+
+// tempStore is a throttle record store in a state directory of the test's
+// own.
+func tempStore(t *testing.T) Store {
+	t.Helper()
+	s, err := OpenStore(context.Background(), StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
