@@ -10,78 +10,32 @@ import (
 	"github.com/fdud/fdud/internal/kafka"
 )
 
-// dirFake is a cluster that moves and describes log directories: every
-// broker has /data/a and /data/b, and replicas live where dirs says
-// (/data/a when not listed). A move is recorded, with the number of
-// Reassign calls made before it, and completes at once.
-type dirFake struct {
-	*fakeCluster
-	dirs  map[int32]map[cluster.TopicPartition]string
-	moves []dirMove
+// newDirFake is sixPartitions with log directories: every broker has
+// /data/a and /data/b, and replicas live in /data/a unless placed or moved.
+func newDirFake() *kafka.Fake {
+	f := sixPartitions()
+	f.SetLogDirs("/data/a", "/data/b")
+	return f
 }
 
+// dirMove is one MoveLogDirs call, with the number of Reassign calls made
+// before it.
 type dirMove struct {
 	plan          []cluster.PartitionAssignment
 	afterReassign int
 }
 
-func newDirFake() *dirFake {
-	return &dirFake{fakeCluster: sixPartitions(), dirs: map[int32]map[cluster.TopicPartition]string{}}
-}
-
-func (d *dirFake) Capabilities() kafka.Capabilities {
-	c := d.fakeCluster.Capabilities()
-	c.LogDirMover, c.LogDirDescriber = d, d
-	return c
-}
-
-func (d *dirFake) MoveLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.moves = append(d.moves, dirMove{plan, len(d.reassigned)})
-	for _, p := range plan {
-		for i, dir := range p.LogDirs {
-			if dir != cluster.AnyLogDir {
-				b := p.Replicas[i]
-				if d.dirs[b] == nil {
-					d.dirs[b] = map[cluster.TopicPartition]string{}
-				}
-				d.dirs[b][p.TP()] = dir
-			}
+func dirMoves(f *kafka.Fake) []dirMove {
+	var moves []dirMove
+	reassigns := 0
+	for _, c := range f.Calls("Reassign", "MoveLogDirs") {
+		if c.Method == "Reassign" {
+			reassigns++
+			continue
 		}
+		moves = append(moves, dirMove{c.Plan, reassigns})
 	}
-	return nil
-}
-
-func (d *dirFake) DescribeLogDirs(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (map[int32]kafka.BrokerLogDirs, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	out := map[int32]kafka.BrokerLogDirs{}
-	for _, b := range brokers {
-		bd := kafka.BrokerLogDirs{Dirs: map[string]error{"/data/a": nil, "/data/b": nil}, Replicas: map[cluster.TopicPartition]kafka.ReplicaLogDir{}}
-		for _, tp := range tps {
-			p, ok := d.parts[tp]
-			if !ok || !contains(p.Replicas, b) {
-				continue
-			}
-			dir := d.dirs[b][tp]
-			if dir == "" {
-				dir = "/data/a"
-			}
-			bd.Replicas[tp] = kafka.ReplicaLogDir{Dir: dir}
-		}
-		out[b] = bd
-	}
-	return out, nil
-}
-
-func contains(s []int32, x int32) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
+	return moves
 }
 
 func TestLogDirMovesFollowTheReassignment(t *testing.T) {
@@ -94,9 +48,10 @@ func TestLogDirMovesFollowTheReassignment(t *testing.T) {
 	}
 	// t-0 only moves a directory: before any reassignment. t-1's replicas
 	// on 3 and 4 only exist once its reassignment is submitted.
-	if len(f.moves) != 2 || f.moves[0].afterReassign != 0 || f.moves[0].plan[0].TP() != (cluster.TopicPartition{Topic: "t", Partition: 0}) ||
-		f.moves[1].afterReassign != 1 || f.moves[1].plan[0].TP() != (cluster.TopicPartition{Topic: "t", Partition: 1}) {
-		t.Errorf("moves = %+v", f.moves)
+	moves := dirMoves(f)
+	if len(moves) != 2 || moves[0].afterReassign != 0 || moves[0].plan[0].TP() != (cluster.TopicPartition{Topic: "t", Partition: 0}) ||
+		moves[1].afterReassign != 1 || moves[1].plan[0].TP() != (cluster.TopicPartition{Topic: "t", Partition: 1}) {
+		t.Errorf("moves = %+v", moves)
 	}
 	if r.out != plan {
 		t.Errorf("stdout = %q", r.out)
@@ -105,7 +60,7 @@ func TestLogDirMovesFollowTheReassignment(t *testing.T) {
 
 func TestLogDirMovesAlreadyDoneAreSkipped(t *testing.T) {
 	f := newDirFake()
-	f.dirs[1] = map[cluster.TopicPartition]string{{Topic: "t", Partition: 0}: "/data/b"}
+	f.PlaceReplica(1, cluster.TopicPartition{Topic: "t", Partition: 0}, "/data/b", "")
 	plan := `{"partitions":[{"topic":"t","partition":0,"replicas":[1,2],"log_dirs":["/data/b","any"]}]}`
 	o := testOptions(t)
 	o.LogDirThrottle = 1000
@@ -113,8 +68,8 @@ func TestLogDirMovesAlreadyDoneAreSkipped(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if len(f.moves) != 0 || f.mutations != 0 {
-		t.Errorf("moves %+v, %d changes; the replica is in /data/b already", f.moves, f.mutations)
+	if len(f.Changes()) != 0 {
+		t.Errorf("changes %+v; the replica is in /data/b already", f.Changes())
 	}
 	if !strings.Contains(r.errw, "nothing to do") {
 		t.Errorf("stderr does not say there is nothing to do")
@@ -124,8 +79,8 @@ func TestLogDirMovesAlreadyDoneAreSkipped(t *testing.T) {
 	if r := runExecute(t, context.Background(), o, f, plan); r.err != nil {
 		t.Fatal(r.err)
 	}
-	if len(f.moves) != 1 || f.mutations == 0 {
-		t.Errorf("moves %+v, %d changes", f.moves, f.mutations)
+	if moves := dirMoves(f); len(moves) != 1 || len(f.Calls("AlterConfigs", "AlterConfigOps")) == 0 {
+		t.Errorf("moves %+v, changes %+v; want the move, throttled", moves, f.Changes())
 	}
 }
 
@@ -143,14 +98,14 @@ func TestWrongLogDirChangesNothing(t *testing.T) {
 	if !strings.Contains(r.err.Error(), "partitions[0] (t-0): log dir /data/c is not an online log directory of broker 3 (it has [/data/a /data/b])") {
 		t.Errorf("err = %v", r.err)
 	}
-	if f.mutations != 0 || len(f.moves) != 0 || r.out != "" {
-		t.Errorf("changed the cluster: %d changes, moves %+v, out %q", f.mutations, f.moves, r.out)
+	if len(f.Changes()) != 0 || r.out != "" {
+		t.Errorf("changed the cluster: changes %+v, out %q", f.Changes(), r.out)
 	}
 }
 
 func TestLogDirMovesInBatches(t *testing.T) {
 	f := newDirFake()
-	f.autoComplete = true
+	f.CompleteAfterFirstRead()
 	o := testOptions(t)
 	o.MaxPartitionMovements = 1
 	plan := `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4],"log_dirs":["/data/b","any"]},` +
@@ -158,8 +113,8 @@ func TestLogDirMovesInBatches(t *testing.T) {
 	if r := runExecute(t, context.Background(), o, f, plan); r.err != nil {
 		t.Fatal(r.err)
 	}
-	if len(f.moves) != 2 || f.moves[0].afterReassign != 1 || f.moves[1].afterReassign != 2 {
-		t.Errorf("moves = %+v, want each batch's moves right after its submission", f.moves)
+	if moves := dirMoves(f); len(moves) != 2 || moves[0].afterReassign != 1 || moves[1].afterReassign != 2 {
+		t.Errorf("moves = %+v, want each batch's moves right after its submission", moves)
 	}
 }
 

@@ -8,8 +8,6 @@ import (
 	"testing"
 
 	"github.com/fdud/fdud/internal/cluster"
-	"github.com/fdud/fdud/internal/kafka"
-	"github.com/fdud/fdud/internal/sizes"
 )
 
 func TestHARisk(t *testing.T) {
@@ -84,52 +82,30 @@ func TestOrderForHA(t *testing.T) {
 	}
 }
 
-// sizedFake is the fake cluster with replica sizes, as the Admin API path
-// reports them.
-type sizedFake struct {
-	*fakeCluster
-	sizes map[int32]int64 // per partition of topic a
-}
-
-func (f sizedFake) Capabilities() kafka.Capabilities {
-	c := f.fakeCluster.Capabilities()
-	c.Sizer = f
-	return c
-}
-
-func (f sizedFake) ReplicaSizes(_ context.Context, brokers []int32) (sizes.LogDirs, error) {
-	var l sizes.LogDirs
-	for p, s := range f.sizes {
-		l.AddReplica(cluster.TopicPartition{Topic: "a", Partition: p}, sizes.Replica{Broker: 1, Size: s})
-	}
-	return l, nil
-}
-
 // TestRunBatchOrder: with racks FD<n>UD<m>, batches submit first the
 // partitions one domain failure would take offline (smaller first), then
 // the rest (smaller first), whatever the plan's order.
 func TestRunBatchOrder(t *testing.T) {
 	f := newFake([]int32{1, 2, 3, 4, 5, 6}, map[string][][]int32{"a": {{1, 5}, {1, 2}, {1, 6}, {2, 3}}})
-	f.racks = map[int32]string{}
+	var racked []cluster.Broker
 	for id := int32(1); id <= 6; id++ {
-		f.racks[id] = fmt.Sprintf("FD%dUD%d", (id-1)/3, (id-1)%3)
+		racked = append(racked, cluster.Broker{ID: id, Host: "127.0.0.1", Port: 9092, Rack: fmt.Sprintf("FD%dUD%d", (id-1)/3, (id-1)%3)})
 	}
-	f.autoComplete = true
+	f.SetBrokers(racked...)
+	f.SetLogDirs("/data") // and with them, replica sizes
+	for p, size := range []int64{20, 900, 10, 5} {
+		f.SetSize(cluster.TopicPartition{Topic: "a", Partition: int32(p)}, size)
+	}
+	f.CompleteAfterFirstRead()
 	o := testOptions(t)
 	o.MaxPartitionMovements = 1
 	plan := `{"version":1,"partitions":[{"topic":"a","partition":0,"replicas":[2,4]},{"topic":"a","partition":1,"replicas":[1,5]},` +
 		`{"topic":"a","partition":2,"replicas":[3,4]},{"topic":"a","partition":3,"replicas":[2,6]}]}`
-	r := runExecute(t, context.Background(), o, sizedFake{f, map[int32]int64{0: 20, 1: 900, 2: 10, 3: 5}}, plan)
+	r := runExecute(t, context.Background(), o, f, plan)
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	var got []string
-	for _, b := range f.reassigned {
-		for _, pa := range b {
-			got = append(got, pa.TP().String())
-		}
-	}
-	if want := []string{"a-3", "a-1", "a-2", "a-0"}; !slices.Equal(got, want) {
+	if got, want := submitted(f), []string{"a-3", "a-1", "a-2", "a-0"}; !slices.Equal(got, want) {
 		t.Errorf("submitted %v, want %v", got, want)
 	}
 	if !strings.Contains(r.errw, "Batch order: 2 partitions offline if one domain fails first, then 0 below min.insync.replicas if one domain fails, then 2 more; smallest first in each group.") {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,9 +19,81 @@ import (
 	"github.com/fdud/fdud/internal/throttle"
 )
 
+// newFake is a kafka.Fake of live brokers and topics (partition i on
+// topics[t][i], in sync, led by the first replica), put there without a
+// recorded call.
+func newFake(brokers []int32, topics map[string][][]int32) *kafka.Fake {
+	var bs []cluster.Broker
+	for _, b := range brokers {
+		bs = append(bs, cluster.Broker{ID: b, Host: "127.0.0.1", Port: 9092})
+	}
+	f := kafka.NewFake("", bs...)
+	for t, ps := range topics {
+		for i, rs := range ps {
+			f.SetPartitions(cluster.PartitionState{Topic: t, Partition: int32(i), Replicas: rs, ISR: rs, Leader: rs[0]})
+		}
+	}
+	return f
+}
+
 // sixPartitions: brokers 1-6; topic t has partitions 0-5, each on [1,2].
-func sixPartitions() *fakeCluster {
+func sixPartitions() *kafka.Fake {
 	return newFake([]int32{1, 2, 3, 4, 5, 6}, map[string][][]int32{"t": {{1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2}}})
+}
+
+// reassigning puts topic-p, on [1,2], in flight to target, as somebody
+// else's reassignment does.
+func reassigning(f *kafka.Fake, topic string, p int32, target ...int32) {
+	f.SetPartitions(cluster.PartitionState{Topic: topic, Partition: p, Replicas: []int32{1, 2}, ISR: []int32{1, 2}, Leader: 1, Target: target})
+}
+
+// configsLeft are the dynamic configs set on the fake's brokers and topics.
+func configsLeft(f *kafka.Fake) map[throttle.Entity]map[string]string {
+	out := map[throttle.Entity]map[string]string{}
+	for _, kind := range []kafka.EntityKind{kafka.BrokerEntity, kafka.TopicEntity} {
+		for name, cfg := range f.Configs(kind) {
+			out[throttle.Entity{Kind: kind, Name: name}] = cfg
+		}
+	}
+	return out
+}
+
+// config is one entity's dynamic config.
+func config(f *kafka.Fake, kind kafka.EntityKind, name string) map[string]string {
+	return f.Configs(kind)[name]
+}
+
+// cancelled are the partitions of every CancelReassignments call.
+func cancelled(f *kafka.Fake) []cluster.TopicPartition {
+	var out []cluster.TopicPartition
+	for _, c := range f.Calls("CancelReassignments") {
+		out = append(out, c.TPs...)
+	}
+	return out
+}
+
+// interruptedAtRead returns a context cancelled (as Ctrl-C does) when f's
+// State is read the n-th time, before that read.
+func interruptedAtRead(f *kafka.Fake, n int) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	f.BeforeState(func(read int) error {
+		if read == n {
+			cancel()
+		}
+		return nil
+	})
+	return ctx
+}
+
+// submitted are the partitions of every Reassign call, in order.
+func submitted(f *kafka.Fake) []string {
+	var out []string
+	for _, b := range f.Reassigned() {
+		for _, pa := range b {
+			out = append(out, pa.TP().String())
+		}
+	}
+	return out
 }
 
 // movePlan moves t-0..t-(n-1) to [3,4] and keeps t-5 where it is.
@@ -81,8 +154,8 @@ func TestRunSubmitsAndPassesThePlanOn(t *testing.T) {
 	if r.out != plan {
 		t.Errorf("stdout = %q, want the plan unchanged", r.out)
 	}
-	if len(f.reassigned) != 1 || len(f.reassigned[0]) != 2 {
-		t.Fatalf("reassign calls = %v, want one with t-0 and t-1 (t-5 is at its target)", f.reassigned)
+	if got := f.Reassigned(); len(got) != 1 || len(got[0]) != 2 {
+		t.Fatalf("reassign calls = %v, want one with t-0 and t-1 (t-5 is at its target)", got)
 	}
 	for _, want := range []string{
 		"Using the " + kafka.AdminAPIPath + " path.",
@@ -111,8 +184,8 @@ func TestRunSubmitsAndPassesThePlanOn(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if len(f.reassigned) != 1 {
-		t.Errorf("re-run resubmitted in-flight partitions: %v", f.reassigned)
+	if len(f.Reassigned()) != 1 {
+		t.Errorf("re-run resubmitted in-flight partitions: %v", f.Reassigned())
 	}
 	if !strings.Contains(r.errw, "Kept the existing rollback file") {
 		t.Error("re-run did not say it kept the first rollback file")
@@ -121,10 +194,10 @@ func TestRunSubmitsAndPassesThePlanOn(t *testing.T) {
 		t.Error("re-run overwrote the first rollback file")
 	}
 	// Once complete, a re-run does nothing.
-	f.complete()
+	f.Complete()
 	r = runExecute(t, context.Background(), o, f, plan)
-	if r.err != nil || !strings.Contains(r.errw, "nothing to do") || len(f.reassigned) != 1 {
-		t.Errorf("completed plan re-run: %v, %d reassign calls", r.err, len(f.reassigned))
+	if r.err != nil || !strings.Contains(r.errw, "nothing to do") || len(f.Reassigned()) != 1 {
+		t.Errorf("completed plan re-run: %v, %d reassign calls", r.err, len(f.Reassigned()))
 	}
 }
 
@@ -154,8 +227,8 @@ func TestRunBadPlansChangeNothing(t *testing.T) {
 			if !cluster.IsInvalid(r.err) || !strings.Contains(r.err.Error(), tt.want) {
 				t.Fatalf("err = %v, want an input error containing %q", r.err, tt.want)
 			}
-			if f.mutations != 0 || len(f.configs) != 0 {
-				t.Errorf("a bad plan changed the cluster: %d changes, configs %v", f.mutations, f.configs)
+			if len(f.Changes()) != 0 || len(configsLeft(f)) != 0 {
+				t.Errorf("a bad plan changed the cluster: changes %+v, configs %v", f.Changes(), configsLeft(f))
 			}
 			if r.out != "" {
 				t.Errorf("stdout = %q, want nothing", r.out)
@@ -170,11 +243,11 @@ func TestRunBadPlansChangeNothing(t *testing.T) {
 func TestRunRefusesWhenBusy(t *testing.T) {
 	t.Run("other reassignments in flight", func(t *testing.T) {
 		f := sixPartitions()
-		f.parts[cluster.TopicPartition{Topic: "t", Partition: 4}].Target = []int32{5, 6}
+		reassigning(f, "t", 4, 5, 6)
 		o := testOptions(t)
 		r := runExecute(t, context.Background(), o, f, movePlan(2))
-		if !errors.Is(r.err, cluster.ErrBusy) || !strings.Contains(r.err.Error(), "t-4") || f.mutations != 0 {
-			t.Fatalf("err = %v (%d changes), want ErrBusy naming t-4 and no change", r.err, f.mutations)
+		if !errors.Is(r.err, cluster.ErrBusy) || !strings.Contains(r.err.Error(), "t-4") || len(f.Changes()) != 0 {
+			t.Fatalf("err = %v (changes %+v), want ErrBusy naming t-4 and no change", r.err, f.Changes())
 		}
 		o.Additional = true
 		if r := runExecute(t, context.Background(), o, f, movePlan(2)); r.err != nil {
@@ -185,31 +258,30 @@ func TestRunRefusesWhenBusy(t *testing.T) {
 	// --throttle next to another reassignment set the throttles, then failed
 	// "cluster busy" and left them on a plan that never started.
 	t.Run("ZooKeeper path, --additional: refused before any change", func(t *testing.T) {
-		f := sixPartitions()
-		f.path = kafka.ZooKeeperPath
-		f.parts[cluster.TopicPartition{Topic: "t", Partition: 4}].Target = []int32{5, 6}
+		f := sixPartitions().PlayZooKeeper()
+		reassigning(f, "t", 4, 5, 6)
 		o := testOptions(t)
 		o.Additional, o.Throttle = true, 1000
 		r := runExecute(t, context.Background(), o, f, movePlan(2))
 		if !errors.Is(r.err, cluster.ErrBusy) || !strings.Contains(r.err.Error(), "--additional needs the Admin API path") ||
-			f.mutations != 0 || len(f.configs) != 0 {
-			t.Fatalf("err = %v (%d changes, configs %v), want ErrBusy before any change", r.err, f.mutations, f.configs)
+			len(f.Changes()) != 0 || len(configsLeft(f)) != 0 {
+			t.Fatalf("err = %v (changes %+v, configs %v), want ErrBusy before any change", r.err, f.Changes(), configsLeft(f))
 		}
 	})
 	t.Run("busy at submission: the throttles set for it are removed", func(t *testing.T) {
 		f := sixPartitions()
-		f.reassignErr = fmt.Errorf("%w: /admin/reassign_partitions exists", cluster.ErrBusy)
+		f.Fail("Reassign", fmt.Errorf("%w: /admin/reassign_partitions exists", cluster.ErrBusy))
 		o := testOptions(t)
 		o.Throttle = 1000
 		r := runExecute(t, context.Background(), o, f, movePlan(2))
-		if !errors.Is(r.err, cluster.ErrBusy) || len(f.configs) != 0 ||
+		if !errors.Is(r.err, cluster.ErrBusy) || len(configsLeft(f)) != 0 || len(f.Reassigned()) != 1 ||
 			!strings.Contains(r.errw, "Nothing of the plan started: removed the throttles") {
-			t.Fatalf("err = %v, configs left %v\n%s", r.err, f.configs, r.errw)
+			t.Fatalf("err = %v, configs left %v\n%s", r.err, configsLeft(f), r.errw)
 		}
 	})
 	t.Run("a partition of the plan in flight elsewhere", func(t *testing.T) {
 		f := sixPartitions()
-		f.parts[cluster.TopicPartition{Topic: "t", Partition: 0}].Target = []int32{5, 6}
+		reassigning(f, "t", 0, 5, 6)
 		o := testOptions(t)
 		o.Additional = true
 		r := runExecute(t, context.Background(), o, f, movePlan(2))
@@ -225,7 +297,7 @@ func TestRunRefusesWhenBusy(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := runExecute(t, context.Background(), o, f, movePlan(2))
-		if !errors.Is(r.err, cluster.ErrBusy) || !strings.Contains(r.err.Error(), "plan-x") || f.mutations != 0 {
+		if !errors.Is(r.err, cluster.ErrBusy) || !strings.Contains(r.err.Error(), "plan-x") || len(f.Changes()) != 0 {
 			t.Fatalf("err = %v, want ErrBusy naming the holder", r.err)
 		}
 		l.Release()
@@ -237,18 +309,18 @@ func TestRunRefusesWhenBusy(t *testing.T) {
 
 func TestRunBatches(t *testing.T) {
 	f := sixPartitions()
-	f.autoComplete = true
+	f.CompleteAfterFirstRead()
 	o := testOptions(t)
 	o.MaxPartitionMovements = 2
 	r := runExecute(t, context.Background(), o, f, movePlan(5))
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if f.maxInFlight != 2 {
-		t.Errorf("most reassignments in flight = %d, want 2", f.maxInFlight)
+	if f.MaxInFlight() != 2 {
+		t.Errorf("most reassignments in flight = %d, want 2", f.MaxInFlight())
 	}
 	var sizes []int
-	for _, b := range f.reassigned {
+	for _, b := range f.Reassigned() {
 		sizes = append(sizes, len(b))
 	}
 	if !slices.Equal(sizes, []int{2, 2, 1}) {
@@ -266,14 +338,16 @@ func TestRunBatches(t *testing.T) {
 // ends naming the broker and what it held back.
 func TestRunBatchesAroundADeadBroker(t *testing.T) {
 	f := sixPartitions()
-	f.autoComplete = true
-	f.onState = func(f *fakeCluster, call int) {
-		if call == 3 { // after the first batch: broker 4 dies
-			f.mu.Lock()
-			f.brokers = slices.DeleteFunc(f.brokers, func(id int32) bool { return id == 4 })
-			f.mu.Unlock()
+	f.BeforeState(func(read int) error {
+		if read == 3 { // after the first batch: broker 4 dies
+			bs, _ := f.Brokers(context.Background())
+			f.SetBrokers(slices.DeleteFunc(bs, func(b cluster.Broker) bool { return b.ID == 4 })...)
 		}
-	}
+		if read > 1 {
+			f.Complete()
+		}
+		return nil
+	})
 	o := testOptions(t)
 	o.MaxPartitionMovements = 1
 	plan := `{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[3,4]},{"topic":"t","partition":1,"replicas":[5,6]},` +
@@ -285,20 +359,14 @@ func TestRunBatchesAroundADeadBroker(t *testing.T) {
 	if !strings.Contains(r.errw, "Broker 4 is not alive: holding back 1 partitions that need it (t-2)") {
 		t.Errorf("no word of the dead broker:\n%s", r.errw)
 	}
-	var got []string
-	for _, b := range f.reassigned {
-		for _, pa := range b {
-			got = append(got, pa.TP().String())
-		}
-	}
-	if !slices.Equal(got, []string{"t-0", "t-1", "t-3"}) {
+	if got := submitted(f); !slices.Equal(got, []string{"t-0", "t-1", "t-3"}) {
 		t.Errorf("submitted %v, want t-0, t-1, t-3 (t-2 needs the dead broker)", got)
 	}
 }
 
 func TestRunBatchesPerBroker(t *testing.T) {
 	f := newFake([]int32{1, 2, 3, 4}, map[string][][]int32{"t": {{1, 2}, {1, 2}, {3, 4}}})
-	f.autoComplete = true
+	f.CompleteAfterFirstRead()
 	o := testOptions(t)
 	o.MaxMovesPerBroker = 1
 	plan := `{"partitions":[{"topic":"t","partition":0,"replicas":[3,2]},{"topic":"t","partition":1,"replicas":[4,2]},{"topic":"t","partition":2,"replicas":[1,4]}]}`
@@ -306,8 +374,8 @@ func TestRunBatchesPerBroker(t *testing.T) {
 		t.Fatal(r.err)
 	}
 	// t-0 involves 1,3; t-1 involves 1,4 (waits for t-0); t-2 involves 1,3 (waits too).
-	if len(f.reassigned) != 3 || f.maxInFlight != 1 {
-		t.Errorf("batches %v, max in flight %d", f.reassigned, f.maxInFlight)
+	if len(f.Reassigned()) != 3 || f.MaxInFlight() != 1 {
+		t.Errorf("batches %v, max in flight %d", f.Reassigned(), f.MaxInFlight())
 	}
 }
 
@@ -315,13 +383,8 @@ func TestRunInterruptedAndResumed(t *testing.T) {
 	f := sixPartitions()
 	o := testOptions(t)
 	o.MaxPartitionMovements = 2
-	ctx, cancel := context.WithCancel(context.Background())
 	// The first batch never completes; the run is interrupted while waiting.
-	f.onState = func(f *fakeCluster, call int) {
-		if call == 3 {
-			cancel()
-		}
-	}
+	ctx := interruptedAtRead(f, 3)
 	r := runExecute(t, ctx, o, f, movePlan(5))
 	if !errors.Is(r.err, context.Canceled) || !strings.Contains(r.err.Error(), "re-run the same plan") {
 		t.Fatalf("err = %v, want context.Canceled with advice", r.err)
@@ -329,13 +392,11 @@ func TestRunInterruptedAndResumed(t *testing.T) {
 	if r.out != "" {
 		t.Error("an interrupted run passed the plan on")
 	}
-	if len(f.reassigned) != 1 {
-		t.Fatalf("reassign calls before the interruption = %d, want 1", len(f.reassigned))
+	if len(f.Reassigned()) != 1 {
+		t.Fatalf("reassign calls before the interruption = %d, want 1", len(f.Reassigned()))
 	}
 	// The lock was released: a re-run gets it, skips what is in flight and completes.
-	f.onState = nil
-	f.stateCalls = 0 // the first read of the re-run sees t-0 and t-1 still in flight
-	f.autoComplete = true
+	f.CompleteAfterFirstRead() // the first read of the re-run sees t-0 and t-1 still in flight
 	r = runExecute(t, context.Background(), o, f, movePlan(5))
 	if r.err != nil {
 		t.Fatal(r.err)
@@ -343,25 +404,23 @@ func TestRunInterruptedAndResumed(t *testing.T) {
 	if !strings.Contains(r.errw, "Not resubmitting 2 partitions already being reassigned to their target: t-0,t-1") {
 		t.Error("re-run did not skip the in-flight partitions")
 	}
-	submitted := map[cluster.TopicPartition]int{}
-	for _, b := range f.reassigned {
-		for _, p := range b {
-			submitted[p.TP()]++
-		}
+	times := map[string]int{}
+	for _, tp := range submitted(f) {
+		times[tp]++
 	}
-	for tp, n := range submitted {
+	for tp, n := range times {
 		if n != 1 {
 			t.Errorf("%s submitted %d times", tp, n)
 		}
 	}
-	if len(submitted) != 5 {
-		t.Errorf("%d partitions submitted, want 5", len(submitted))
+	if len(times) != 5 {
+		t.Errorf("%d partitions submitted, want 5", len(times))
 	}
 }
 
 func TestRunThrottlesAndCancel(t *testing.T) {
 	f := sixPartitions()
-	f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "1"}] = map[string]string{kafka.LeaderThrottledRate: "500"}
+	f.SetConfig(kafka.BrokerEntity, "1", map[string]string{kafka.LeaderThrottledRate: "500"})
 	o := testOptions(t)
 	o.Throttle = 1000
 	plan := movePlan(1)
@@ -377,14 +436,14 @@ func TestRunThrottlesAndCancel(t *testing.T) {
 	if len(r.res.Current.Partitions) != 2 || !slices.Equal(r.res.Current.Partitions[0].Replicas, []int32{1, 2}) {
 		t.Errorf("result: current = %v, want t-0 and t-5 on [1 2]", r.res.Current)
 	}
-	topic := f.configs[throttle.Entity{Kind: kafka.TopicEntity, Name: "t"}]
+	topic := config(f, kafka.TopicEntity, "t")
 	if topic[kafka.LeaderThrottledReplicas] != "0:1,0:2" || topic[kafka.FollowerThrottledReplicas] != "0:3,0:4" {
 		t.Errorf("topic throttles = %v", topic)
 	}
-	if got := f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "1"}][kafka.LeaderThrottledRate]; got != "500" {
+	if got := config(f, kafka.BrokerEntity, "1")[kafka.LeaderThrottledRate]; got != "500" {
 		t.Errorf("operator's lower rate on broker 1 changed to %s", got)
 	}
-	if got := f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "4"}][kafka.FollowerThrottledRate]; got != "1000" {
+	if got := config(f, kafka.BrokerEntity, "4")[kafka.FollowerThrottledRate]; got != "1000" {
 		t.Errorf("broker 4 follower rate = %q", got)
 	}
 	c := o
@@ -394,15 +453,15 @@ func TestRunThrottlesAndCancel(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if !slices.Equal(f.cancelled, []cluster.TopicPartition{{Topic: "t", Partition: 0}}) {
-		t.Errorf("cancelled %v", f.cancelled)
+	if !slices.Equal(cancelled(f), []cluster.TopicPartition{{Topic: "t", Partition: 0}}) {
+		t.Errorf("cancelled %v", cancelled(f))
 	}
-	if !slices.Equal(r.res.Cancelled, f.cancelled) || r.res.ThrottlesRemoved == nil {
+	if !slices.Equal(r.res.Cancelled, cancelled(f)) || r.res.ThrottlesRemoved == nil {
 		t.Errorf("result: cancelled %v, throttles removed %v", r.res.Cancelled, r.res.ThrottlesRemoved)
 	}
 	want := map[throttle.Entity]map[string]string{{Kind: kafka.BrokerEntity, Name: "1"}: {kafka.LeaderThrottledRate: "500"}}
-	if len(f.configs) != 1 || f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "1"}][kafka.LeaderThrottledRate] != "500" {
-		t.Errorf("configs after cancel = %v, want %v", f.configs, want)
+	if got := configsLeft(f); !maps.EqualFunc(got, want, maps.Equal) {
+		t.Errorf("configs after cancel = %v, want %v", got, want)
 	}
 	if r.out != "" || !strings.Contains(r.errw, "Successfully cancelled partition reassignments for t-0") {
 		t.Errorf("cancel output: out %q", r.out)
@@ -427,13 +486,14 @@ func TestCancelPreservingThrottles(t *testing.T) {
 	if len(r.res.Cancelled) != 1 || r.res.ThrottlesRemoved != nil {
 		t.Errorf("result: cancelled %v, throttles removed %v; want t-0 cancelled, throttles kept", r.res.Cancelled, r.res.ThrottlesRemoved)
 	}
-	if got := f.configs[throttle.Entity{Kind: kafka.BrokerEntity, Name: "4"}][kafka.FollowerThrottledRate]; got != "1000" {
+	if got := config(f, kafka.BrokerEntity, "4")[kafka.FollowerThrottledRate]; got != "1000" {
 		t.Errorf("broker 4 follower rate = %q, want the throttle kept", got)
 	}
 }
 
 func TestRunCreateTopicsAndLogDirs(t *testing.T) {
-	f := &logDirFake{fakeCluster: sixPartitions()}
+	f := sixPartitions()
+	f.SetLogDirs("/data/a", "/data/b")
 	o := testOptions(t)
 	o.CreateTopics = true
 	plan := `{"partitions":[{"topic":"new","partition":1,"replicas":[2,3]},{"topic":"new","partition":0,"replicas":[1,2]},` +
@@ -441,20 +501,22 @@ func TestRunCreateTopicsAndLogDirs(t *testing.T) {
 	if r := runExecute(t, context.Background(), o, f, plan); r.err != nil {
 		t.Fatal(r.err)
 	}
-	if got := f.created["new"]; len(got) != 2 || !slices.Equal(got[0], []int32{1, 2}) || !slices.Equal(got[1], []int32{2, 3}) {
-		t.Errorf("created %v", f.created)
+	created := f.Calls("CreateTopic")
+	if len(created) != 1 || created[0].Names[0] != "new" || len(created[0].Assignment) != 2 ||
+		!slices.Equal(created[0].Assignment[0], []int32{1, 2}) || !slices.Equal(created[0].Assignment[1], []int32{2, 3}) {
+		t.Errorf("created %+v", created)
 	}
-	if len(f.moved) != 1 || f.moved[0].LogDirs[0] != "/data/b" {
-		t.Errorf("log dir moves %v", f.moved)
+	if moved := f.Calls("MoveLogDirs"); len(moved) != 1 || len(moved[0].Plan) != 1 || moved[0].Plan[0].LogDirs[0] != "/data/b" {
+		t.Errorf("log dir moves %+v", moved)
 	}
-	if len(f.reassigned) != 0 {
-		t.Errorf("reassigned %v; nothing needed a reassignment", f.reassigned)
+	if len(f.Reassigned()) != 0 {
+		t.Errorf("reassigned %v; nothing needed a reassignment", f.Reassigned())
 	}
 }
 
 func TestList(t *testing.T) {
 	f := sixPartitions()
-	f.parts[cluster.TopicPartition{Topic: "t", Partition: 3}].Target = []int32{2, 5}
+	reassigning(f, "t", 3, 2, 5)
 	o := Options{Mode: ModeList}
 	r := runExecute(t, context.Background(), o, f, "")
 	if r.err != nil {
@@ -491,8 +553,8 @@ func TestRollbackFallsBackToTheStateDir(t *testing.T) {
 	if _, err := os.Stat(want); err != nil {
 		t.Error(err)
 	}
-	if len(f.reassigned) != 1 {
-		t.Errorf("reassign calls %v", f.reassigned)
+	if len(f.Reassigned()) != 1 {
+		t.Errorf("reassign calls %v", f.Reassigned())
 	}
 }
 
@@ -536,15 +598,12 @@ func TestInterruptionAdviceFitsThePath(t *testing.T) {
 	for _, path := range []string{kafka.AdminAPIPath, kafka.ZooKeeperPath} {
 		t.Run(path, func(t *testing.T) {
 			f := sixPartitions()
-			f.path = path
+			if path == kafka.ZooKeeperPath {
+				f.PlayZooKeeper()
+			}
 			o := testOptions(t)
 			o.MaxPartitionMovements = 2
-			ctx, cancel := context.WithCancel(context.Background())
-			f.onState = func(f *fakeCluster, call int) {
-				if call == 3 {
-					cancel()
-				}
-			}
+			ctx := interruptedAtRead(f, 3)
 			r := runExecute(t, ctx, o, f, movePlan(5))
 			if !errors.Is(r.err, context.Canceled) {
 				t.Fatalf("err = %v", r.err)
@@ -568,31 +627,31 @@ func TestInterruptionAdviceFitsThePath(t *testing.T) {
 // someone and stopped. It waits for the next poll instead.
 func TestRunBatchesRideOutMetadataLag(t *testing.T) {
 	f := sixPartitions()
-	f.onState = func(f *fakeCluster, call int) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		for _, p := range f.parts {
-			if p.Target == nil {
-				continue
-			}
-			if slices.Equal(p.Replicas, []int32{1, 2}) { // first look: finished, metadata lagging
-				p.Replicas = []int32{3, 4, 1, 2}
-				p.Target = nil
+	f.BeforeState(func(read int) error {
+		if read == 1 {
+			return nil
+		}
+		for _, p := range f.Partitions() {
+			if p.Reassigning() && slices.Equal(p.Replicas, []int32{1, 2}) { // first look: finished, metadata lagging
+				p.Replicas, p.Target, p.Adding, p.Removing = []int32{3, 4, 1, 2}, nil, nil, nil
+				f.SetPartitions(p)
 			}
 		}
-		for _, p := range f.parts {
-			if p.Target == nil && len(p.Replicas) == 4 && call%2 == 0 {
+		for _, p := range f.Partitions() {
+			if !p.Reassigning() && len(p.Replicas) == 4 && read%2 == 0 {
 				p.Replicas = []int32{3, 4}
+				f.SetPartitions(p)
 			}
 		}
-	}
+		return nil
+	})
 	o := testOptions(t)
 	o.MaxPartitionMovements = 1
 	r := runExecute(t, context.Background(), o, f, movePlan(3))
 	if r.err != nil {
 		t.Fatalf("execute: %v", r.err)
 	}
-	if len(f.reassigned) != 3 {
-		t.Errorf("%d batches submitted, want 3", len(f.reassigned))
+	if len(f.Reassigned()) != 3 {
+		t.Errorf("%d batches submitted, want 3", len(f.Reassigned()))
 	}
 }

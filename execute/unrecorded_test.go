@@ -5,9 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
-	"github.com/fdud/fdud/internal/throttle"
 )
 
 // Issue 8: a plan executed through the ZooKeeper path and cancelled through
@@ -27,15 +25,15 @@ func TestCancelReportsThrottlesWithoutARecord(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := sixPartitions()
-			f.parts[cluster.TopicPartition{Topic: "t", Partition: 0}].Target = []int32{3, 4}
+			reassigning(f, "t", 0, 3, 4)
 			if tc.follower != "" {
-				f.configs[throttle.Entity{Kind: kafka.TopicEntity, Name: "t"}] = map[string]string{kafka.FollowerThrottledReplicas: tc.follower}
+				f.SetConfig(kafka.TopicEntity, "t", map[string]string{kafka.FollowerThrottledReplicas: tc.follower})
 			}
 			o := testOptions(t)
 			o.Mode = ModeCancel
 			r := runExecute(t, context.Background(), o, f, movePlan(1))
-			if len(f.cancelled) != 1 {
-				t.Errorf("cancelled %v, want t-0", f.cancelled)
+			if got := cancelled(f); len(got) != 1 {
+				t.Errorf("cancelled %v, want t-0", got)
 			}
 			if tc.wantErr == "" {
 				if r.err != nil {

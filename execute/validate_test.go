@@ -178,9 +178,9 @@ func TestNextBatch(t *testing.T) {
 
 func TestClassify(t *testing.T) {
 	f := newFake([]int32{1, 2, 3, 4}, map[string][][]int32{"t": {{1, 2}, {1, 2}, {1, 2}, {1, 2}}, "other": {{1, 2}}})
-	f.parts[cluster.TopicPartition{Topic: "t", Partition: 2}].Target = []int32{4, 3}
-	f.parts[cluster.TopicPartition{Topic: "t", Partition: 3}].Target = []int32{2, 4}
-	f.parts[cluster.TopicPartition{Topic: "other", Partition: 0}].Target = []int32{3, 4}
+	reassigning(f, "t", 2, 4, 3)
+	reassigning(f, "t", 3, 2, 4)
+	reassigning(f, "other", 0, 3, 4)
 	st, _ := f.State(context.Background(), nil)
 	plan := cluster.Assignment{Partitions: []cluster.PartitionAssignment{
 		pa("t", 0, 1, 2), pa("t", 1, 3, 2), pa("t", 2, 3, 4), pa("t", 3, 1, 3), pa("new", 0, 1, 2),

@@ -79,7 +79,7 @@ func TestRunClusterLock(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			fc := &fakeCluster{states: tc.states}
+			fc := scripted(t, tc.states...)
 			o := tc.opts
 			o.Plan, o.Format = thePlan, FormatJSON
 			lock := &fakeLock{holders: tc.holders, err: tc.lockErr}

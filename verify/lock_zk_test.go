@@ -15,7 +15,6 @@ import (
 	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/testenv"
 	"github.com/fdud/fdud/internal/throttle"
-	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // storeThrottles is the CLI's adapter of package throttle's record.
@@ -38,16 +37,6 @@ func (s storeThrottles) Remove(ctx context.Context) (ThrottleRemoval, error) {
 	return ThrottleRemoval{Removed: rm.Removed, Left: rm.Warnings}, err
 }
 
-func connectZK(t *testing.T, addr string) *zookeeper.Conn {
-	t.Helper()
-	c, err := zookeeper.Connect(context.Background(), zookeeper.Options{Connect: addr, SessionTimeout: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c
-}
-
 // Regression, against a real ZooKeeper: while a batching fdud execute holds
 // the cluster lock (/fdud/lock, written by package clusterlock as execute
 // writes it), verify keeps the plan's throttle record even though nothing is
@@ -57,7 +46,7 @@ func TestRunClusterLockZooKeeper(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	ctx := context.Background()
 	addr := fmt.Sprintf("%s/verifylock%d", z.Addr, time.Now().UnixNano())
-	execConn, verifyConn := connectZK(t, addr), connectZK(t, addr)
+	execConn, verifyConn := testenv.ConnectZooKeeper(t, addr), testenv.ConnectZooKeeper(t, addr)
 
 	thePlan := plan(pa("a", 0, 1, 2))
 	id := throttle.PlanID(thePlan)
@@ -74,7 +63,7 @@ func TestRunClusterLockZooKeeper(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	fc := &fakeCluster{states: []*cluster.State{{Brokers: brokers(1, 2), Partitions: []cluster.PartitionState{part("a", 0, 1, 2)}}}}
+	fc := scripted(t, &cluster.State{Brokers: brokers(1, 2), Partitions: []cluster.PartitionState{part("a", 0, 1, 2)}})
 	verifyOnce := func() (*Result, string, error) {
 		var stderr bytes.Buffer
 		res, err := runWritten(ctx, Options{Plan: thePlan}, fc, Env{Stderr: &stderr,

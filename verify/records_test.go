@@ -28,7 +28,7 @@ func TestVerifyAllListsThrottleRecords(t *testing.T) {
 			var out, errw bytes.Buffer
 			prom := t.TempDir() + "/fdud.prom"
 			o := Options{All: true, Format: format, PrometheusFile: prom}
-			res, err := runWritten(context.Background(), o, &fakeCluster{states: []*cluster.State{st}}, Env{Stdout: &out, Stderr: &errw, Records: recs})
+			res, err := runWritten(context.Background(), o, scripted(t, st), Env{Stdout: &out, Stderr: &errw, Records: recs})
 			if err != nil {
 				t.Fatalf("Run: %v\n%s", err, errw.String())
 			}

@@ -104,7 +104,7 @@ func TestRun(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			fc := &fakeCluster{states: tc.states}
+			fc := scripted(t, tc.states...)
 			o := tc.opts
 			if o.Plan.Partitions == nil && tc.name != "all without a plan" {
 				o.Plan = thePlan
@@ -132,12 +132,8 @@ func TestRun(t *testing.T) {
 			if th != nil && res.Throttles.Entities != tc.entities {
 				t.Errorf("reported %d throttled entities, want %d", res.Throttles.Entities, tc.entities)
 			}
-			var elected []string
-			for _, call := range fc.elected {
-				elected = append(elected, names(call)...)
-			}
-			if !slices.Equal(elected, tc.elected) {
-				t.Errorf("elected %v, want %v", elected, tc.elected)
+			if got := names(elected(fc)); !slices.Equal(got, tc.elected) {
+				t.Errorf("elected %v, want %v", got, tc.elected)
 			}
 			if len(prog.updates) < tc.updates || (o.Wait && prog.finished != 1) {
 				t.Errorf("progress: %v updates, %d finishes", prog.updates, prog.finished)
@@ -166,7 +162,7 @@ func TestRun(t *testing.T) {
 
 func TestRunReadErrors(t *testing.T) {
 	o := Options{Plan: plan(pa("a", 0, 1))}
-	if _, err := runWritten(context.Background(), o, &fakeCluster{states: []*cluster.State{nil}}, Env{}); !errors.Is(err, errFakeDown) ||
+	if _, err := runWritten(context.Background(), o, scripted(t, nil), Env{}); !errors.Is(err, errFakeDown) ||
 		errors.Is(err, cluster.ErrInProgress) {
 		t.Errorf("error %v, want the read failure", err)
 	}
@@ -176,7 +172,7 @@ func TestRunReadErrors(t *testing.T) {
 	moving := &cluster.State{Partitions: []cluster.PartitionState{moving("a", 0, r(2), r(1))}}
 	prog := &cancelAfter{n: 2, cancel: cancel}
 	o.Wait, o.PollInterval = true, time.Millisecond
-	_, err := runWritten(ctx, o, &fakeCluster{states: []*cluster.State{moving}}, Env{Progress: prog})
+	_, err := runWritten(ctx, o, scripted(t, moving), Env{Progress: prog})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error %v, want context.Canceled", err)
 	}
@@ -271,7 +267,8 @@ func TestRunMinInsyncReplicas(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			fc := &fakeCluster{states: []*cluster.State{st}, configs: tc.configs}
+			fc := scripted(t, st)
+			setTopicConfigs(fc, tc.configs)
 			var text bytes.Buffer
 			res, err := runWritten(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR}, fc, Env{Stderr: &text})
 			// Structural risk (issue 9): reported with its fix, exit 0 ...
@@ -284,7 +281,7 @@ func TestRunMinInsyncReplicas(t *testing.T) {
 			}
 			// ... unless asked to fail on it.
 			_, err = runWritten(context.Background(), Options{Plan: p, Domains: twoFD, MinInsyncReplicas: tc.defaultISR, FailOnStructuralRisk: true},
-				&fakeCluster{states: []*cluster.State{st}, configs: tc.configs}, Env{})
+				fc, Env{})
 			if len(tc.below) > 0 && !errors.Is(err, cluster.ErrAtRisk) || len(tc.below) == 0 && err != nil {
 				t.Fatalf("with FailOnStructuralRisk: error %v", err)
 			}

@@ -1,9 +1,6 @@
 package cluster
 
 import (
-	"bytes"
-	"encoding/json"
-	"math/big"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -15,15 +12,7 @@ import (
 // (decode_test.go).
 
 func TestDomainsSchemaPinned(t *testing.T) {
-	src, err := schemas.Source(schemas.Domains)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got map[string]any
-	if err := json.Unmarshal(src, &got); err != nil {
-		t.Fatal(err)
-	}
-	const want = `{
+	pinSchemaRules(t, schemas.Domains, "decodeDomains (decode_domains.go)", `{
   "type": "object",
   "required": ["brokers"],
   "additionalProperties": false,
@@ -45,15 +34,7 @@ func TestDomainsSchemaPinned(t *testing.T) {
       }
     }
   }
-}`
-	var w map[string]any
-	if err := json.Unmarshal([]byte(want), &w); err != nil {
-		t.Fatal(err)
-	}
-	if g := rules(got); !reflect.DeepEqual(g, w) {
-		gj, _ := json.MarshalIndent(g, "", "  ")
-		t.Fatalf("the domains schema's rules changed; change decodeDomains (decode_domains.go) to match, then this test.\nschema now:\n%s", gj)
-	}
+}`)
 }
 
 func TestDecodeDomainsCases(t *testing.T) {
@@ -86,28 +67,7 @@ func TestDecodeDomainsCases(t *testing.T) {
 }
 
 func TestDecodeDomainsProperty(t *testing.T) {
-	n := 3000
-	if testing.Short() {
-		n = 300
-	}
-	rng := rand.New(rand.NewPCG(9, 9))
-	accepted := 0
-	for i := range n {
-		doc := genDomains(rng)
-		if rng.IntN(8) == 0 {
-			doc = mutate(rng, doc)
-		}
-		if checkDomainsAgainstSchema(t, doc) {
-			accepted++
-		}
-		if t.Failed() {
-			t.Fatalf("document %d:\n%s", i, doc)
-		}
-	}
-	t.Logf("%d of %d documents valid", accepted, n)
-	if accepted < n/5 || accepted > n*4/5 {
-		t.Fatalf("%d of %d documents valid: the generator is lopsided", accepted, n)
-	}
+	checkGenerated(t, 3000, 300, rand.New(rand.NewPCG(9, 9)), genDomains, checkDomainsAgainstSchema)
 }
 
 func FuzzDecodeDomainsMatchesSchema(f *testing.F) {
@@ -134,16 +94,8 @@ func checkDomainsAgainstSchema(t *testing.T, doc []byte) bool {
 		}
 		return false
 	}
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	var v map[string]any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("reference decode: %v", err)
-	}
-	num := func(x any) int64 {
-		r, _ := new(big.Rat).SetString(string(x.(json.Number)))
-		return r.Num().Int64()
-	}
+	v := genericTree(t, doc)
+	num := func(x any) int64 { return exactInt(t, x) }
 	want := Domains{Version: 1, Brokers: []BrokerDomain{}}
 	for _, e := range v["brokers"].([]any) {
 		m := e.(map[string]any)

@@ -24,15 +24,7 @@ import (
 // changes its rules: decodeReassignment implements them in Go and must be
 // changed with it (then update want here).
 func TestReassignmentSchemaPinned(t *testing.T) {
-	src, err := schemas.Source(schemas.Reassignment)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got map[string]any
-	if err := json.Unmarshal(src, &got); err != nil {
-		t.Fatal(err)
-	}
-	const want = `{
+	pinSchemaRules(t, schemas.Reassignment, "decodeReassignment (decode.go)", `{
   "type": "object",
   "required": ["partitions"],
   "properties": {
@@ -57,14 +49,27 @@ func TestReassignmentSchemaPinned(t *testing.T) {
       }
     }
   }
-}`
-	var w map[string]any
+}`)
+}
+
+// pinSchemaRules fails when the rules of schema name are no longer want:
+// decoder implements them in Go and must change with them.
+func pinSchemaRules(t *testing.T, name, decoder, want string) {
+	t.Helper()
+	src, err := schemas.Source(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, w map[string]any
+	if err := json.Unmarshal(src, &got); err != nil {
+		t.Fatal(err)
+	}
 	if err := json.Unmarshal([]byte(want), &w); err != nil {
 		t.Fatal(err)
 	}
 	if g := rules(got); !reflect.DeepEqual(g, w) {
 		gj, _ := json.MarshalIndent(g, "", "  ")
-		t.Fatalf("the reassignment schema's rules changed; change decodeReassignment (decode.go) to match, then this test.\nschema now:\n%s", gj)
+		t.Fatalf("the rules of schema %s changed; change %s to match, then this test.\nschema now:\n%s", name, decoder, gj)
 	}
 }
 
@@ -141,18 +146,25 @@ func TestDecodeReassignmentCases(t *testing.T) {
 // TestDecodeReassignmentProperty runs the comparison on many generated
 // documents, valid ones and ones that break a rule or the JSON syntax.
 func TestDecodeReassignmentProperty(t *testing.T) {
-	n := 4000
+	checkGenerated(t, 4000, 500, rand.New(rand.NewPCG(7, 7)), genReassignment, checkAgainstSchema)
+}
+
+// checkGenerated runs check on n documents from gen (short under -short),
+// an eighth of them mutated to break a rule or the JSON syntax, and fails
+// when fewer than a fifth or more than four fifths are valid: the
+// generator must exercise both sides.
+func checkGenerated(t *testing.T, n, short int, rng *rand.Rand, gen func(*rand.Rand) []byte, check func(*testing.T, []byte) bool) {
+	t.Helper()
 	if testing.Short() {
-		n = 500
+		n = short
 	}
-	rng := rand.New(rand.NewPCG(7, 7))
 	accepted := 0
 	for i := range n {
-		doc := genReassignment(rng)
+		doc := gen(rng)
 		if rng.IntN(8) == 0 {
 			doc = mutate(rng, doc)
 		}
-		if checkAgainstSchema(t, doc) {
+		if check(t, doc) {
 			accepted++
 		}
 		if t.Failed() {
@@ -160,7 +172,6 @@ func TestDecodeReassignmentProperty(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d documents valid", accepted, n)
-	// The generator must exercise both sides.
 	if accepted < n/5 || accepted > n*4/5 {
 		t.Fatalf("%d of %d documents valid: the generator is lopsided", accepted, n)
 	}
@@ -216,19 +227,8 @@ func checkAgainstSchema(t *testing.T, doc []byte) bool {
 // generic tree (numbers exact), the last of repeated members winning.
 func referenceDecode(t *testing.T, doc []byte) Assignment {
 	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(doc))
-	dec.UseNumber()
-	var v map[string]any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatalf("reference decode: %v", err)
-	}
-	num := func(x any) int32 {
-		r, ok := new(big.Rat).SetString(string(x.(json.Number)))
-		if !ok || !r.IsInt() || !r.Num().IsInt64() {
-			t.Fatalf("reference decode: %v is not an int32", x)
-		}
-		return int32(r.Num().Int64())
-	}
+	v := genericTree(t, doc)
+	num := func(x any) int32 { return int32(exactInt(t, x)) }
 	a := Assignment{Version: 1, Partitions: []PartitionAssignment{}}
 	for _, e := range v["partitions"].([]any) {
 		m := e.(map[string]any)
@@ -245,6 +245,29 @@ func referenceDecode(t *testing.T, doc []byte) Assignment {
 		a.Partitions = append(a.Partitions, p)
 	}
 	return a
+}
+
+// genericTree reads a valid document as the validator does: a generic
+// tree, numbers exact, the last of repeated members winning.
+func genericTree(t *testing.T, doc []byte) map[string]any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("reference decode: %v", err)
+	}
+	return v
+}
+
+// exactInt is the integer a json.Number of genericTree spells (1e2, 1.0).
+func exactInt(t *testing.T, x any) int64 {
+	t.Helper()
+	r, ok := new(big.Rat).SetString(string(x.(json.Number)))
+	if !ok || !r.IsInt() || !r.Num().IsInt64() {
+		t.Fatalf("reference decode: %v is not an integer", x)
+	}
+	return r.Num().Int64()
 }
 
 // genReassignment writes a random reassignment document, mostly valid, with

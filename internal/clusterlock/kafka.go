@@ -21,7 +21,7 @@ func acquireKafka(ctx context.Context, o Options, log *slog.Logger) (*Lock, erro
 	if errors.As(err, &busy) {
 		be := &BusyError{Where: busy.Where, err: err}
 		if busy.Holder.PID != 0 {
-			h := Holder(busy.Holder)
+			h := busy.Holder
 			be.Holder = &h
 		}
 		return nil, be
@@ -29,5 +29,5 @@ func acquireKafka(ctx context.Context, o Options, log *slog.Logger) (*Lock, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Lock{holder: Holder(kl.Holder()), where: kl.Where(), kl: kl}, nil
+	return &Lock{holder: kl.Holder(), where: kl.Where(), kl: kl}, nil
 }

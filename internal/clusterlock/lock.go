@@ -40,27 +40,9 @@ const FileName = "lock"
 // verify tells from it that execute may still submit batches of a plan.
 const ExecuteCommand = "fdud execute"
 
-// Holder says who holds the lock.
-type Holder struct {
-	Host    string    `json:"host"`
-	PID     int       `json:"pid"`
-	Since   time.Time `json:"since"`
-	Plan    string    `json:"plan,omitempty"`
-	Command string    `json:"command,omitempty"`
-	// Token tells this holder's lock from a later one at the same place.
-	Token string `json:"token"`
-}
-
-func (h Holder) String() string {
-	s := fmt.Sprintf("%s pid %d since %s", h.Host, h.PID, h.Since.Format(time.RFC3339))
-	if h.Command != "" {
-		s += ", running " + h.Command
-	}
-	if h.Plan != "" {
-		s += " for " + h.Plan
-	}
-	return s
-}
+// Holder says who holds the lock, wherever it lives (ZooKeeper node, lock
+// file or state topic claim): the state topic's holder, written once.
+type Holder = clusterstate.Holder
 
 // Options says where the lock lives and who takes it.
 type Options struct {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // exclusive checks the lock contract with two lock openers that stand for two
@@ -69,26 +68,16 @@ func TestFileLock(t *testing.T) {
 	exclusive(t, o, o)
 }
 
-func connect(t *testing.T, addr string) *zookeeper.Conn {
-	t.Helper()
-	c, err := zookeeper.Connect(context.Background(), zookeeper.Options{Connect: addr, SessionTimeout: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c
-}
-
 func TestZooKeeperLock(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	addr := fmt.Sprintf("%s/lock%d", z.Addr, time.Now().UnixNano())
-	a, b := connect(t, addr), connect(t, addr)
+	a, b := testenv.ConnectZooKeeper(t, addr), testenv.ConnectZooKeeper(t, addr)
 	exclusive(t,
 		Options{ZooKeeper: a, Plan: "plan-1", Command: "fdud execute"},
 		Options{ZooKeeper: b, Plan: "plan-1", Command: "fdud execute"})
 
 	t.Run("a holder's session ending frees the lock", func(t *testing.T) {
-		c := connect(t, addr)
+		c := testenv.ConnectZooKeeper(t, addr)
 		if _, err := Acquire(context.Background(), Options{ZooKeeper: c}); err != nil {
 			t.Fatal(err)
 		}

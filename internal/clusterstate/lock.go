@@ -62,15 +62,16 @@ const DefaultTTL = 2 * time.Minute
 // DefaultLockName is the lock fdud execute and verify take.
 const DefaultLockName = "cluster"
 
-// Holder says who holds the lock. Its fields are those of
-// clusterlock.Holder, into which it converts.
+// Holder says who holds the lock (clusterlock.Holder is this type, for
+// its ZooKeeper node and lock file too).
 type Holder struct {
 	Host    string    `json:"host"`
 	PID     int       `json:"pid"`
 	Since   time.Time `json:"since"`
 	Plan    string    `json:"plan,omitempty"`
 	Command string    `json:"command,omitempty"`
-	Token   string    `json:"token"`
+	// Token tells this holder's lock from a later one at the same place.
+	Token string `json:"token"`
 }
 
 func (h Holder) String() string {

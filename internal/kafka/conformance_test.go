@@ -171,6 +171,52 @@ func conformance(t *testing.T, tgt conformanceTarget) {
 		})
 	})
 
+	t.Run("log directories", func(t *testing.T) {
+		caps := c.Capabilities()
+		if caps.LogDirDescriber == nil || caps.LogDirMover == nil || caps.Sizer == nil {
+			t.Skip("no log directory capabilities on this path")
+		}
+		tp0 := cluster.TopicPartition{Topic: topic, Partition: 0}
+		p0 := partition(t, 0)
+		got, err := caps.LogDirDescriber.DescribeLogDirs(ctx, p0.Replicas, []cluster.TopicPartition{tp0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		dirs := make([]string, len(p0.Replicas))
+		for i, b := range p0.Replicas {
+			r, ok := got[b].Replicas[tp0]
+			if got[b].Err != nil || !ok || !got[b].HasDir(r.Dir) {
+				t.Fatalf("broker %d: %+v, want %s in one of its log dirs", b, got[b], tp0)
+			}
+			dirs[i] = r.Dir
+		}
+		// A move into the directory a replica is in already does nothing; a
+		// directory the broker lacks fails for that partition.
+		if err := caps.LogDirMover.MoveLogDirs(ctx, []cluster.PartitionAssignment{{Topic: topic, Partition: 0, Replicas: p0.Replicas, LogDirs: dirs}}); err != nil {
+			t.Errorf("moving replicas where they are: %v", err)
+		}
+		err = caps.LogDirMover.MoveLogDirs(ctx, []cluster.PartitionAssignment{{Topic: topic, Partition: 0, Replicas: p0.Replicas,
+			LogDirs: []string{"/no/such/fdud/dir", cluster.AnyLogDir}}})
+		var pe *PartitionErrors
+		if !errors.As(err, &pe) || !slices.Equal(pe.Failed(), []cluster.TopicPartition{tp0}) {
+			t.Errorf("moving to a directory the broker lacks: %v, want %s failed", err, tp0)
+		}
+		l, err := caps.Sizer.ReplicaSizes(ctx, p0.Replicas)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var on []int32
+		for _, r := range l.Replicas[tp0] {
+			if !r.Future {
+				on = append(on, r.Broker)
+			}
+		}
+		slices.Sort(on)
+		if want := slices.Sorted(slices.Values(p0.Replicas)); !slices.Equal(on, want) {
+			t.Errorf("replica sizes of %s on brokers %v, want %v", tp0, on, want)
+		}
+	})
+
 	t.Run("a bad plan fails per partition", func(t *testing.T) {
 		if c.Capabilities().OneBatch {
 			// The ZooKeeper path hands the whole plan to the controller
@@ -193,6 +239,8 @@ func TestFakeConformance(t *testing.T) {
 		f := NewFake("fake-id", brokers...)
 		if zk {
 			f.PlayZooKeeper()
+		} else {
+			f.SetLogDirs("/data/a", "/data/b")
 		}
 		t.Run(f.Path(), func(t *testing.T) {
 			conformance(t, conformanceTarget{c: f, topic: "conformance", settle: f.Complete, wait: time.Second})
@@ -239,5 +287,67 @@ func TestFakeInFlight(t *testing.T) {
 	}
 	if err := f.Reassign(ctx, []cluster.PartitionAssignment{{Topic: "t", Partition: 1, Replicas: []int32{1, 2}}}); !errors.Is(err, cluster.ErrBusy) {
 		t.Errorf("second batch on the ZooKeeper path: %v, want ErrBusy", err)
+	}
+}
+
+// The Fake's test hooks: calls are recorded, Fail injects an error, the
+// BeforeState hook runs before each read, and log directory moves finish
+// on Complete, also for a replica a reassignment was adding.
+func TestFakeScript(t *testing.T) {
+	ctx := context.Background()
+	f := NewFake("", cluster.Broker{ID: 1}, cluster.Broker{ID: 2}, cluster.Broker{ID: 3})
+	f.SetLogDirs("/a", "/b")
+	if err := f.CreateTopic(ctx, "t", [][]int32{{1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	down := errors.New("down")
+	f.Fail("Reassign", down)
+	plan := []cluster.PartitionAssignment{{Topic: "t", Partition: 0, Replicas: []int32{3, 2}, LogDirs: []string{"/b", "/b"}}}
+	if err := f.Reassign(ctx, plan); !errors.Is(err, down) {
+		t.Fatalf("Reassign with an injected error: %v", err)
+	}
+	f.Fail("Reassign", nil)
+	if err := f.Reassign(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.MoveLogDirs(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	tp := cluster.TopicPartition{Topic: "t", Partition: 0}
+	dirs, _ := f.DescribeLogDirs(ctx, []int32{2, 3}, nil)
+	if got := dirs[2].Replicas[tp]; got != (ReplicaLogDir{Dir: "/a", Future: "/b"}) {
+		t.Errorf("broker 2 before Complete: %+v", got)
+	}
+	if _, ok := dirs[3].Replicas[tp]; ok {
+		t.Errorf("broker 3 hosts %s before the reassignment completes", tp)
+	}
+	var reads []int
+	f.BeforeState(func(read int) error {
+		reads = append(reads, read)
+		if read == 2 {
+			return down
+		}
+		f.Complete()
+		return nil
+	})
+	if _, err := f.State(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.State(ctx, nil); !errors.Is(err, down) {
+		t.Errorf("second read: %v, want the hook's error", err)
+	}
+	dirs, _ = f.DescribeLogDirs(ctx, []int32{2, 3}, nil)
+	if dirs[2].Replicas[tp] != (ReplicaLogDir{Dir: "/b"}) || dirs[3].Replicas[tp] != (ReplicaLogDir{Dir: "/b"}) {
+		t.Errorf("after Complete: %+v", dirs)
+	}
+	var methods []string
+	for _, c := range f.Changes() {
+		methods = append(methods, c.Method)
+	}
+	if want := []string{"CreateTopic", "Reassign", "Reassign", "MoveLogDirs"}; !slices.Equal(methods, want) || !slices.Equal(reads, []int{1, 2}) {
+		t.Errorf("changes %v, reads %v; want %v, [1 2]", methods, reads, want)
+	}
+	if f.MaxInFlight() != 1 || len(f.Reassigned()) != 2 {
+		t.Errorf("max in flight %d, reassigned %v", f.MaxInFlight(), f.Reassigned())
 	}
 }

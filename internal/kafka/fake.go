@@ -15,6 +15,12 @@ import (
 // passes the same conformance suite as both real paths (conformance_test.go,
 // run against real brokers by the integration suite), so that it cannot
 // quietly disagree with them. Reassignments stay in flight until Complete.
+//
+// Tests script it (fake_script.go): what happens between two State reads
+// (BeforeState), partitions and brokers as failures leave them, errors a
+// call returns (Fail), and the calls it took (Calls). With SetLogDirs it
+// also moves, describes and sizes replicas in log directories, as the
+// Admin API path does (fake_logdirs.go).
 type Fake struct {
 	mu      sync.Mutex
 	brokers []cluster.Broker
@@ -22,6 +28,9 @@ type Fake struct {
 	configs map[EntityKind]map[string]map[string]string
 	id      string
 	zk      bool
+
+	script
+	logDirs
 }
 
 var _ Cluster = (*Fake)(nil)
@@ -32,7 +41,8 @@ func NewFake(id string, brokers ...cluster.Broker) *Fake {
 	bs := slices.Clone(brokers)
 	slices.SortFunc(bs, func(x, y cluster.Broker) int { return int(x.ID) - int(y.ID) })
 	return &Fake{brokers: bs, id: id, parts: map[cluster.TopicPartition]*cluster.PartitionState{},
-		configs: map[EntityKind]map[string]map[string]string{BrokerEntity: {}, TopicEntity: {}}}
+		configs: map[EntityKind]map[string]map[string]string{BrokerEntity: {}, TopicEntity: {}},
+		script:  script{failing: map[string]error{}}}
 }
 
 // PlayZooKeeper makes the fake report the ZooKeeper path and its
@@ -58,26 +68,50 @@ func (f *Fake) Path() string {
 	return AdminAPIPath
 }
 
+// Capabilities are those of the path the fake plays; the log directory
+// ones (mover, describer, sizer) once SetLogDirs gave the brokers log
+// directories, and never on the ZooKeeper path.
 func (f *Fake) Capabilities() Capabilities {
-	if f.playsZooKeeper() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.zk {
 		return Capabilities{OneBatch: true}
 	}
-	return Capabilities{Cancel: true}
+	c := Capabilities{Cancel: true}
+	if len(f.dirNames) > 0 {
+		c.LogDirMover, c.LogDirDescriber, c.Sizer = f, f, f
+	}
+	return c
 }
 
 func (f *Fake) Close() error { return nil }
 
-func (f *Fake) ClusterID(context.Context) (string, error) { return f.id, nil }
+func (f *Fake) ClusterID(context.Context) (string, error) {
+	if err := f.record(FakeCall{Method: "ClusterID"}); err != nil {
+		return "", err
+	}
+	return f.id, nil
+}
 
 func (f *Fake) Brokers(context.Context) ([]cluster.Broker, error) {
+	if err := f.record(FakeCall{Method: "Brokers"}); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.brokers), nil
 }
 
-// State returns copies: changing them changes nothing in the fake.
+// State returns copies: changing them changes nothing in the fake. The
+// BeforeState hook runs first.
 func (f *Fake) State(ctx context.Context, topics []string) (*cluster.State, error) {
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := f.beforeState(); err != nil {
+		return nil, err
+	}
+	if err := f.record(FakeCall{Method: "State"}); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -86,14 +120,10 @@ func (f *Fake) State(ctx context.Context, topics []string) (*cluster.State, erro
 	if len(f.brokers) > 0 {
 		st.Controller = f.brokers[0].ID
 	}
-	for _, tp := range slices.SortedFunc(maps.Keys(f.parts), cluster.TopicPartition.Compare) {
-		if topics != nil && !slices.Contains(topics, tp.Topic) {
-			continue
+	for _, p := range f.partitionsLocked() {
+		if topics == nil || slices.Contains(topics, p.Topic) {
+			st.Partitions = append(st.Partitions, p)
 		}
-		p := *f.parts[tp]
-		p.Replicas, p.ISR, p.Target = slices.Clone(p.Replicas), slices.Clone(p.ISR), slices.Clone(p.Target)
-		p.Adding, p.Removing = slices.Clone(p.Adding), slices.Clone(p.Removing)
-		st.Partitions = append(st.Partitions, p)
 	}
 	return st, nil
 }
@@ -110,6 +140,9 @@ func (f *Fake) Reassign(ctx context.Context, plan []cluster.PartitionAssignment)
 		return err
 	}
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := f.record(FakeCall{Method: "Reassign", Plan: plan}); err != nil {
 		return err
 	}
 	f.mu.Lock()
@@ -138,12 +171,14 @@ func (f *Fake) Reassign(ctx context.Context, plan []cluster.PartitionAssignment)
 		p.Target = slices.Clone(pa.Replicas)
 		p.Adding, p.Removing = without(pa.Replicas, orig), without(orig, pa.Replicas)
 	}
+	f.inFlightPeak = max(f.inFlightPeak, f.inFlightLocked())
 	return newPartitionErrors("reassign", len(plan), errs)
 }
 
 // Complete finishes every reassignment in flight: the targets become the
 // replicas, all in sync; a leader that left the set hands over to the new
-// first replica.
+// first replica. Log directory moves in flight finish too, and a replica
+// a broker did not host yet lands in the directory asked for it.
 func (f *Fake) Complete() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -151,18 +186,35 @@ func (f *Fake) Complete() {
 		if !p.Reassigning() {
 			continue
 		}
+		for _, b := range p.Removing {
+			f.forgetReplicaLocked(b, p.TP())
+		}
 		p.Replicas, p.ISR = p.Target, slices.Clone(p.Target)
 		p.Target, p.Adding, p.Removing = nil, nil, nil
 		if !slices.Contains(p.Replicas, p.Leader) {
 			p.Leader = p.Replicas[0]
 		}
 	}
+	f.finishLogDirMovesLocked()
+}
+
+func (f *Fake) inFlightLocked() int {
+	n := 0
+	for _, p := range f.parts {
+		if p.Reassigning() {
+			n++
+		}
+	}
+	return n
 }
 
 // CancelReassignments puts partitions in flight back on their original
 // replicas. A partition with nothing in flight is not an error.
 func (f *Fake) CancelReassignments(ctx context.Context, tps []cluster.TopicPartition) error {
 	if err := checkTPs(tps); err != nil {
+		return err
+	}
+	if err := f.record(FakeCall{Method: "CancelReassignments", TPs: tps}); err != nil {
 		return err
 	}
 	f.mu.Lock()
@@ -182,6 +234,9 @@ func (f *Fake) DescribeConfigs(ctx context.Context, kind EntityKind, names []str
 	if kind != TopicEntity && kind != BrokerEntity {
 		return nil, cluster.Invalidf("unknown config entity kind %q", kind)
 	}
+	if err := f.record(FakeCall{Method: "DescribeConfigs", Kind: kind, Names: names}); err != nil {
+		return nil, err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := map[string]map[string]string{}
@@ -196,6 +251,9 @@ func (f *Fake) DescribeConfigs(ctx context.Context, kind EntityKind, names []str
 
 func (f *Fake) AlterConfigs(ctx context.Context, kind EntityKind, name string, set map[string]string, del []string) error {
 	if err := checkConfigChange(kind, name, set, del); err != nil {
+		return err
+	}
+	if err := f.record(FakeCall{Method: "AlterConfigs", Kind: kind, Names: []string{name}}); err != nil {
 		return err
 	}
 	f.mu.Lock()
@@ -216,6 +274,9 @@ func (f *Fake) AlterConfigOps(ctx context.Context, kind EntityKind, name string,
 	if err := checkConfigOps(kind, name, ops); err != nil {
 		return err
 	}
+	if err := f.record(FakeCall{Method: "AlterConfigOps", Kind: kind, Names: []string{name}}); err != nil {
+		return err
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	cfg := maps.Clone(f.configs[kind][name])
@@ -231,6 +292,9 @@ func (f *Fake) AlterConfigOps(ctx context.Context, kind EntityKind, name string,
 
 func (f *Fake) CreateTopic(ctx context.Context, topic string, assignment [][]int32, configs map[string]string) error {
 	if err := checkNewTopic(topic, assignment); err != nil {
+		return err
+	}
+	if err := f.record(FakeCall{Method: "CreateTopic", Names: []string{topic}, Assignment: assignment}); err != nil {
 		return err
 	}
 	f.mu.Lock()
@@ -255,6 +319,9 @@ func (f *Fake) CreateTopic(ctx context.Context, topic string, assignment [][]int
 // in sync.
 func (f *Fake) ElectPreferredLeaders(ctx context.Context, tps []cluster.TopicPartition) error {
 	if err := checkTPs(tps); err != nil {
+		return err
+	}
+	if err := f.record(FakeCall{Method: "ElectPreferredLeaders", TPs: tps}); err != nil {
 		return err
 	}
 	f.mu.Lock()

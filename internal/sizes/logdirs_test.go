@@ -13,9 +13,10 @@ func tp(t string, p int32) cluster.TopicPartition {
 	return cluster.TopicPartition{Topic: t, Partition: p}
 }
 
-// TestParseLogDirsGolden reads a document as kafka-log-dirs.sh --describe
-// (3.9) prints it, the tool's two lines before the JSON included.
-func TestParseLogDirsGolden(t *testing.T) {
+// golden39 is testdata's kafka-log-dirs.sh --describe document of Kafka
+// 3.9, parsed.
+func golden39(t *testing.T) LogDirs {
+	t.Helper()
 	data, err := os.ReadFile("testdata/kafka-log-dirs-3.9.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -24,6 +25,13 @@ func TestParseLogDirsGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l
+}
+
+// TestParseLogDirsGolden reads a document as kafka-log-dirs.sh --describe
+// (3.9) prints it, the tool's two lines before the JSON included.
+func TestParseLogDirsGolden(t *testing.T) {
+	l := golden39(t)
 	if want := []int32{1, 2, 3}; !reflect.DeepEqual(l.Brokers, want) {
 		t.Errorf("brokers = %v, want %v", l.Brokers, want)
 	}
@@ -148,14 +156,7 @@ func FuzzParseLogDirs(f *testing.F) {
 }
 
 func TestNewUsage(t *testing.T) {
-	data, err := os.ReadFile("testdata/kafka-log-dirs-3.9.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := ParseLogDirs(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := golden39(t)
 	a := cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{
 		{Topic: "orders", Partition: 0, Replicas: []int32{1, 2}},
 		{Topic: "orders", Partition: 1, Replicas: []int32{2, 3, 1}},

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // ZooKeeperJar is where Debian's zookeeper package puts the server;
@@ -106,4 +108,17 @@ func fourLetter(ctx context.Context, addr, cmd string) (string, error) {
 func dirExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && st.IsDir()
+}
+
+// ConnectZooKeeper opens a session to connect (a server's address, with a
+// chroot of the test's own where tests share the server), closed when the
+// test ends.
+func ConnectZooKeeper(t testing.TB, connect string) *zookeeper.Conn {
+	t.Helper()
+	c, err := zookeeper.Connect(context.Background(), zookeeper.Options{Connect: connect, SessionTimeout: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }

@@ -378,10 +378,7 @@ func TestApplyAndRemove(t *testing.T) {
 	}
 	fake := newConfigCluster(before)
 	var cl Cluster = fake
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	req := Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves}
 	rec, err := Apply(ctx, cl, store, req, nil)
 	if err != nil || rec == nil {
@@ -424,10 +421,7 @@ func TestApplyRespectsTheClusterDefault(t *testing.T) {
 	ctx := context.Background()
 	before := configs{clusterDefault: {lRate: "500", fRate: "5000"}}
 	cl := newConfigCluster(before)
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil); err != nil {
 		t.Fatal(err)
 	}

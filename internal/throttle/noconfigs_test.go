@@ -16,11 +16,8 @@ func TestApplyOnBrokersWithoutDynamicConfigs(t *testing.T) {
 	before := configs{topic("orders"): {"cleanup.policy": "compact"}}
 	cl := newConfigCluster(before)
 	cl.noBrokerConfigs = true
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil)
+	store := tempStore(t)
+	_, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil)
 	if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), "nothing was set") {
 		t.Fatalf("Apply: %v, want the broker's refusal and nothing set", err)
 	}
@@ -37,10 +34,7 @@ func TestApplyOnBrokersWithoutDynamicConfigs(t *testing.T) {
 func TestCleanupDropsAStaleRecord(t *testing.T) {
 	ctx := context.Background()
 	cl := newConfigCluster(configs{})
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -20,10 +20,7 @@ import (
 func TestOperatorEntriesAddedBetweenReadAndWriteSurvive(t *testing.T) {
 	ctx := context.Background()
 	cl := newConfigCluster(configs{topic("orders"): {lList: "7:7", "retention.ms": "1"}})
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	// The operator adds entries to the topic's lists just before fdud's
 	// first write of the topic's config, after fdud read it.
 	operator := func(leader, follower string) {
@@ -75,17 +72,14 @@ func TestOperatorWildcardBetweenReadAndWrite(t *testing.T) {
 	ctx := context.Background()
 	before := configs{topic("orders"): {lList: "7:7"}}
 	cl := newConfigCluster(before)
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	cl.onAlter = func(e Entity) {
 		if e == topic("orders") {
 			cl.onAlter = nil
 			cl.configs[e][lList] = "*"
 		}
 	}
-	_, err = Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}, nil)
+	_, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}, nil)
 	if !errors.Is(err, kafka.ErrWildcardList) || !strings.Contains(err.Error(), "record plan-1 kept") {
 		t.Fatalf("Apply: %v", err)
 	}

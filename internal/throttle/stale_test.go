@@ -31,10 +31,7 @@ func TestCleanupRestoresKeysThatStillReadAsBefore(t *testing.T) {
 		topic("orders"): {fList: "5:8", "cleanup.policy": "compact"},
 	}
 	cl := newConfigCluster(before)
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	rec, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves}, nil)
 	if err != nil || rec == nil {
 		t.Fatalf("Apply: %v, %v", rec, err)
@@ -65,10 +62,7 @@ func TestRerunRightAfterCleanupSeesTheCleanedUpValues(t *testing.T) {
 	ctx := context.Background()
 	before := configs{broker(1): {fRate: "5000"}}
 	cl := newConfigCluster(before)
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	req := Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}
 	if _, err := Apply(ctx, cl, store, req, nil); err != nil {
 		t.Fatal(err)
@@ -115,10 +109,7 @@ func TestApplyAndCleanupWaitForBrokersToShowTheirChanges(t *testing.T) {
 	ctx := context.Background()
 	cl := newConfigCluster(configs{broker(1): {fRate: "5000"}})
 	cl.lag = 3
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}, log); err != nil {
@@ -143,10 +134,7 @@ func TestSettleTimeoutIsAWarningNotAnError(t *testing.T) {
 	before := configs{broker(1): {fRate: "5000"}}
 	cl := newConfigCluster(before)
 	cl.lag = 1 << 30 // never shows
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	short := Settle{Timeout: 20 * time.Millisecond, Interval: time.Millisecond}
@@ -179,10 +167,7 @@ func TestSettleStopsWithTheContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cl := newConfigCluster(nil)
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1], Settle: fast}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +178,7 @@ func TestSettleStopsWithTheContext(t *testing.T) {
 			cancel()
 		}
 	}
-	_, err = CleanupSettle(ctx, cl, store, "plan-1", nil, Settle{Timeout: time.Hour, Interval: time.Millisecond})
+	_, err := CleanupSettle(ctx, cl, store, "plan-1", nil, Settle{Timeout: time.Hour, Interval: time.Millisecond})
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "record kept") {
 		t.Errorf("got %v, want the context's error", err)
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/testenv"
-	"github.com/fdud/fdud/internal/zookeeper"
 )
 
 // storeConformance checks the Store contract on any implementation.
@@ -69,11 +68,7 @@ func TestFileStore(t *testing.T) {
 func TestZooKeeperStore(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
 	ctx := context.Background()
-	conn, err := zookeeper.Connect(ctx, zookeeper.Options{Connect: fmt.Sprintf("%s/t%d", z.Addr, time.Now().UnixNano()), SessionTimeout: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := testenv.ConnectZooKeeper(t, fmt.Sprintf("%s/t%d", z.Addr, time.Now().UnixNano()))
 	s, err := OpenStore(ctx, StoreOptions{ZooKeeper: conn})
 	if err != nil {
 		t.Fatal(err)
@@ -85,4 +80,15 @@ func TestZooKeeperStore(t *testing.T) {
 	if ok, _ := conn.Exists(context.Background(), ZNode+"/plan-b"); !ok {
 		t.Errorf("record not at %s/plan-b", ZNode)
 	}
+}
+
+// tempStore is a throttle record store in a state directory of the test's
+// own.
+func tempStore(t *testing.T) Store {
+	t.Helper()
+	s, err := OpenStore(context.Background(), StoreOptions{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -21,10 +21,7 @@ func TestRatesTheBrokerDoesNotReport(t *testing.T) {
 	before := configs{topic("orders"): {"cleanup.policy": "compact"}}
 	cl := newConfigCluster(before)
 	cl.ratesUnreported = true
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	rec, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, log)
@@ -69,10 +66,7 @@ func TestUnreportedRatesOfAnotherPlan(t *testing.T) {
 	ctx := context.Background()
 	cl := newConfigCluster(configs{})
 	cl.ratesUnreported, cl.id = true, "cluster-1"
-	store, err := OpenStore(ctx, StoreOptions{StateDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := tempStore(t)
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "first", Rate: 1, Moves: ordersMoves[:1]}, nil); err != nil {
 		t.Fatal(err)
 	}

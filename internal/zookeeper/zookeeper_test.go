@@ -103,11 +103,7 @@ func TestConnectTimesOut(t *testing.T) {
 // go-zookeeper would wait for a reconnect; the caller gets its deadline.
 func TestRequestsHonourTheContext(t *testing.T) {
 	z := testenv.StartZooKeeper(t)
-	c, err := zookeeper.Connect(context.Background(), zookeeper.Options{Connect: z.Addr, SessionTimeout: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := testenv.ConnectZooKeeper(t, z.Addr)
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, _, err := c.Get(cancelled, "/"); !errors.Is(err, context.Canceled) {

@@ -4,103 +4,54 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync"
+	"testing"
 
 	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
 )
 
-// fakeCluster is an in-memory kafka.Cluster. State returns states[i] on the
-// i-th call (the last one once exhausted); a nil entry fails that call.
-type fakeCluster struct {
-	mu      sync.Mutex
-	states  []*cluster.State
-	calls   int
-	configs map[string]map[string]string // topic configs
-	elected [][]cluster.TopicPartition
+// scripted is a kafka.Fake that shows states[i] at its i-th State read
+// (the last once exhausted); a nil entry fails that read, as an unreachable
+// cluster does. Topic configs are set on it as on any Fake. verify only
+// reads and elects leaders: the test fails if it changed anything else.
+func scripted(t *testing.T, states ...*cluster.State) *kafka.Fake {
+	t.Helper()
+	f := kafka.NewFake("")
+	f.BeforeState(func(read int) error {
+		s := states[min(read, len(states))-1]
+		if s == nil {
+			return errFakeDown
+		}
+		f.SetState(s)
+		return nil
+	})
+	t.Cleanup(func() {
+		for _, c := range f.Changes() {
+			if c.Method != "ElectPreferredLeaders" {
+				t.Errorf("verify changed the cluster: %s %+v", c.Method, c)
+			}
+		}
+	})
+	return f
 }
-
-var _ kafka.Cluster = (*fakeCluster)(nil)
 
 var errFakeDown = errors.New("fake: broker unreachable")
 
-func (f *fakeCluster) Path() string { return "fake" }
-
-func (f *fakeCluster) Capabilities() kafka.Capabilities { return kafka.Capabilities{Cancel: true} }
-
-// Brokers are those of the next State (which it does not use up).
-func (f *fakeCluster) Brokers(context.Context) ([]cluster.Broker, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	s := f.states[min(f.calls, len(f.states)-1)]
-	if s == nil {
-		return nil, errFakeDown
+// setTopicConfigs sets topic configs on f, as an operator does.
+func setTopicConfigs(f *kafka.Fake, configs map[string]map[string]string) {
+	for topic, cfg := range configs {
+		f.SetConfig(kafka.TopicEntity, topic, cfg)
 	}
-	return s.Brokers, nil
 }
 
-func (f *fakeCluster) State(ctx context.Context, topics []string) (*cluster.State, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	i := min(f.calls, len(f.states)-1)
-	f.calls++
-	s := f.states[i]
-	if s == nil {
-		return nil, errFakeDown
+// elected are the partitions of every ElectPreferredLeaders call, in order.
+func elected(f *kafka.Fake) []cluster.TopicPartition {
+	var out []cluster.TopicPartition
+	for _, c := range f.Calls("ElectPreferredLeaders") {
+		out = append(out, c.TPs...)
 	}
-	out := *s
-	out.Partitions = nil
-	for _, p := range s.Partitions {
-		if topics == nil || slices.Contains(topics, p.Topic) {
-			out.Partitions = append(out.Partitions, p)
-		}
-	}
-	return &out, nil
+	return out
 }
-
-func (f *fakeCluster) Reassign(context.Context, []cluster.PartitionAssignment) error {
-	return errors.New("fake: verify must not reassign")
-}
-
-func (f *fakeCluster) CancelReassignments(context.Context, []cluster.TopicPartition) error {
-	return errors.New("fake: verify must not cancel")
-}
-
-func (f *fakeCluster) DescribeConfigs(_ context.Context, kind kafka.EntityKind, names []string) (map[string]map[string]string, error) {
-	out := map[string]map[string]string{}
-	if kind != kafka.TopicEntity {
-		return out, nil
-	}
-	for _, n := range names {
-		if c, ok := f.configs[n]; ok {
-			out[n] = c
-		}
-	}
-	return out, nil
-}
-
-func (f *fakeCluster) AlterConfigs(context.Context, kafka.EntityKind, string, map[string]string, []string) error {
-	return errors.New("fake: verify must not alter configs directly")
-}
-
-func (f *fakeCluster) AlterConfigOps(context.Context, kafka.EntityKind, string, []kafka.ConfigOp) error {
-	return errors.New("fake: verify must not alter configs directly")
-}
-
-func (f *fakeCluster) ClusterID(context.Context) (string, error) { return "", nil }
-
-func (f *fakeCluster) CreateTopic(context.Context, string, [][]int32, map[string]string) error {
-	return errors.New("fake: verify must not create topics")
-}
-
-func (f *fakeCluster) ElectPreferredLeaders(_ context.Context, tps []cluster.TopicPartition) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.elected = append(f.elected, slices.Clone(tps))
-	return nil
-}
-
-func (f *fakeCluster) Close() error { return nil }
 
 // fakeThrottles is an in-memory throttle record.
 type fakeThrottles struct {
