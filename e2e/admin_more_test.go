@@ -414,31 +414,8 @@ func adminStateFromAnyHost(t *testing.T, lc *liveCluster) {
 			"--max-partition-movements", "1", "--poll-interval", "500ms", "--rollback-file", filepath.Join(stateDir, "rollback.json")}, conn...)
 	}
 
-	cmd := e.command(ctx, "", execArgs(hostA, "100000")...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string, 1000)
-	var logA strings.Builder
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	for l := range lines {
-		logA.WriteString(l + "\n")
-		if strings.HasPrefix(l, "Batch 1:") {
-			break
-		}
-	}
-	t.Cleanup(func() { t.Logf("execute on host A:\n%s", logA.String()) })
-	pid := strconv.Itoa(cmd.Process.Pid)
+	runA := e.startUntil(ctx, t, "", "Batch 1:", execArgs(hostA, "100000")...)
+	pid := strconv.Itoa(runA.cmd.Process.Pid)
 	other := filepath.Join(e.dir, "other.json")
 	writeFile(t, other, planText(t, cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{{Topic: topic, Partition: 0, Replicas: []int32{a, c}}}}))
 	second := e.fdud(t, "", append([]string{"execute", "--reassignment-json-file", other, "--state-dir", hostB}, conn...)...)
@@ -450,12 +427,9 @@ func adminStateFromAnyHost(t *testing.T, lc *liveCluster) {
 		t.Errorf("verify from host B while A runs: want exit 3 (throttles kept)\n%s", ver)
 	}
 
-	cmd.Process.Kill() // a crash: no release, no clean-up
-	cmd.Wait()
-	go func() {
-		for range lines {
-		}
-	}()
+	runA.cmd.Process.Kill() // a crash: no release, no clean-up
+	logA, _ := runA.finish()
+	t.Cleanup(func() { t.Logf("execute on host A:\n%s", logA) })
 	if again := e.fdud(t, "", append([]string{"execute", "--reassignment-json-file", other, "--state-dir", hostB}, conn...)...); again.code != 5 {
 		t.Errorf("execute from host B right after A died: want exit 5 (the lock lasts until its TTL or fdud unlock)\n%s", again)
 	}

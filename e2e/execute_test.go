@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -151,46 +150,21 @@ func interrupted(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
 	// Start a batched run and interrupt it once its first batch is in.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	cmd := e.command(ctx, buf.String(), args...)
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := make(chan string, 100)
-	var log strings.Builder
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	for l := range lines {
-		log.WriteString(l + "\n")
-		if strings.HasPrefix(l, "Batch 1:") {
-			break
-		}
-	}
+	run1 := e.startUntil(ctx, t, buf.String(), "Batch 1:", args...)
 
 	// While it runs, a second execute is refused by the lock and names the holder.
 	second := e.fdud(t, `{"version":1,"partitions":[{"topic":"static","partition":2,"replicas":[1,3]}]}`, "execute", "--zookeeper", k.ZooKeeperConnect)
-	if second.code != 5 || !strings.Contains(second.stderr, fmt.Sprintf("pid %d", cmd.Process.Pid)) {
-		t.Errorf("concurrent execute: want exit 5 naming pid %d\n%s", cmd.Process.Pid, second)
+	if second.code != 5 || !strings.Contains(second.stderr, fmt.Sprintf("pid %d", run1.cmd.Process.Pid)) {
+		t.Errorf("concurrent execute: want exit 5 naming pid %d\n%s", run1.cmd.Process.Pid, second)
 	}
 
-	cmd.Process.Signal(syscall.SIGINT)
-	for l := range lines {
-		log.WriteString(l + "\n")
+	run1.cmd.Process.Signal(syscall.SIGINT)
+	log, err := run1.finish()
+	t.Logf("first run:\n%s", log)
+	if run1.cmd.ProcessState.ExitCode() != 130 {
+		t.Fatalf("interrupted execute: exit %d (%v), want 130", run1.cmd.ProcessState.ExitCode(), err)
 	}
-	err = cmd.Wait()
-	t.Logf("first run:\n%s", log.String())
-	if cmd.ProcessState.ExitCode() != 130 {
-		t.Fatalf("interrupted execute: exit %d (%v), want 130", cmd.ProcessState.ExitCode(), err)
-	}
-	if !strings.Contains(log.String(), "re-run the same plan") {
+	if !strings.Contains(log, "re-run the same plan") {
 		t.Error("the interrupted run did not say how to continue")
 	}
 	if ok, _ := zk.Exists(context.Background(), "/fdud/lock"); ok {

@@ -4,6 +4,7 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -102,4 +103,49 @@ func (e env) fdudWithin(t *testing.T, timeout time.Duration, stdin string, args 
 	}
 	t.Logf("fdud %s: exit %d in %.1fs", strings.Join(args, " "), r.code, r.elapsedSecs)
 	return r
+}
+
+// background is an fdud run started by startUntil that is still running.
+type background struct {
+	cmd    *exec.Cmd
+	lines  chan string
+	stderr strings.Builder // what the test has read so far
+}
+
+// startUntil starts fdud and returns once a line of its stderr starts with
+// prefix (or stderr ends): the point a test interrupts or kills it at.
+func (e env) startUntil(ctx context.Context, t *testing.T, stdin, prefix string, args ...string) *background {
+	t.Helper()
+	b := &background{cmd: e.command(ctx, stdin, args...), lines: make(chan string, 1000)}
+	pipe, err := b.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			b.lines <- sc.Text()
+		}
+		close(b.lines)
+	}()
+	for l := range b.lines {
+		b.stderr.WriteString(l + "\n")
+		if strings.HasPrefix(l, prefix) {
+			break
+		}
+	}
+	return b
+}
+
+// finish reads the rest of stderr until the run ends (by itself, or after
+// a signal the test sent), waits for it, and returns all of its stderr.
+func (b *background) finish() (string, error) {
+	for l := range b.lines {
+		b.stderr.WriteString(l + "\n")
+	}
+	err := b.cmd.Wait()
+	return b.stderr.String(), err
 }
