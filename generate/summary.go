@@ -63,7 +63,7 @@ func WriteSummary(w io.Writer, r Report, detail SummaryDetail) error {
 	}
 	ew.printf("\n\n")
 
-	ew.printf("%-34s %7s %7s\n", "partitions breaking", "before", "after")
+	ew.printf("%-35s %7s %7s\n", "partitions breaking", "before", "after")
 	rows := []struct {
 		name string
 		b, a int
@@ -78,7 +78,7 @@ func WriteSummary(w io.Writer, r Report, detail SummaryDetail) error {
 		if row.name == "zone spread" && row.b == 0 && row.a == 0 {
 			continue
 		}
-		ew.printf("  %-32s %7d %7d\n", row.name, row.b, row.a)
+		ew.printf("  %-33s %7d %7d\n", row.name, row.b, row.a)
 	}
 	ew.printf("\nreplicas moved: %d (lower bound for the repair: %d", r.ReplicasMoved, r.MoveLowerBound)
 	if r.BalanceMoves > 0 {

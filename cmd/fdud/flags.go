@@ -1,9 +1,13 @@
 package main
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/fdud/fdud/internal/sizes"
 )
 
 // Flags shared by the commands that talk to a cluster. Names follow
@@ -22,4 +26,43 @@ func clusterFlags() []cli.Flag {
 		&cli.DurationFlag{Name: "request-timeout", Value: 30 * time.Second, EnvVars: []string{"FDUD_REQUEST_TIMEOUT"},
 			Usage: "bound on each request to Kafka or ZooKeeper"},
 	}
+}
+
+// rateValue is a flag's replication rate in bytes per second: a whole
+// number as Kafka's --throttle takes it, or with a unit (50MB, 50MB/s), so
+// that one FDUD_THROTTLE serves generate's estimate and execute's
+// throttle. -1, Kafka's "no throttle", and nothing at all leave it unset.
+type rateValue struct{ bytes int64 }
+
+func (r *rateValue) Set(s string) error {
+	if t := strings.TrimSpace(s); t == "" || t == "-1" {
+		r.bytes = -1
+		return nil
+	}
+	v, err := sizes.ParseRate(s)
+	if err != nil {
+		return err
+	}
+	r.bytes = v
+	return nil
+}
+
+func (r *rateValue) String() string {
+	if r == nil || r.bytes <= 0 {
+		return ""
+	}
+	return strconv.FormatInt(r.bytes, 10)
+}
+
+// rateFlag is a --throttle-like flag, unset (-1) by default.
+func rateFlag(name, env, usage string) *cli.GenericFlag {
+	return &cli.GenericFlag{Name: name, EnvVars: []string{env}, Value: &rateValue{bytes: -1}, DefaultText: "none", Usage: usage}
+}
+
+// rate is the value of a rateFlag: bytes per second, or -1 when unset.
+func rate(c *cli.Context, name string) int64 {
+	if r, ok := c.Generic(name).(*rateValue); ok {
+		return r.bytes
+	}
+	return -1
 }

@@ -30,8 +30,8 @@ func sizeFlags() []cli.Flag {
 			Usage: "disk capacity for the log dirs of every broker (`SIZE`, e.g. 2TiB), per broker (1:2TiB,2:4TiB), or both (2TiB,3:4TiB); overrides what brokers report"},
 		&cli.StringFlag{Name: "max-disk-usage", EnvVars: []string{"FDUD_MAX_DISK_USAGE"}, Value: "85%",
 			Usage: "never plan a broker whose capacity is known beyond this share of it, `PERCENT`: such a plan fails (exit 4) unless --force"},
-		&cli.StringFlag{Name: "throttle", EnvVars: []string{"FDUD_THROTTLE"},
-			Usage: "with sizes, estimate the time to finish at this replication throttle, `RATE` in bytes per second (50000000, or 50MB)"},
+		rateFlag("throttle", "FDUD_THROTTLE",
+			"with sizes, estimate the time to finish at this replication throttle, `RATE` in bytes per second (50000000, 50MB or 50MB/s)"),
 		&cli.StringFlag{Name: "format", EnvVars: []string{"FDUD_FORMAT"}, Value: "summary",
 			Usage: "what stderr shows: summary, or table to add one line per partition of the plan (replicas before -> after, size, why it moves), `summary|table`"},
 		&cli.StringFlag{Name: "table-file", EnvVars: []string{"FDUD_TABLE_FILE"},
@@ -71,12 +71,8 @@ func readSizeFlags(c *cli.Context, cfg *generateConfig) error {
 		return err
 	}
 	cfg.Options.MaxDiskUsage = usage
-	if v := c.String("throttle"); v != "" {
-		rate, err := sizes.ParseBytes(v)
-		if err != nil || rate == 0 {
-			return cluster.Invalidf("--throttle %q: a rate in bytes per second above 0 (50000000, or 50MB)", v)
-		}
-		cfg.Options.Throttle = rate
+	if r := rate(c, "throttle"); r > 0 {
+		cfg.Options.Throttle = r
 	}
 	switch f := c.String("format"); f {
 	case "", "summary":

@@ -47,6 +47,7 @@ func TestGenerateBalanceBy(t *testing.T) {
 		{"bad format", []string{"--format", "yaml"}, 2, "summary or table"},
 		{"bad usage", []string{"--max-disk-usage", "150%"}, 2, "at most 100"},
 		{"bad throttle", []string{"--throttle", "fast"}, 2, "bytes per second"},
+		{"throttle with a unit per second", []string{"--log-dirs", ex + "log-dirs.txt", "--throttle", "50MB/s"}, 0, "about 21m at --throttle 50000000 bytes/s"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -87,7 +87,7 @@ func expectedForm(c *cli.Context, name string) string {
 }
 
 func formOf(f cli.Flag) string {
-	switch f.(type) {
+	switch f := f.(type) {
 	case *cli.DurationFlag:
 		return "a duration: a number with a unit, such as 90s, 30m or 2h"
 	case *cli.IntFlag, *cli.Int64Flag:
@@ -96,6 +96,10 @@ func formOf(f cli.Flag) string {
 		return "a whole number, 0 or more"
 	case *cli.BoolFlag:
 		return "true or false"
+	case *cli.GenericFlag:
+		if _, ok := f.Value.(*rateValue); ok {
+			return "a rate in bytes per second above 0 (50000000, 50MB or 50MB/s; -1: none)"
+		}
 	}
 	return "a valid value"
 }

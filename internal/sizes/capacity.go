@@ -107,6 +107,21 @@ func ParseBytes(s string) (int64, error) {
 	return int64(math.Round(b)), nil
 }
 
+// ParseRate reads a rate in bytes per second, as ParseBytes reads a size,
+// with "/s" allowed after it ("50000000", "50MB", "50MB/s"). It must be
+// above 0: Kafka reads a throttle of 0 as "replicate nothing".
+func ParseRate(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	if strings.HasSuffix(strings.ToLower(t), "/s") {
+		t = t[:len(t)-2]
+	}
+	v, err := ParseBytes(t)
+	if err != nil || v == 0 {
+		return 0, fmt.Errorf("%q is not a rate in bytes per second above 0 (50000000, 50MB or 50MB/s)", s)
+	}
+	return v, nil
+}
+
 // Format writes a byte count for people, in binary units ("1.5 GiB").
 func Format(n int64) string {
 	if n < 0 {

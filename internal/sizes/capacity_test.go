@@ -36,6 +36,30 @@ func TestParseBytes(t *testing.T) {
 	}
 }
 
+func TestParseRate(t *testing.T) {
+	cases := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"50000000", 50000000, true},
+		{"50MB", 50e6, true},
+		{"50MB/s", 50e6, true},
+		{" 1.5 GiB/S ", 1.5 * (1 << 30), true},
+		{"0", 0, false},
+		{"0MB/s", 0, false},
+		{"/s", 0, false},
+		{"-1", 0, false},
+		{"fast", 0, false},
+	}
+	for _, c := range cases {
+		got, err := ParseRate(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("ParseRate(%q) = %d, %v; want %d, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
 func TestParseCapacity(t *testing.T) {
 	cases := []struct {
 		in   string
