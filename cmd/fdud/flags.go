@@ -31,11 +31,12 @@ func clusterFlags() []cli.Flag {
 // rateValue is a flag's replication rate in bytes per second: a whole
 // number as Kafka's --throttle takes it, or with a unit (50MB, 50MB/s), so
 // that one FDUD_THROTTLE serves generate's estimate and execute's
-// throttle. -1, Kafka's "no throttle", and nothing at all leave it unset.
+// throttle. -1 (Kafka's "no throttle"), none, and nothing at all leave it
+// unset.
 type rateValue struct{ bytes int64 }
 
 func (r *rateValue) Set(s string) error {
-	if t := strings.TrimSpace(s); t == "" || t == "-1" {
+	if t := strings.ToLower(strings.TrimSpace(s)); t == "" || t == "-1" || t == "none" {
 		r.bytes = -1
 		return nil
 	}

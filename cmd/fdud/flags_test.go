@@ -13,6 +13,7 @@ func TestRateValue(t *testing.T) {
 	}{
 		{"", -1, true},
 		{"-1", -1, true},
+		{"None", -1, true},
 		{"50000000", 50000000, true},
 		{"50MB/s", 50000000, true},
 		{"1GiB", 1 << 30, true},

@@ -98,7 +98,7 @@ func formOf(f cli.Flag) string {
 		return "true or false"
 	case *cli.GenericFlag:
 		if _, ok := f.Value.(*rateValue); ok {
-			return "a rate in bytes per second above 0 (50000000, 50MB or 50MB/s; -1: none)"
+			return "a rate in bytes per second above 0 (50000000, 50MB or 50MB/s; -1 or none: none)"
 		}
 	}
 	return "a valid value"
