@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,17 @@ func TestBatchProgressInBytes(t *testing.T) {
 	}
 	if !strings.Contains(progress[1], "B/s, ETA ") {
 		t.Errorf("no rate or ETA: %q", progress[1])
+	}
+	// Each read asks for the plan's partitions alone (sorted: the batch
+	// order's read, then one per poll), never for every partition.
+	var planned []cluster.TopicPartition
+	for _, p := range in.Plan.Assignment.Partitions {
+		planned = append(planned, p.TP())
+	}
+	for i, a := range s.Asked {
+		if !slices.Equal(slices.SortedFunc(slices.Values(a), cluster.TopicPartition.Compare), planned) {
+			t.Errorf("read %d asked for %v, want %v", i+1, a, planned)
+		}
 	}
 }
 

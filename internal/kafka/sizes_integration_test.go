@@ -39,7 +39,7 @@ func legacyHasNoSizes(t *testing.T, k *testenv.Kafka) {
 	}
 	defer zc.Close()
 	for range 2 {
-		if _, err := zc.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs()); !errors.Is(err, ErrNoSizes) {
+		if _, err := zc.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs(), nil); !errors.Is(err, ErrNoSizes) {
 			t.Fatalf("ZooKeeper path: err = %v, want ErrNoSizes", err)
 		}
 	}
@@ -81,12 +81,15 @@ func integrationSizes(t *testing.T, k *testenv.Kafka) {
 		t.Fatal(err)
 	}
 	// The same through the connected cluster (what execute's batch order
-	// and verify's bytes remaining use).
-	viaCluster, err := c.(interface {
-		ReplicaSizes(context.Context, []int32) (sizes.LogDirs, error)
-	}).ReplicaSizes(ctx, k.BrokerIDs())
+	// and progress and verify's bytes remaining use), asking for the
+	// topic's partitions alone: the brokers answer for those only.
+	tps := []cluster.TopicPartition{{Topic: topic, Partition: 0}, {Topic: topic, Partition: 1}, {Topic: topic, Partition: 2}}
+	viaCluster, err := c.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs(), tps)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(viaCluster.Replicas) != len(tps) {
+		t.Errorf("asked for %v: %d partitions", tps, len(viaCluster.Replicas))
 	}
 	// And through the ZooKeeper path given the brokers' addresses too.
 	viaZK := viaCluster
@@ -98,7 +101,7 @@ func integrationSizes(t *testing.T, k *testenv.Kafka) {
 			t.Fatal(err)
 		}
 		defer zc.Close()
-		if viaZK, err = zc.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs()); err != nil {
+		if viaZK, err = zc.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs(), tps); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,15 +40,18 @@ func TestBar(t *testing.T) {
 	}
 }
 
-// fakeSizer answers with the sizes of its turn and counts its calls.
+// fakeSizer answers with the sizes of its turn and records the partitions
+// each call asked for.
 type fakeSizer struct {
 	answers []sizes.LogDirs
 	err     error
 	calls   int
+	asked   [][]cluster.TopicPartition
 }
 
-func (f *fakeSizer) ReplicaSizes(context.Context, []int32) (sizes.LogDirs, error) {
+func (f *fakeSizer) ReplicaSizes(_ context.Context, _ []int32, tps []cluster.TopicPartition) (sizes.LogDirs, error) {
 	f.calls++
+	f.asked = append(f.asked, tps)
 	if f.err != nil {
 		return sizes.LogDirs{}, f.err
 	}
@@ -68,11 +72,17 @@ func TestWatch(t *testing.T) {
 	parts := []sizes.Copying{{TP: tp, Adding: []int32{2}, Leader: 1}}
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	w := Watch{Sizer: &fakeSizer{answers: []sizes.LogDirs{at(0), at(2000), at(4000)}}, Logger: log}
+	sizer := &fakeSizer{answers: []sizes.LogDirs{at(0), at(2000), at(4000)}}
+	w := Watch{Sizer: sizer, Logger: log}
 	var got []string
 	for i := range 3 {
 		e := w.Look(context.Background(), t0.Add(time.Duration(i)*10*time.Second), []int32{1, 2}, parts)
 		got = append(got, e.String())
+	}
+	for i, a := range sizer.asked {
+		if !slices.Equal(a, []cluster.TopicPartition{tp}) {
+			t.Errorf("call %d asked for %v, want the partitions followed, %v", i, a, tp)
+		}
 	}
 	want := []string{"0 B of 9.8 KiB copied (0%)", "2.0 KiB of 9.8 KiB copied (20%), 200 B/s, ETA 40s",
 		"3.9 KiB of 9.8 KiB copied (40%), 200 B/s, ETA 30s"}
