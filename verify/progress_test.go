@@ -121,8 +121,8 @@ func TestBarWithBytes(t *testing.T) {
 	b.Finish()
 	got := out.String()
 	for _, want := range []string{
-		"\r[#######.......................] 1/4 partitions done, 3 moving  5s ",
-		"\r[######################........] 1/4 partitions done, 3 moving; 3.0 MiB of 4.0 MiB copied (75%)  7s \n",
+		"\r[#######.......................] 1/4 partitions done, 3 moving  5s\r",
+		"\r[######################........] 3.0 MiB of 4.0 MiB copied (75%); 1/4 partitions done, 3 moving  7s\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("bar %q lacks %q", got, want)

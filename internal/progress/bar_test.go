@@ -21,7 +21,7 @@ func TestBar(t *testing.T) {
 	b.width = 10
 	w := b.Writer()
 	fmt.Fprintln(w, "before any bar")
-	b.Draw(0.25, "1 of 4")
+	b.Draw(0.25, "1 of 4 done")
 	b.Draw(1.5, "4 of 4")
 	fmt.Fprint(w, "Batch 2: submitted\n")
 	b.Draw(-1, "0 of 4")
@@ -30,13 +30,46 @@ func TestBar(t *testing.T) {
 	fmt.Fprintln(w, "after")
 	clear := func(n int) string { return "\r" + strings.Repeat(" ", n) + "\r" }
 	want := "before any bar\n" +
-		"\r[##........] 1 of 4 " +
-		clear(len("[##........] 1 of 4")+1) + "\r[##########] 4 of 4 " +
-		clear(len("[##########] 4 of 4")+1) + "Batch 2: submitted\n" + "\r[##########] 4 of 4 " +
-		clear(len("[##########] 4 of 4")+1) + "\r[..........] 0 of 4 " +
+		"\r[##........] 1 of 4 done" +
+		"\r[##########] 4 of 4     " + // blanks over what the longer line left
+		clear(len("[##########] 4 of 4")) + "Batch 2: submitted\n" + "\r[##########] 4 of 4" +
+		"\r[..........] 0 of 4" +
 		"\n" + "after\n"
 	if got := out.String(); got != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}
+
+// TestBarFitsTheTerminal: the line stays short of the terminal's last
+// column (a wrapped line cannot be redrawn in place): the bar narrows down
+// to 10, then the text is cut; an unknown width cuts nothing.
+func TestBarFitsTheTerminal(t *testing.T) {
+	text := "2 of 4 done, 1 in flight; 15.7 MiB of 48.9 MiB copied (32%)" // 59 columns
+	for _, c := range []struct {
+		name string
+		cols int
+		want string
+	}{
+		{"unknown width", 0, "[###############...............] " + text},
+		{"wide", 200, "[###############...............] " + text},
+		{"just room", 93, "[###############...............] " + text},
+		{"one column short", 92, "[##############...............] " + text},
+		{"narrower bar", 80, "[########.........] " + text},
+		{"narrowest bar, text cut", 60, ("[#####.....] " + text)[:59]},
+		{"tiny", 5, "[###"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			b := NewBar(&out)
+			b.cols = func() int { return c.cols }
+			b.Draw(0.5, text)
+			if got := out.String(); got != "\r"+c.want {
+				t.Errorf("got  %q\nwant %q", got, "\r"+c.want)
+			}
+			if c.cols > 0 && len(c.want) >= c.cols {
+				t.Errorf("%d columns drawn on a terminal of %d", len(c.want), c.cols)
+			}
+		})
 	}
 }
 
