@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/progress"
 )
 
 // batches submits pending items in batches within the limits, as earlier
@@ -43,6 +44,13 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 			return err
 		}
 		if len(b.pending) == 0 {
+			if b.r.progress != nil {
+				// The display shows the counts before the last batch:
+				// drawn again with those after it (the bytes as last
+				// read), it stays above the closing line, not below it.
+				b.show(b.copied)
+				b.r.finishProgress()
+			}
 			then := "."
 			if r.o.Throttle > 0 || r.o.LogDirThrottle > 0 {
 				then = " and remove the throttles."
@@ -80,8 +88,10 @@ type batcher struct {
 	// reported as not alive (said once until they return).
 	live map[int32]bool
 	down map[int32]bool
-	// copies follows the bytes copied, when the brokers report sizes.
+	// copies follows the bytes copied, when the brokers report sizes;
+	// copied is its last estimate (nil without sizes).
 	copies *copies
+	copied *progress.Estimate
 }
 
 // submitNext submits the next batch the limits allow, if any. A busy

@@ -120,8 +120,12 @@ func (r *run) orderPending(ctx context.Context, items []Item) []Item {
 	}
 	var l sizes.LogDirs
 	if s := r.cl.Capabilities().Sizer; s != nil {
+		tps := make([]cluster.TopicPartition, len(items))
+		for i, it := range items {
+			tps[i] = it.Plan.TP()
+		}
 		var err error
-		if l, err = s.ReplicaSizes(ctx, brokers); err != nil {
+		if l, err = s.ReplicaSizes(ctx, brokers, tps); err != nil {
 			r.log.Debug("batch order: sizes incomplete", "err", err)
 		}
 	}

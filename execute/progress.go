@@ -59,10 +59,9 @@ func (c *copies) look(ctx context.Context, r *run, live map[int32]bool, open fun
 	return c.watch.Look(ctx, r.o.now(), sortedIDs(live), parts)
 }
 
-// report shows the progress after a poll: a line on Stderr, or the
-// Progress display.
+// report reads the progress after a poll and shows it (show).
 func (b *batcher) report(ctx context.Context) {
-	var copied *progress.Estimate
+	b.copied = nil
 	if b.copies != nil {
 		pending := make(map[cluster.TopicPartition]bool, len(b.pending))
 		for _, it := range b.pending {
@@ -72,14 +71,22 @@ func (b *batcher) report(ctx context.Context) {
 			_, inFlight := b.ours[tp]
 			return inFlight || pending[tp]
 		}
-		copied = b.copies.look(ctx, b.r, b.live, open)
+		b.copied = b.copies.look(ctx, b.r, b.live, open)
 	}
+	b.show(b.copied)
+}
+
+// show shows the counts and the bytes copied: a line on Stderr, or the
+// Progress display.
+func (b *batcher) show(copied *progress.Estimate) {
 	counts := fmt.Sprintf("%d of %d done, %d in flight, %d waiting", b.done, b.total, len(b.ours), len(b.pending))
 	if b.r.progress != nil {
 		fraction := float64(b.done) / float64(max(1, b.total))
 		text := counts
 		if copied != nil {
-			fraction, text = copied.Fraction(), counts+"; "+copied.String()
+			// Bytes first: a narrow terminal cuts the line's end, and the
+			// messages above the bar repeat the counts at each batch.
+			fraction, text = copied.Fraction(), copied.String()+"; "+counts
 		}
 		b.r.progress.Draw(fraction, text)
 		return
@@ -90,9 +97,10 @@ func (b *batcher) report(ctx context.Context) {
 	fmt.Fprintf(b.r.errw, "Progress: %s.\n", counts)
 }
 
-// finishProgress ends the Progress display, if any.
+// finishProgress ends the Progress display, if any, once.
 func (r *run) finishProgress() {
 	if r.progress != nil {
 		r.progress.Finish()
+		r.progress = nil
 	}
 }

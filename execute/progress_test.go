@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -76,6 +77,17 @@ func TestBatchProgressInBytes(t *testing.T) {
 	if !strings.Contains(progress[1], "B/s, ETA ") {
 		t.Errorf("no rate or ETA: %q", progress[1])
 	}
+	// Each read asks for the plan's partitions alone (sorted: the batch
+	// order's read, then one per poll), never for every partition.
+	var planned []cluster.TopicPartition
+	for _, p := range in.Plan.Assignment.Partitions {
+		planned = append(planned, p.TP())
+	}
+	for i, a := range s.Asked {
+		if !slices.Equal(slices.SortedFunc(slices.Values(a), cluster.TopicPartition.Compare), planned) {
+			t.Errorf("read %d asked for %v, want %v", i+1, a, planned)
+		}
+	}
 }
 
 // completing completes the Fake's reassignments whenever the state is read.
@@ -104,34 +116,40 @@ func TestBatchProgressWithoutSizes(t *testing.T) {
 	}
 }
 
-// drawn records a Progress display.
+// drawn records a Progress display, and marks where it finished in the
+// messages (out).
 type drawn struct {
 	draws    []string
 	finished int
+	out      *bytes.Buffer
 }
 
 func (d *drawn) Draw(fraction float64, text string) {
 	d.draws = append(d.draws, fmt.Sprintf("%.2f %s", fraction, text))
 }
-func (d *drawn) Finish() { d.finished++ }
+func (d *drawn) Finish() { d.finished++; d.out.WriteString("[bar finished]\n") }
 
 // TestBatchProgressDisplay: with a Progress display (a bar on a terminal)
-// the progress goes there, filled by bytes, instead of into lines.
+// the progress goes there, filled by bytes, instead of into lines. Once the
+// last batch is submitted it is drawn with the counts after it and
+// finished before the closing line, which so comes last (it used to stay
+// below that line with the counts before the last batch).
 func TestBatchProgressDisplay(t *testing.T) {
 	f, in := fourMoving(t)
 	s := &kafka.FakeSizes{Fake: f, Size: 1000, Step: 500}
 	var errw bytes.Buffer
-	d := &drawn{}
+	d := &drawn{out: &errw}
 	if _, err := Run(context.Background(), in, Deps{Cluster: kafka.WithSizer(f, s), Stderr: &errw, Progress: d}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(errw.String(), "Progress: ") {
 		t.Errorf("progress lines beside the display:\n%s", errw.String())
 	}
-	if len(d.draws) != 3 || !strings.HasPrefix(d.draws[0], "0.25 0 of 4 done, 2 in flight, 2 waiting; 2.0 KiB of 7.8 KiB copied (25%)") {
+	if len(d.draws) != 4 || d.draws[0] != "0.25 2.0 KiB of 7.8 KiB copied (25%); 0 of 4 done, 2 in flight, 2 waiting" ||
+		!strings.HasPrefix(d.draws[3], "0.50 3.9 KiB of 7.8 KiB copied (50%), ") || !strings.HasSuffix(d.draws[3], "; 2 of 4 done, 2 in flight, 0 waiting") {
 		t.Errorf("draws:\n%s", strings.Join(d.draws, "\n"))
 	}
-	if d.finished != 1 {
-		t.Errorf("finished %d times, want 1", d.finished)
+	if d.finished != 1 || !strings.Contains(errw.String(), "[bar finished]\nAll 4 partitions submitted (2 done, 2 in flight).") {
+		t.Errorf("finished %d times, want once before the closing line:\n%s", d.finished, errw.String())
 	}
 }

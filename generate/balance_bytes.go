@@ -45,12 +45,15 @@ func (p *planner) sizes() []int64 {
 	return size
 }
 
-// byteBalancer evens out bytes on disk among the brokers of each (zone,
-// fault domain), one replica move at a time.
+// byteBalancer evens out disk use among the brokers of each (zone, fault
+// domain), one replica move at a time: the share of capacity used when
+// every broker that may receive has a known capacity (brokers of different
+// sizes fill alike), else the bytes on disk.
 type byteBalancer struct {
 	p       *planner
 	size    []int64   // per partition in scope
 	used    []int64   // per broker, after the plan so far
+	cap     []int64   // per broker: its capacity when evening shares; nil when evening bytes
 	limit   []int64   // per broker: the most it may hold (max disk usage), or -1
 	group   []int32   // per broker: its (zone, FD) group, -1 if it may not receive
 	on      [][]int32 // per broker: partitions in scope placed on it that may move
@@ -59,12 +62,13 @@ type byteBalancer struct {
 
 // balanceBytes makes moves (at most MaxMoves) that narrow the gap between
 // the fullest and the emptiest broker of a fault domain, worst fault domain
-// first. Each move replaces a replica on the fullest broker with one on the
+// first; fullest by share of capacity when capacities are known, else by
+// bytes. Each move replaces a replica on the fullest broker with one on the
 // emptiest, keeping every rule, and never fills a broker beyond the disk
 // limit. Among the moves that narrow the gap it takes one that costs no
 // extra bytes (the replica was being moved anyway) when there is one, else
-// the largest partition up to half the gap: every byte of it narrows the
-// gap by two bytes, the most a byte can do, and in the fewest moves.
+// the largest partition up to what would even the two brokers out: every
+// byte of it narrows the gap the most a byte can, and in the fewest moves.
 func (p *planner) balanceBytes() {
 	bb := p.newByteBalancer()
 	moves := 0
@@ -95,6 +99,7 @@ func (p *planner) newByteBalancer() *byteBalancer {
 			bb.limit[b] = int64(p.opts.diskLimit() * float64(c))
 		}
 	}
+	bb.cap = capacities(t, bb.group, u.Capacity)
 	for i := range p.src {
 		cur, fin := p.curOf(i), p.final(i)
 		for _, b := range cur {
@@ -117,10 +122,46 @@ func (p *planner) newByteBalancer() *byteBalancer {
 	return bb
 }
 
+// capacities returns each broker's capacity when every broker that may
+// receive (group >= 0) has one, else nil: shares of capacity cannot be
+// compared with a broker of unknown size, so bytes are evened instead.
+func capacities(t *topology, group []int32, known map[int32]int64) []int64 {
+	c := make([]int64, len(t.brokers))
+	for b := range t.brokers {
+		c[b] = known[t.brokers[b].id]
+		if c[b] <= 0 && group[b] >= 0 {
+			return nil
+		}
+	}
+	return c
+}
+
+// fill is how full broker b is: its share of capacity used when evening
+// shares, else its bytes.
+func (bb *byteBalancer) fill(b int32) float64 {
+	if bb.cap == nil {
+		return float64(bb.used[b])
+	}
+	return float64(bb.used[b]) / float64(bb.cap[b])
+}
+
+// narrowing is the size below which moving a partition's replica from hot
+// to cold narrows their gap (bytes: the gap itself; shares: twice what
+// evens the two out, hot losing s and cold gaining s). Each such move
+// lowers the sum over brokers of used²/capacity (used² when evening
+// bytes), so balancing ends.
+func (bb *byteBalancer) narrowing(hot, cold int32) int64 {
+	if bb.cap == nil {
+		return bb.used[hot] - bb.used[cold]
+	}
+	d := bb.fill(hot) - bb.fill(cold)
+	return int64(2 * d / (1/float64(bb.cap[hot]) + 1/float64(bb.cap[cold])))
+}
+
 // worstGroup returns the group with the widest gap still worth working on,
 // or -1.
 func (bb *byteBalancer) worstGroup() int32 {
-	best, bestGap := int32(-1), int64(0)
+	best, bestGap := int32(-1), 0.0
 	for g := range bb.stopped {
 		if bb.stopped[g] {
 			continue
@@ -129,7 +170,7 @@ func (bb *byteBalancer) worstGroup() int32 {
 		if hot < 0 {
 			continue
 		}
-		if gap := bb.used[hot] - bb.used[cold]; gap > bestGap {
+		if gap := bb.fill(hot) - bb.fill(cold); gap > bestGap {
 			best, bestGap = int32(g), gap
 		}
 	}
@@ -143,10 +184,10 @@ func (bb *byteBalancer) extremes(g int32) (hot, cold int32) {
 		if gb != g {
 			continue
 		}
-		if hot < 0 || bb.used[b] > bb.used[hot] {
+		if hot < 0 || bb.fill(int32(b)) > bb.fill(hot) {
 			hot = int32(b)
 		}
-		if cold < 0 || bb.used[b] < bb.used[cold] {
+		if cold < 0 || bb.fill(int32(b)) < bb.fill(cold) {
 			cold = int32(b)
 		}
 	}
@@ -158,7 +199,7 @@ func (bb *byteBalancer) extremes(g int32) (hot, cold int32) {
 func (bb *byteBalancer) moveIn(g int32) bool {
 	p, t := bb.p, bb.p.t
 	hot, cold := bb.extremes(g)
-	gap := bb.used[hot] - bb.used[cold]
+	gap := bb.narrowing(hot, cold)
 	best, bestFree, bestSize := -1, false, int64(0)
 	var trial []int32
 	for _, i32 := range bb.on[hot] {

@@ -165,30 +165,38 @@ func checkBytes(t *testing.T, in Input, opts Options) {
 		if err != nil || !slices.Equal(base.Report.Sizes.FullBrokers, rep.Sizes.FullBrokers) {
 			return // the disks shaped the two plans differently: not comparable
 		}
-		if got, was := byteSpread(res.Report), byteSpread(base.Report); got > was {
-			t.Errorf("--balance-by bytes: worst per-FD byte spread %d, %d without --balance", got, was)
+		if got, was := byteSpread(res.Report), byteSpread(base.Report); got > was*(1+1e-9) {
+			t.Errorf("--balance-by bytes: worst per-FD spread %g, %g without --balance", got, was)
 		}
 	}
 }
 
-// byteSpread is the worst (zone, FD)'s most minus fewest bytes on one of
-// its eligible brokers after the plan.
-func byteSpread(r Report) int64 {
+// byteSpread is the worst (zone, FD)'s spread of disk use among its
+// eligible brokers after the plan: of the share of capacity used when
+// every one has a capacity, else of bytes.
+func byteSpread(r Report) float64 {
 	type fd struct {
 		zone string
 		fd   int
 	}
-	hi, lo := map[fd]int64{}, map[fd]int64{}
-	used := map[int32]int64{}
+	hi, lo := map[fd]float64{}, map[fd]float64{}
+	fill := map[int32]float64{}
+	shares := true
 	for _, b := range r.Sizes.Brokers {
-		used[b.ID] = b.UsedAfter
+		fill[b.ID] = b.UsageAfter()
+		shares = shares && b.Capacity > 0
+	}
+	for _, b := range r.Sizes.Brokers {
+		if !shares {
+			fill[b.ID] = float64(b.UsedAfter)
+		}
 	}
 	for _, b := range r.Brokers {
 		if b.Status != statusNames[statusEligible] || b.FaultDomain == nil {
 			continue
 		}
 		k := fd{b.Zone, *b.FaultDomain}
-		u := used[b.ID]
+		u := fill[b.ID]
 		if h, ok := hi[k]; !ok || u > h {
 			hi[k] = u
 		}
@@ -196,7 +204,7 @@ func byteSpread(r Report) int64 {
 			lo[k] = u
 		}
 	}
-	var worst int64
+	var worst float64
 	for k := range hi {
 		worst = max(worst, hi[k]-lo[k])
 	}

@@ -61,8 +61,9 @@ type Options struct {
 	Balance  bool
 	MaxMoves int
 	// BalanceBy is what Balance evens out per fault domain: replica counts
-	// ("" or BalanceReplicas) or bytes on disk (BalanceBytes; needs
-	// Input.Sizes).
+	// ("" or BalanceReplicas) or disk use (BalanceBytes; needs
+	// Input.Sizes): the share of capacity used when every broker that may
+	// receive has a known capacity, else bytes on disk.
 	BalanceBy string
 	// NoLeaderBalance keeps preferred leaders as they are where possible.
 	NoLeaderBalance bool

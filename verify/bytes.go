@@ -24,16 +24,32 @@ func bytesRemaining(statuses []PartitionStatus, l sizes.LogDirs) (remaining int6
 	return c.Remaining(), c.Unknown == 0
 }
 
-// readBytesRemaining asks the brokers for sizes, if the cluster can say,
-// and returns the bytes remaining, or nil.
-func readBytesRemaining(ctx context.Context, cl kafka.Cluster, live []int32, statuses []PartitionStatus, log *slog.Logger) *int64 {
-	s := cl.Capabilities().Sizer
-	if s == nil {
+// readBytesRemaining returns the bytes remaining, or nil when the sizes
+// are unknown. read holds the sizes the last poll read for its progress
+// (nil when it read none): they serve here too, so that a wait does not
+// end by asking every broker again. Otherwise the brokers are asked, if
+// the cluster can say, about the partitions with replicas to add alone.
+func readBytesRemaining(ctx context.Context, cl kafka.Cluster, live []int32, statuses []PartitionStatus,
+	read *sizes.LogDirs, log *slog.Logger) *int64 {
+	var l sizes.LogDirs
+	switch s := cl.Capabilities().Sizer; {
+	case read != nil:
+		l = *read
+	case s == nil:
 		return nil
+	default:
+		tps := []cluster.TopicPartition{}
+		for _, st := range statuses {
+			if len(sizes.Adding(st.Planned, st.Current)) > 0 {
+				tps = append(tps, st.TP)
+			}
+		}
+		var err error
+		if l, err = s.ReplicaSizes(ctx, live, tps); err != nil && len(l.Brokers) == 0 {
+			log.Debug("no replica sizes for bytes remaining", "err", err)
+		}
 	}
-	l, err := s.ReplicaSizes(ctx, live)
-	if err != nil && len(l.Brokers) == 0 {
-		log.Debug("no replica sizes for bytes remaining", "err", err)
+	if len(l.Brokers) == 0 {
 		return nil
 	}
 	n, ok := bytesRemaining(statuses, l)
@@ -59,8 +75,10 @@ func newCopyWatch(cl kafka.Cluster, log *slog.Logger) *copyWatch {
 		adding: map[cluster.TopicPartition][]int32{}}
 }
 
-// look returns the estimate after the pass p, or nil without sizes.
-func (w *copyWatch) look(ctx context.Context, at time.Time, p pass) *progress.Estimate {
+// look returns the estimate after the pass p, or nil without sizes, and
+// the sizes it read (nil when it asked for none): those of every partition
+// it follows, which include every partition of p with replicas to add.
+func (w *copyWatch) look(ctx context.Context, at time.Time, p pass) (*progress.Estimate, *sizes.LogDirs) {
 	var parts []sizes.Copying
 	for _, s := range p.statuses {
 		if s.Status != Complete && !s.Missing {
@@ -72,12 +90,16 @@ func (w *copyWatch) look(ctx context.Context, at time.Time, p pass) *progress.Es
 			parts = append(parts, sizes.Copying{TP: s.TP, Adding: a, Leader: s.Leader, ISR: s.ISR, Complete: s.Status == Complete})
 		}
 	}
-	if len(parts) == 0 {
-		return nil
+	if len(parts) == 0 || w.watch.Sizer == nil {
+		return nil, nil
 	}
 	brokers := make([]int32, 0, len(p.st.Brokers))
 	for _, b := range p.st.Brokers {
 		brokers = append(brokers, b.ID)
 	}
-	return w.watch.Look(ctx, at, brokers, parts)
+	l, ok := w.watch.Read(ctx, brokers, parts)
+	if !ok {
+		return nil, &l
+	}
+	return w.watch.Add(at, parts, l), &l
 }

@@ -22,12 +22,13 @@ func (b *Bar) Update(c Counts, bytes *progress.Estimate, elapsed time.Duration) 
 	if c.Partitions > 0 {
 		fraction = float64(c.Complete) / float64(c.Partitions)
 	}
-	text := fmt.Sprintf("%d/%d partitions done%s", c.Complete, c.Partitions, rest(c))
+	text := fmt.Sprintf("%d/%d partitions done%s  %s", c.Complete, c.Partitions, rest(c), elapsed.Round(time.Second))
 	if bytes != nil {
+		// Bytes first: a narrow terminal cuts the line's end.
 		fraction = bytes.Fraction()
-		text += "; " + bytes.String()
+		text = bytes.String() + "; " + text
 	}
-	b.bar.Draw(fraction, fmt.Sprintf("%s  %s", text, elapsed.Round(time.Second)))
+	b.bar.Draw(fraction, text)
 }
 
 // rest says what is not done yet: moving, and waiting (nothing in flight,

@@ -3,6 +3,7 @@ package verify_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -71,6 +72,17 @@ func TestWaitShowsBytes(t *testing.T) {
 	if res.BytesRemaining == nil || *res.BytesRemaining != 0 {
 		t.Errorf("bytes remaining %v, want 0", res.BytesRemaining)
 	}
+	// One read per poll, each of the plan's partitions alone: the bytes
+	// remaining at the end come from the last poll's read.
+	if s.Calls != len(got) {
+		t.Errorf("%d size reads for %d polls", s.Calls, len(got))
+	}
+	want := []cluster.TopicPartition{{Topic: "t", Partition: 0}, {Topic: "t", Partition: 1}}
+	for i, a := range s.Asked {
+		if !slices.Equal(a, want) {
+			t.Errorf("read %d asked for %v, want %v", i+1, a, want)
+		}
+	}
 }
 
 // TestWaitWithoutSizes: a path that cannot read sizes keeps the partition
@@ -109,8 +121,8 @@ func TestBarWithBytes(t *testing.T) {
 	b.Finish()
 	got := out.String()
 	for _, want := range []string{
-		"\r[#######.......................] 1/4 partitions done, 3 moving  5s ",
-		"\r[######################........] 1/4 partitions done, 3 moving; 3.0 MiB of 4.0 MiB copied (75%)  7s \n",
+		"\r[#######.......................] 1/4 partitions done, 3 moving  5s\r",
+		"\r[######################........] 3.0 MiB of 4.0 MiB copied (75%); 1/4 partitions done, 3 moving  7s\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("bar %q lacks %q", got, want)

@@ -11,6 +11,8 @@ import (
 
 	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
+	"github.com/fdud/fdud/internal/progress"
+	"github.com/fdud/fdud/internal/sizes"
 )
 
 // Run verifies the plan against the cluster: it reads the state (polling
@@ -93,7 +95,7 @@ func Run(ctx context.Context, o Options, env Deps) (*Result, error) {
 		res.Domains, res.Live = in.Domains, live
 	}
 	res.Risk = Assess(in)
-	res.BytesRemaining = readBytesRemaining(ctx, cl, live, statuses, log)
+	res.BytesRemaining = readBytesRemaining(ctx, cl, live, statuses, p.sizes, log)
 	return res, res.Err()
 }
 
@@ -111,6 +113,9 @@ type pass struct {
 	holder  *LockHolder
 	lockErr error
 	unlock  func() error
+	// sizes are the replica sizes read for the progress display after
+	// this pass, nil when none were read.
+	sizes *sizes.LogDirs
 }
 
 func (p pass) idle() bool { return Count(p.statuses).InProgress == 0 }
@@ -190,11 +195,13 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Deps, log *slog.
 			lastErr = err
 			log.Warn("reading the cluster failed; retrying", "err", err, "retry_in", o.PollInterval)
 		default:
-			last, lastErr = p, nil
 			c := Count(p.statuses)
 			if copies != nil {
-				env.Progress.Update(c, copies.look(ctx, env.Now(), p), env.Now().Sub(start))
+				var e *progress.Estimate
+				e, p.sizes = copies.look(ctx, env.Now(), p)
+				env.Progress.Update(c, e, env.Now().Sub(start))
 			}
+			last, lastErr = p, nil
 			if !o.Wait || p.settled() {
 				finish()
 				return p, false, nil

@@ -37,7 +37,7 @@ func sizeFlags() []cli.Flag {
 		&cli.StringFlag{Name: "table-file", EnvVars: []string{"FDUD_TABLE_FILE"},
 			Usage: "write the per-partition table to `FILE` instead of stderr"},
 		&cli.StringFlag{Name: "balance-by", EnvVars: []string{"FDUD_BALANCE_BY"}, Value: generate.BalanceReplicas,
-			Usage: "what --balance evens out among the brokers of each fault domain: replica counts (small partitions first when sizes are known), or bytes on disk, moving as few bytes as it can (needs sizes), `replicas|bytes`"},
+			Usage: "what --balance evens out among the brokers of each fault domain: replica counts (small partitions first when sizes are known), or disk use, moving as few bytes as it can (needs sizes; the share of capacity used when every broker's capacity is known, else bytes), `replicas|bytes`"},
 	}
 }
 

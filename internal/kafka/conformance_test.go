@@ -201,19 +201,48 @@ func conformance(t *testing.T, tgt conformanceTarget) {
 		if !errors.As(err, &pe) || !slices.Equal(pe.Failed(), []cluster.TopicPartition{tp0}) {
 			t.Errorf("moving to a directory the broker lacks: %v, want %s failed", err, tp0)
 		}
-		l, err := caps.Sizer.ReplicaSizes(ctx, p0.Replicas)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var on []int32
-		for _, r := range l.Replicas[tp0] {
-			if !r.Future {
-				on = append(on, r.Broker)
+		// Every partition when none is named; only those named otherwise
+		// (partition 1 is on b1 as well); the directories alone for none.
+		tp1 := cluster.TopicPartition{Topic: topic, Partition: 1}
+		all := []int32{b0, b1, b2}
+		for _, c := range []struct {
+			tps  []cluster.TopicPartition
+			want []cluster.TopicPartition
+		}{
+			{nil, []cluster.TopicPartition{tp0, tp1}},
+			{[]cluster.TopicPartition{tp0}, []cluster.TopicPartition{tp0}},
+			{[]cluster.TopicPartition{}, nil},
+		} {
+			l, err := caps.Sizer.ReplicaSizes(ctx, all, c.tps)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		slices.Sort(on)
-		if want := slices.Sorted(slices.Values(p0.Replicas)); !slices.Equal(on, want) {
-			t.Errorf("replica sizes of %s on brokers %v, want %v", tp0, on, want)
+			var got []cluster.TopicPartition
+			for tp := range l.Replicas {
+				if tp.Topic == topic {
+					got = append(got, tp)
+				}
+			}
+			slices.SortFunc(got, cluster.TopicPartition.Compare)
+			if !slices.Equal(got, c.want) || len(c.tps) > 0 && len(l.Replicas) != len(c.tps) {
+				t.Errorf("replica sizes asked for %v: partitions %v (of %d), want %v", c.tps, got, len(l.Replicas), c.want)
+			}
+			if !slices.Equal(l.Brokers, slices.Sorted(slices.Values(all))) || len(l.Dirs) < len(all) {
+				t.Errorf("replica sizes asked for %v: brokers %v, dirs %v, want every broker with its directories", c.tps, l.Brokers, l.Dirs)
+			}
+			if !slices.Contains(c.want, tp0) {
+				continue
+			}
+			var on []int32
+			for _, r := range l.Replicas[tp0] {
+				if !r.Future {
+					on = append(on, r.Broker)
+				}
+			}
+			slices.Sort(on)
+			if want := slices.Sorted(slices.Values(p0.Replicas)); !slices.Equal(on, want) {
+				t.Errorf("replica sizes of %s on brokers %v, want %v", tp0, on, want)
+			}
 		}
 	})
 

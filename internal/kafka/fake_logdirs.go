@@ -181,10 +181,11 @@ func (f *Fake) DescribeLogDirs(ctx context.Context, brokers []int32, tps []clust
 	return out, nil
 }
 
-// ReplicaSizes reports every replica the live brokers among brokers host
-// (SetSize; 0 when not set), future replicas of moves in flight too.
-func (f *Fake) ReplicaSizes(ctx context.Context, brokers []int32) (sizes.LogDirs, error) {
-	if err := f.record(FakeCall{Method: "ReplicaSizes", Brokers: brokers}); err != nil {
+// ReplicaSizes reports the replicas of tps (all when nil) the live brokers
+// among brokers host (SetSize; 0 when not set), future replicas of moves in
+// flight too.
+func (f *Fake) ReplicaSizes(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (sizes.LogDirs, error) {
+	if err := f.record(FakeCall{Method: "ReplicaSizes", Brokers: brokers, TPs: tps}); err != nil {
 		return sizes.LogDirs{}, err
 	}
 	f.mu.Lock()
@@ -200,7 +201,7 @@ func (f *Fake) ReplicaSizes(ctx context.Context, brokers []int32) (sizes.LogDirs
 			l.Add(sizes.Dir{Broker: b, Path: d, TotalBytes: sizes.Unknown, UsableBytes: sizes.Unknown})
 		}
 		for _, tp := range slices.SortedFunc(maps.Keys(f.parts), cluster.TopicPartition.Compare) {
-			if !f.hostsLocked(b, tp) {
+			if !f.hostsLocked(b, tp) || tps != nil && !slices.Contains(tps, tp) {
 				continue
 			}
 			d := f.replicaDirLocked(b, tp)

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/fdud/fdud/internal/cluster"
@@ -12,19 +13,22 @@ import (
 // Size bytes, but those an in-flight reassignment adds, which grow by Step
 // on each call from the call that first sees them. The call that finds
 // every one of them full completes the Fake's reassignments, as a cluster
-// does once the new replicas caught up.
+// does once the new replicas caught up. Like a broker, it answers for the
+// partitions asked for only, and records what each call asked (Asked).
 type FakeSizes struct {
 	Fake       *Fake
 	Size, Step int64
 
 	mu    sync.Mutex
 	Calls int
+	// Asked holds each call's partitions (nil: every partition).
+	Asked [][]cluster.TopicPartition
 	seen  map[cluster.TopicPartition]int // calls since the partition was first seen moving
 }
 
 var _ ReplicaSizer = (*FakeSizes)(nil)
 
-func (s *FakeSizes) ReplicaSizes(ctx context.Context, brokers []int32) (sizes.LogDirs, error) {
+func (s *FakeSizes) ReplicaSizes(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (sizes.LogDirs, error) {
 	st, err := s.Fake.State(ctx, nil)
 	if err != nil {
 		return sizes.LogDirs{}, err
@@ -32,6 +36,7 @@ func (s *FakeSizes) ReplicaSizes(ctx context.Context, brokers []int32) (sizes.Lo
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.Calls++
+	s.Asked = append(s.Asked, slices.Clone(tps))
 	if s.seen == nil {
 		s.seen = map[cluster.TopicPartition]int{}
 	}
@@ -41,6 +46,9 @@ func (s *FakeSizes) ReplicaSizes(ctx context.Context, brokers []int32) (sizes.Lo
 	}
 	full, moving := true, false
 	for _, p := range st.Partitions {
+		if tps != nil && !slices.Contains(tps, p.TP()) {
+			continue
+		}
 		for _, b := range p.Replicas {
 			l.AddReplica(p.TP(), sizes.Replica{Broker: b, Dir: "/data", Size: s.Size})
 		}

@@ -97,10 +97,15 @@ type Capabilities struct {
 	Sizer ReplicaSizer
 }
 
-// ReplicaSizer reports the size of every replica on the given brokers, per
-// log directory, and the directories' capacity where the broker reports it.
+// ReplicaSizer reports the size of the replicas of tps on the given
+// brokers, per log directory, and the directories' capacity where the
+// broker reports it. tps nil asks for every partition (generate sizes the
+// whole cluster); a poll that follows a plan names its partitions, so that
+// each broker answers for those alone (DescribeLogDirs takes topics and
+// partitions) however many the cluster holds. tps empty asks for the
+// directories only.
 type ReplicaSizer interface {
-	ReplicaSizes(ctx context.Context, brokers []int32) (sizes.LogDirs, error)
+	ReplicaSizes(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (sizes.LogDirs, error)
 }
 
 // EntityKind is the kind of entity a configuration belongs to.

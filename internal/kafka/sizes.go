@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -34,7 +35,7 @@ func ReadSizes(ctx context.Context, o Options, brokers []int32) (sizes.LogDirs, 
 		return sizes.LogDirs{}, err
 	}
 	defer kc.Close()
-	return describeSizes(ctx, kc, brokers, o.timeout())
+	return describeSizes(ctx, kc, brokers, nil, o.timeout())
 }
 
 // sizesClient opens a franz-go client to the bootstrap servers for
@@ -63,18 +64,20 @@ func sizesClient(ctx context.Context, o Options) (*kgo.Client, error) {
 	return kc, nil
 }
 
-// describeSizes sends one DescribeLogDirs request for all partitions to
-// each broker, in parallel.
-func describeSizes(ctx context.Context, kc *kgo.Client, brokers []int32, timeout time.Duration) (sizes.LogDirs, error) {
+// describeSizes sends one DescribeLogDirs request for the partitions tps
+// (every partition when nil) to each broker, in parallel.
+func describeSizes(ctx context.Context, kc *kgo.Client, brokers []int32, tps []cluster.TopicPartition, timeout time.Duration) (sizes.LogDirs, error) {
 	brokers = slices.Compact(slices.Sorted(slices.Values(brokers)))
 	resps := make([]*kmsg.DescribeLogDirsResponse, len(brokers))
 	errs := make([]error, len(brokers))
+	topics := logDirsTopics(tps)
 	var wg sync.WaitGroup
 	for i, b := range brokers {
 		wg.Go(func() {
 			rctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
-			req := kmsg.NewPtrDescribeLogDirsRequest() // Topics nil: every partition
+			req := kmsg.NewPtrDescribeLogDirsRequest()
+			req.Topics = topics
 			kresp, err := kc.Broker(int(b)).RetriableRequest(rctx, req)
 			if err == nil {
 				resps[i] = kresp.(*kmsg.DescribeLogDirsResponse)
@@ -96,6 +99,25 @@ func describeSizes(ctx context.Context, kc *kgo.Client, brokers []int32, timeout
 		return l, fmt.Errorf("replica sizes (DescribeLogDirs): %w", err)
 	}
 	return l, nil
+}
+
+// logDirsTopics is DescribeLogDirs' topic list for tps: nil (which Kafka
+// reads as every partition) when tps is nil, else one entry per topic with
+// its partitions, sorted; an empty list asks for the directories alone.
+func logDirsTopics(tps []cluster.TopicPartition) []kmsg.DescribeLogDirsRequestTopic {
+	if tps == nil {
+		return nil
+	}
+	byTopic := map[string][]int32{}
+	for _, tp := range tps {
+		byTopic[tp.Topic] = append(byTopic[tp.Topic], tp.Partition)
+	}
+	topics := make([]kmsg.DescribeLogDirsRequestTopic, 0, len(byTopic))
+	for _, t := range slices.Sorted(maps.Keys(byTopic)) {
+		topics = append(topics, kmsg.DescribeLogDirsRequestTopic{Topic: t,
+			Partitions: slices.Compact(slices.Sorted(slices.Values(byTopic[t])))})
+	}
+	return topics
 }
 
 // addLogDirs adds one broker's DescribeLogDirs answer to l. Total and
@@ -121,13 +143,13 @@ func addLogDirs(l *sizes.LogDirs, broker int32, resp *kmsg.DescribeLogDirsRespon
 	}
 }
 
-// ReplicaSizes implements execute's replica sizer on the Admin API path:
-// DescribeLogDirs for every partition, through the cluster's franz-go
-// client.
-func (a *adminCluster) ReplicaSizes(ctx context.Context, brokers []int32) (sizes.LogDirs, error) {
+// ReplicaSizes implements the replica sizer on the Admin API path:
+// DescribeLogDirs for tps (every partition when nil), through the
+// cluster's franz-go client.
+func (a *adminCluster) ReplicaSizes(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (sizes.LogDirs, error) {
 	kc, err := a.franz(ctx)
 	if err != nil {
 		return sizes.LogDirs{}, fmt.Errorf("replica sizes: %w", err)
 	}
-	return describeSizes(ctx, kc, brokers, a.timeout)
+	return describeSizes(ctx, kc, brokers, tps, a.timeout)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/progress"
 	"github.com/fdud/fdud/internal/sizes"
 	"github.com/fdud/fdud/internal/testenv"
 )
@@ -39,7 +40,7 @@ func legacyHasNoSizes(t *testing.T, k *testenv.Kafka) {
 	}
 	defer zc.Close()
 	for range 2 {
-		if _, err := zc.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs()); !errors.Is(err, ErrNoSizes) {
+		if _, err := zc.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs(), nil); !errors.Is(err, ErrNoSizes) {
 			t.Fatalf("ZooKeeper path: err = %v, want ErrNoSizes", err)
 		}
 	}
@@ -81,12 +82,15 @@ func integrationSizes(t *testing.T, k *testenv.Kafka) {
 		t.Fatal(err)
 	}
 	// The same through the connected cluster (what execute's batch order
-	// and verify's bytes remaining use).
-	viaCluster, err := c.(interface {
-		ReplicaSizes(context.Context, []int32) (sizes.LogDirs, error)
-	}).ReplicaSizes(ctx, k.BrokerIDs())
+	// and progress and verify's bytes remaining use), asking for the
+	// topic's partitions alone: the brokers answer for those only.
+	tps := []cluster.TopicPartition{{Topic: topic, Partition: 0}, {Topic: topic, Partition: 1}, {Topic: topic, Partition: 2}}
+	viaCluster, err := c.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs(), tps)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(viaCluster.Replicas) != len(tps) {
+		t.Errorf("asked for %v: %d partitions", tps, len(viaCluster.Replicas))
 	}
 	// And through the ZooKeeper path given the brokers' addresses too.
 	viaZK := viaCluster
@@ -98,7 +102,7 @@ func integrationSizes(t *testing.T, k *testenv.Kafka) {
 			t.Fatal(err)
 		}
 		defer zc.Close()
-		if viaZK, err = zc.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs()); err != nil {
+		if viaZK, err = zc.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs(), tps); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -143,6 +147,44 @@ func integrationSizes(t *testing.T, k *testenv.Kafka) {
 		if ok && (c <= 0 || got.Used(id) <= 0 || got.Used(id) > c) {
 			t.Errorf("broker %d: used %d of %d", id, got.Used(id), c)
 		}
+	}
+	movingTarget(ctx, t, k, c, topic, viaCluster)
+}
+
+// movingTarget checks on real brokers what progress in bytes relies on
+// (see sizes.CopyProgress): the bytes producers write between two polls
+// show as the growth of the partition's size, the moving target of a
+// copy; and every current replica reports an offset lag of 0, so that lag
+// cannot say how far an adding replica is.
+func movingTarget(ctx context.Context, t *testing.T, k *testenv.Kafka, c Cluster, topic string, before sizes.LogDirs) {
+	t.Helper()
+	for tp, rs := range before.Replicas {
+		for _, r := range rs {
+			if !r.Future && r.OffsetLag != 0 {
+				t.Errorf("%s on broker %d: offset lag %d, want 0 for a current replica", tp, r.Broker, r.OffsetLag)
+			}
+		}
+	}
+	tp0 := cluster.TopicPartition{Topic: topic, Partition: 0}
+	// A copy of t-0 to a broker that holds none of it: its whole size is
+	// to copy, and grows with it.
+	parts := []sizes.Copying{{TP: tp0, Adding: []int32{99}, Leader: -1}}
+	t0 := time.Now()
+	var x progress.Estimator
+	x.Add(t0, sizes.CopyProgress(parts, before))
+	const msgSize, msgs = 1024, 100
+	produceBytes(t, k, topic, 1, msgSize, msgs) // into t-0 only
+	after, err := c.Capabilities().Sizer.ReplicaSizes(ctx, k.BrokerIDs(), []cluster.TopicPartition{tp0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := x.Add(t0.Add(10*time.Second), sizes.CopyProgress(parts, after))
+	grew := int64(e.Growth * 10)
+	if !e.HaveGrowth || grew < msgSize*msgs || grew > msgSize*msgs*6/5+4096 {
+		t.Errorf("%d bytes written to %s between two polls; the estimate saw it grow %d (%+v)", msgSize*msgs, tp0, grew, e)
+	}
+	if e.HaveETA || e.Behind {
+		t.Errorf("nothing copied, all growth: %+v, want no time left and not said behind (no copy rate)", e)
 	}
 }
 

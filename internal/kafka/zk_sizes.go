@@ -7,6 +7,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/sizes"
 )
 
@@ -26,12 +27,12 @@ type zkSizer struct {
 
 var _ ReplicaSizer = (*zkSizer)(nil)
 
-func (s *zkSizer) ReplicaSizes(ctx context.Context, brokers []int32) (sizes.LogDirs, error) {
+func (s *zkSizer) ReplicaSizes(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (sizes.LogDirs, error) {
 	kc, err := s.client(ctx)
 	if err != nil {
 		return sizes.LogDirs{}, err
 	}
-	return describeSizes(ctx, kc, brokers, s.o.timeout())
+	return describeSizes(ctx, kc, brokers, tps, s.o.timeout())
 }
 
 func (s *zkSizer) client(ctx context.Context) (*kgo.Client, error) {

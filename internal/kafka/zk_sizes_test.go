@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // TestZooKeeperPathSizes: with the brokers' addresses beside --zookeeper,
@@ -24,8 +26,12 @@ func TestZooKeeperPathSizes(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for i := range 2 {
-		l, err := sizer.ReplicaSizes(ctx, []int32{0, 1, 2})
+	// Every partition, then t-0 alone.
+	for i, c := range []struct {
+		tps        []cluster.TopicPartition
+		partitions int
+	}{{nil, 3}, {[]cluster.TopicPartition{tpT(0)}, 1}} {
+		l, err := sizer.ReplicaSizes(ctx, []int32{0, 1, 2}, c.tps)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,9 +41,12 @@ func TestZooKeeperPathSizes(t *testing.T) {
 		if size, ok := l.PartitionSize(tpT(0), 0, nil); !ok || size != 1024 {
 			t.Errorf("read %d: t-0 = %d, %v; want 1024", i, size, ok)
 		}
+		if len(l.Replicas) != c.partitions {
+			t.Errorf("read %d, of %v: %d partitions, want %d", i, c.tps, len(l.Replicas), c.partitions)
+		}
 	}
 	first := s.kc
-	if _, err := sizer.ReplicaSizes(ctx, []int32{1}); err != nil || s.kc != first || first == nil {
+	if _, err := sizer.ReplicaSizes(ctx, []int32{1}, nil); err != nil || s.kc != first || first == nil {
 		t.Errorf("a new client for another read (err %v)", err)
 	}
 	m.mu.Lock()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestBar(t *testing.T) {
 	b.width = 10
 	w := b.Writer()
 	fmt.Fprintln(w, "before any bar")
-	b.Draw(0.25, "1 of 4")
+	b.Draw(0.25, "1 of 4 done")
 	b.Draw(1.5, "4 of 4")
 	fmt.Fprint(w, "Batch 2: submitted\n")
 	b.Draw(-1, "0 of 4")
@@ -29,25 +30,61 @@ func TestBar(t *testing.T) {
 	fmt.Fprintln(w, "after")
 	clear := func(n int) string { return "\r" + strings.Repeat(" ", n) + "\r" }
 	want := "before any bar\n" +
-		"\r[##........] 1 of 4 " +
-		clear(len("[##........] 1 of 4")+1) + "\r[##########] 4 of 4 " +
-		clear(len("[##########] 4 of 4")+1) + "Batch 2: submitted\n" + "\r[##########] 4 of 4 " +
-		clear(len("[##########] 4 of 4")+1) + "\r[..........] 0 of 4 " +
+		"\r[##........] 1 of 4 done" +
+		"\r[##########] 4 of 4     " + // blanks over what the longer line left
+		clear(len("[##########] 4 of 4")) + "Batch 2: submitted\n" + "\r[##########] 4 of 4" +
+		"\r[..........] 0 of 4" +
 		"\n" + "after\n"
 	if got := out.String(); got != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
 }
 
-// fakeSizer answers with the sizes of its turn and counts its calls.
+// TestBarFitsTheTerminal: the line stays short of the terminal's last
+// column (a wrapped line cannot be redrawn in place): the bar narrows down
+// to 10, then the text is cut; an unknown width cuts nothing.
+func TestBarFitsTheTerminal(t *testing.T) {
+	text := "2 of 4 done, 1 in flight; 15.7 MiB of 48.9 MiB copied (32%)" // 59 columns
+	for _, c := range []struct {
+		name string
+		cols int
+		want string
+	}{
+		{"unknown width", 0, "[###############...............] " + text},
+		{"wide", 200, "[###############...............] " + text},
+		{"just room", 93, "[###############...............] " + text},
+		{"one column short", 92, "[##############...............] " + text},
+		{"narrower bar", 80, "[########.........] " + text},
+		{"narrowest bar, text cut", 60, ("[#####.....] " + text)[:59]},
+		{"tiny", 5, "[###"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			b := NewBar(&out)
+			b.cols = func() int { return c.cols }
+			b.Draw(0.5, text)
+			if got := out.String(); got != "\r"+c.want {
+				t.Errorf("got  %q\nwant %q", got, "\r"+c.want)
+			}
+			if c.cols > 0 && len(c.want) >= c.cols {
+				t.Errorf("%d columns drawn on a terminal of %d", len(c.want), c.cols)
+			}
+		})
+	}
+}
+
+// fakeSizer answers with the sizes of its turn and records the partitions
+// each call asked for.
 type fakeSizer struct {
 	answers []sizes.LogDirs
 	err     error
 	calls   int
+	asked   [][]cluster.TopicPartition
 }
 
-func (f *fakeSizer) ReplicaSizes(context.Context, []int32) (sizes.LogDirs, error) {
+func (f *fakeSizer) ReplicaSizes(_ context.Context, _ []int32, tps []cluster.TopicPartition) (sizes.LogDirs, error) {
 	f.calls++
+	f.asked = append(f.asked, tps)
 	if f.err != nil {
 		return sizes.LogDirs{}, f.err
 	}
@@ -68,11 +105,17 @@ func TestWatch(t *testing.T) {
 	parts := []sizes.Copying{{TP: tp, Adding: []int32{2}, Leader: 1}}
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	w := Watch{Sizer: &fakeSizer{answers: []sizes.LogDirs{at(0), at(2000), at(4000)}}, Logger: log}
+	sizer := &fakeSizer{answers: []sizes.LogDirs{at(0), at(2000), at(4000)}}
+	w := Watch{Sizer: sizer, Logger: log}
 	var got []string
 	for i := range 3 {
 		e := w.Look(context.Background(), t0.Add(time.Duration(i)*10*time.Second), []int32{1, 2}, parts)
 		got = append(got, e.String())
+	}
+	for i, a := range sizer.asked {
+		if !slices.Equal(a, []cluster.TopicPartition{tp}) {
+			t.Errorf("call %d asked for %v, want the partitions followed, %v", i, a, tp)
+		}
 	}
 	want := []string{"0 B of 9.8 KiB copied (0%)", "2.0 KiB of 9.8 KiB copied (20%), 200 B/s, ETA 40s",
 		"3.9 KiB of 9.8 KiB copied (40%), 200 B/s, ETA 30s"}

@@ -82,12 +82,22 @@ func ETA(remaining int64, perSecond float64) (time.Duration, bool) {
 // Estimate is how far a copy is, for display.
 type Estimate struct {
 	sizes.Copied
-	// Rate is bytes per second over the window, valid when HaveRate;
-	// ETA the time left at that rate, valid when HaveETA.
+	// Rate is bytes copied per second over the window, valid when
+	// HaveRate; ETA the time left, valid when HaveETA.
 	Rate     float64
 	HaveRate bool
 	ETA      time.Duration
 	HaveETA  bool
+	// Growth is how fast the partitions being copied grow (producers
+	// writing to their leaders), bytes per second over the window: the
+	// copy chases a moving target. Valid when HaveGrowth.
+	Growth     float64
+	HaveGrowth bool
+	// Behind: the partitions grow at least as fast as they are copied, so
+	// the new replicas do not catch up (Kafka completes a reassignment
+	// only once they do): raise the throttle, or wait for producers to
+	// slow down.
+	Behind bool
 }
 
 // Fraction is the share done, 0 to 1 (1 when there is nothing to copy).
@@ -99,7 +109,7 @@ func (e Estimate) Fraction() float64 {
 }
 
 // String reads "1.2 GiB of 4.0 GiB copied (30%), 12.0 MiB/s, ETA 4m10s",
-// with what is unknown left out.
+// with what is unknown left out, and says when the copy does not catch up.
 func (e Estimate) String() string {
 	s := fmt.Sprintf("%s of %s copied (%d%%)", sizes.Format(e.Done), sizes.Format(e.Total), int(e.Fraction()*100))
 	if e.HaveRate {
@@ -108,24 +118,48 @@ func (e Estimate) String() string {
 	if e.HaveETA {
 		s += ", ETA " + e.ETA.String()
 	}
+	if e.Behind {
+		s += ", not catching up: the partitions grow " + sizes.Format(int64(math.Round(e.Growth))) + "/s"
+	}
 	if e.Unknown > 0 {
 		s += fmt.Sprintf(" (%d partitions of unknown size not counted)", e.Unknown)
 	}
 	return s
 }
 
-// Estimator turns readings of a copy into estimates.
+// Estimator turns readings of a copy into estimates. The time left counts
+// with the target moving: what remains shrinks by the copy rate less the
+// rate the partitions grow at (their leaders' sizes, read on the same poll),
+// so a copy under a throttle near the producers' rate is not promised to
+// end at the copy rate alone.
 type Estimator struct {
-	Meter Meter
+	Copied Meter // bytes the new replicas hold
+	Total  Meter // bytes they need: the partitions' sizes, growing
+	// counted is the number of partitions the last reading summed: when it
+	// changes (a batch submitted, a size known or lost) Total jumps, which
+	// is no growth, so its window starts afresh.
+	counted int
 }
 
 // Add records a reading taken at time at and returns the estimate.
 func (x *Estimator) Add(at time.Time, c sizes.Copied) Estimate {
-	x.Meter.Add(at, c.Done)
-	e := Estimate{Copied: c}
-	e.Rate, e.HaveRate = x.Meter.Rate()
-	if e.HaveRate {
-		e.ETA, e.HaveETA = ETA(c.Remaining(), e.Rate)
+	if c.Counted != x.counted {
+		x.Total = Meter{Window: x.Total.Window}
+		x.counted = c.Counted
 	}
+	x.Copied.Add(at, c.Done)
+	x.Total.Add(at, c.Total)
+	e := Estimate{Copied: c}
+	e.Rate, e.HaveRate = x.Copied.Rate()
+	e.Growth, e.HaveGrowth = x.Total.Rate()
+	if !e.HaveRate {
+		return e
+	}
+	net := e.Rate
+	if e.HaveGrowth {
+		net -= e.Growth
+		e.Behind = c.Remaining() > 0 && e.Rate > 0 && net <= 0
+	}
+	e.ETA, e.HaveETA = ETA(c.Remaining(), net)
 	return e
 }

@@ -99,3 +99,48 @@ func TestEstimate(t *testing.T) {
 		t.Errorf("nothing to copy: fraction %v, want 1", f)
 	}
 }
+
+// TestEstimateMovingTarget: the time left counts with the partitions
+// growing while they are copied (readings 10 s apart); a jump in the
+// total from partitions added, or a drop from retention, is not growth.
+func TestEstimateMovingTarget(t *testing.T) {
+	type step struct {
+		done, total int64
+		counted     int
+	}
+	for _, c := range []struct {
+		name  string
+		steps []step
+		want  string // the last estimate
+	}{
+		{"steady target", []step{{0, 10000, 1}, {1000, 10000, 1}, {2000, 10000, 1}},
+			"2.0 KiB of 9.8 KiB copied (20%), 100 B/s, ETA 1m20s"},
+		{"growing target: remaining shrinks by copy less growth", []step{{0, 10000, 1}, {1000, 10500, 1}, {2000, 11000, 1}},
+			"2.0 KiB of 10.7 KiB copied (18%), 100 B/s, ETA 3m0s"},
+		{"producers outrun the copy", []step{{0, 10000, 1}, {1000, 12000, 1}, {2000, 14000, 1}},
+			"2.0 KiB of 13.7 KiB copied (14%), 100 B/s, not catching up: the partitions grow 200 B/s"},
+		{"as fast as the copy", []step{{0, 10000, 1}, {1000, 11000, 1}},
+			"1000 B of 10.7 KiB copied (9%), 100 B/s, not catching up: the partitions grow 100 B/s"},
+		{"a partition added is no growth", []step{{0, 10000, 1}, {1000, 10000, 1}, {2000, 20000, 2}},
+			"2.0 KiB of 19.5 KiB copied (10%), 100 B/s, ETA 3m0s"},
+		{"then growth counts again", []step{{0, 10000, 1}, {1000, 10000, 1}, {2000, 20000, 2}, {3000, 20500, 2}},
+			"2.9 KiB of 20.0 KiB copied (14%), 100 B/s, ETA 5m50s"},
+		{"retention shrinks the target", []step{{0, 10000, 1}, {1000, 10000, 1}, {2000, 9000, 1}},
+			"2.0 KiB of 8.8 KiB copied (22%), 100 B/s, ETA 1m10s"},
+		{"stalled: no ETA, not said behind", []step{{0, 10000, 1}, {0, 10500, 1}},
+			"0 B of 10.3 KiB copied (0%), 0 B/s"},
+		{"done while growing", []step{{0, 10000, 1}, {11000, 11000, 1}},
+			"10.7 KiB of 10.7 KiB copied (100%), 1.1 KiB/s"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var x Estimator
+			var e Estimate
+			for i, s := range c.steps {
+				e = x.Add(t0.Add(time.Duration(i)*10*time.Second), sizes.Copied{Done: s.done, Total: s.total, Counted: s.counted})
+			}
+			if got := e.String(); got != c.want {
+				t.Errorf("got  %q\nwant %q", got, c.want)
+			}
+		})
+	}
+}

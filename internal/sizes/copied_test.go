@@ -25,12 +25,12 @@ func TestCopyProgress(t *testing.T) {
 	}{
 		{"nothing to copy", nil, Copied{}},
 		{"an order change copies nothing", []Copying{{TP: tp(0), Leader: 1}}, Copied{}},
-		{"partly copied", []Copying{{TP: tp(0), Adding: []int32{3, 4}, Leader: 1}}, Copied{Done: 400, Total: 2000}},
-		{"complete counts in full", []Copying{{TP: tp(0), Adding: []int32{3, 4}, Leader: 1, Complete: true}}, Copied{Done: 2000, Total: 2000}},
-		{"no more than the size, no future replica", []Copying{{TP: tp(1), Adding: []int32{5, 6}, Leader: 1}}, Copied{Done: 500, Total: 1000}},
-		{"leader unknown: largest in sync", []Copying{{TP: tp(0), Adding: []int32{4}, Leader: -1, ISR: []int32{1, 3}}}, Copied{Done: 0, Total: 1000}},
+		{"partly copied", []Copying{{TP: tp(0), Adding: []int32{3, 4}, Leader: 1}}, Copied{Done: 400, Total: 2000, Counted: 1}},
+		{"complete counts in full", []Copying{{TP: tp(0), Adding: []int32{3, 4}, Leader: 1, Complete: true}}, Copied{Done: 2000, Total: 2000, Counted: 1}},
+		{"no more than the size, no future replica", []Copying{{TP: tp(1), Adding: []int32{5, 6}, Leader: 1}}, Copied{Done: 500, Total: 1000, Counted: 1}},
+		{"leader unknown: largest in sync", []Copying{{TP: tp(0), Adding: []int32{4}, Leader: -1, ISR: []int32{1, 3}}}, Copied{Done: 0, Total: 1000, Counted: 1}},
 		{"unknown size not counted", []Copying{{TP: tp(0), Adding: []int32{3}, Leader: 1}, {TP: tp(9), Adding: []int32{2}, Leader: 1}},
-			Copied{Done: 400, Total: 1000, Unknown: 1}},
+			Copied{Done: 400, Total: 1000, Unknown: 1, Counted: 1}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := CopyProgress(c.parts, l)
