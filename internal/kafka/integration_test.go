@@ -49,6 +49,20 @@ func TestIntegrationAdminAPI(t *testing.T) {
 	}
 }
 
+// connectBootstrap connects to a real cluster at bootstrap
+// (host:port[,host:port]), with commandConfig's client settings if any; the
+// connection closes when the test ends.
+func connectBootstrap(ctx context.Context, t *testing.T, bootstrap, commandConfig string) (Options, Cluster) {
+	t.Helper()
+	o := Options{BootstrapServers: strings.Split(bootstrap, ","), CommandConfig: commandConfig, Timeout: 30 * time.Second}
+	c, err := Connect(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return o, c
+}
+
 // integrationConformance runs the conformance suite the Fake passes
 // against the Admin API path and, where the cluster has ZooKeeper, the
 // ZooKeeper path, each on a topic of its own (deleted at the end). release
@@ -56,12 +70,7 @@ func TestIntegrationAdminAPI(t *testing.T) {
 func integrationConformance(t *testing.T, bootstrap, commandConfig, zkConnect, release string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	o := Options{BootstrapServers: strings.Split(bootstrap, ","), CommandConfig: commandConfig, Timeout: 30 * time.Second}
-	c, err := Connect(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	o, c := connectBootstrap(ctx, t, bootstrap, commandConfig)
 	a := c.(*adminCluster)
 	if release == "" {
 		release = a.version.String()
@@ -95,12 +104,7 @@ func integrationConformance(t *testing.T, bootstrap, commandConfig, zkConnect, r
 func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	o := Options{BootstrapServers: strings.Split(bootstrap, ","), CommandConfig: commandConfig, Timeout: 30 * time.Second}
-	c, err := Connect(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, c := connectBootstrap(ctx, t, bootstrap, commandConfig)
 	if c.Path() != AdminAPIPath {
 		t.Fatalf("path %q", c.Path())
 	}

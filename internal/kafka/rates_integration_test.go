@@ -20,15 +20,12 @@ func brokerRatesInZooKeeper(t *testing.T, k *testenv.Kafka) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	c, err := Connect(ctx, Options{BootstrapServers: strings.Split(k.Bootstrap, ","), Timeout: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, c := connectBootstrap(ctx, t, k.Bootstrap, "")
 	z := k.ZK(t)
 	held := func(what string, want bool) {
 		t.Helper()
 		var data []byte
+		var err error
 		for ctx.Err() == nil {
 			data, _, err = z.Get(ctx, "/config/brokers/1")
 			if err == nil && strings.Contains(string(data), `"leader.replication.throttled.rate":"12345"`) == want {
