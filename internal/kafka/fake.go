@@ -51,9 +51,9 @@ type FakeOptions struct {
 	// cancel, no log directories or replica sizes. Otherwise the fake plays
 	// the Admin API path, which has all of them.
 	ZooKeeper bool
-	// Release is the Kafka release the brokers run, "major.minor" or
-	// "major.minor.patch"; "" is the newest. The Admin API path needs 2.4 or
-	// later. See fake_release.go for what older releases change.
+	// Release is the Kafka release the brokers run, as sarama spells it
+	// ("0.9.0.1", "2.4.1"); "" is the newest. The Admin API path needs 2.4
+	// or later. See fake_release.go for what older releases change.
 	Release string
 	// LogDirs are every broker's log directories; a replica is in the first
 	// unless moved or placed. Default: one, /data.
