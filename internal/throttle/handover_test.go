@@ -13,7 +13,7 @@ import (
 // eventsMoves shares brokers 1 and 3 with ordersMoves (another topic).
 var eventsMoves = []Move{{TP: tp("events", 0), Current: []int32{1, 4}, Target: []int32{3, 4}}}
 
-// rig runs plans' throttles against one in-memory cluster and one store.
+// rig runs plans' throttles against one kafka.Fake and one store.
 type rig struct {
 	t     *testing.T
 	cl    *kafka.Fake
