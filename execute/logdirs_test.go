@@ -13,9 +13,7 @@ import (
 // newDirFake is sixPartitions with log directories: every broker has
 // /data/a and /data/b, and replicas live in /data/a unless placed or moved.
 func newDirFake() *kafka.Fake {
-	f := sixPartitions()
-	f.SetLogDirs("/data/a", "/data/b")
-	return f
+	return sixPartitionsWith(kafka.FakeOptions{LogDirs: []string{"/data/a", "/data/b"}})
 }
 
 // dirMove is one MoveLogDirs call, with the number of Reassign calls made

@@ -92,7 +92,6 @@ func TestRunBatchOrder(t *testing.T) {
 		racked = append(racked, cluster.Broker{ID: id, Host: "127.0.0.1", Port: 9092, Rack: fmt.Sprintf("FD%dUD%d", (id-1)/3, (id-1)%3)})
 	}
 	f.SetBrokers(racked...)
-	f.SetLogDirs("/data") // and with them, replica sizes
 	for p, size := range []int64{20, 900, 10, 5} {
 		f.SetSize(cluster.TopicPartition{Topic: "a", Partition: int32(p)}, size)
 	}

@@ -15,16 +15,16 @@ import (
 	"github.com/fdud/fdud/internal/kafka"
 )
 
-// fourMoving: brokers 1-6, topic t with t-0..t-3 on [1,2]; the plan moves
-// all four to [3,4], two at a time, with a clock that ticks a second at
-// every reading.
-func fourMoving(t *testing.T) (*kafka.Fake, Input) {
+// fourMoving: brokers 1-6, topic t with t-0..t-3 on [1,2], playing what o
+// chooses; the plan moves all four to [3,4], two at a time, with a clock
+// that ticks a second at every reading.
+func fourMoving(t *testing.T, o kafka.FakeOptions) (*kafka.Fake, Input) {
 	t.Helper()
 	var bs []cluster.Broker
 	for id := range int32(6) {
 		bs = append(bs, cluster.Broker{ID: id + 1, Host: "127.0.0.1", Port: 9092})
 	}
-	f := kafka.NewFake("c1", bs...)
+	f := kafka.NewFakeWith(o, "c1", bs...)
 	if err := f.CreateTopic(context.Background(), "t", [][]int32{{1, 2}, {1, 2}, {1, 2}, {1, 2}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -38,17 +38,17 @@ func fourMoving(t *testing.T) (*kafka.Fake, Input) {
 	}
 	dir := t.TempDir()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	o := Options{StateDir: filepath.Join(dir, "state"), RollbackFile: filepath.Join(dir, "rollback.json"),
+	opts := Options{StateDir: filepath.Join(dir, "state"), RollbackFile: filepath.Join(dir, "rollback.json"),
 		PollInterval: time.Millisecond, MaxPartitionMovements: 2,
 		Now: func() time.Time { now = now.Add(time.Second); return now }}
-	return f, Input{Plan: plan, Options: o}
+	return f, Input{Plan: plan, Options: opts}
 }
 
 // TestBatchProgressInBytes: while batching, the progress lines say how
 // much of the new replicas is copied (from the brokers' replica sizes),
 // the rate and the time left; partitions done count in full.
 func TestBatchProgressInBytes(t *testing.T) {
-	f, in := fourMoving(t)
+	f, in := fourMoving(t, kafka.FakeOptions{})
 	s := &kafka.FakeSizes{Fake: f, Size: 1000, Step: 500}
 	var errw bytes.Buffer
 	if _, err := Run(context.Background(), in, Deps{Cluster: kafka.WithSizer(f, s), Stderr: &errw}); err != nil {
@@ -90,22 +90,16 @@ func TestBatchProgressInBytes(t *testing.T) {
 	}
 }
 
-// completing completes the Fake's reassignments whenever the state is read.
-type completing struct{ *kafka.Fake }
-
-func (c completing) State(ctx context.Context, topics []string) (*cluster.State, error) {
-	c.Fake.Complete()
-	return c.Fake.State(ctx, topics)
-}
-
 // TestBatchProgressWithoutSizes: a path that cannot read sizes (the
 // ZooKeeper path without --bootstrap-server) keeps the partition counts,
 // and says so once, at debug level.
 func TestBatchProgressWithoutSizes(t *testing.T) {
-	f, in := fourMoving(t)
+	f, in := fourMoving(t, kafka.FakeOptions{ZooKeeper: true})
+	// Every batch is done by the next read.
+	f.BeforeState(func(int) error { f.Complete(); return nil })
 	var errw, logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	if _, err := Run(context.Background(), in, Deps{Cluster: completing{f}, Stderr: &errw, Logger: log}); err != nil {
+	if _, err := Run(context.Background(), in, Deps{Cluster: f, Stderr: &errw, Logger: log}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(errw.String(), "\nProgress: 2 of 4 done, 0 in flight, 2 waiting.\n") || strings.Contains(errw.String(), "copied") {
@@ -135,7 +129,7 @@ func (d *drawn) Finish() { d.finished++; d.out.WriteString("[bar finished]\n") }
 // finished before the closing line, which so comes last (it used to stay
 // below that line with the counts before the last batch).
 func TestBatchProgressDisplay(t *testing.T) {
-	f, in := fourMoving(t)
+	f, in := fourMoving(t, kafka.FakeOptions{})
 	s := &kafka.FakeSizes{Fake: f, Size: 1000, Step: 500}
 	var errw bytes.Buffer
 	d := &drawn{out: &errw}

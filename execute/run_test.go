@@ -21,13 +21,18 @@ import (
 
 // newFake is a kafka.Fake of live brokers and topics (partition i on
 // topics[t][i], in sync, led by the first replica), put there without a
-// recorded call.
+// recorded call, playing the Admin API path.
 func newFake(brokers []int32, topics map[string][][]int32) *kafka.Fake {
+	return newFakeWith(kafka.FakeOptions{}, brokers, topics)
+}
+
+// newFakeWith is newFake playing what o chooses.
+func newFakeWith(o kafka.FakeOptions, brokers []int32, topics map[string][][]int32) *kafka.Fake {
 	var bs []cluster.Broker
 	for _, b := range brokers {
 		bs = append(bs, cluster.Broker{ID: b, Host: "127.0.0.1", Port: 9092})
 	}
-	f := kafka.NewFake("", bs...)
+	f := kafka.NewFakeWith(o, "", bs...)
 	for t, ps := range topics {
 		for i, rs := range ps {
 			f.SetPartitions(cluster.PartitionState{Topic: t, Partition: int32(i), Replicas: rs, ISR: rs, Leader: rs[0]})
@@ -37,8 +42,11 @@ func newFake(brokers []int32, topics map[string][][]int32) *kafka.Fake {
 }
 
 // sixPartitions: brokers 1-6; topic t has partitions 0-5, each on [1,2].
-func sixPartitions() *kafka.Fake {
-	return newFake([]int32{1, 2, 3, 4, 5, 6}, map[string][][]int32{"t": {{1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2}}})
+func sixPartitions() *kafka.Fake { return sixPartitionsWith(kafka.FakeOptions{}) }
+
+// sixPartitionsWith is sixPartitions playing what o chooses.
+func sixPartitionsWith(o kafka.FakeOptions) *kafka.Fake {
+	return newFakeWith(o, []int32{1, 2, 3, 4, 5, 6}, map[string][][]int32{"t": {{1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2}, {1, 2}}})
 }
 
 // reassigning puts topic-p, on [1,2], in flight to target, as somebody
@@ -204,7 +212,7 @@ func TestRunSubmitsAndPassesThePlanOn(t *testing.T) {
 func TestRunBadPlansChangeNothing(t *testing.T) {
 	tests := []struct {
 		name, plan, want string
-		o                func(*Options)
+		fake             kafka.FakeOptions
 	}{
 		{name: "malformed JSON", plan: `{"partitions":[{"topic":"t"`, want: "not valid reassignment JSON"},
 		{name: "unknown topic", plan: `{"partitions":[{"topic":"nope","partition":0,"replicas":[1,2]}]}`, want: "topic nope does not exist"},
@@ -214,13 +222,13 @@ func TestRunBadPlansChangeNothing(t *testing.T) {
 		{name: "RF change", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4,5]}]}`, want: "replication factor would change from 2 to 3"},
 		{name: "wrong log dir", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4],"log_dirs":["any","data"]}]}`, want: "not valid reassignment JSON"},
 		{name: "log dir move without a mover", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4],"log_dirs":["any","/data"]}]}`,
-			want: "cannot move replicas between log directories"},
+			want: "cannot move replicas between log directories", fake: kafka.FakeOptions{ZooKeeper: true}},
 		{name: "one good, one bad", plan: `{"partitions":[{"topic":"t","partition":0,"replicas":[3,4]},{"topic":"t","partition":9,"replicas":[3,4]}]}`,
 			want: "topic t has no partition 9"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := sixPartitions()
+			f := sixPartitionsWith(tt.fake)
 			o := testOptions(t)
 			o.Throttle = 1000
 			r := runExecute(t, context.Background(), o, f, tt.plan)
@@ -258,7 +266,7 @@ func TestRunRefusesWhenBusy(t *testing.T) {
 	// --throttle next to another reassignment set the throttles, then failed
 	// "cluster busy" and left them on a plan that never started.
 	t.Run("ZooKeeper path, --additional: refused before any change", func(t *testing.T) {
-		f := sixPartitions().PlayZooKeeper()
+		f := sixPartitionsWith(kafka.FakeOptions{ZooKeeper: true})
 		reassigning(f, "t", 4, 5, 6)
 		o := testOptions(t)
 		o.Additional, o.Throttle = true, 1000
@@ -492,8 +500,7 @@ func TestCancelPreservingThrottles(t *testing.T) {
 }
 
 func TestRunCreateTopicsAndLogDirs(t *testing.T) {
-	f := sixPartitions()
-	f.SetLogDirs("/data/a", "/data/b")
+	f := newDirFake()
 	o := testOptions(t)
 	o.CreateTopics = true
 	plan := `{"partitions":[{"topic":"new","partition":1,"replicas":[2,3]},{"topic":"new","partition":0,"replicas":[1,2]},` +
@@ -597,10 +604,7 @@ func TestRunLastLineSaysWhatHappened(t *testing.T) {
 func TestInterruptionAdviceFitsThePath(t *testing.T) {
 	for _, path := range []string{kafka.AdminAPIPath, kafka.ZooKeeperPath} {
 		t.Run(path, func(t *testing.T) {
-			f := sixPartitions()
-			if path == kafka.ZooKeeperPath {
-				f.PlayZooKeeper()
-			}
+			f := sixPartitionsWith(kafka.FakeOptions{ZooKeeper: path == kafka.ZooKeeperPath})
 			o := testOptions(t)
 			o.MaxPartitionMovements = 2
 			ctx := interruptedAtRead(f, 3)

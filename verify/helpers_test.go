@@ -16,7 +16,13 @@ import (
 // reads and elects leaders: the test fails if it changed anything else.
 func scripted(t *testing.T, states ...*cluster.State) *kafka.Fake {
 	t.Helper()
-	f := kafka.NewFake("")
+	return scriptedWith(t, kafka.FakeOptions{}, states...)
+}
+
+// scriptedWith is scripted playing what o chooses.
+func scriptedWith(t *testing.T, o kafka.FakeOptions, states ...*cluster.State) *kafka.Fake {
+	t.Helper()
+	f := kafka.NewFakeWith(o, "")
 	f.BeforeState(func(read int) error {
 		s := states[min(read, len(states))-1]
 		if s == nil {

@@ -38,8 +38,7 @@ func TestRunLogDirs(t *testing.T) {
 		{name: "wait for the move", wait: true, stderrHas: []string{"Reassignment of partition a-0 is complete."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dc := scripted(t, settled)
-			dc.SetLogDirs("/a", "/b")
+			dc := scriptedWith(t, kafka.FakeOptions{LogDirs: []string{"/a", "/b"}}, settled)
 			switch {
 			case tc.wait: // the move finishes before the third poll
 				dc.BeforeState(func(read int) error {
@@ -79,8 +78,7 @@ func TestRunLogDirs(t *testing.T) {
 
 // A plan without named log dirs never asks the brokers about them.
 func TestRunWithoutLogDirsDoesNotDescribe(t *testing.T) {
-	dc := scripted(t, &cluster.State{Brokers: brokers(1, 2), Partitions: []cluster.PartitionState{part("a", 0, 1, 2)}})
-	dc.SetLogDirs("/a", "/b")
+	dc := scriptedWith(t, kafka.FakeOptions{LogDirs: []string{"/a", "/b"}}, &cluster.State{Brokers: brokers(1, 2), Partitions: []cluster.PartitionState{part("a", 0, 1, 2)}})
 	dc.Fail("DescribeLogDirs", errors.New("must not be called"))
 	if _, err := runWritten(context.Background(), Options{Plan: plan(pa("a", 0, 1, 2))}, dc, Env{}); err != nil {
 		t.Fatal(err)

@@ -60,8 +60,21 @@ type Options struct {
 // nothing to look at (Run then reads nothing from the cluster).
 func (o *Options) NothingToVerify() bool { return len(o.Plan.Partitions) == 0 && !o.All }
 
-// Validate checks the options; problems are input errors.
+// Validate checks the options, the domains too; problems are input errors.
 func (o *Options) Validate() error {
+	if err := o.ValidateInput(); err != nil {
+		return err
+	}
+	if o.Domains != nil {
+		return o.Domains.Check()
+	}
+	return nil
+}
+
+// ValidateInput checks what does not depend on the domains (the flags and
+// the plan), so that a front end refuses bad input before it connects to
+// resolve the domains; Run checks the rest. Problems are input errors.
+func (o *Options) ValidateInput() error {
 	switch o.Format {
 	case "":
 		o.Format = FormatText
@@ -86,11 +99,6 @@ func (o *Options) Validate() error {
 	}
 	if o.MinInsyncReplicas < 0 {
 		return cluster.Invalidf("--min-insync-replicas must be at least 1, not %d", o.MinInsyncReplicas)
-	}
-	if o.Domains != nil {
-		if err := o.Domains.Check(); err != nil {
-			return err
-		}
 	}
 	for i, p := range o.Plan.Partitions {
 		if len(p.Replicas) == 0 {

@@ -22,14 +22,14 @@ func tickingClock(step time.Duration) func() time.Time {
 }
 
 // movingFake is brokers 1-4 with t-0 and t-1 on [1,2], both being
-// reassigned to [3,4]; the plan is that target.
-func movingFake(t *testing.T) (*kafka.Fake, cluster.Assignment) {
+// reassigned to [3,4], playing what o chooses; the plan is that target.
+func movingFake(t *testing.T, o kafka.FakeOptions) (*kafka.Fake, cluster.Assignment) {
 	t.Helper()
 	var bs []cluster.Broker
 	for id := range int32(4) {
 		bs = append(bs, cluster.Broker{ID: id + 1, Host: "127.0.0.1", Port: 9092})
 	}
-	f := kafka.NewFake("c1", bs...)
+	f := kafka.NewFakeWith(o, "c1", bs...)
 	ctx := context.Background()
 	if err := f.CreateTopic(ctx, "t", [][]int32{{1, 2}, {1, 2}}, nil); err != nil {
 		t.Fatal(err)
@@ -45,7 +45,7 @@ func movingFake(t *testing.T) (*kafka.Fake, cluster.Assignment) {
 // TestWaitShowsBytes: while verify --wait waits, the progress lines say
 // how much of the new replicas is copied, from the brokers' replica sizes.
 func TestWaitShowsBytes(t *testing.T) {
-	f, plan := movingFake(t)
+	f, plan := movingFake(t, kafka.FakeOptions{})
 	s := &kafka.FakeSizes{Fake: f, Size: 1000, Step: 500}
 	var errw bytes.Buffer
 	lines := verify.NewLines(&errw)
@@ -85,10 +85,10 @@ func TestWaitShowsBytes(t *testing.T) {
 	}
 }
 
-// TestWaitWithoutSizes: a path that cannot read sizes keeps the partition
-// counts, as before.
+// TestWaitWithoutSizes: a path that cannot read sizes (the ZooKeeper path
+// without --bootstrap-server) keeps the partition counts, as before.
 func TestWaitWithoutSizes(t *testing.T) {
-	f, plan := movingFake(t)
+	f, plan := movingFake(t, kafka.FakeOptions{ZooKeeper: true})
 	var errw bytes.Buffer
 	lines := verify.NewLines(&errw)
 	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}

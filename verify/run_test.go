@@ -190,31 +190,43 @@ func (c *cancelAfter) Update(Counts, *progress.Estimate, time.Duration) {
 }
 func (c *cancelAfter) Finish() {}
 
+// Validate checks everything; ValidateInput, which the CLI runs before it
+// connects to resolve the domains, everything but the domains.
 func TestValidate(t *testing.T) {
 	p := plan(pa("a", 0, 1))
 	cases := []struct {
 		name string
 		o    Options
 		ok   bool
+		// inputOK is ValidateInput's verdict.
+		inputOK bool
 	}{
-		{"defaults", Options{Plan: p}, true},
-		{"json", Options{Plan: p, Format: "json"}, true},
-		{"bad format", Options{Plan: p, Format: "yaml"}, false},
-		{"timeout without wait", Options{Plan: p, Timeout: time.Minute}, false},
-		{"negative poll", Options{Plan: p, Wait: true, PollInterval: -time.Second}, false},
-		{"negative min isr", Options{Plan: p, MinInsyncReplicas: -1}, false},
-		{"empty plan (nothing to verify, issue 9)", Options{}, true},
-		{"empty plan with all", Options{All: true}, true},
-		{"bad domains", Options{Plan: p, Domains: &cluster.Domains{Brokers: []cluster.BrokerDomain{{ID: 1}, {ID: 1}}}}, false},
+		{"defaults", Options{Plan: p}, true, true},
+		{"json", Options{Plan: p, Format: "json"}, true, true},
+		{"bad format", Options{Plan: p, Format: "yaml"}, false, false},
+		{"timeout without wait", Options{Plan: p, Timeout: time.Minute}, false, false},
+		{"negative poll", Options{Plan: p, Wait: true, PollInterval: -time.Second}, false, false},
+		{"negative min isr", Options{Plan: p, MinInsyncReplicas: -1}, false, false},
+		{"empty plan (nothing to verify, issue 9)", Options{}, true, true},
+		{"empty plan with all", Options{All: true}, true, true},
+		{"bad domains", Options{Plan: p, Domains: &cluster.Domains{Brokers: []cluster.BrokerDomain{{ID: 1}, {ID: 1}}}}, false, true},
+		{"bad domains and format", Options{Plan: p, Format: "yaml", Domains: &cluster.Domains{Brokers: []cluster.BrokerDomain{{ID: -1}}}}, false, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.o.Validate()
-			if (err == nil) != tc.ok {
-				t.Fatalf("Validate() = %v, want ok=%t", err, tc.ok)
-			}
-			if err != nil && !cluster.IsInvalid(err) {
-				t.Errorf("error %v is not an input error", err)
+			for _, v := range []struct {
+				name     string
+				validate func(*Options) error
+				ok       bool
+			}{{"Validate", (*Options).Validate, tc.ok}, {"ValidateInput", (*Options).ValidateInput, tc.inputOK}} {
+				o := tc.o
+				err := v.validate(&o)
+				if (err == nil) != v.ok {
+					t.Fatalf("%s() = %v, want ok=%t", v.name, err, v.ok)
+				}
+				if err != nil && !cluster.IsInvalid(err) {
+					t.Errorf("%s: error %v is not an input error", v.name, err)
+				}
 			}
 		})
 	}

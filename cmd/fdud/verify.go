@@ -163,10 +163,8 @@ func runVerify(c *cli.Context, s streams) error {
 	}
 	o.Plan = plan
 	// Validate before connecting: bad flags should not wait on a cluster.
-	if spec != "" {
-		o.Domains = &cluster.Domains{} // placeholder so Validate sees domains are coming
-	}
-	if err := o.Validate(); err != nil {
+	// The domains are resolved (and checked) once connected.
+	if err := o.ValidateInput(); err != nil {
 		return err
 	}
 	req := verifyRequest{Options: o}

@@ -40,6 +40,9 @@ func TestVerifyCommandBadInput(t *testing.T) {
 		{"bad format", onePartition, []string{"--format", "yaml"}, "--format must be text or json"},
 		{"timeout without wait", onePartition, []string{"--timeout", "1m"}, "--timeout only applies with --wait"},
 		{"two documents on stdin", onePartition, []string{"--domains", "-"}, "cannot both come from stdin"},
+		// Domains are resolved once connected; bad flags beside them are
+		// refused before.
+		{"bad format with domains", onePartition, []string{"--domains", "zk:127.0.0.1:1", "--format", "yaml"}, "--format must be text or json"},
 		{"stray argument", onePartition, []string{"plan.json"}, "verify takes no arguments"},
 		{"unknown flag", onePartition, []string{"--throttle", "5"}, "fdud verify: unknown flag --throttle (see 'fdud verify --help')"},
 	}

@@ -30,6 +30,27 @@ type adminCluster struct {
 	franzOpts []kgo.Opt // added to kgoOptions; tests pin versions for sarama's MockBroker
 	franzMu   sync.Mutex
 	kc        *kgo.Client
+
+	// pause waits d between two attempts, or returns ctx's error when ctx
+	// ends first; nil waits on a timer. Tests set it to end the waiting at
+	// a chosen attempt instead of racing a deadline.
+	pause func(ctx context.Context, d time.Duration) error
+}
+
+// wait pauses d between two attempts (see adminCluster.pause): nil, or
+// ctx's error when ctx ends first.
+func (a *adminCluster) wait(ctx context.Context, d time.Duration) error {
+	if a.pause != nil {
+		return a.pause(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }
 
 var _ Cluster = (*adminCluster)(nil)
@@ -73,10 +94,8 @@ func (a *adminCluster) onController(ctx context.Context, op string, fn func(*sar
 	for i := 0; i < attempts; i++ {
 		if i > 0 {
 			a.log.Debug("retrying on the controller", "op", op, "attempt", i+1, "err", err)
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("%s: %w (last error: %v)", op, ctx.Err(), err)
-			case <-time.After(time.Duration(i) * 200 * time.Millisecond):
+			if werr := a.wait(ctx, time.Duration(i)*200*time.Millisecond); werr != nil {
+				return fmt.Errorf("%s: %w (last error: %v)", op, werr, err)
 			}
 			if _, rerr := within(ctx, a.timeout, a.client.RefreshController); rerr != nil {
 				err = rerr

@@ -55,10 +55,17 @@ func dynamicSource(kind EntityKind, name string) sarama.ConfigSource {
 // a rate not in the answer reads as Unreported.
 func (a *adminCluster) DescribeConfigs(ctx context.Context, kind EntityKind, names []string) (map[string]map[string]string, error) {
 	out, err := a.describeConfigs(ctx, kind, names)
-	if err != nil || kind != BrokerEntity || a.ratesReported() {
+	if err != nil || kind != BrokerEntity || ratesReported(a.version) {
 		return out, err
 	}
-	for _, m := range out {
+	markUnreported(out)
+	return out, nil
+}
+
+// markUnreported gives the broker throttle rates of brokers' answers that
+// do not report them the value Unreported.
+func markUnreported(brokers map[string]map[string]string) {
+	for _, m := range brokers {
 		for _, k := range BrokerRateKeys {
 			// Kafka 2.4 leaves an unset rate out and shows a set one, once
 			// the broker has applied it, with a null value (it takes keys of
@@ -68,15 +75,15 @@ func (a *adminCluster) DescribeConfigs(ctx context.Context, kind EntityKind, nam
 			}
 		}
 	}
-	return out, nil
 }
 
-// ratesReported says whether the brokers' DescribeConfigs reports the broker
-// throttle rates. Kafka 2.4 does not (checked on a real 2.4.1: not even
-// kafka-configs.sh sees their values), 3.x and 4.x do. 2.5 is taken for 2.4, since
-// ApiVersions cannot tell them apart: what cannot be read is unknown, and
-// fdud then acts on its record, which is safe either way.
-func (a *adminCluster) ratesReported() bool { return a.version.IsAtLeast(sarama.V2_6_0_0) }
+// ratesReported says whether brokers of release v report the broker
+// throttle rates in DescribeConfigs. Kafka 2.4 does not (checked on a real
+// 2.4.1: not even kafka-configs.sh sees their values), 3.x and 4.x do. 2.5
+// is taken for 2.4, since ApiVersions cannot tell them apart: what cannot be
+// read is unknown, and fdud then acts on its record, which is safe either
+// way.
+func ratesReported(v sarama.KafkaVersion) bool { return v.IsAtLeast(sarama.V2_6_0_0) }
 
 func (a *adminCluster) describeConfigs(ctx context.Context, kind EntityKind, names []string) (map[string]map[string]string, error) {
 	if kind != TopicEntity && kind != BrokerEntity {

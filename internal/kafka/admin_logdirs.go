@@ -60,13 +60,11 @@ func (a *adminCluster) MoveLogDirs(ctx context.Context, plan []cluster.Partition
 			break
 		}
 		a.log.Debug("log dir moves waiting for replicas to exist", "replicas", len(again), "attempt", attempt, "first", again[0].TP.String(), "err", results[again[0]])
-		select {
-		case <-ctx.Done():
+		if err := a.wait(ctx, pause); err != nil {
 			for _, m := range again {
-				final[m] = fmt.Errorf("gave up waiting (%w); last answer: %w", ctx.Err(), final[m])
+				final[m] = fmt.Errorf("gave up waiting (%w); last answer: %w", err, final[m])
 			}
 			return logDirErrors(plan, final)
-		case <-time.After(pause):
 		}
 		pending, pause = again, min(2*pause, time.Second)
 	}

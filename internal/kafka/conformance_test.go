@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/IBM/sarama"
 
 	"github.com/fdud/fdud/internal/cluster"
 )
@@ -24,6 +25,10 @@ type conformanceTarget struct {
 	// wait bounds each eventual check (real clusters apply changes
 	// asynchronously).
 	wait time.Duration
+	// release is the Kafka release the brokers run, as testenv names it
+	// ("2.4.1"); "" when not known (an operator's cluster), which skips the
+	// checks of what differs between releases.
+	release string
 }
 
 // conformance is the contract every Cluster keeps, as fdud's stages rely
@@ -93,6 +98,10 @@ func conformance(t *testing.T, tgt conformanceTarget) {
 		if err1 != nil || err2 != nil || a != b {
 			t.Errorf("ClusterID %q (%v), then %q (%v)", a, err1, b, err2)
 		}
+		// Cluster ids came with Kafka 0.10.1.
+		if tgt.release != "" && (a != "") != mustRelease(tgt.release).hasClusterID() {
+			t.Errorf("ClusterID %q on Kafka %s", a, tgt.release)
+		}
 	})
 
 	t.Run("create topic", func(t *testing.T) {
@@ -147,6 +156,10 @@ func conformance(t *testing.T, tgt conformanceTarget) {
 		if err := c.AlterConfigs(ctx, BrokerEntity, ClusterDefault, map[string]string{key: "x"}, nil); err == nil {
 			t.Error("AlterConfigs changed the cluster-wide default")
 		}
+	})
+
+	t.Run("broker throttle rates", func(t *testing.T) {
+		brokerConfigs(t, tgt, ctx, itoa(b0), eventually)
 	})
 
 	t.Run("reassign and elect", func(t *testing.T) {
@@ -261,122 +274,89 @@ func conformance(t *testing.T, tgt conformanceTarget) {
 	})
 }
 
-func TestFakeConformance(t *testing.T) {
-	brokers := []cluster.Broker{{ID: 3, Host: "h3", Port: 9092, Rack: "FD2UD2"}, {ID: 1, Host: "h1", Port: 9092, Rack: "FD0UD0"},
-		{ID: 2, Host: "h2", Port: 9092, Rack: "FD1UD1"}}
-	for _, zk := range []bool{false, true} {
-		f := NewFake("fake-id", brokers...)
-		if zk {
-			f.PlayZooKeeper()
-		} else {
-			f.SetLogDirs("/data/a", "/data/b")
+// brokerConfigs: what DescribeConfigs shows of a broker throttle rate fdud
+// sets and deletes, by release and path. Kafka 0.9 has no dynamic broker
+// configs (the ZooKeeper path refuses them); the Admin API path on 2.4
+// and 2.5 cannot see the rates (Unreported, the cluster-wide default's
+// too), though the brokers hold them; other releases, and the ZooKeeper
+// path, show them.
+func brokerConfigs(t *testing.T, tgt conformanceTarget, ctx context.Context, broker string,
+	eventually func(*testing.T, string, func() (bool, string))) {
+	if tgt.release == "" {
+		t.Skip("the release is not known")
+	}
+	c, key := tgt.c, LeaderThrottledRate
+	rel := mustRelease(tgt.release)
+	read := func(name string) (string, bool) {
+		got, err := c.DescribeConfigs(ctx, BrokerEntity, []string{name})
+		if err != nil {
+			t.Fatal(err)
 		}
-		t.Run(f.Path(), func(t *testing.T) {
-			conformance(t, conformanceTarget{c: f, topic: "conformance", settle: f.Complete, wait: time.Second})
+		v, ok := got[name][key]
+		return v, ok
+	}
+	expect := func(what, name, want string, present bool) {
+		t.Helper()
+		eventually(t, what, func() (bool, string) {
+			v, ok := read(name)
+			return ok == present && v == want, fmt.Sprintf("%q (present %v)", v, ok)
 		})
 	}
-}
-
-// The Fake keeps reassignments in flight until Complete, reporting them as
-// the real paths do (original replicas, the target, what is added and
-// removed), applies a pure reordering at once, and cancels.
-func TestFakeInFlight(t *testing.T) {
-	ctx := context.Background()
-	f := NewFake("", cluster.Broker{ID: 1}, cluster.Broker{ID: 2}, cluster.Broker{ID: 3})
-	if err := f.CreateTopic(ctx, "t", [][]int32{{1, 2}, {2, 3}}, map[string]string{"retention.ms": "1"}); err != nil {
-		t.Fatal(err)
+	err := c.AlterConfigs(ctx, BrokerEntity, broker, map[string]string{key: "12345"}, nil)
+	if !rel.atLeast(sarama.V0_10_0_0) {
+		if !errors.Is(err, errors.ErrUnsupported) {
+			t.Errorf("setting a broker rate on Kafka %s: %v, want errors.ErrUnsupported", tgt.release, err)
+		}
+		expect("after the refused set", broker, "", false)
+		return
 	}
-	err := f.Reassign(ctx, []cluster.PartitionAssignment{{Topic: "t", Partition: 0, Replicas: []int32{3, 2}}, {Topic: "t", Partition: 1, Replicas: []int32{3, 2}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, _ := f.State(ctx, nil)
-	got := map[string]string{}
-	for _, p := range st.Partitions {
-		got[p.TP().String()] = fmt.Sprintf("%v->%v +%v -%v", p.Replicas, p.Target, p.Adding, p.Removing)
+	if c.Path() == AdminAPIPath && !rel.atLeast(sarama.V2_6_0_0) {
+		expect("after a set, on a release that does not report rates", broker, Unreported, true)
+		expect("the cluster-wide default", ClusterDefault, Unreported, true)
+	} else {
+		expect("after a set", broker, "12345", true)
+		expect("the cluster-wide default", ClusterDefault, "", false)
 	}
-	want := map[string]string{"t-0": "[1 2]->[3 2] +[3] -[1]", "t-1": "[3 2]->[] +[] -[]"}
-	if !maps.Equal(got, want) {
-		t.Errorf("in flight: %v, want %v", got, want)
-	}
-	if err := f.CancelReassignments(ctx, []cluster.TopicPartition{{Topic: "t", Partition: 0}}); err != nil {
+	if err := c.AlterConfigs(ctx, BrokerEntity, broker, nil, []string{key}); err != nil {
 		t.Fatal(err)
 	}
-	st, _ = f.State(ctx, []string{"t"})
-	if p := st.Partitions[0]; p.Reassigning() || !slices.Equal(p.Replicas, []int32{1, 2}) {
-		t.Errorf("after cancel: %+v", p)
-	}
-	cfg, _ := f.DescribeConfigs(ctx, TopicEntity, []string{"t"})
-	if cfg["t"]["retention.ms"] != "1" {
-		t.Errorf("topic configs %v", cfg)
-	}
-	f.PlayZooKeeper()
-	if err := f.Reassign(ctx, []cluster.PartitionAssignment{{Topic: "t", Partition: 0, Replicas: []int32{3, 1}}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Reassign(ctx, []cluster.PartitionAssignment{{Topic: "t", Partition: 1, Replicas: []int32{1, 2}}}); !errors.Is(err, cluster.ErrBusy) {
-		t.Errorf("second batch on the ZooKeeper path: %v, want ErrBusy", err)
+	if c.Path() == AdminAPIPath && !rel.atLeast(sarama.V2_6_0_0) {
+		expect("after a delete", broker, Unreported, true)
+	} else {
+		expect("after a delete", broker, "", false)
 	}
 }
 
-// The Fake's test hooks: calls are recorded, Fail injects an error, the
-// BeforeState hook runs before each read, and log directory moves finish
-// on Complete, also for a replica a reassignment was adding.
-func TestFakeScript(t *testing.T) {
-	ctx := context.Background()
-	f := NewFake("", cluster.Broker{ID: 1}, cluster.Broker{ID: 2}, cluster.Broker{ID: 3})
-	f.SetLogDirs("/a", "/b")
-	if err := f.CreateTopic(ctx, "t", [][]int32{{1, 2}}, nil); err != nil {
-		t.Fatal(err)
-	}
-	down := errors.New("down")
-	f.Fail("Reassign", down)
-	plan := []cluster.PartitionAssignment{{Topic: "t", Partition: 0, Replicas: []int32{3, 2}, LogDirs: []string{"/b", "/b"}}}
-	if err := f.Reassign(ctx, plan); !errors.Is(err, down) {
-		t.Fatalf("Reassign with an injected error: %v", err)
-	}
-	f.Fail("Reassign", nil)
-	if err := f.Reassign(ctx, plan); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.MoveLogDirs(ctx, plan); err != nil {
-		t.Fatal(err)
-	}
-	tp := cluster.TopicPartition{Topic: "t", Partition: 0}
-	dirs, _ := f.DescribeLogDirs(ctx, []int32{2, 3}, nil)
-	if got := dirs[2].Replicas[tp]; got != (ReplicaLogDir{Dir: "/a", Future: "/b"}) {
-		t.Errorf("broker 2 before Complete: %+v", got)
-	}
-	if _, ok := dirs[3].Replicas[tp]; ok {
-		t.Errorf("broker 3 hosts %s before the reassignment completes", tp)
-	}
-	var reads []int
-	f.BeforeState(func(read int) error {
-		reads = append(reads, read)
-		if read == 2 {
-			return down
+// The Fake plays each path and release the real ones are checked on, and
+// shows config changes late as real brokers may.
+func TestFakeConformance(t *testing.T) {
+	brokers := []cluster.Broker{{ID: 3, Host: "h3", Port: 9092, Rack: "FD2UD2"}, {ID: 1, Host: "h1", Port: 9092, Rack: "FD0UD0"},
+		{ID: 2, Host: "h2", Port: 9092, Rack: "FD1UD1"}}
+	for _, tc := range []struct {
+		o   FakeOptions
+		id  string
+		lag int
+	}{
+		{o: FakeOptions{LogDirs: []string{"/data/a", "/data/b"}}, id: "fake-id"},
+		{o: FakeOptions{LogDirs: []string{"/data/a", "/data/b"}, Release: "2.4.1"}, id: "fake-id", lag: 2},
+		{o: FakeOptions{ZooKeeper: true, Release: "2.4.1"}, id: "fake-id"},
+		{o: FakeOptions{ZooKeeper: true, Release: "0.9.0.1"}},
+	} {
+		f := NewFakeWith(tc.o, tc.id, brokers...)
+		f.SetConfigLag(tc.lag)
+		release := tc.o.Release
+		if release == "" {
+			release = sarama.MaxVersion.String()
 		}
-		f.Complete()
-		return nil
-	})
-	if _, err := f.State(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.State(ctx, nil); !errors.Is(err, down) {
-		t.Errorf("second read: %v, want the hook's error", err)
-	}
-	dirs, _ = f.DescribeLogDirs(ctx, []int32{2, 3}, nil)
-	if dirs[2].Replicas[tp] != (ReplicaLogDir{Dir: "/b"}) || dirs[3].Replicas[tp] != (ReplicaLogDir{Dir: "/b"}) {
-		t.Errorf("after Complete: %+v", dirs)
-	}
-	var methods []string
-	for _, c := range f.Changes() {
-		methods = append(methods, c.Method)
-	}
-	if want := []string{"CreateTopic", "Reassign", "Reassign", "MoveLogDirs"}; !slices.Equal(methods, want) || !slices.Equal(reads, []int{1, 2}) {
-		t.Errorf("changes %v, reads %v; want %v, [1 2]", methods, reads, want)
-	}
-	if f.MaxInFlight() != 1 || len(f.Reassigned()) != 2 {
-		t.Errorf("max in flight %d, reassigned %v", f.MaxInFlight(), f.Reassigned())
+		path := "admin api"
+		if tc.o.ZooKeeper {
+			path = "zookeeper"
+		}
+		t.Run(fmt.Sprintf("kafka=%s %s config lag %d", release, path, tc.lag), func(t *testing.T) {
+			conformance(t, conformanceTarget{c: f, topic: "conformance", settle: f.Complete, wait: time.Second, release: release})
+		})
 	}
 }

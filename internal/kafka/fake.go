@@ -7,81 +7,105 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/IBM/sarama"
+
 	"github.com/fdud/fdud/internal/cluster"
 )
 
-// Fake is an in-memory Cluster for tests, with the Admin API path's
-// behaviour (or, with PlayZooKeeper, the ZooKeeper path's capabilities). It
-// passes the same conformance suite as both real paths (conformance_test.go,
-// run against real brokers by the integration suite), so that it cannot
-// quietly disagree with them. Reassignments stay in flight until Complete.
+// Fake is an in-memory Cluster for tests. It plays one access path, chosen
+// at construction (FakeOptions): the Admin API path, with its capabilities
+// (cancel, log directories, replica sizes), or the ZooKeeper path, without
+// them; and a Kafka release, with the quirks the real paths meet on it
+// (fake_release.go). It passes the same conformance suite as both real
+// paths (conformance_test.go, run against real brokers by the integration
+// suites), so that it cannot quietly disagree with them. Reassignments stay
+// in flight until Complete.
 //
 // Tests script it (fake_script.go): what happens between two State reads
-// (BeforeState), partitions and brokers as failures leave them, errors a
-// call returns (Fail), and the calls it took (Calls). With SetLogDirs it
-// also moves, describes and sizes replicas in log directories, as the
-// Admin API path does (fake_logdirs.go).
+// (BeforeState) or before any call (Before), partitions and brokers as
+// failures leave them, errors a call returns (Fail), the calls it took
+// (Calls), and configs that brokers show late (fake_configs.go). On the
+// Admin API path it also moves, describes and sizes replicas in log
+// directories (fake_logdirs.go).
 type Fake struct {
 	mu      sync.Mutex
 	brokers []cluster.Broker
 	parts   map[cluster.TopicPartition]*cluster.PartitionState
-	configs map[EntityKind]map[string]map[string]string
 	id      string
-	zk      bool
+	// zk and rel are what the fake plays, fixed at construction.
+	zk  bool
+	rel release
 
+	configViews
 	script
 	logDirs
 }
 
 var _ Cluster = (*Fake)(nil)
 
+// FakeOptions choose what a Fake plays.
+type FakeOptions struct {
+	// ZooKeeper plays the ZooKeeper path (--zookeeper without
+	// --bootstrap-server): one batch of reassignments at a time (another
+	// Reassign while one is in flight fails with cluster.ErrBusy), no
+	// cancel, no log directories or replica sizes. Otherwise the fake plays
+	// the Admin API path, which has all of them.
+	ZooKeeper bool
+	// Release is the Kafka release the brokers run, as sarama spells it
+	// ("0.9.0.1", "2.4.1"); "" is the newest. The Admin API path needs 2.4
+	// or later. See fake_release.go for what older releases change.
+	Release string
+	// LogDirs are every broker's log directories; a replica is in the first
+	// unless moved or placed. Default: one, /data.
+	LogDirs []string
+}
+
 // NewFake returns a cluster of the given live brokers (sorted by id) with
-// cluster id id and no topics.
+// cluster id id and no topics, playing the Admin API path of the newest
+// release.
 func NewFake(id string, brokers ...cluster.Broker) *Fake {
+	return NewFakeWith(FakeOptions{}, id, brokers...)
+}
+
+// NewFakeWith is NewFake playing the path and release o chooses. It panics
+// on options no real cluster has (the Admin API path before Kafka 2.4, a
+// cluster id before 0.10.1): a test's mistake.
+func NewFakeWith(o FakeOptions, id string, brokers ...cluster.Broker) *Fake {
+	rel := mustRelease(o.Release)
+	if !o.ZooKeeper && !rel.atLeast(sarama.V2_4_0_0) {
+		panic(fmt.Sprintf("kafka.Fake: Kafka %s has no reassignment Admin API: play the ZooKeeper path", o.Release))
+	}
+	if id != "" && !rel.hasClusterID() {
+		panic(fmt.Sprintf("kafka.Fake: Kafka %s has no cluster id (0.10.1 and later)", o.Release))
+	}
+	dirs := slices.Clone(o.LogDirs)
+	if len(dirs) == 0 {
+		dirs = []string{"/data"}
+	}
 	bs := slices.Clone(brokers)
 	slices.SortFunc(bs, func(x, y cluster.Broker) int { return int(x.ID) - int(y.ID) })
 	return &Fake{brokers: bs, id: id, parts: map[cluster.TopicPartition]*cluster.PartitionState{},
-		configs: map[EntityKind]map[string]map[string]string{BrokerEntity: {}, TopicEntity: {}},
-		script:  script{failing: map[string]error{}}}
-}
-
-// PlayZooKeeper makes the fake report the ZooKeeper path and its
-// capabilities (one batch of reassignments at a time: another Reassign
-// while one is in flight fails with cluster.ErrBusy).
-func (f *Fake) PlayZooKeeper() *Fake {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.zk = true
-	return f
-}
-
-func (f *Fake) playsZooKeeper() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.zk
+		zk: o.ZooKeeper, rel: rel,
+		configViews: newConfigViews(),
+		script:      script{failing: map[string]error{}, hooks: map[string]func(FakeCall) error{}},
+		logDirs:     logDirs{dirNames: dirs}}
 }
 
 func (f *Fake) Path() string {
-	if f.playsZooKeeper() {
+	if f.zk {
 		return ZooKeeperPath
 	}
 	return AdminAPIPath
 }
 
-// Capabilities are those of the path the fake plays; the log directory
-// ones (mover, describer, sizer) once SetLogDirs gave the brokers log
-// directories, and never on the ZooKeeper path.
+// Capabilities are those of the path the fake plays: on the Admin API path
+// cancel and the log directory ones (mover, describer, sizer), on the
+// ZooKeeper path one batch at a time.
 func (f *Fake) Capabilities() Capabilities {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.zk {
 		return Capabilities{OneBatch: true}
 	}
-	c := Capabilities{Cancel: true}
-	if len(f.dirNames) > 0 {
-		c.LogDirMover, c.LogDirDescriber, c.Sizer = f, f, f
-	}
-	return c
+	return Capabilities{Cancel: true, LogDirMover: f, LogDirDescriber: f, Sizer: f}
 }
 
 func (f *Fake) Close() error { return nil }
@@ -227,66 +251,6 @@ func (f *Fake) CancelReassignments(ctx context.Context, tps []cluster.TopicParti
 			p.Target, p.Adding, p.Removing = nil, nil, nil
 		}
 	}
-	return nil
-}
-
-func (f *Fake) DescribeConfigs(ctx context.Context, kind EntityKind, names []string) (map[string]map[string]string, error) {
-	if kind != TopicEntity && kind != BrokerEntity {
-		return nil, cluster.Invalidf("unknown config entity kind %q", kind)
-	}
-	if err := f.record(FakeCall{Method: "DescribeConfigs", Kind: kind, Names: names}); err != nil {
-		return nil, err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := map[string]map[string]string{}
-	for _, n := range names {
-		out[n] = maps.Clone(f.configs[kind][n])
-		if out[n] == nil {
-			out[n] = map[string]string{}
-		}
-	}
-	return out, nil
-}
-
-func (f *Fake) AlterConfigs(ctx context.Context, kind EntityKind, name string, set map[string]string, del []string) error {
-	if err := checkConfigChange(kind, name, set, del); err != nil {
-		return err
-	}
-	if err := f.record(FakeCall{Method: "AlterConfigs", Kind: kind, Names: []string{name}}); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	cfg := f.configs[kind][name]
-	if cfg == nil {
-		cfg = map[string]string{}
-	}
-	maps.Copy(cfg, set)
-	for _, k := range del {
-		delete(cfg, k)
-	}
-	f.configs[kind][name] = cfg
-	return nil
-}
-
-func (f *Fake) AlterConfigOps(ctx context.Context, kind EntityKind, name string, ops []ConfigOp) error {
-	if err := checkConfigOps(kind, name, ops); err != nil {
-		return err
-	}
-	if err := f.record(FakeCall{Method: "AlterConfigOps", Kind: kind, Names: []string{name}}); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	cfg := maps.Clone(f.configs[kind][name])
-	if cfg == nil {
-		cfg = map[string]string{}
-	}
-	if _, err := ApplyConfigOps(cfg, ops); err != nil {
-		return err
-	}
-	f.configs[kind][name] = cfg
 	return nil
 }
 

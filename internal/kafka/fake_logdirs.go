@@ -12,9 +12,9 @@ import (
 )
 
 // The Fake's log directories, as the Admin API path shows them: every
-// broker has the directories SetLogDirs names, a replica lives in the first
-// unless moved or placed, and a move copies it into a future replica that
-// takes over on Complete.
+// broker has the directories FakeOptions.LogDirs names, a replica lives in
+// the first unless moved or placed, and a move copies it into a future
+// replica that takes over on Complete.
 
 var (
 	_ LogDirMover     = (*Fake)(nil)
@@ -30,15 +30,6 @@ type logDirs struct {
 	// the broker remembers them and creates the replica there.
 	pending map[int32]map[cluster.TopicPartition]string
 	sizes   map[cluster.TopicPartition]int64
-}
-
-// SetLogDirs gives every broker the log directories dirs, and the fake the
-// log directory capabilities (LogDirMover, LogDirDescriber, Sizer) of the
-// Admin API path.
-func (f *Fake) SetLogDirs(dirs ...string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.dirNames = slices.Clone(dirs)
 }
 
 // PlaceReplica puts broker's replica of tp in dir, with a move to future in

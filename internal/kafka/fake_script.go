@@ -16,6 +16,7 @@ import (
 type script struct {
 	calls        []FakeCall
 	failing      map[string]error
+	hooks        map[string]func(FakeCall) error
 	before       func(read int) error
 	reads        int
 	inFlightPeak int
@@ -40,7 +41,7 @@ type FakeCall struct {
 	Assignment [][]int32
 	// Brokers are DescribeLogDirs' and ReplicaSizes' brokers.
 	Brokers []int32
-	// Err is the error Fail injected, if any.
+	// Err is the error Fail or a Before hook injected, if any.
 	Err error
 }
 
@@ -51,11 +52,22 @@ var changing = []string{"Reassign", "CancelReassignments", "AlterConfigs", "Alte
 // fakeMethods are the methods Fail and Calls know.
 var fakeMethods = append([]string{"State", "Brokers", "ClusterID", "DescribeConfigs", "DescribeLogDirs", "ReplicaSizes"}, changing...)
 
-// record notes a call and returns the error injected for its method.
+// record runs the Before hook of a call's method, notes the call and
+// returns the error injected for it.
 func (f *Fake) record(c FakeCall) error {
 	f.mu.Lock()
+	hook := f.hooks[c.Method]
+	f.mu.Unlock()
+	var err error
+	if hook != nil {
+		err = hook(c)
+	}
+	f.mu.Lock()
 	defer f.mu.Unlock()
-	c.Err = f.failing[c.Method]
+	if err == nil {
+		err = f.failing[c.Method]
+	}
+	c.Err = err
 	f.calls = append(f.calls, c)
 	return c.Err
 }
@@ -116,6 +128,23 @@ func mustBeMethod(m string) {
 	if !slices.Contains(fakeMethods, m) {
 		panic(fmt.Sprintf("kafka.Fake: no method %q", m))
 	}
+}
+
+// Before sets a hook that runs at the start of every later call of method,
+// with the call's arguments, before the call does anything and without
+// the fake's lock held: it may change the fake, as somebody else's write
+// lands between two of the client's calls. An error it returns fails the
+// call (recorded with it). nil removes the hook. For State, BeforeState
+// runs first.
+func (f *Fake) Before(method string, hook func(FakeCall) error) {
+	mustBeMethod(method)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if hook == nil {
+		delete(f.hooks, method)
+		return
+	}
+	f.hooks[method] = hook
 }
 
 // BeforeState sets a hook that runs at the start of every State read, read
@@ -191,20 +220,6 @@ func (f *Fake) SetState(st *cluster.State) {
 	f.SetPartitions(st.Partitions...)
 }
 
-// Configs returns the entities of kind with dynamic config set, and their
-// config (copies).
-func (f *Fake) Configs(kind EntityKind) map[string]map[string]string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := map[string]map[string]string{}
-	for name, cfg := range f.configs[kind] {
-		if len(cfg) > 0 {
-			out[name] = maps.Clone(cfg)
-		}
-	}
-	return out
-}
-
 // Partitions returns the fake's partitions as they are (copies), sorted,
 // without running the BeforeState hook or recording a call: for hooks and
 // checks that look behind the clients' back.
@@ -223,19 +238,4 @@ func (f *Fake) partitionsLocked() []cluster.PartitionState {
 		out = append(out, p)
 	}
 	return out
-}
-
-// SetConfig replaces the dynamic config of one entity, as an operator
-// leaves it before a test, without a recorded call.
-func (f *Fake) SetConfig(kind EntityKind, name string, cfg map[string]string) {
-	mustBeKind(kind)
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.configs[kind][name] = maps.Clone(cfg)
-}
-
-func mustBeKind(kind EntityKind) {
-	if kind != TopicEntity && kind != BrokerEntity {
-		panic(fmt.Sprintf("kafka.Fake: no entity kind %q", kind))
-	}
 }

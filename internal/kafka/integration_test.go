@@ -29,7 +29,9 @@ import (
 func TestIntegrationAdminAPI(t *testing.T) {
 	if bootstrap := os.Getenv("FDUD_TEST_BOOTSTRAP"); bootstrap != "" {
 		t.Run("kafka=external", func(t *testing.T) {
-			integrationAdminAPI(t, bootstrap, os.Getenv("FDUD_TEST_COMMAND_CONFIG"), os.Getenv("FDUD_TEST_ZOOKEEPER"))
+			commandConfig, zkConnect := os.Getenv("FDUD_TEST_COMMAND_CONFIG"), os.Getenv("FDUD_TEST_ZOOKEEPER")
+			t.Run("admin api", func(t *testing.T) { integrationAdminAPI(t, bootstrap, commandConfig, zkConnect) })
+			t.Run("conformance", func(t *testing.T) { integrationConformance(t, bootstrap, commandConfig, zkConnect, "") })
 		})
 		return
 	}
@@ -40,26 +42,39 @@ func TestIntegrationAdminAPI(t *testing.T) {
 			// than the tests.
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, LogDirs: 2})
 			t.Run("admin api", func(t *testing.T) { integrationAdminAPI(t, k.Bootstrap, "", k.ZooKeeperConnect) })
-			t.Run("broker throttle rates", func(t *testing.T) { brokerRates(t, k) })
-			t.Run("conformance", func(t *testing.T) { integrationConformance(t, k.Bootstrap, "", k.ZooKeeperConnect) })
+			t.Run("broker throttle rates in zookeeper", func(t *testing.T) { brokerRatesInZooKeeper(t, k) })
+			t.Run("conformance", func(t *testing.T) { integrationConformance(t, k.Bootstrap, "", k.ZooKeeperConnect, v.Version) })
 			t.Run("replica sizes", func(t *testing.T) { integrationSizes(t, k) })
 		})
 	}
 }
 
-// integrationConformance runs the conformance suite the Fake passes
-// against the Admin API path and, where the cluster has ZooKeeper, the
-// ZooKeeper path, each on a topic of its own (deleted at the end).
-func integrationConformance(t *testing.T, bootstrap, commandConfig, zkConnect string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+// connectBootstrap connects to a real cluster at bootstrap
+// (host:port[,host:port]), with commandConfig's client settings if any; the
+// connection closes when the test ends.
+func connectBootstrap(ctx context.Context, t *testing.T, bootstrap, commandConfig string) (Options, Cluster) {
+	t.Helper()
 	o := Options{BootstrapServers: strings.Split(bootstrap, ","), CommandConfig: commandConfig, Timeout: 30 * time.Second}
 	c, err := Connect(ctx, o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
+	return o, c
+}
+
+// integrationConformance runs the conformance suite the Fake passes
+// against the Admin API path and, where the cluster has ZooKeeper, the
+// ZooKeeper path, each on a topic of its own (deleted at the end). release
+// is the brokers' Kafka release; "" takes the one the client detects.
+func integrationConformance(t *testing.T, bootstrap, commandConfig, zkConnect, release string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	o, c := connectBootstrap(ctx, t, bootstrap, commandConfig)
 	a := c.(*adminCluster)
+	if release == "" {
+		release = a.version.String()
+	}
 	paths := []struct {
 		name string
 		o    Options
@@ -81,7 +96,7 @@ func integrationConformance(t *testing.T, bootstrap, commandConfig, zkConnect st
 			rand.Read(b)
 			topic := "fdud-conformance-" + hex.EncodeToString(b)
 			defer deleteTopic(t, a, topic)
-			conformance(t, conformanceTarget{c: cl, topic: topic, wait: time.Minute})
+			conformance(t, conformanceTarget{c: cl, topic: topic, wait: time.Minute, release: release})
 		})
 	}
 }
@@ -89,12 +104,7 @@ func integrationConformance(t *testing.T, bootstrap, commandConfig, zkConnect st
 func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	o := Options{BootstrapServers: strings.Split(bootstrap, ","), CommandConfig: commandConfig, Timeout: 30 * time.Second}
-	c, err := Connect(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, c := connectBootstrap(ctx, t, bootstrap, commandConfig)
 	if c.Path() != AdminAPIPath {
 		t.Fatalf("path %q", c.Path())
 	}
@@ -166,28 +176,6 @@ func integrationAdminAPI(t *testing.T, bootstrap, commandConfig, zkConnect strin
 	if err := c.AlterConfigs(ctx, TopicEntity, topic, nil, []string{LeaderThrottledReplicas}); err != nil {
 		t.Fatal(err)
 	}
-	bid := itoa(ids[2])
-	if err := c.AlterConfigs(ctx, BrokerEntity, bid, map[string]string{FollowerThrottledRate: "10000000"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	// Kafka 2.4 does not report broker throttle rates: they read as
-	// Unreported (see TestBrokerRatesOnRealBrokers).
-	wantRate, wantGone := "10000000", ""
-	if !a.ratesReported() {
-		wantRate, wantGone = Unreported, Unreported
-	}
-	waitFor(ctx, t, "the broker rate to show", func() bool {
-		cfg, err = c.DescribeConfigs(ctx, BrokerEntity, []string{bid, ClusterDefault})
-		return err == nil && cfg[bid][FollowerThrottledRate] == wantRate && cfg[ClusterDefault] != nil
-	})
-	if err := c.AlterConfigs(ctx, BrokerEntity, bid, nil, []string{FollowerThrottledRate}); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(ctx, t, "the broker rate to go", func() bool {
-		cfg, err = c.DescribeConfigs(ctx, BrokerEntity, []string{bid})
-		return err == nil && cfg[bid][FollowerThrottledRate] == wantGone
-	})
-
 	// Reassign partition 0 to the third broker, then cancel it. On an empty
 	// partition the move may finish before the cancellation; both outcomes
 	// are checked for what they must leave behind.

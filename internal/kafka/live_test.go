@@ -36,8 +36,9 @@ func ints(xs []int32) string {
 func sorted(xs []int32) []int32 { xs = slices.Clone(xs); slices.Sort(xs); return xs }
 
 // TestLiveKafka09 reads a real Kafka 0.9.0.1 cluster through both paths and
-// compares with what Kafka's own kafka-topics.sh --describe says, then moves
-// a partition through the ZooKeeper path.
+// compares with what Kafka's own kafka-topics.sh --describe says, moves a
+// partition through the ZooKeeper path, and runs the conformance suite the
+// Fake passes (playing 0.9) on that path.
 func TestLiveKafka09(t *testing.T) {
 	k := testenv.StartKafka(t, testenv.KafkaOptions{Brokers: 3})
 	k.CreateTopic(t, "orders", 3, 2)
@@ -134,5 +135,14 @@ func TestLiveKafka09(t *testing.T) {
 		if got := st.Partitions[0]; fmt.Sprint(got.Replicas) != fmt.Sprint(target) || got.Reassigning() {
 			t.Errorf("after the reassignment: %+v, want replicas %v", got, target)
 		}
+	})
+
+	t.Run("conformance", func(t *testing.T) {
+		c, err := Connect(ctx, Options{ZooKeeper: k.ZooKeeperConnect, Timeout: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conformance(t, conformanceTarget{c: c, topic: "fdud-conformance", wait: time.Minute, release: testenv.Legacy.Version})
 	})
 }

@@ -61,12 +61,7 @@ func integrationSizes(t *testing.T, k *testenv.Kafka) {
 	b := make([]byte, 4)
 	rand.Read(b)
 	topic := "fdud-sizes-" + hex.EncodeToString(b)
-	o := Options{BootstrapServers: strings.Split(k.Bootstrap, ","), Timeout: 30 * time.Second}
-	c, err := Connect(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	o, c := connectBootstrap(ctx, t, k.Bootstrap, "")
 	if err := c.CreateTopic(ctx, topic, [][]int32{{1, 2}, {2, 3}, {3, 1}}, nil); err != nil {
 		t.Fatal(err)
 	}

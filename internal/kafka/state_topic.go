@@ -167,10 +167,8 @@ func whenReady[T any](ctx context.Context, a *adminCluster, topic string, fn fun
 			return v, err
 		}
 		a.log.Debug("state topic not ready; trying again", "topic", topic, "err", err)
-		select {
-		case <-ctx.Done():
+		if a.wait(ctx, delay) != nil {
 			return v, err
-		case <-time.After(delay):
 		}
 		within(ctx, a.timeout, func() (struct{}, error) { return struct{}{}, a.client.RefreshMetadata(topic) })
 	}
@@ -214,10 +212,8 @@ func (a *adminCluster) waitLeader(ctx context.Context, topic string) error {
 				}
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("state topic %s: waiting for its leader: %w (last error: %v)", topic, ctx.Err(), err)
-		case <-time.After(delay):
+		if werr := a.wait(ctx, delay); werr != nil {
+			return fmt.Errorf("state topic %s: waiting for its leader: %w (last error: %v)", topic, werr, err)
 		}
 	}
 }

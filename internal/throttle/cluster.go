@@ -8,7 +8,7 @@ import (
 
 // Cluster is what throttle needs of a Kafka cluster: its entities' dynamic
 // configuration and its id. Both of fdud's access paths (a kafka.Cluster)
-// serve it; tests give an in-memory one.
+// serve it, and so does kafka.Fake in tests.
 type Cluster interface {
 	// DescribeConfigs and AlterConfigs are kafka.Cluster's.
 	DescribeConfigs(ctx context.Context, kind kafka.EntityKind, names []string) (map[string]map[string]string, error)

@@ -1,138 +1,72 @@
 package throttle
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"maps"
 	"strconv"
 
 	"github.com/fdud/fdud/internal/cluster"
 	"github.com/fdud/fdud/internal/kafka"
 )
 
-// configCluster is an in-memory Cluster: dynamic configuration and an id.
-//
-// Like a real broker, it can show an old value for a while after a change
-// (config changes propagate asynchronously): with lag > 0, the next lag
-// DescribeConfigs of an entity after an AlterConfigs of it return the
-// configuration from before; stale serves given values for a number of reads.
-type configCluster struct {
-	configs map[Entity]map[string]string
-	alters  int
-	lag     int
-	// old and oldReads: what an entity still reads as, and for how many more
-	// DescribeConfigs.
-	old      map[Entity]map[string]string
-	oldReads map[Entity]int
-	// onDescribe, when set, runs before each DescribeConfigs.
-	onDescribe func()
-	// onAlter, when set, runs at the start of each AlterConfigs and
-	// AlterConfigOps, before the change is made: somebody else's write
-	// landing between fdud's read and its write.
-	onAlter func(Entity)
-	// id is the cluster id; "" as before 0.10.1.
-	id string
-	// ratesUnreported makes DescribeConfigs answer as Kafka 2.4 does:
-	// every broker throttle rate reads as kafka.Unreported, set or not.
-	ratesUnreported bool
-	// noBrokerConfigs makes broker config changes fail with
-	// errors.ErrUnsupported, as fdud's ZooKeeper path refuses them on
-	// Kafka 0.9.
-	noBrokerConfigs bool
-}
+// The tests' cluster is a kafka.Fake with neither brokers nor topics:
+// throttle needs only dynamic configs and the cluster id. What real
+// clusters do to configs, the Fake does too, and its conformance suite
+// checks it against real brokers: Kafka 0.9 refuses broker configs, the
+// Admin API path on 2.4 cannot read the broker rates
+// (kafka.FakeOptions.Release), and brokers may show a change late
+// (SetConfigLag, ShowStale).
 
-func (c *configCluster) ClusterID(context.Context) (string, error) { return c.id, nil }
+// newFake returns a Fake of the newest release with the configs cfg.
+func newFake(cfg configs) *kafka.Fake { return newFakeWith(kafka.FakeOptions{}, "", cfg) }
 
-var _ Cluster = (*configCluster)(nil)
-
-func newConfigCluster(cfg map[Entity]map[string]string) *configCluster {
-	c := &configCluster{configs: map[Entity]map[string]string{}, old: map[Entity]map[string]string{}, oldReads: map[Entity]int{}}
+// newFakeWith returns a Fake playing what o chooses, with cluster id id
+// and the configs cfg.
+func newFakeWith(o kafka.FakeOptions, id string, cfg configs) *kafka.Fake {
+	f := kafka.NewFakeWith(o, id)
 	for e, kv := range cfg {
-		c.configs[e] = maps.Clone(kv)
+		f.SetConfig(e.Kind, e.Name, kv)
 	}
-	return c
+	return f
 }
 
-// stale makes the next reads DescribeConfigs of each entity of cfg return
-// cfg's value for it.
-func (c *configCluster) stale(cfg map[Entity]map[string]string, reads int) {
+// configsOf returns f's dynamic configs as they are, whatever
+// DescribeConfigs shows.
+func configsOf(f *kafka.Fake) configs {
+	out := configs{}
+	for _, kind := range []kafka.EntityKind{kafka.BrokerEntity, kafka.TopicEntity} {
+		for name, kv := range f.Configs(kind) {
+			out[Entity{kind, name}] = kv
+		}
+	}
+	return out
+}
+
+// showStale makes the next reads DescribeConfigs of each entity of cfg
+// show cfg's value for it, as brokers that have not applied the latest
+// changes.
+func showStale(f *kafka.Fake, cfg configs, reads int) {
 	for e, kv := range cfg {
-		c.old[e] = maps.Clone(kv)
-		c.oldReads[e] = reads
+		f.ShowStale(e.Kind, e.Name, kv, reads)
 	}
 }
 
-func (c *configCluster) DescribeConfigs(_ context.Context, kind kafka.EntityKind, names []string) (map[string]map[string]string, error) {
-	if c.onDescribe != nil {
-		c.onDescribe()
-	}
-	out := map[string]map[string]string{}
-	for _, n := range names {
-		e := Entity{kind, n}
-		if c.oldReads[e] > 0 {
-			c.oldReads[e]--
-			out[n] = maps.Clone(c.old[e])
-		} else {
-			out[n] = maps.Clone(c.configs[e])
-		}
-		if out[n] == nil {
-			out[n] = map[string]string{}
-		}
-		if c.ratesUnreported && kind == kafka.BrokerEntity {
-			for _, k := range kafka.BrokerRateKeys {
-				out[n][k] = kafka.Unreported
-			}
-		}
-	}
-	return out, nil
-}
+// freeze makes every entity read as it is now, whatever changes.
+func freeze(f *kafka.Fake) { showStale(f, configsOf(f), 1<<30) }
 
-func (c *configCluster) AlterConfigs(_ context.Context, kind kafka.EntityKind, name string, set map[string]string, del []string) error {
-	return c.alter(Entity{kind, name}, func(cfg map[string]string) error {
-		maps.Copy(cfg, set)
-		for _, k := range del {
-			delete(cfg, k)
+// beforeAlter runs change before the next write of an entity's config for
+// which it returns true (somebody else's write landing between fdud's read
+// and its write), and then no more; the returned func reports whether it
+// ran.
+func beforeAlter(f *kafka.Fake, change func(Entity) bool) (ran func() bool) {
+	done := false
+	hook := func(c kafka.FakeCall) error {
+		if !done && change(Entity{c.Kind, c.Names[0]}) {
+			done = true
 		}
 		return nil
-	})
-}
-
-// AlterConfigOps applies the ops to the configuration as it is at the time
-// of the write, as both of fdud's paths do.
-func (c *configCluster) AlterConfigOps(_ context.Context, kind kafka.EntityKind, name string, ops []kafka.ConfigOp) error {
-	return c.alter(Entity{kind, name}, func(cfg map[string]string) error {
-		_, err := kafka.ApplyConfigOps(cfg, ops)
-		return err
-	})
-}
-
-func (c *configCluster) alter(e Entity, change func(map[string]string) error) error {
-	if c.onAlter != nil {
-		c.onAlter(e)
 	}
-	if c.noBrokerConfigs && e.Kind == kafka.BrokerEntity {
-		return fmt.Errorf("broker %s runs Kafka 0.9, which has no dynamic broker configs: %w", e.Name, errors.ErrUnsupported)
-	}
-	c.alters++
-	cfg := maps.Clone(c.configs[e])
-	if cfg == nil {
-		cfg = map[string]string{}
-	}
-	if err := change(cfg); err != nil {
-		return err
-	}
-	if c.lag > 0 {
-		if c.oldReads[e] == 0 { // not caught up with an earlier change yet: keep that older view
-			c.old[e] = maps.Clone(c.configs[e])
-		}
-		c.oldReads[e] = c.lag
-	}
-	c.configs[e] = cfg
-	if len(cfg) == 0 {
-		delete(c.configs, e)
-	}
-	return nil
+	f.Before("AlterConfigs", hook)
+	f.Before("AlterConfigOps", hook)
+	return func() bool { return done }
 }
 
 func broker(id int) Entity  { return Entity{kafka.BrokerEntity, strconv.Itoa(id)} }

@@ -6,15 +6,17 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // eventsMoves shares brokers 1 and 3 with ordersMoves (another topic).
 var eventsMoves = []Move{{TP: tp("events", 0), Current: []int32{1, 4}, Target: []int32{3, 4}}}
 
-// rig runs plans' throttles against one in-memory cluster and one store.
+// rig runs plans' throttles against one kafka.Fake and one store.
 type rig struct {
 	t     *testing.T
-	cl    *configCluster
+	cl    *kafka.Fake
 	store Store
 }
 
@@ -24,8 +26,7 @@ func newRig(t *testing.T, id string, before configs) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl := newConfigCluster(before)
-	cl.id = id
+	cl := newFakeWith(kafka.FakeOptions{}, id, before)
 	return &rig{t: t, cl: cl, store: store}
 }
 
@@ -59,8 +60,8 @@ func (r *rig) load(plan string) *Record {
 
 func (r *rig) want(when string, want configs) {
 	r.t.Helper()
-	if !reflect.DeepEqual(r.cl.configs, want) {
-		r.t.Errorf("%s:\n got %v\nwant %v", when, r.cl.configs, want)
+	if !reflect.DeepEqual(configsOf(r.cl), want) {
+		r.t.Errorf("%s:\n got %v\nwant %v", when, configsOf(r.cl), want)
 	}
 }
 
@@ -158,7 +159,7 @@ func TestCleanupHandsOverEntriesOfAnOperatorList(t *testing.T) {
 	r.apply("a", 1000, ordersMoves)
 	r.apply("b", 1000, append(ordersMoves[:1:1], Move{TP: tp("orders", 2), Current: []int32{2, 3}, Target: []int32{4, 3}}))
 	r.cleanup("a")
-	if got := r.cl.configs[topic("orders")][lList]; got != "5:9,0:1,0:2,2:2,2:3" {
+	if got := configsOf(r.cl)[topic("orders")][lList]; got != "5:9,0:1,0:2,2:2,2:3" {
 		t.Errorf("leader list after plan a's clean-up: %q", got)
 	}
 	r.cleanup("b")
@@ -205,8 +206,7 @@ func TestHandoverIsIdempotent(t *testing.T) {
 func TestRecordsOfAnotherCluster(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t, "cluster-1", nil)
-	other := newConfigCluster(nil)
-	other.id = "cluster-2"
+	other := newFakeWith(kafka.FakeOptions{}, "cluster-2", nil)
 	if _, err := Apply(ctx, other, r.store, Request{PlanID: "b", Rate: 1000, Moves: eventsMoves, Settle: fast}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -229,8 +229,8 @@ func TestRecordsOfAnotherCluster(t *testing.T) {
 	if _, err := Cleanup(ctx, other, r.store, "b", nil); err != nil {
 		t.Fatal(err)
 	}
-	if len(other.configs) != 0 {
-		t.Errorf("cluster-2 after its clean-up: %v", other.configs)
+	if len(configsOf(other)) != 0 {
+		t.Errorf("cluster-2 after its clean-up: %v", configsOf(other))
 	}
 }
 

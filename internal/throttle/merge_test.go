@@ -41,11 +41,11 @@ func restoredConfigs(t *testing.T, rec *Record, current configs) (configs, []Cha
 // appliedConfigs returns the configuration after applying changes.
 func appliedConfigs(t *testing.T, before configs, changes []Change) configs {
 	t.Helper()
-	cl := newConfigCluster(before)
+	cl := newFake(before)
 	if err := apply(context.Background(), cl, changes, slog.New(slog.DiscardHandler), "test"); err != nil {
 		t.Fatal(err)
 	}
-	return cl.configs
+	return configsOf(cl)
 }
 
 func TestMerge(t *testing.T) {
@@ -376,7 +376,7 @@ func TestApplyAndRemove(t *testing.T) {
 		broker(1):       {fRate: "5000"},
 		topic("orders"): {fList: "5:8", "cleanup.policy": "compact"},
 	}
-	fake := newConfigCluster(before)
+	fake := newFake(before)
 	var cl Cluster = fake
 	store := tempStore(t)
 	req := Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves}
@@ -384,7 +384,7 @@ func TestApplyAndRemove(t *testing.T) {
 	if err != nil || rec == nil {
 		t.Fatalf("Apply: %v, %v", rec, err)
 	}
-	if got := fake.configs[topic("orders")][fList]; got != "5:8,0:3" {
+	if got := configsOf(fake)[topic("orders")][fList]; got != "5:8,0:3" {
 		t.Errorf("follower list = %q", got)
 	}
 	saved, err := store.Load(ctx, "plan-1")
@@ -396,7 +396,7 @@ func TestApplyAndRemove(t *testing.T) {
 	if _, err := Apply(ctx, cl, store, req, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := fake.configs[broker(3)][lRate]; got != "800" {
+	if got := configsOf(fake)[broker(3)][lRate]; got != "800" {
 		t.Errorf("rate after re-run = %q, want 800", got)
 	}
 	for i := range 2 {
@@ -407,8 +407,8 @@ func TestApplyAndRemove(t *testing.T) {
 		if removed != (i == 0) {
 			t.Errorf("Remove #%d: removed = %v", i+1, removed)
 		}
-		if !reflect.DeepEqual(fake.configs, before) {
-			t.Errorf("after Remove #%d: %v, want %v", i+1, fake.configs, before)
+		if !reflect.DeepEqual(configsOf(fake), before) {
+			t.Errorf("after Remove #%d: %v, want %v", i+1, configsOf(fake), before)
 		}
 	}
 	if rec, _ := store.Load(ctx, "plan-1"); rec != nil {
@@ -420,21 +420,21 @@ func TestApplyAndRemove(t *testing.T) {
 func TestApplyRespectsTheClusterDefault(t *testing.T) {
 	ctx := context.Background()
 	before := configs{clusterDefault: {lRate: "500", fRate: "5000"}}
-	cl := newConfigCluster(before)
+	cl := newFake(before)
 	store := tempStore(t)
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, b := range []Entity{broker(1), broker(2), broker(3)} {
-		if got := cl.configs[b]; !reflect.DeepEqual(got, map[string]string{fRate: "1000"}) {
+		if got := configsOf(cl)[b]; !reflect.DeepEqual(got, map[string]string{fRate: "1000"}) {
 			t.Errorf("%v: %v, want only %s=1000 (the default leader rate 500 is lower)", b, got, fRate)
 		}
 	}
 	if _, err := Remove(ctx, cl, store, "plan-1"); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(cl.configs, before) {
-		t.Errorf("after Remove: %v, want %v", cl.configs, before)
+	if !reflect.DeepEqual(configsOf(cl), before) {
+		t.Errorf("after Remove: %v, want %v", configsOf(cl), before)
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // Issue 9 (real Kafka 0.9): a failed --throttle left a record of throttles
@@ -14,8 +16,7 @@ import (
 func TestApplyOnBrokersWithoutDynamicConfigs(t *testing.T) {
 	ctx := context.Background()
 	before := configs{topic("orders"): {"cleanup.policy": "compact"}}
-	cl := newConfigCluster(before)
-	cl.noBrokerConfigs = true
+	cl := newFakeWith(kafka.FakeOptions{ZooKeeper: true, Release: "0.9.0.1"}, "", before)
 	store := tempStore(t)
 	_, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil)
 	if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), "nothing was set") {
@@ -24,8 +25,8 @@ func TestApplyOnBrokersWithoutDynamicConfigs(t *testing.T) {
 	if rec, err := store.Load(ctx, "plan-1"); rec != nil || err != nil {
 		t.Errorf("record left behind: %+v, %v", rec, err)
 	}
-	if !reflect.DeepEqual(cl.configs, before) {
-		t.Errorf("configs changed: %v", cl.configs)
+	if !reflect.DeepEqual(configsOf(cl), before) {
+		t.Errorf("configs changed: %v", configsOf(cl))
 	}
 }
 
@@ -33,14 +34,16 @@ func TestApplyOnBrokersWithoutDynamicConfigs(t *testing.T) {
 // 0.9) no longer fails every clean-up: the clean-up drops it, saying so.
 func TestCleanupDropsAStaleRecord(t *testing.T) {
 	ctx := context.Background()
-	cl := newConfigCluster(configs{})
 	store := tempStore(t)
-	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil); err != nil {
+	applied := newFake(configs{})
+	if _, err := Apply(ctx, applied, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, nil); err != nil {
 		t.Fatal(err)
 	}
-	// The brokers turn out to hold no dynamic configs: what the record says
-	// of them is stale.
-	cl.noBrokerConfigs = true
+	// The cluster turns out to run Kafka 0.9, whose brokers hold no dynamic
+	// configs (an older fdud recorded rates it meant to set): what the
+	// record says of them is stale. Its topics keep fdud's throttles.
+	topics := configs{topic("orders"): configsOf(applied)[topic("orders")]}
+	cl := newFakeWith(kafka.FakeOptions{ZooKeeper: true, Release: "0.9.0.1"}, "", topics)
 	rm, err := Cleanup(ctx, cl, store, "plan-1", nil)
 	if err != nil || !rm.Removed {
 		t.Fatalf("Cleanup: %+v, %v", rm, err)
@@ -51,7 +54,7 @@ func TestCleanupDropsAStaleRecord(t *testing.T) {
 	if rec, _ := store.Load(ctx, "plan-1"); rec != nil {
 		t.Error("the stale record is still there")
 	}
-	if got := cl.configs[topic("orders")]; len(got) != 0 {
+	if got := configsOf(cl)[topic("orders")]; len(got) != 0 {
 		t.Errorf("topic throttles left: %v", got)
 	}
 }

@@ -19,30 +19,31 @@ import (
 // applies to the list as it is when fdud writes.
 func TestOperatorEntriesAddedBetweenReadAndWriteSurvive(t *testing.T) {
 	ctx := context.Background()
-	cl := newConfigCluster(configs{topic("orders"): {lList: "7:7", "retention.ms": "1"}})
+	cl := newFake(configs{topic("orders"): {lList: "7:7", "retention.ms": "1"}})
 	store := tempStore(t)
 	// The operator adds entries to the topic's lists just before fdud's
 	// first write of the topic's config, after fdud read it.
-	operator := func(leader, follower string) {
-		cl.onAlter = func(e Entity) {
+	operator := func(leader, follower string) (ran func() bool) {
+		return beforeAlter(cl, func(e Entity) bool {
 			if e != topic("orders") {
-				return
+				return false
 			}
-			cl.onAlter = nil
-			cfg := cl.configs[e]
+			cfg := configsOf(cl)[e]
 			cfg[lList] = appendEntry(cfg[lList], leader)
 			cfg[fList] = appendEntry(cfg[fList], follower)
-		}
+			cl.SetConfig(e.Kind, e.Name, cfg)
+			return true
+		})
 	}
 
-	operator("9:9", "9:8")
+	ran := operator("9:9", "9:8")
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if cl.onAlter != nil {
+	if !ran() {
 		t.Fatal("Apply did not write the topic's config")
 	}
-	got := cl.configs[topic("orders")]
+	got := configsOf(cl)[topic("orders")]
 	for key, want := range map[string][]string{lList: {"7:7", "9:9", "0:1", "0:2"}, fList: {"9:8", "0:3"}} {
 		if !cluster.SameMembers(parseList(got[key]), want) {
 			t.Errorf("after Apply: %s = %q, want the entries %v", key, got[key], want)
@@ -51,17 +52,17 @@ func TestOperatorEntriesAddedBetweenReadAndWriteSurvive(t *testing.T) {
 
 	// The follower list is one fdud created: with the operator's entry in
 	// it, clean-up must not delete it.
-	operator("6:6", "6:5")
+	ran = operator("6:6", "6:5")
 	r, err := CleanupSettle(ctx, cl, store, "plan-1", nil, fast)
 	if err != nil || !r.Removed {
 		t.Fatalf("clean-up: %+v, %v", r, err)
 	}
-	if cl.onAlter != nil {
+	if !ran() {
 		t.Fatal("clean-up did not write the topic's config")
 	}
 	want := configs{topic("orders"): {lList: "7:7,9:9,6:6", fList: "9:8,6:5", "retention.ms": "1"}}
-	if !reflect.DeepEqual(cl.configs, want) {
-		t.Errorf("after clean-up:\n got %v\nwant %v", cl.configs, want)
+	if !reflect.DeepEqual(configsOf(cl), want) {
+		t.Errorf("after clean-up:\n got %v\nwant %v", configsOf(cl), want)
 	}
 }
 
@@ -71,19 +72,20 @@ func TestOperatorEntriesAddedBetweenReadAndWriteSurvive(t *testing.T) {
 func TestOperatorWildcardBetweenReadAndWrite(t *testing.T) {
 	ctx := context.Background()
 	before := configs{topic("orders"): {lList: "7:7"}}
-	cl := newConfigCluster(before)
+	cl := newFake(before)
 	store := tempStore(t)
-	cl.onAlter = func(e Entity) {
-		if e == topic("orders") {
-			cl.onAlter = nil
-			cl.configs[e][lList] = "*"
+	beforeAlter(cl, func(e Entity) bool {
+		if e != topic("orders") {
+			return false
 		}
-	}
+		cl.SetConfig(e.Kind, e.Name, map[string]string{lList: "*"})
+		return true
+	})
 	_, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}, nil)
 	if !errors.Is(err, kafka.ErrWildcardList) || !strings.Contains(err.Error(), "record plan-1 kept") {
 		t.Fatalf("Apply: %v", err)
 	}
-	if got := cl.configs[topic("orders")]; !reflect.DeepEqual(got, map[string]string{lList: "*"}) {
+	if got := configsOf(cl)[topic("orders")]; !reflect.DeepEqual(got, map[string]string{lList: "*"}) {
 		t.Errorf("topic config after the failed Apply: %v", got)
 	}
 	r, err := CleanupSettle(ctx, cl, store, "plan-1", nil, fast)
@@ -93,8 +95,8 @@ func TestOperatorWildcardBetweenReadAndWrite(t *testing.T) {
 	if !slices.Equal(r.Warnings, []string{`topic orders: leader.replication.throttled.replicas is "*" (set by someone else since): leaving it`}) {
 		t.Errorf("warnings %q", r.Warnings)
 	}
-	if want := (configs{topic("orders"): {lList: "*"}}); !reflect.DeepEqual(cl.configs, want) {
-		t.Errorf("after clean-up:\n got %v\nwant %v", cl.configs, want)
+	if want := (configs{topic("orders"): {lList: "*"}}); !reflect.DeepEqual(configsOf(cl), want) {
+		t.Errorf("after clean-up:\n got %v\nwant %v", configsOf(cl), want)
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // fast polls at once; the timeout is only reached when a test fails.
@@ -17,7 +19,7 @@ var fast = Settle{Timeout: time.Minute, Interval: time.Microsecond}
 // Brokers apply config changes asynchronously: for a moment after
 // IncrementalAlterConfigs (or a ZooKeeper config write), DescribeConfigs may
 // still show the old value. These tests run Apply and Cleanup against a
-// configCluster that does the same.
+// kafka.Fake that does the same (SetConfigLag, ShowStale).
 
 // Pins bug 1(a): clean-up read keys that still showed their value from
 // before fdud (the broker had not applied fdud's change yet), counted them
@@ -30,7 +32,7 @@ func TestCleanupRestoresKeysThatStillReadAsBefore(t *testing.T) {
 		broker(1):       {fRate: "5000"},
 		topic("orders"): {fList: "5:8", "cleanup.policy": "compact"},
 	}
-	cl := newConfigCluster(before)
+	cl := newFake(before)
 	store := tempStore(t)
 	rec, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves}, nil)
 	if err != nil || rec == nil {
@@ -41,7 +43,7 @@ func TestCleanupRestoresKeysThatStillReadAsBefore(t *testing.T) {
 	for _, e := range rec.Entities() {
 		old[e] = before[e]
 	}
-	cl.stale(old, 1)
+	showStale(cl, old, 1)
 
 	r, err := Cleanup(ctx, cl, store, "plan-1", nil)
 	if err != nil || !r.Removed {
@@ -50,8 +52,8 @@ func TestCleanupRestoresKeysThatStillReadAsBefore(t *testing.T) {
 	if len(r.Warnings) != 0 {
 		t.Errorf("warnings %q", r.Warnings)
 	}
-	if !reflect.DeepEqual(cl.configs, before) {
-		t.Errorf("after clean-up:\n got %v\nwant %v", cl.configs, before)
+	if !reflect.DeepEqual(configsOf(cl), before) {
+		t.Errorf("after clean-up:\n got %v\nwant %v", configsOf(cl), before)
 	}
 }
 
@@ -61,13 +63,13 @@ func TestCleanupRestoresKeysThatStillReadAsBefore(t *testing.T) {
 func TestRerunRightAfterCleanupSeesTheCleanedUpValues(t *testing.T) {
 	ctx := context.Background()
 	before := configs{broker(1): {fRate: "5000"}}
-	cl := newConfigCluster(before)
+	cl := newFake(before)
 	store := tempStore(t)
 	req := Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}
 	if _, err := Apply(ctx, cl, store, req, nil); err != nil {
 		t.Fatal(err)
 	}
-	cl.lag = 2 // from here on, brokers show each change two reads late
+	cl.SetConfigLag(2) // from here on, brokers show each change two reads late
 	if _, err := CleanupSettle(ctx, cl, store, "plan-1", nil, fast); err != nil {
 		t.Fatal(err)
 	}
@@ -87,42 +89,29 @@ func TestRerunRightAfterCleanupSeesTheCleanedUpValues(t *testing.T) {
 	if _, err := CleanupSettle(ctx, cl, store, "plan-1", nil, fast); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(cl.configs, before) {
-		t.Errorf("after the second clean-up:\n got %v\nwant %v", cl.configs, before)
+	if !reflect.DeepEqual(configsOf(cl), before) {
+		t.Errorf("after the second clean-up:\n got %v\nwant %v", configsOf(cl), before)
 	}
 }
-
-// caughtUp reports whether every entity reads as it is.
-func (c *configCluster) caughtUp() bool {
-	for _, n := range c.oldReads {
-		if n > 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// freeze makes every entity read as it is now, whatever changes.
-func (c *configCluster) freeze() { c.stale(c.configs, 1<<30) }
 
 func TestApplyAndCleanupWaitForBrokersToShowTheirChanges(t *testing.T) {
 	ctx := context.Background()
-	cl := newConfigCluster(configs{broker(1): {fRate: "5000"}})
-	cl.lag = 3
+	cl := newFake(configs{broker(1): {fRate: "5000"}})
+	cl.SetConfigLag(3)
 	store := tempStore(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves, Settle: fast}, log); err != nil {
 		t.Fatal(err)
 	}
-	if !cl.caughtUp() {
-		t.Errorf("Apply returned before DescribeConfigs showed its changes: %v", cl.oldReads)
+	if !cl.ConfigsShown() {
+		t.Error("Apply returned before DescribeConfigs showed its changes")
 	}
 	if _, err := CleanupSettle(ctx, cl, store, "plan-1", log, fast); err != nil {
 		t.Fatal(err)
 	}
-	if !cl.caughtUp() {
-		t.Errorf("Cleanup returned before DescribeConfigs showed its changes: %v", cl.oldReads)
+	if !cl.ConfigsShown() {
+		t.Error("Cleanup returned before DescribeConfigs showed its changes")
 	}
 	if strings.Contains(logs.String(), "does not show") {
 		t.Errorf("warned although the changes showed:\n%s", logs.String())
@@ -132,8 +121,8 @@ func TestApplyAndCleanupWaitForBrokersToShowTheirChanges(t *testing.T) {
 func TestSettleTimeoutIsAWarningNotAnError(t *testing.T) {
 	ctx := context.Background()
 	before := configs{broker(1): {fRate: "5000"}}
-	cl := newConfigCluster(before)
-	cl.lag = 1 << 30 // never shows
+	cl := newFake(before)
+	cl.SetConfigLag(1 << 30) // never shows
 	store := tempStore(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
@@ -146,8 +135,8 @@ func TestSettleTimeoutIsAWarningNotAnError(t *testing.T) {
 		t.Errorf("no warning about broker 1:\n%s", logs.String())
 	}
 	logs.Reset()
-	cl.lag = 0
-	cl.freeze() // shows fdud's throttles from now on
+	cl.SetConfigLag(0)
+	freeze(cl) // shows fdud's throttles from now on
 	r, err := CleanupSettle(ctx, cl, store, "plan-1", log, short)
 	if err != nil || !r.Removed {
 		t.Fatalf("Cleanup: %+v, %v", r, err)
@@ -158,26 +147,27 @@ func TestSettleTimeoutIsAWarningNotAnError(t *testing.T) {
 	if rec, _ := store.Load(ctx, "plan-1"); rec != nil {
 		t.Error("record kept although the changes were made")
 	}
-	if !reflect.DeepEqual(cl.configs, before) {
-		t.Errorf("after clean-up %v, want %v", cl.configs, before)
+	if !reflect.DeepEqual(configsOf(cl), before) {
+		t.Errorf("after clean-up %v, want %v", configsOf(cl), before)
 	}
 }
 
 func TestSettleStopsWithTheContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cl := newConfigCluster(nil)
+	cl := newFake(nil)
 	store := tempStore(t)
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1], Settle: fast}, nil); err != nil {
 		t.Fatal(err)
 	}
-	cl.freeze()
+	freeze(cl)
 	reads := 0
-	cl.onDescribe = func() {
+	cl.Before("DescribeConfigs", func(kafka.FakeCall) error {
 		if reads++; reads == 3 {
 			cancel()
 		}
-	}
+		return nil
+	})
 	_, err := CleanupSettle(ctx, cl, store, "plan-1", nil, Settle{Timeout: time.Hour, Interval: time.Millisecond})
 	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "record kept") {
 		t.Errorf("got %v, want the context's error", err)

@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/fdud/fdud/internal/kafka"
 )
 
 // Pins the real Kafka 2.4.1 failure: its DescribeConfigs leaves the broker
@@ -19,8 +21,7 @@ import (
 func TestRatesTheBrokerDoesNotReport(t *testing.T) {
 	ctx := context.Background()
 	before := configs{topic("orders"): {"cleanup.policy": "compact"}}
-	cl := newConfigCluster(before)
-	cl.ratesUnreported = true
+	cl := newFakeWith(kafka.FakeOptions{Release: "2.4.1"}, "", before)
 	store := tempStore(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
@@ -29,7 +30,7 @@ func TestRatesTheBrokerDoesNotReport(t *testing.T) {
 		t.Fatalf("Apply: %v, %v", rec, err)
 	}
 	for _, b := range []Entity{broker(1), broker(2), broker(3)} {
-		if got := cl.configs[b]; got[lRate] != "1000" || got[fRate] != "1000" {
+		if got := configsOf(cl)[b]; got[lRate] != "1000" || got[fRate] != "1000" {
 			t.Errorf("%v after Apply: %v, want both rates 1000", b, got)
 		}
 	}
@@ -51,8 +52,8 @@ func TestRatesTheBrokerDoesNotReport(t *testing.T) {
 	if len(rm.Warnings) > 0 {
 		t.Errorf("clean-up left values alone: %v", rm.Warnings)
 	}
-	if !reflect.DeepEqual(cl.configs, before) {
-		t.Errorf("after clean-up: %v, want %v", cl.configs, before)
+	if !reflect.DeepEqual(configsOf(cl), before) {
+		t.Errorf("after clean-up: %v, want %v", configsOf(cl), before)
 	}
 	if strings.Contains(logs.String(), "does not show") {
 		t.Errorf("clean-up waited for changes it cannot see:\n%s", logs.String())
@@ -64,8 +65,7 @@ func TestRatesTheBrokerDoesNotReport(t *testing.T) {
 // record says what the rate is.
 func TestUnreportedRatesOfAnotherPlan(t *testing.T) {
 	ctx := context.Background()
-	cl := newConfigCluster(configs{})
-	cl.ratesUnreported, cl.id = true, "cluster-1"
+	cl := newFakeWith(kafka.FakeOptions{Release: "2.4.1"}, "cluster-1", configs{})
 	store := tempStore(t)
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "first", Rate: 1, Moves: ordersMoves[:1]}, nil); err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func TestUnreportedRatesOfAnotherPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, b := range []Entity{broker(1), broker(2), broker(3)} {
-		if got := cl.configs[b]; got[lRate] != "1" || got[fRate] != "1" {
+		if got := configsOf(cl)[b]; got[lRate] != "1" || got[fRate] != "1" {
 			t.Errorf("%v with both plans: %v, want the first plan's lower rate 1 kept", b, got)
 		}
 	}
@@ -84,12 +84,12 @@ func TestUnreportedRatesOfAnotherPlan(t *testing.T) {
 			t.Fatal(err)
 		}
 		if id == "first" {
-			if got := cl.configs[broker(3)]; got[lRate] != "1" {
+			if got := configsOf(cl)[broker(3)]; got[lRate] != "1" {
 				t.Errorf("after the first plan's clean-up broker 3 has %v: the second plan still relies on rate 1", got)
 			}
 		}
 	}
-	for e, kv := range cl.configs {
+	for e, kv := range configsOf(cl) {
 		if e.Kind == "brokers" && len(kv) > 0 {
 			t.Errorf("after both clean-ups %v still has %v", e, kv)
 		}
