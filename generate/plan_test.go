@@ -153,6 +153,14 @@ func TestPlanCases(t *testing.T) {
 			invalid: `new topic "t" already exists`,
 		},
 		{
+			// A typo of a few digits ran the planner out of memory (issue 9:
+			// no Go internals in messages).
+			name:    "new topic with an implausible partition count",
+			in:      Input{Domains: fullGrid(2, 2), Current: assignment("t", []int32{1, 4})},
+			opts:    Options{NewTopic: "audit", NewPartitions: 99_999_999_999, ReplicationFactor: 2},
+			invalid: `new topic "audit": 99999999999 partitions is not plausible (at most 1000000)`,
+		},
+		{
 			name:    "broker list names a broker without a domain",
 			in:      Input{Domains: fullGrid(2, 2), Current: assignment("t", []int32{1, 4})},
 			opts:    Options{BrokerList: []int32{1, 42}},
