@@ -123,7 +123,7 @@ func newGenerateCommand(s streams) *cli.Command {
 		Action: func(c *cli.Context) error {
 			cfg, err := readGenerateFlags(c)
 			if err != nil {
-				return err
+				return commandLineError(c, err)
 			}
 			logger := newLogger(c, s)
 			return runGenerate(c.Context, cfg, generateEnv{
