@@ -43,6 +43,11 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 			return err
 		}
 		if len(b.pending) == 0 {
+			if r.progress != nil {
+				// The bar stays on screen when the run ends: show it with
+				// nothing waiting, not as the last poll left it.
+				b.report(ctx)
+			}
 			then := "."
 			if r.throttled {
 				then = " and remove the throttles."

@@ -128,7 +128,11 @@ func TestBatchProgressDisplay(t *testing.T) {
 	if strings.Contains(errw.String(), "Progress: ") {
 		t.Errorf("progress lines beside the display:\n%s", errw.String())
 	}
-	if len(d.draws) != 3 || !strings.HasPrefix(d.draws[0], "0.25 0 of 4 done, 2 in flight, 2 waiting; 2.0 KiB of 7.8 KiB copied (25%)") {
+	// The last draw is after the last batch went in: the bar stays on
+	// screen, so it shows nothing waiting (issue 9: it kept the last
+	// poll's "2 waiting" under "All 4 partitions submitted").
+	if len(d.draws) != 4 || !strings.HasPrefix(d.draws[0], "0.25 0 of 4 done, 2 in flight, 2 waiting; 2.0 KiB of 7.8 KiB copied (25%)") ||
+		!strings.Contains(d.draws[3], "2 of 4 done, 2 in flight, 0 waiting") {
 		t.Errorf("draws:\n%s", strings.Join(d.draws, "\n"))
 	}
 	if d.finished != 1 {
