@@ -25,6 +25,7 @@ func TestExecute(t *testing.T) {
 	k := testenv.StartKafka(t, testenv.KafkaOptions{Brokers: 3})
 	zk := k.ZK(t)
 	t.Run("bad plans fail and leave the cluster untouched", func(t *testing.T) { badPlans(t, k, zk) })
+	t.Run("--throttle on Kafka 0.9 sets nothing and records nothing", func(t *testing.T) { throttleOnKafka09(t, k, zk) })
 	t.Run("generate, execute, verify; every message survives", func(t *testing.T) { pipeline(t, k, zk) })
 	t.Run("interrupted run resumes; a concurrent run is refused", func(t *testing.T) { interrupted(t, k, zk) })
 	// Last: it kills a broker.
@@ -219,6 +220,33 @@ func rollbackFile(t *testing.T, e env) []byte {
 }
 
 // snapshot reads every znode of the cluster's chroot except fdud's own.
+// throttleOnKafka09 pins issue 9, semantics 5: Kafka 0.9 has no dynamic
+// broker configs, and a failed --throttle left a record of throttles that
+// never existed, which made every later verify of the plan exit 1 until the
+// znode was deleted by hand. Now nothing is set, moved or recorded, and
+// verify of the plan and verify --all find no record.
+func throttleOnKafka09(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
+	k.CreateTopicWithAssignment(t, "throttled", [][]int32{{1, 2}})
+	e := newEnv(t)
+	plan := `{"version":1,"partitions":[{"topic":"throttled","partition":0,"replicas":[3,2]}]}`
+	before := snapshot(t, zk)
+	r := e.fdud(t, plan, "execute", "--zookeeper", k.ZooKeeperConnect, "--throttle", "1000000")
+	if r.code != 1 || !strings.Contains(r.stderr, "nothing was set") || !strings.Contains(r.stderr, "Kafka 0.9") ||
+		strings.Contains(r.stderr, "unsupported operation") {
+		t.Fatalf("want exit 1, nothing set, naming Kafka 0.9 in fdud's words\n%s", r)
+	}
+	if diff := compare(before, snapshot(t, zk)); diff != "" {
+		t.Errorf("the cluster changed: %s", diff)
+	}
+	if children, _ := zk.Children(context.Background(), "/fdud/throttles"); len(children) > 0 {
+		t.Errorf("throttle records left: %v", children)
+	}
+	v := e.fdud(t, "", "verify", "--zookeeper", k.ZooKeeperConnect, "--all")
+	if !strings.Contains(v.stderr, "Throttle records: none") {
+		t.Errorf("verify --all: want no throttle record\n%s", v)
+	}
+}
+
 func snapshot(t *testing.T, zk *zookeeper.Conn) map[string]string {
 	t.Helper()
 	out := map[string]string{}

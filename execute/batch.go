@@ -52,7 +52,7 @@ func (r *run) batches(ctx context.Context, pending, inflight []Item) error {
 				b.r.finishProgress()
 			}
 			then := "."
-			if r.o.Throttle > 0 || r.o.LogDirThrottle > 0 {
+			if r.throttled {
 				then = " and remove the throttles."
 			}
 			fmt.Fprintf(r.errw, "All %d partitions submitted (%d done, %d in flight). Run fdud verify with the same plan to follow the rest%s\n",

@@ -139,6 +139,9 @@ func TestBatchProgressDisplay(t *testing.T) {
 	if strings.Contains(errw.String(), "Progress: ") {
 		t.Errorf("progress lines beside the display:\n%s", errw.String())
 	}
+	// The last draw is after the last batch went in: the bar stays on
+	// screen, so it shows nothing waiting (issue 9: it kept the last
+	// poll's "2 waiting" under "All 4 partitions submitted").
 	if len(d.draws) != 4 || d.draws[0] != "0.25 2.0 KiB of 7.8 KiB copied (25%); 0 of 4 done, 2 in flight, 2 waiting" ||
 		!strings.HasPrefix(d.draws[3], "0.50 3.9 KiB of 7.8 KiB copied (50%), ") || !strings.HasSuffix(d.draws[3], "; 2 of 4 done, 2 in flight, 0 waiting") {
 		t.Errorf("draws:\n%s", strings.Join(d.draws, "\n"))

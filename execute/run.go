@@ -34,6 +34,9 @@ type run struct {
 	seen *cluster.State
 	// progress shows batching's progress in place; nil: lines on errw.
 	progress Progress
+	// throttled: the plan has a throttle record (throttles it relies on),
+	// so verify has throttles to remove once it is complete.
+	throttled bool
 }
 
 // Run carries out in.Mode: it executes in.Plan, cancels it, or lists the
@@ -278,13 +281,12 @@ func (r *run) submitAll(ctx context.Context, pending []Item, inFlight []Item) er
 // afterSubmit is the last line of a run that leaves the work to the
 // cluster: what runs on, and what fdud verify is then for.
 func (r *run) afterSubmit(moving bool) string {
-	throttled := r.o.Throttle > 0 || r.o.LogDirThrottle > 0
 	switch {
 	case !moving && r.created > 0:
 		return "Nothing to reassign: the plan's new topics were created with their planned replicas; fdud verify with the same plan checks them."
 	case !moving:
 		return "Nothing new to submit: run fdud verify with the same plan to follow the partitions already moving."
-	case throttled:
+	case r.throttled:
 		return "The reassignment runs in the background: run fdud verify with the same plan to follow it and, once complete, remove the throttles."
 	}
 	return "The reassignment runs in the background: run fdud verify with the same plan to follow it."
@@ -368,6 +370,13 @@ func (r *run) throttle(ctx context.Context, items []Item) error {
 	}
 	if rec != nil && len(rec.Configs) > 0 {
 		r.res.Throttled = rec
+	}
+	r.throttled = rec != nil
+	if rec == nil {
+		// Nothing is copied: no partition adds a replica (preferred
+		// leaders only, say), so there is nothing to throttle or remove.
+		fmt.Fprintln(r.errw, "No throttle set: no partition of the plan adds a replica, so nothing is copied.")
+		return nil
 	}
 	switch {
 	case rec != nil && len(rec.Configs) > 0:

@@ -581,6 +581,13 @@ func TestRunLastLineSaysWhatHappened(t *testing.T) {
 			"The reassignment runs in the background: run fdud verify with the same plan to follow it.\n"},
 		{"moves with a throttle", movePlan(1), 1000,
 			"run fdud verify with the same plan to follow it and, once complete, remove the throttles."},
+		// Only a new preferred leader: no replica is added, nothing is
+		// copied, and no throttle is set, so none is there to remove (it
+		// said the inter-broker throttle limit was set, and to remove it).
+		{"preferred leaders only, with a throttle", `{"partitions":[{"topic":"t","partition":0,"replicas":[2,1]}]}`, 1000,
+			"No throttle set: no partition of the plan adds a replica, so nothing is copied.\n" +
+				"Successfully started partition reassignments for t-0\n" +
+				"The reassignment runs in the background: run fdud verify with the same plan to follow it.\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := testOptions(t)
@@ -594,6 +601,9 @@ func TestRunLastLineSaysWhatHappened(t *testing.T) {
 			}
 			if tc.name == "only new topics" && strings.Contains(r.errw, "in the background") {
 				t.Errorf("a plan that only creates topics says a reassignment runs in the background")
+			}
+			if tc.name == "preferred leaders only, with a throttle" && strings.Contains(r.errw, "throttle limit was set") {
+				t.Errorf("no throttle was set, but stderr says one was:\n%s", r.errw)
 			}
 		})
 	}

@@ -1,5 +1,7 @@
 package generate
 
+import "github.com/fdud/fdud/internal/cluster"
+
 // Preferred leaders are chosen by ordering replicas (replicas[0] leads), so
 // they cost no data movement. Two goals, in order: preferred leaders even
 // across brokers, then across update domains in proportion to their brokers,
@@ -12,8 +14,17 @@ type leaderState struct {
 	lead   []int32 // per broker
 	udLead []int64 // per dense UD value
 	udSize []int64 // eligible brokers per dense UD value
+	// own marks, by index in p.src, partitions of fdud's state topic (nil
+	// when none is in scope): the balance neither counts nor reorders them.
+	own []bool
 }
 
+// newLeaderState counts the preferred leaders the balance weighs: those of
+// the topics in scope (every topic when the plan names none), less fdud's
+// own state topic. Leaders elsewhere are not this plan's business: counting
+// them would reorder partitions in scope, moving no data, whenever
+// something outside the scope changes, such as the state topic that the
+// first execute creates.
 func (p *planner) newLeaderState() *leaderState {
 	t := p.t
 	ls := &leaderState{
@@ -22,14 +33,37 @@ func (p *planner) newLeaderState() *leaderState {
 		udLead: make([]int64, len(t.uds)),
 		udSize: make([]int64, len(t.uds)),
 	}
-	copy(ls.lead, t.leaders)
 	for i := range t.brokers {
 		if t.eligible(int32(i)) {
 			ls.udSize[t.brokers[i].val[dimUD]]++
 		}
 	}
+	topics := nameSet(p.opts.Topics) // nil: every topic
+	if topics == nil {
+		copy(ls.lead, t.leaders)
+	}
+	for k := range p.in.Current.Partitions {
+		pa := &p.in.Current.Partitions[k]
+		if len(pa.Replicas) == 0 {
+			continue
+		}
+		own := pa.Topic == cluster.StateTopic
+		switch {
+		case topics == nil && own:
+			ls.lead[t.index(pa.Replicas[0])]--
+		case topics != nil && !own && topics[pa.Topic]:
+			ls.lead[t.index(pa.Replicas[0])]++
+		}
+	}
 	// Leaders of partitions in scope are recounted from their planned lists.
-	for i := range p.src {
+	for i, k := range p.src {
+		if k >= 0 && p.in.Current.Partitions[k].Topic == cluster.StateTopic {
+			if ls.own == nil {
+				ls.own = make([]bool, len(p.src))
+			}
+			ls.own[i] = true
+			continue
+		}
 		if cur := p.curOf(i); len(cur) > 0 {
 			ls.lead[cur[0]]--
 		}
@@ -41,6 +75,9 @@ func (p *planner) newLeaderState() *leaderState {
 	}
 	return ls
 }
+
+// counted reports whether partition i's leader is weighed by the balance.
+func (ls *leaderState) counted(i int) bool { return ls.own == nil || !ls.own[i] }
 
 func (ls *leaderState) set(b int32, delta int32) {
 	ls.lead[b] += delta
@@ -122,7 +159,9 @@ func (p *planner) placeLeaders() {
 			}
 			rotate(reps, at)
 		}
-		ls.set(reps[0], 1)
+		if ls.counted(i) {
+			ls.set(reps[0], 1)
+		}
 	}
 	if p.opts.NoLeaderBalance {
 		return
@@ -131,7 +170,7 @@ func (p *planner) placeLeaders() {
 	for range maxPasses {
 		changed := false
 		for i := range p.src {
-			if p.out[i] == outInfeasible {
+			if p.out[i] == outInfeasible || !ls.counted(i) {
 				continue
 			}
 			reps := p.final(i)

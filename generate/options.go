@@ -85,6 +85,10 @@ type Options struct {
 	full []int32
 }
 
+// MaxNewPartitions bounds a new topic's partition count: far beyond any
+// real topic, and well within what the planner holds in memory.
+const MaxNewPartitions = 1_000_000
+
 // Validate checks the options on their own (Plan checks them against the cluster).
 func (o Options) Validate() error {
 	switch {
@@ -108,6 +112,9 @@ func (o Options) Validate() error {
 		return cluster.Invalidf("partitions (%d) given without a new topic", o.NewPartitions)
 	case o.NewTopic != "" && o.NewPartitions <= 0:
 		return cluster.Invalidf("new topic %q needs a partition count > 0", o.NewTopic)
+	case o.NewPartitions > MaxNewPartitions:
+		// A typo of a few digits must not run the planner out of memory.
+		return cluster.Invalidf("new topic %q: %d partitions is not plausible (at most %d)", o.NewTopic, o.NewPartitions, MaxNewPartitions)
 	case o.NewTopic != "" && o.ReplicationFactor == 0:
 		return cluster.Invalidf("new topic %q needs a replication factor", o.NewTopic)
 	case o.NewTopic != "" && (len(o.Topics) > 0 || len(o.BrokerIDs) > 0):

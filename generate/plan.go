@@ -186,13 +186,17 @@ func (p *planner) scope() error {
 	p.curOff = make([]int32, 1, n+1)
 	p.cur = make([]int32, 0, 3*n)
 	unplaced := map[int32][]string{} // brokers without a domain that would hold replicas
+	unknown := map[int32][]string{}  // brokers neither alive nor in the domains, whose replicas would move
 	// A new topic is planned on its own; existing partitions only count
 	// towards broker load.
 	if o.NewTopic == "" {
-		p.selectExisting(topics, onBroker, unplaced)
+		p.selectExisting(topics, onBroker, unplaced, unknown)
 	}
 	if len(unplaced) > 0 {
 		return unplacedError(unplaced)
+	}
+	if len(unknown) > 0 {
+		return unknownDownError(unknown)
 	}
 	p.rep.PartitionsInScope = len(p.src)
 	for k := range o.NewPartitions {
@@ -255,8 +259,9 @@ func (t *topology) brokerMask(ids []int32) []bool {
 // topics, with a replica on a broker in onBroker; nil means any) with
 // their current replicas. It notes in unplaced, for each broker without a
 // domain that would otherwise serve, up to three of the partitions it holds.
-func (p *planner) selectExisting(topics map[string]bool, onBroker []bool, unplaced map[int32][]string) {
+func (p *planner) selectExisting(topics map[string]bool, onBroker []bool, unplaced, unknown map[int32][]string) {
 	t, in := p.t, p.in
+	vacate := p.vacatesUnknown()
 	// Consecutive partitions mostly share their topic: look it up once per run.
 	prevTopic, prevIn := "", false
 	for k := range in.Current.Partitions {
@@ -283,8 +288,14 @@ func (p *planner) selectExisting(topics map[string]bool, onBroker []bool, unplac
 			continue
 		}
 		for _, b := range p.cur[start:] {
-			if t.brokers[b].status == statusNoDomain && t.wouldServe(b) && len(unplaced[t.brokers[b].id]) < 3 {
-				unplaced[t.brokers[b].id] = append(unplaced[t.brokers[b].id], pa.TP().String())
+			if t.brokers[b].status != statusNoDomain {
+				continue
+			}
+			switch id := t.brokers[b].id; {
+			case t.wouldServe(b) && len(unplaced[id]) < 3:
+				unplaced[id] = append(unplaced[id], pa.TP().String())
+			case !t.brokers[b].alive && !vacate(id) && len(unknown[id]) < 3:
+				unknown[id] = append(unknown[id], pa.TP().String())
 			}
 		}
 		p.src = append(p.src, int32(k))
@@ -302,6 +313,37 @@ func unplacedError(unplaced map[int32][]string) error {
 	}
 	return cluster.Invalidf("replicas on brokers without a domain: %s; add them to the domains document, "+
 		"or name them in --exclude-brokers to move their replicas off", strings.Join(parts, "; "))
+}
+
+// vacatesUnknown returns whether the options move replicas off a broker
+// that is neither alive nor in the domains: --evacuate-down-brokers,
+// --exclude-brokers naming it, or a --broker-list leaving it out.
+func (p *planner) vacatesUnknown() func(id int32) bool {
+	o := p.opts
+	excluded := idSet(o.ExcludeBrokers)
+	var listed map[int32]bool
+	if len(o.BrokerList) > 0 {
+		listed = idSet(o.BrokerList)
+	}
+	return func(id int32) bool {
+		return o.EvacuateDownBrokers || excluded[id] || listed != nil && !listed[id]
+	}
+}
+
+// unknownDownError is the input error for replicas on brokers that are
+// neither alive nor in the domains: a reboot (keep them) cannot be told from
+// a dead broker (move them) without the broker's domain, and moving them by
+// default would copy every replica of a rebooting broker.
+func unknownDownError(unknown map[int32][]string) error {
+	ids := slices.Sorted(mapsKeys(unknown))
+	var parts []string
+	for _, id := range ids {
+		parts = append(parts, fmt.Sprintf("broker %d (e.g. %s)", id, strings.Join(unknown[id], ", ")))
+	}
+	return cluster.Invalidf("replicas on brokers that are neither alive nor in the domains: %s; a down broker keeps its replicas, "+
+		"but without its domain fdud cannot count them (--domains rack knows only live brokers): give domains that still "+
+		"name it (a domains file, zk:, kafka), or move its replicas off with --evacuate-down-brokers or --exclude-brokers",
+		strings.Join(parts, "; "))
 }
 
 // reservePlanned makes room for each partition's planned replicas: the

@@ -142,8 +142,29 @@ func TestPlanCases(t *testing.T) {
 			moved: 1, bound: 1,
 		},
 		{
-			name:  "broker without a domain, dead",
+			// Issue 9: a broker that is not alive may be rebooting. Without
+			// its domain (--domains rack knows only live brokers) generate
+			// moved all its replicas off by default; now that needs asking.
+			name:    "broker without a domain, not alive",
+			in:      Input{Domains: fullGrid(2, 2), Live: []int32{1, 2, 3, 4}, Current: assignment("t", []int32{1, 9})},
+			invalid: "neither alive nor in the domains: broker 9 (e.g. t-0)",
+		},
+		{
+			name:  "broker without a domain, not alive, --evacuate-down-brokers",
 			in:    Input{Domains: fullGrid(2, 2), Live: []int32{1, 2, 3, 4}, Current: assignment("t", []int32{1, 9})},
+			opts:  Options{EvacuateDownBrokers: true},
+			moved: 1, bound: 1,
+		},
+		{
+			name:  "broker without a domain, not alive, excluded",
+			in:    Input{Domains: fullGrid(2, 2), Live: []int32{1, 2, 3, 4}, Current: assignment("t", []int32{1, 9})},
+			opts:  Options{ExcludeBrokers: []int32{9}},
+			moved: 1, bound: 1,
+		},
+		{
+			name:  "broker without a domain, not alive, outside --broker-list",
+			in:    Input{Domains: fullGrid(2, 2), Live: []int32{1, 2, 3, 4}, Current: assignment("t", []int32{1, 9})},
+			opts:  Options{BrokerList: []int32{1, 2, 3, 4}},
 			moved: 1, bound: 1,
 		},
 		{
@@ -151,6 +172,14 @@ func TestPlanCases(t *testing.T) {
 			in:      Input{Domains: fullGrid(2, 2), Current: assignment("t", []int32{1, 4})},
 			opts:    Options{NewTopic: "t", NewPartitions: 1, ReplicationFactor: 2},
 			invalid: `new topic "t" already exists`,
+		},
+		{
+			// A typo of a few digits ran the planner out of memory (issue 9:
+			// no Go internals in messages).
+			name:    "new topic with an implausible partition count",
+			in:      Input{Domains: fullGrid(2, 2), Current: assignment("t", []int32{1, 4})},
+			opts:    Options{NewTopic: "audit", NewPartitions: 99_999_999_999, ReplicationFactor: 2},
+			invalid: `new topic "audit": 99999999999 partitions is not plausible (at most 1000000)`,
 		},
 		{
 			name:    "broker list names a broker without a domain",

@@ -251,9 +251,10 @@ func (p *planner) topologyWarnings() []string {
 		out = append(out, fmt.Sprintf("brokers down: %s; their replicas stay and count in their domains, and nothing new "+
 			"goes to them (--evacuate-down-brokers or --exclude-brokers moves them off)", strings.Join(ids, ", ")))
 	}
-	var idle []string
+	var idle []string // live, may serve, but without a domain
 	for _, id := range p.in.Live {
-		if _, ok := p.in.Domains[id]; !ok && !slices.Contains(p.opts.ExcludeBrokers, id) {
+		if _, ok := p.in.Domains[id]; !ok && !slices.Contains(p.opts.ExcludeBrokers, id) &&
+			(len(p.opts.BrokerList) == 0 || slices.Contains(p.opts.BrokerList, id)) {
 			idle = append(idle, fmt.Sprint(id))
 		}
 	}

@@ -94,7 +94,7 @@ type Result struct {
 // still on, and the next verify removes them.
 func (r *Result) Outcome() Outcome {
 	switch {
-	case r.Counts.InProgress > 0, r.LockHolder != nil && r.LockHolder.ThisPlan:
+	case r.Underway():
 		return OutcomeInProgress
 	case r.Counts.NotAsPlanned > 0:
 		return OutcomeNotAsPlanned
@@ -106,6 +106,14 @@ func (r *Result) Outcome() Outcome {
 		return OutcomeThrottlesLeft
 	}
 	return OutcomeComplete
+}
+
+// Underway reports whether the plan is still being carried out: partitions
+// in flight, or its batching execute holding the cluster lock. A partition
+// not on its planned replicas with nothing in flight is then waiting for its
+// batch, not failed or cancelled.
+func (r *Result) Underway() bool {
+	return r.Counts.InProgress > 0 || r.LockHolder != nil && r.LockHolder.ThisPlan
 }
 
 // Err returns the outcome as the error the CLI maps to an exit code; nil

@@ -350,6 +350,12 @@ func (a *assessment) violations(topo cluster.Topology, relevant map[int32]bool) 
 			}
 		}
 		vs := topo.Check(p.Replicas)
+		for j, v := range vs {
+			// The checker's "not eligible" is, here, a missing domain.
+			if _, placed := a.domains[v.Broker]; v.Broker >= 0 && !placed {
+				vs[j].Reason = fmt.Sprintf("broker %d has no domain", v.Broker)
+			}
+		}
 		for _, id := range p.Replicas {
 			if !a.live[id] {
 				vs = append(vs, cluster.Violation{Broker: id, Reason: fmt.Sprintf("broker %d is not live", id)})
@@ -367,9 +373,6 @@ func (a *assessment) violations(topo cluster.Topology, relevant map[int32]bool) 
 func (a *assessment) spreadViolation(i int, p cluster.PartitionState, vs []cluster.Violation) SpreadViolation {
 	sv := SpreadViolation{TP: p.TP(), Replicas: slices.Clone(p.Replicas)}
 	for _, v := range vs {
-		if _, placed := a.domains[v.Broker]; v.Broker >= 0 && !placed {
-			v.Reason = fmt.Sprintf("broker %d has no domain", v.Broker)
-		}
 		sv.Reasons = append(sv.Reasons, v.Reason)
 		if v.Broker == -1 && slices.Contains(a.dims, v.Dimension) && !slices.Contains(sv.Dimensions, v.Dimension) {
 			sv.Dimensions = append(sv.Dimensions, v.Dimension)

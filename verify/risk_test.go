@@ -206,4 +206,12 @@ func TestAssessBrokerWithoutDomain(t *testing.T) {
 	if len(k.Violations) != 1 || !slices.Contains(k.Violations[0].Reasons, "broker 10 has no domain") {
 		t.Errorf("violations %+v, want broker 10 named as without a domain", k.Violations)
 	}
+	// Down as well (--domains rack during a reboot knows only live
+	// brokers): both are said, once each ("broker 10 has no domain" was
+	// said twice, and "not live" not at all).
+	k = Assess(AssessInput{Partitions: []cluster.PartitionState{part("a", 0, 1, 10)},
+		Live: []int32{1, 2, 3, 4, 5, 6, 7, 8, 9}, Domains: grid3x3().Map()})
+	if len(k.Violations) != 1 || !slices.Equal(k.Violations[0].Reasons, []string{"broker 10 has no domain", "broker 10 is not live"}) {
+		t.Errorf("violations %+v, want broker 10 without a domain and not live, once each", k.Violations)
+	}
 }

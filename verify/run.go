@@ -368,7 +368,7 @@ func Write(out Output, o Options, r *Result) error {
 			if o.LegacyStatusLines {
 				errs = append(errs, WriteLegacyStatus(statusOut, r.Statuses))
 			} else {
-				errs = append(errs, WriteStatus(statusOut, r.Statuses, r.Counts.InProgress > 0 || r.LockHolder != nil && r.LockHolder.ThisPlan))
+				errs = append(errs, WriteStatus(statusOut, r.Statuses, r.Underway()))
 			}
 		}
 		if out.Stderr != nil {

@@ -47,8 +47,14 @@ func WriteText(w io.Writer, r *Result) error {
 	var b strings.Builder
 	c := r.Counts
 	if c.Partitions > 0 {
-		fmt.Fprintf(&b, "Summary: %d partitions in the plan: %d complete, %d still in progress, %d not as planned",
-			c.Partitions, c.Complete, c.InProgress, c.NotAsPlanned)
+		// While the plan is underway, what is not on its planned replicas
+		// waits for its batch, as the status lines say.
+		notAs := "not as planned"
+		if r.Underway() {
+			notAs = "waiting to be submitted"
+		}
+		fmt.Fprintf(&b, "Summary: %d partitions in the plan: %d complete, %d still in progress, %d %s",
+			c.Partitions, c.Complete, c.InProgress, c.NotAsPlanned, notAs)
 		if c.LeaderNotPreferred > 0 {
 			fmt.Fprintf(&b, "; %d complete but not led by their preferred leader", c.LeaderNotPreferred)
 		}

@@ -66,3 +66,36 @@ func TestUnderReplicatedWhileCatchingUp(t *testing.T) {
 		}
 	}
 }
+
+// Issue 9: while a batching execute of the plan holds the lock, the status
+// lines said its partitions not submitted yet were waiting, but the summary
+// line counted them "not as planned", the words for failed or cancelled.
+func TestSummaryCountsWaitingPartitions(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Result
+		want string
+	}{
+		{"batching execute between batches", Result{Counts: Counts{Partitions: 4, Complete: 1, NotAsPlanned: 3},
+			LockHolder: &LockHolder{Name: "fdud execute (pid 1, host a)", ThisPlan: true}},
+			"Summary: 4 partitions in the plan: 1 complete, 0 still in progress, 3 waiting to be submitted.\n"},
+		{"one in flight", Result{Counts: Counts{Partitions: 4, Complete: 1, InProgress: 1, NotAsPlanned: 2}},
+			"Summary: 4 partitions in the plan: 1 complete, 1 still in progress, 2 waiting to be submitted.\n"},
+		{"nothing underway: failed or cancelled", Result{Counts: Counts{Partitions: 4, Complete: 1, NotAsPlanned: 3}},
+			"Summary: 4 partitions in the plan: 1 complete, 0 still in progress, 3 not as planned.\n"},
+		{"another run holds the lock", Result{Counts: Counts{Partitions: 4, Complete: 1, NotAsPlanned: 3},
+			LockHolder: &LockHolder{Name: "fdud execute (pid 1, host a)"}},
+			"Summary: 4 partitions in the plan: 1 complete, 0 still in progress, 3 not as planned.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			if err := WriteText(&b, &tt.r); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(b.String(), tt.want) {
+				t.Errorf("text lacks %q:\n%s", tt.want, b.String())
+			}
+		})
+	}
+}

@@ -112,22 +112,22 @@ EXIT STATUS:
 			planFile := c.String("reassignment-json-file")
 			switch {
 			case c.Bool("cancel") && c.Bool("list"):
-				return cluster.Invalidf("--cancel and --list exclude each other")
+				return commandLineError(c, cluster.Invalidf("--cancel and --list exclude each other"))
 			case c.Bool("list") && planFile != "":
-				return cluster.Invalidf("--list takes no plan and no throttle")
+				return commandLineError(c, cluster.Invalidf("--list takes no plan and no throttle"))
 			case c.Bool("cancel"):
 				o.Mode = execute.ModeCancel
 			case c.Bool("list"):
 				o.Mode = execute.ModeList
 			}
 			if err := o.Validate(); err != nil {
-				return err
+				return commandLineError(c, err)
 			}
 			in := execute.Input{Options: o}
 			if o.Mode != execute.ModeList {
 				// A bad plan is refused before connecting to anything.
 				var err error
-				if in.Plan, err = execute.ReadPlan(planFile, s.in); err != nil {
+				if in.Plan, err = readExecutePlan(planFile, s.in, isTerminal(s.in)); err != nil {
 					return err
 				}
 			}

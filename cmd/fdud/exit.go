@@ -89,7 +89,14 @@ func reportError(w io.Writer, err error) int {
 		return code
 	}
 	if err != nil && code != exitChanged {
-		if msg := err.Error(); msg != "" {
+		msg := err.Error()
+		if code == exitCanceled {
+			// Go's words for a Ctrl-C or SIGTERM, at the end of the chain.
+			if m, ok := strings.CutSuffix(msg, context.Canceled.Error()); ok {
+				msg = m + "interrupted"
+			}
+		}
+		if msg != "" {
 			fmt.Fprintf(w, "fdud: %s\n", msg)
 		}
 	}

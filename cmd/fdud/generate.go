@@ -40,8 +40,10 @@ A broker that is down (not alive, but in the domains: an update domain being
 rebooted, a VM being redeployed) keeps its replicas, which count in its domains,
 and gets nothing new; the summary names it. --evacuate-down-brokers (or
 --exclude-brokers) moves its replicas off. A broker without a domain that holds
-replicas in scope is an error, unless it is dead or named in --exclude-brokers
-(its replicas then move off). The rules are judged over every domain that has a
+replicas in scope is an error (a down one too: --domains rack knows only live
+brokers, and a reboot cannot be told from a dead broker), unless it is named in
+--exclude-brokers or, when not alive, --evacuate-down-brokers is given (its
+replicas then move off). The rules are judged over every domain that has a
 live broker or holds replicas, as fdud verify judges them, even where no broker
 may receive replicas (all excluded, say).
 Partitions that cannot meet the rules (too few brokers or domains alive) make
@@ -121,7 +123,7 @@ func newGenerateCommand(s streams) *cli.Command {
 		Action: func(c *cli.Context) error {
 			cfg, err := readGenerateFlags(c)
 			if err != nil {
-				return err
+				return commandLineError(c, err)
 			}
 			logger := newLogger(c, s)
 			return runGenerate(c.Context, cfg, generateEnv{

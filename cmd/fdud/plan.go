@@ -51,6 +51,17 @@ func readVerifyPlan(file string, stdin io.Reader, all bool) (cluster.Assignment,
 	return p.Assignment, err
 }
 
+// readExecutePlan reads execute's plan from file, or stdin. interactive
+// says stdin is a terminal: with no file, nobody is piping a plan in, and
+// waiting for one would look like a hang at 3 a.m., so it is refused as
+// verify refuses it. "-" reads stdin all the same.
+func readExecutePlan(file string, stdin io.Reader, interactive bool) (execute.Plan, error) {
+	if file == "" && interactive {
+		return execute.Plan{}, cluster.Invalidf("no plan: pipe it on stdin or pass --reassignment-json-file")
+	}
+	return execute.ReadPlan(file, stdin)
+}
+
 // readKafkaPlan reads kafka-reassign-partitions' --reassignment-json-file.
 // Kafka's tool refuses an empty plan, and so does fdud in its place.
 func readKafkaPlan(file string) (execute.Plan, error) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // usageError is a mistake on the command line: an unknown command or flag,
@@ -20,6 +22,16 @@ type usageError struct {
 
 func (e *usageError) Error() string {
 	return fmt.Sprintf("%s: %s (see '%s --help')", e.cmd, e.msg, e.cmd)
+}
+
+// commandLineError makes an input error found in a command's flags a
+// usageError: the command's name, and a pointer to its --help, like every
+// other mistake on the command line. Other errors pass unchanged.
+func commandLineError(c *cli.Context, err error) error {
+	if err == nil || !cluster.IsInvalid(err) {
+		return err
+	}
+	return &usageError{cmd: commandPath(c), msg: err.Error()}
 }
 
 // commandPath names the command of c as typed: "fdud" or "fdud generate".

@@ -35,6 +35,17 @@ func TestUsageErrors(t *testing.T) {
 			`--request-timeout (from environment variable "FDUD_REQUEST_TIMEOUT"): "30" is not a duration`},
 		{"bad log level", nil, []string{"--log-level", "loud", "version"}, `fdud: --log-level: "loud" is not debug, info, warn or error`},
 		{"bad log level after the command", nil, []string{"generate", "--log-level", "loud"}, `fdud generate: --log-level: "loud" is not debug, info, warn or error`},
+		// Mistakes found after parsing (a list of the wrong form, a missing
+		// or conflicting flag) name the command and point at its --help too.
+		{"a list of the wrong form", nil, []string{"generate", "--broker-list", "1-x", "--domains", "d.json", "--current-assignment", "c.json"},
+			`fdud generate: --broker-list: "1-x" is not a range of broker ids (want LOW-HIGH) (see 'fdud generate --help')`},
+		{"a required flag missing", map[string]string{"FDUD_DOMAINS": ""}, []string{"generate", "--current-assignment", "c.json"},
+			"fdud generate: --domains is required: a domains JSON file, - for stdin, or a source such as zk:HOST:PORT (see 'fdud generate --help')"},
+		{"flags that exclude each other", nil, []string{"execute", "--cancel", "--list"},
+			"fdud execute: --cancel and --list exclude each other (see 'fdud execute --help')"},
+		{"a value out of range", nil, []string{"execute", "--max-partition-movements", "-3"},
+			"fdud execute: --max-partition-movements and --max-moves-per-broker must be positive (0: no batching) (see 'fdud execute --help')"},
+		{"an argument where none is taken", nil, []string{"verify", "plan.json"}, "fdud verify: verify takes no arguments"},
 		{"lock without a cluster", map[string]string{"FDUD_ZOOKEEPER": "", "FDUD_BOOTSTRAP_SERVER": ""}, []string{"lock", "--", "true"}, "fdud lock: give --zookeeper HOST:PORT[/chroot] or --bootstrap-server HOST:PORT"},
 	}
 	goInternals := regexp.MustCompile(`strconv\.|parse error|Incorrect Usage|×10|NAME:|USAGE:`)

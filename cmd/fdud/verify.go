@@ -150,12 +150,12 @@ func runVerify(c *cli.Context, s streams) error {
 		FailOnStructuralRisk: c.Bool("fail-on-structural-risk"),
 	}
 	if c.Args().Present() {
-		return cluster.Invalidf("verify takes no arguments, got %q (the plan comes on stdin or --reassignment-json-file)", c.Args().First())
+		return commandLineError(c, cluster.Invalidf("verify takes no arguments, got %q (the plan comes on stdin or --reassignment-json-file)", c.Args().First()))
 	}
 	spec := c.String("domains")
 	planFile := c.String("reassignment-json-file")
 	if spec == "-" && planFile == "" {
-		return cluster.Invalidf("--domains - and the plan cannot both come from stdin; pass --reassignment-json-file")
+		return commandLineError(c, cluster.Invalidf("--domains - and the plan cannot both come from stdin; pass --reassignment-json-file"))
 	}
 	plan, err := readVerifyPlan(planFile, s.in, o.All)
 	if err != nil {
@@ -165,7 +165,7 @@ func runVerify(c *cli.Context, s streams) error {
 	// Validate before connecting: bad flags should not wait on a cluster.
 	// The domains are resolved (and checked) once connected.
 	if err := o.ValidateInput(); err != nil {
-		return err
+		return commandLineError(c, err)
 	}
 	req := verifyRequest{Options: o}
 	if !o.NothingToVerify() {

@@ -50,6 +50,12 @@ func (tp TopicPartition) Compare(o TopicPartition) int {
 // AnyLogDir is the log directory value that lets the broker choose.
 const AnyLogDir = "any"
 
+// StateTopic is the compacted topic where fdud keeps, on the Admin API path,
+// the state every host must see (the cluster lock, throttle records,
+// published domains). The planner knows it by name so that fdud's own
+// bookkeeping never steers a plan's preferred leaders.
+const StateTopic = "__fdud_state"
+
 // PartitionAssignment is one entry of Kafka's reassignment JSON: the replicas of
 // a partition, the first being the preferred leader.
 type PartitionAssignment struct {

@@ -39,7 +39,8 @@ func KafkaWording(brokers []cluster.Broker, brokerList []int32, disableRackAware
 			return "broker " + v[2:]
 		})
 		s = udValue.ReplaceAllString(s, "broker $1")
-		return words.Replace(s)
+		// "fault domain FD5" became "broker broker 5".
+		return strings.NewReplacer("broker broker ", "broker ", "rack rack ", "rack ").Replace(words.Replace(s))
 	}
 }
 
@@ -66,12 +67,17 @@ func (e *rewordedError) Unwrap() error { return e.err }
 // with --disable-rack-aware, or when no broker has a rack, each broker is a
 // domain of its own. Like Kafka, it refuses racks on only some of the
 // brokers that may hold replicas (brokerList, or every broker when empty).
+// Only those brokers get a domain: Kafka's tool places over --broker-list
+// alone, so a rack (or broker) outside it must not count in the rules, or
+// every plan would need a replica where none may go.
 func KafkaDomains(brokers []cluster.Broker, brokerList []int32, disableRackAware bool) (map[int32]cluster.Domain, string, error) {
 	racks, missing := racksOf(brokers, brokerList)
 	m := make(map[int32]cluster.Domain, len(brokers))
 	if disableRackAware || len(racks) == 0 {
 		for _, b := range brokers {
-			m[b.ID] = cluster.Domain{FaultDomain: int(b.ID), UpdateDomain: int(b.ID)}
+			if inList(b.ID, brokerList) {
+				m[b.ID] = cluster.Domain{FaultDomain: int(b.ID), UpdateDomain: int(b.ID)}
+			}
 		}
 		why := "no broker has broker.rack"
 		if disableRackAware {
@@ -84,11 +90,9 @@ func KafkaDomains(brokers []cluster.Broker, brokerList []int32, disableRackAware
 			"Add --disable-rack-aware in command line to make replica assignment without rack information.", strings.Join(missing, ", "))
 	}
 	for _, b := range brokers {
-		fd := slices.Index(racks, b.Rack)
-		if fd < 0 { // a rack-less broker outside --broker-list holds nothing new
-			fd = len(racks) + int(b.ID)
+		if inList(b.ID, brokerList) {
+			m[b.ID] = cluster.Domain{FaultDomain: slices.Index(racks, b.Rack), UpdateDomain: int(b.ID)}
 		}
-		m[b.ID] = cluster.Domain{FaultDomain: fd, UpdateDomain: int(b.ID)}
 	}
 	return m, fmt.Sprintf("each broker.rack (%s) counts as a fault domain, so replicas spread over racks as Kafka's rack-aware tool does", strings.Join(racks, ", ")), nil
 }
@@ -97,10 +101,9 @@ func KafkaDomains(brokers []cluster.Broker, brokerList []int32, disableRackAware
 // (brokerList, or every broker when empty), sorted, and those of them
 // without a rack.
 func racksOf(brokers []cluster.Broker, brokerList []int32) (racks, missing []string) {
-	inScope := func(b cluster.Broker) bool { return len(brokerList) == 0 || slices.Contains(brokerList, b.ID) }
 	for _, b := range brokers {
 		switch {
-		case !inScope(b):
+		case !inList(b.ID, brokerList):
 		case b.Rack == "":
 			missing = append(missing, fmt.Sprint(b.ID))
 		case !slices.Contains(racks, b.Rack):
@@ -109,4 +112,10 @@ func racksOf(brokers []cluster.Broker, brokerList []int32) (racks, missing []str
 	}
 	slices.Sort(racks)
 	return racks, missing
+}
+
+// inList reports whether broker id may hold replicas: it is in brokerList,
+// or brokerList is empty.
+func inList(id int32, brokerList []int32) bool {
+	return len(brokerList) == 0 || slices.Contains(brokerList, id)
 }

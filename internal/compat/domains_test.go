@@ -37,10 +37,12 @@ func TestKafkaDomains(t *testing.T) {
 		{name: "disabled", brokers: racked, disable: true, want: perBroker(1, 2, 3, 4), note: "--disable-rack-aware"},
 		{name: "racks on some brokers", brokers: mixed, err: "none on brokers 5"},
 		{name: "racks on some brokers, disabled", brokers: mixed, disable: true, want: perBroker(5, 1, 2, 3, 4)},
+		// Brokers outside --broker-list get no domain: Kafka places over the
+		// list alone, so their racks must not count in the rules.
 		{name: "rack-less broker outside --broker-list", brokers: mixed, brokerList: []int32{1, 2, 4}, want: map[int32]cluster.Domain{
-			5: {FaultDomain: 8, UpdateDomain: 5}, 1: {FaultDomain: 1, UpdateDomain: 1}, 2: {FaultDomain: 0, UpdateDomain: 2},
-			3: {FaultDomain: 1, UpdateDomain: 3}, 4: {FaultDomain: 2, UpdateDomain: 4},
+			1: {FaultDomain: 1, UpdateDomain: 1}, 2: {FaultDomain: 0, UpdateDomain: 2}, 4: {FaultDomain: 2, UpdateDomain: 4},
 		}},
+		{name: "disabled, outside --broker-list", brokers: racked, brokerList: []int32{2, 3}, disable: true, want: perBroker(2, 3)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,6 +118,51 @@ func TestKafkaDomainsPlanSpreadsRacks(t *testing.T) {
 	}
 	if got, want := res.Report.ReplicasMoved, 6; got != want {
 		t.Errorf("moved %d replicas, want %d (one per partition)", got, want)
+	}
+}
+
+// Kafka's runbooks plan onto a subset of the brokers (--broker-list without
+// the broker being decommissioned). Without domains, the racks and brokers
+// outside the list counted in the rules, so a rack-aware plan needed a
+// replica in a rack none of the listed brokers is in: exit 4 where Kafka's
+// tool plans, and with --disable-rack-aware warnings about "broker broker 5".
+func TestKafkaDomainsBrokerListSubset(t *testing.T) {
+	brokers := []cluster.Broker{{ID: 1, Rack: "a"}, {ID: 2, Rack: "a"}, {ID: 3, Rack: "b"}, {ID: 4, Rack: "b"}, {ID: 5, Rack: "c"}, {ID: 6, Rack: "c"}}
+	current := cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{
+		{Topic: "orders", Partition: 0, Replicas: []int32{1, 3, 5}}, {Topic: "orders", Partition: 1, Replicas: []int32{2, 4, 6}}}}
+	list := []int32{1, 2, 3, 4}
+	for _, disable := range []bool{false, true} {
+		domains, _, err := KafkaDomains(brokers, list, disable)
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := KafkaWording(brokers, list, disable)
+		res, err := generate.Plan(generate.Input{Current: current, Domains: domains, Live: []int32{1, 2, 3, 4, 5, 6}},
+			generate.Options{BrokerList: list, Balance: true})
+		if err != nil {
+			t.Fatalf("disable=%t: %v", disable, Reworded(err, words))
+		}
+		for _, p := range res.Plan.Partitions {
+			racks := map[string]bool{}
+			for _, id := range p.Replicas {
+				if id > 4 {
+					t.Errorf("disable=%t: %s on %v: broker %d is outside --broker-list", disable, p.TP(), p.Replicas, id)
+				}
+				racks[brokers[id-1].Rack] = true
+			}
+			if !disable && len(racks) != 2 {
+				t.Errorf("%s on %v: racks %v, want both racks of the list", p.TP(), p.Replicas, racks)
+			}
+		}
+		if len(res.Plan.Partitions) != 2 {
+			t.Errorf("disable=%t: plan %v, want both partitions off brokers 5 and 6", disable, res.Plan.Partitions)
+		}
+		for _, w := range res.Report.Warnings {
+			t.Errorf("disable=%t: warning %q", disable, words(w))
+		}
+	}
+	if got := KafkaWording(brokers, list, true)("no broker may receive replicas in fault domain FD5"); got != "no broker may receive replicas in broker 5" {
+		t.Errorf("reworded: %q", got)
 	}
 }
 

@@ -10,12 +10,14 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/fdud/fdud/internal/cluster"
 )
 
 // StateTopicName is the compacted topic where fdud keeps the state every
 // host must see on the Admin API path (package clusterstate): the cluster
 // lock, throttle records and published domains.
-const StateTopicName = "__fdud_state"
+const StateTopicName = cluster.StateTopic
 
 // StateTopic is a small key-value log in a compacted topic of one
 // partition, where the last record of each key is its value and a record

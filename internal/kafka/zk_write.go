@@ -55,7 +55,7 @@ func (z *zkCluster) Reassign(ctx context.Context, plan []cluster.PartitionAssign
 
 // ErrCancelUnsupported is wrapped by CancelReassignments on the ZooKeeper
 // path.
-var ErrCancelUnsupported = fmt.Errorf("cancelling a reassignment is not possible through ZooKeeper: %w", errors.ErrUnsupported)
+var ErrCancelUnsupported error = unsupported("cancelling a reassignment is not possible through ZooKeeper")
 
 // CancelReassignments is not possible through ZooKeeper: Kafka before 2.4
 // has no cancellation at all, and 2.4+ offers it only through the Admin API.
@@ -255,12 +255,20 @@ func (z *zkCluster) checkDynamicBrokerConfigs(ctx context.Context) error {
 	}
 	for _, b := range brokers {
 		if b.RegistrationVersion < 3 {
-			return fmt.Errorf("broker %d runs Kafka 0.9 (registration version %d), which has no dynamic broker configs "+
-				"(replication throttles came with 0.10.1): %w", b.ID, b.RegistrationVersion, errors.ErrUnsupported)
+			return unsupported(fmt.Sprintf("the cluster runs Kafka 0.9 (broker %d registered at version %d), which has no dynamic "+
+				"broker configs (replication throttles came with 0.10.1)", b.ID, b.RegistrationVersion))
 		}
 	}
 	return nil
 }
+
+// unsupported is an error that is errors.ErrUnsupported for callers that
+// branch on it, and says only its own words to people (not Go's
+// "unsupported operation").
+type unsupported string
+
+func (e unsupported) Error() string        { return string(e) }
+func (e unsupported) Is(target error) bool { return target == errors.ErrUnsupported }
 
 // CreateTopic writes the topic's config and then its assignment, as Kafka's
 // AdminUtils did; the controller creates the partitions when it sees the
