@@ -91,6 +91,45 @@ func TestWaitShowsBytes(t *testing.T) {
 	}
 }
 
+// TestWaitShowsLogDirBytes: a log-dir move counts too, its future
+// replica's size out of the current replica's, as the Fake's mover copies
+// it; the partition is done once the future replica took over.
+func TestWaitShowsLogDirBytes(t *testing.T) {
+	f := kafka.NewFakeWith(kafka.FakeOptions{LogDirs: []string{"/a", "/b"}}, "c1",
+		cluster.Broker{ID: 1, Host: "127.0.0.1", Port: 9092}, cluster.Broker{ID: 2, Host: "127.0.0.1", Port: 9092})
+	ctx := context.Background()
+	if err := f.CreateTopic(ctx, "t", [][]int32{{1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	plan := cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{
+		{Topic: "t", Partition: 0, Replicas: []int32{1, 2}, LogDirs: []string{"/b", cluster.AnyLogDir}}}}
+	if err := f.MoveLogDirs(ctx, plan.Partitions); err != nil {
+		t.Fatal(err)
+	}
+	f.SetSize(plan.Partitions[0].TP(), 1000)
+	f.CopyPerRead(400)
+	var errw bytes.Buffer
+	lines := verify.NewLines(&errw)
+	lines.Every = time.Nanosecond // a line per poll
+	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
+	res, err := verify.Run(ctx, o, verify.Deps{Cluster: f, Progress: lines, Now: tickingClock(time.Second)})
+	t.Logf("stderr:\n%s", errw.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"verify: 0 of 1 partitions done, 1 moving; 400 B of 1000 B copied (40%) (2s elapsed)",
+		"verify: 0 of 1 partitions done, 1 moving; 800 B of 1000 B copied (80%), 200 B/s, ETA 1s (4s elapsed)",
+		"verify: 1 of 1 partitions done; 1000 B of 1000 B copied (100%), 150 B/s (6s elapsed)",
+	}
+	if got := strings.Split(strings.TrimSpace(errw.String()), "\n"); !slices.Equal(got, want) {
+		t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if res.BytesRemaining == nil || *res.BytesRemaining != 0 {
+		t.Errorf("bytes remaining %v, want 0", res.BytesRemaining)
+	}
+}
+
 // TestWaitWithoutSizes: a path that cannot read sizes (the ZooKeeper path
 // without --bootstrap-server) keeps the partition counts, as before.
 func TestWaitWithoutSizes(t *testing.T) {
