@@ -155,3 +155,52 @@ func TestBatchProgressDisplay(t *testing.T) {
 		t.Errorf("finished %d times, want once before the closing line:\n%s", d.finished, errw.String())
 	}
 }
+
+// TestBatchProgressCountsLogDirMoves: the bytes include the log-dir moves
+// of the replicas a partition keeps (the Fake's mover copies them as the
+// brokers copy new replicas), not only the new replicas: t-0 and t-1 each
+// gain a replica on 3 and move their replica on 1 into /b, one at a time.
+func TestBatchProgressCountsLogDirMoves(t *testing.T) {
+	var bs []cluster.Broker
+	for id := range int32(3) {
+		bs = append(bs, cluster.Broker{ID: id + 1, Host: "127.0.0.1", Port: 9092})
+	}
+	f := kafka.NewFakeWith(kafka.FakeOptions{LogDirs: []string{"/a", "/b"}}, "c1", bs...)
+	if err := f.CreateTopic(context.Background(), "t", [][]int32{{1, 2}, {1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	copying(f, 2)
+	plan, err := ParsePlan([]byte(`{"version":1,"partitions":[` +
+		`{"topic":"t","partition":0,"replicas":[1,3],"log_dirs":["/b","any"]},` +
+		`{"topic":"t","partition":1,"replicas":[1,3],"log_dirs":["/b","any"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	opts := Options{StateDir: filepath.Join(dir, "state"), RollbackFile: filepath.Join(dir, "rollback.json"),
+		PollInterval: time.Millisecond, MaxPartitionMovements: 1,
+		Now: func() time.Time { now = now.Add(time.Second); return now }}
+	var errw bytes.Buffer
+	if _, err := Run(context.Background(), Input{Plan: plan, Options: opts}, Deps{Cluster: f, Stderr: &errw}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stderr:\n%s", errw.String())
+	var progress []string
+	for _, l := range strings.Split(errw.String(), "\n") {
+		if strings.HasPrefix(l, "Progress: ") {
+			progress = append(progress, l)
+		}
+	}
+	// 1000 B per partition to its new replica on 3, 1000 B into /b on 1;
+	// 250 B of each per poll.
+	want := []string{
+		"Progress: 0 of 2 done, 1 in flight, 1 waiting; 500 B of 3.9 KiB copied (12%).",
+		"Progress: 0 of 2 done, 1 in flight, 1 waiting; 1000 B of 3.9 KiB copied (25%), 500 B/s, ETA 6s.",
+		"Progress: 0 of 2 done, 1 in flight, 1 waiting; 1.5 KiB of 3.9 KiB copied (37%), 500 B/s, ETA 5s.",
+		"Progress: 1 of 2 done, 0 in flight, 1 waiting; 2.0 KiB of 3.9 KiB copied (50%), 500 B/s, ETA 4s.",
+	}
+	if !slices.Equal(progress, want) {
+		t.Errorf("progress lines:\n%s\nwant:\n%s", strings.Join(progress, "\n"), strings.Join(want, "\n"))
+	}
+}
