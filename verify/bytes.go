@@ -20,9 +20,9 @@ import (
 func bytesRemaining(statuses []PartitionStatus, l sizes.LogDirs) (remaining int64, ok bool) {
 	parts := make([]sizes.Copying, 0, len(statuses))
 	for _, s := range statuses {
-		c := s.copying()
-		c.Complete = false // a complete partition adds no replica: nothing to count in full
-		parts = append(parts, c)
+		if s.stillCopies() {
+			parts = append(parts, s.copying())
+		}
 	}
 	c := sizes.CopyProgress(parts, l)
 	return c.Remaining(), c.Unknown == 0
@@ -44,7 +44,7 @@ func readBytesRemaining(ctx context.Context, cl kafka.Cluster, live []int32, sta
 	default:
 		tps := []cluster.TopicPartition{}
 		for _, st := range statuses {
-			if st.copying().Copies() {
+			if st.stillCopies() {
 				tps = append(tps, st.TP)
 			}
 		}

@@ -31,6 +31,13 @@ func TestBytesRemaining(t *testing.T) {
 	if !ok || n != 600+2*500+500 {
 		t.Fatalf("remaining %d, %v; want 2100", n, ok)
 	}
+	// A partition complete in its planned directories has nothing left to
+	// copy, and needs no size.
+	statuses = append(statuses, PartitionStatus{TP: tp(4), Status: Complete, Planned: []int32{1},
+		PlannedLogDirs: []string{"/b"}, Current: []int32{1}, Leader: 1})
+	if n, ok := bytesRemaining(statuses, l); !ok || n != 2100 {
+		t.Errorf("with a complete partition of unknown size: remaining %d, %v; want 2100", n, ok)
+	}
 	statuses = append(statuses, PartitionStatus{TP: tp(9), Planned: []int32{5}, Current: []int32{1}, Leader: 1})
 	if _, ok := bytesRemaining(statuses, l); ok {
 		t.Error("a partition without a size still to copy, yet the total is known")

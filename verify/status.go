@@ -66,6 +66,12 @@ func (p PartitionStatus) copying() sizes.Copying {
 		Leader:   p.Leader, ISR: p.ISR, Complete: p.Status == Complete}
 }
 
+// stillCopies reports whether the partition has data left to copy: it is
+// not complete (which, with named log directories, logDirStatuses grants
+// only once every named replica is in place) and has replicas to add or
+// named directories.
+func (p PartitionStatus) stillCopies() bool { return p.Status != Complete && p.copying().Copies() }
+
 // LeaderPreferred reports whether the partition is led by its first replica.
 func (p PartitionStatus) LeaderPreferred() bool {
 	return len(p.Current) > 0 && p.Leader == p.Current[0]
