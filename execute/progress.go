@@ -18,9 +18,10 @@ type Progress interface {
 	Finish()
 }
 
-// copies follows the bytes the batches copy to the replicas they add:
-// every partition the batches submit or found in flight, counted in full
-// once done.
+// copies follows the bytes the batches copy to the replicas they add, and
+// into the log directories planned for the replicas they keep: every
+// partition the batches submit or found in flight, its new replicas
+// counted in full once done.
 type copies struct {
 	watch progress.Watch
 	items []Item
@@ -29,7 +30,7 @@ type copies struct {
 func (r *run) newCopies(pending, inflight []Item) *copies {
 	c := &copies{watch: progress.Watch{Sizer: r.cl.Capabilities().Sizer, Logger: r.log}}
 	for _, it := range append(append([]Item{}, pending...), inflight...) {
-		if len(sizes.Adding(it.Plan.Replicas, it.Current)) > 0 {
+		if itemCopying(it, cluster.PartitionState{Leader: -1}, false).Copies() {
 			c.items = append(c.items, it)
 		}
 	}
@@ -53,10 +54,16 @@ func (c *copies) look(ctx context.Context, r *run, live map[int32]bool, open fun
 		if !ok {
 			p.Leader = -1
 		}
-		parts = append(parts, sizes.Copying{TP: tp, Adding: sizes.Adding(it.Plan.Replicas, it.Current),
-			Leader: p.Leader, ISR: p.ISR, Complete: !open(tp)})
+		parts = append(parts, itemCopying(it, p, !open(tp)))
 	}
 	return c.watch.Look(ctx, r.o.now(), sortedIDs(live), parts)
+}
+
+// itemCopying is what item it copies, with p its partition now.
+func itemCopying(it Item, p cluster.PartitionState, complete bool) sizes.Copying {
+	return sizes.Copying{TP: it.Plan.TP(), Adding: sizes.Adding(it.Plan.Replicas, it.Current),
+		MovingTo: sizes.MovingTo(it.Plan.Replicas, it.Plan.LogDirs, it.Current),
+		Leader:   p.Leader, ISR: p.ISR, Complete: complete}
 }
 
 // report reads the progress after a poll and shows it (show).

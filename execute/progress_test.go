@@ -44,14 +44,24 @@ func fourMoving(t *testing.T, o kafka.FakeOptions) (*kafka.Fake, Input) {
 	return f, Input{Plan: plan, Options: opts}
 }
 
+// copying makes t-0..t-(n-1) 1000 bytes large, copied 250 bytes per
+// State read: a reassignment completes on the fourth read after it
+// started.
+func copying(f *kafka.Fake, n int) {
+	for p := range n {
+		f.SetSize(cluster.TopicPartition{Topic: "t", Partition: int32(p)}, 1000)
+	}
+	f.CopyPerRead(250)
+}
+
 // TestBatchProgressInBytes: while batching, the progress lines say how
 // much of the new replicas is copied (from the brokers' replica sizes),
 // the rate and the time left; partitions done count in full.
 func TestBatchProgressInBytes(t *testing.T) {
 	f, in := fourMoving(t, kafka.FakeOptions{})
-	s := &kafka.FakeSizes{Fake: f, Size: 1000, Step: 500}
+	copying(f, 4)
 	var errw bytes.Buffer
-	if _, err := Run(context.Background(), in, Deps{Cluster: kafka.WithSizer(f, s), Stderr: &errw}); err != nil {
+	if _, err := Run(context.Background(), in, Deps{Cluster: f, Stderr: &errw}); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("stderr:\n%s", errw.String())
@@ -62,20 +72,18 @@ func TestBatchProgressInBytes(t *testing.T) {
 		}
 	}
 	want := []string{
-		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 2.0 KiB of 7.8 KiB copied (25%).",
-		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 3.9 KiB of 7.8 KiB copied (50%), ",
-		"Progress: 2 of 4 done, 0 in flight, 2 waiting; 3.9 KiB of 7.8 KiB copied (50%), ",
+		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 1000 B of 7.8 KiB copied (12%).",
+		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 2.0 KiB of 7.8 KiB copied (25%), 1000 B/s, ETA 6s.",
+		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 2.9 KiB of 7.8 KiB copied (37%), 1000 B/s, ETA 5s.",
+		"Progress: 2 of 4 done, 0 in flight, 2 waiting; 3.9 KiB of 7.8 KiB copied (50%), 1000 B/s, ETA 4s.",
 	}
 	if len(progress) != len(want) {
 		t.Fatalf("progress lines:\n%s", strings.Join(progress, "\n"))
 	}
 	for i, w := range want {
-		if !strings.HasPrefix(progress[i], w) {
-			t.Errorf("line %d: %q, want it to start %q", i+1, progress[i], w)
+		if progress[i] != w {
+			t.Errorf("line %d: %q, want %q", i+1, progress[i], w)
 		}
-	}
-	if !strings.Contains(progress[1], "B/s, ETA ") {
-		t.Errorf("no rate or ETA: %q", progress[1])
 	}
 	// Each read asks for the plan's partitions alone (sorted: the batch
 	// order's read, then one per poll), never for every partition.
@@ -83,9 +91,9 @@ func TestBatchProgressInBytes(t *testing.T) {
 	for _, p := range in.Plan.Assignment.Partitions {
 		planned = append(planned, p.TP())
 	}
-	for i, a := range s.Asked {
-		if !slices.Equal(slices.SortedFunc(slices.Values(a), cluster.TopicPartition.Compare), planned) {
-			t.Errorf("read %d asked for %v, want %v", i+1, a, planned)
+	for i, c := range f.Calls("ReplicaSizes") {
+		if !slices.Equal(slices.SortedFunc(slices.Values(c.TPs), cluster.TopicPartition.Compare), planned) {
+			t.Errorf("read %d asked for %v, want %v", i+1, c.TPs, planned)
 		}
 	}
 }
@@ -130,10 +138,10 @@ func (d *drawn) Finish() { d.finished++; d.out.WriteString("[bar finished]\n") }
 // below that line with the counts before the last batch).
 func TestBatchProgressDisplay(t *testing.T) {
 	f, in := fourMoving(t, kafka.FakeOptions{})
-	s := &kafka.FakeSizes{Fake: f, Size: 1000, Step: 500}
+	copying(f, 4)
 	var errw bytes.Buffer
 	d := &drawn{out: &errw}
-	if _, err := Run(context.Background(), in, Deps{Cluster: kafka.WithSizer(f, s), Stderr: &errw, Progress: d}); err != nil {
+	if _, err := Run(context.Background(), in, Deps{Cluster: f, Stderr: &errw, Progress: d}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(errw.String(), "Progress: ") {
@@ -142,11 +150,60 @@ func TestBatchProgressDisplay(t *testing.T) {
 	// The last draw is after the last batch went in: the bar stays on
 	// screen, so it shows nothing waiting (issue 9: it kept the last
 	// poll's "2 waiting" under "All 4 partitions submitted").
-	if len(d.draws) != 4 || d.draws[0] != "0.25 2.0 KiB of 7.8 KiB copied (25%); 0 of 4 done, 2 in flight, 2 waiting" ||
-		!strings.HasPrefix(d.draws[3], "0.50 3.9 KiB of 7.8 KiB copied (50%), ") || !strings.HasSuffix(d.draws[3], "; 2 of 4 done, 2 in flight, 0 waiting") {
+	if len(d.draws) != 5 || d.draws[0] != "0.12 1000 B of 7.8 KiB copied (12%); 0 of 4 done, 2 in flight, 2 waiting" ||
+		d.draws[4] != "0.50 3.9 KiB of 7.8 KiB copied (50%), 1000 B/s, ETA 4s; 2 of 4 done, 2 in flight, 0 waiting" {
 		t.Errorf("draws:\n%s", strings.Join(d.draws, "\n"))
 	}
 	if d.finished != 1 || !strings.Contains(errw.String(), "[bar finished]\nAll 4 partitions submitted (2 done, 2 in flight).") {
 		t.Errorf("finished %d times, want once before the closing line:\n%s", d.finished, errw.String())
+	}
+}
+
+// TestBatchProgressCountsLogDirMoves: the bytes include the log-dir moves
+// of the replicas a partition keeps (the Fake's mover copies them as the
+// brokers copy new replicas), not only the new replicas: t-0 and t-1 each
+// gain a replica on 3 and move their replica on 1 into /b, one at a time.
+func TestBatchProgressCountsLogDirMoves(t *testing.T) {
+	var bs []cluster.Broker
+	for id := range int32(3) {
+		bs = append(bs, cluster.Broker{ID: id + 1, Host: "127.0.0.1", Port: 9092})
+	}
+	f := kafka.NewFakeWith(kafka.FakeOptions{LogDirs: []string{"/a", "/b"}}, "c1", bs...)
+	if err := f.CreateTopic(context.Background(), "t", [][]int32{{1, 2}, {1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	copying(f, 2)
+	plan, err := ParsePlan([]byte(`{"version":1,"partitions":[` +
+		`{"topic":"t","partition":0,"replicas":[1,3],"log_dirs":["/b","any"]},` +
+		`{"topic":"t","partition":1,"replicas":[1,3],"log_dirs":["/b","any"]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	opts := Options{StateDir: filepath.Join(dir, "state"), RollbackFile: filepath.Join(dir, "rollback.json"),
+		PollInterval: time.Millisecond, MaxPartitionMovements: 1,
+		Now: func() time.Time { now = now.Add(time.Second); return now }}
+	var errw bytes.Buffer
+	if _, err := Run(context.Background(), Input{Plan: plan, Options: opts}, Deps{Cluster: f, Stderr: &errw}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stderr:\n%s", errw.String())
+	var progress []string
+	for _, l := range strings.Split(errw.String(), "\n") {
+		if strings.HasPrefix(l, "Progress: ") {
+			progress = append(progress, l)
+		}
+	}
+	// 1000 B per partition to its new replica on 3, 1000 B into /b on 1;
+	// 250 B of each per poll.
+	want := []string{
+		"Progress: 0 of 2 done, 1 in flight, 1 waiting; 500 B of 3.9 KiB copied (12%).",
+		"Progress: 0 of 2 done, 1 in flight, 1 waiting; 1000 B of 3.9 KiB copied (25%), 500 B/s, ETA 6s.",
+		"Progress: 0 of 2 done, 1 in flight, 1 waiting; 1.5 KiB of 3.9 KiB copied (37%), 500 B/s, ETA 5s.",
+		"Progress: 1 of 2 done, 0 in flight, 1 waiting; 2.0 KiB of 3.9 KiB copied (50%), 500 B/s, ETA 4s.",
+	}
+	if !slices.Equal(progress, want) {
+		t.Errorf("progress lines:\n%s\nwant:\n%s", strings.Join(progress, "\n"), strings.Join(want, "\n"))
 	}
 }

@@ -13,12 +13,16 @@ import (
 
 // bytesRemaining is what the plan still has to copy: for each replica the
 // plan adds to a partition, the partition's size (its leader's replica)
-// less what the new replica already holds. ok is false when the sizes are
-// unknown for some partition that still has replicas to add. It is pure.
+// less what the new replica already holds, and for each log-dir move what
+// its future replica still lacks (sizes.CopyProgress). ok is false when
+// the sizes are unknown for some partition that still has data to copy.
+// It is pure.
 func bytesRemaining(statuses []PartitionStatus, l sizes.LogDirs) (remaining int64, ok bool) {
 	parts := make([]sizes.Copying, 0, len(statuses))
 	for _, s := range statuses {
-		parts = append(parts, sizes.Copying{TP: s.TP, Adding: sizes.Adding(s.Planned, s.Current), Leader: s.Leader, ISR: s.ISR})
+		if s.stillCopies() {
+			parts = append(parts, s.copying())
+		}
 	}
 	c := sizes.CopyProgress(parts, l)
 	return c.Remaining(), c.Unknown == 0
@@ -28,7 +32,7 @@ func bytesRemaining(statuses []PartitionStatus, l sizes.LogDirs) (remaining int6
 // are unknown. read holds the sizes the last poll read for its progress
 // (nil when it read none): they serve here too, so that a wait does not
 // end by asking every broker again. Otherwise the brokers are asked, if
-// the cluster can say, about the partitions with replicas to add alone.
+// the cluster can say, about the partitions with data to copy alone.
 func readBytesRemaining(ctx context.Context, cl kafka.Cluster, live []int32, statuses []PartitionStatus,
 	read *sizes.LogDirs, log *slog.Logger) *int64 {
 	var l sizes.LogDirs
@@ -40,7 +44,7 @@ func readBytesRemaining(ctx context.Context, cl kafka.Cluster, live []int32, sta
 	default:
 		tps := []cluster.TopicPartition{}
 		for _, st := range statuses {
-			if len(sizes.Adding(st.Planned, st.Current)) > 0 {
+			if st.stillCopies() {
 				tps = append(tps, st.TP)
 			}
 		}
@@ -60,34 +64,36 @@ func readBytesRemaining(ctx context.Context, cl kafka.Cluster, live []int32, sta
 }
 
 // copyWatch follows, while verify waits, the bytes copied to the replicas
-// the plan adds. Its total is what was left to copy when the wait began
-// (verify does not know what a partition complete by then looked like
-// before), growing with the partitions a batching execute submits later.
+// the plan adds and into the log directories it plans. Its total is what
+// was left to copy when the wait began (verify does not know what a
+// partition complete by then looked like before), growing with the
+// partitions a batching execute submits later.
 type copyWatch struct {
 	watch progress.Watch
-	// adding holds, per partition seen with replicas still to add, the
-	// brokers gaining one; a partition stays once complete, counted in full.
-	adding map[cluster.TopicPartition][]int32
+	// following holds, per partition seen with data still to copy, what it
+	// copies (the brokers gaining a replica as first seen); a partition
+	// stays once complete, its new replicas counted in full.
+	following map[cluster.TopicPartition]sizes.Copying
 }
 
 func newCopyWatch(cl kafka.Cluster, log *slog.Logger) *copyWatch {
 	return &copyWatch{watch: progress.Watch{Sizer: cl.Capabilities().Sizer, Logger: log},
-		adding: map[cluster.TopicPartition][]int32{}}
+		following: map[cluster.TopicPartition]sizes.Copying{}}
 }
 
 // look returns the estimate after the pass p, or nil without sizes, and
 // the sizes it read (nil when it asked for none): those of every partition
-// it follows, which include every partition of p with replicas to add.
+// it follows, which include every partition of p with data to copy.
 func (w *copyWatch) look(ctx context.Context, at time.Time, p pass) (*progress.Estimate, *sizes.LogDirs) {
 	var parts []sizes.Copying
 	for _, s := range p.statuses {
-		if s.Status != Complete && !s.Missing {
-			if a := sizes.Adding(s.Planned, s.Current); len(a) > 0 {
-				w.adding[s.TP] = a
-			}
+		now := s.copying()
+		if s.Status != Complete && !s.Missing && now.Copies() {
+			w.following[s.TP] = now
 		}
-		if a, ok := w.adding[s.TP]; ok {
-			parts = append(parts, sizes.Copying{TP: s.TP, Adding: a, Leader: s.Leader, ISR: s.ISR, Complete: s.Status == Complete})
+		if c, ok := w.following[s.TP]; ok {
+			c.Leader, c.ISR, c.Complete = now.Leader, now.ISR, now.Complete
+			parts = append(parts, c)
 		}
 	}
 	if len(parts) == 0 || w.watch.Sizer == nil {

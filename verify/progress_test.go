@@ -46,27 +46,32 @@ func movingFake(t *testing.T, o kafka.FakeOptions) (*kafka.Fake, cluster.Assignm
 // how much of the new replicas is copied, from the brokers' replica sizes.
 func TestWaitShowsBytes(t *testing.T) {
 	f, plan := movingFake(t, kafka.FakeOptions{})
-	s := &kafka.FakeSizes{Fake: f, Size: 1000, Step: 500}
+	// 1000 bytes each, 250 copied per poll: done at the fourth.
+	for _, p := range plan.Partitions {
+		f.SetSize(p.TP(), 1000)
+	}
+	f.CopyPerRead(250)
 	var errw bytes.Buffer
 	lines := verify.NewLines(&errw)
 	lines.Every = time.Nanosecond // a line per poll
 	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
-	res, err := verify.Run(context.Background(), o, verify.Deps{Cluster: kafka.WithSizer(f, s), Progress: lines, Now: tickingClock(time.Second)})
+	res, err := verify.Run(context.Background(), o, verify.Deps{Cluster: f, Progress: lines, Now: tickingClock(time.Second)})
 	t.Logf("stderr:\n%s", errw.String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := strings.Split(strings.TrimSpace(errw.String()), "\n")
-	if len(got) != 3 {
-		t.Fatalf("%d progress lines, want 3", len(got))
+	if len(got) != 4 {
+		t.Fatalf("%d progress lines, want 4", len(got))
 	}
 	for i, want := range []string{
-		"verify: 0 of 2 partitions done, 2 moving; 2.0 KiB of 3.9 KiB copied (50%) (",
-		"verify: 0 of 2 partitions done, 2 moving; 3.9 KiB of 3.9 KiB copied (100%), ",
-		"verify: 2 of 2 partitions done; 3.9 KiB of 3.9 KiB copied (100%), ",
+		"verify: 0 of 2 partitions done, 2 moving; 1000 B of 3.9 KiB copied (25%) (2s elapsed)",
+		"verify: 0 of 2 partitions done, 2 moving; 2.0 KiB of 3.9 KiB copied (50%), 500 B/s, ETA 4s (4s elapsed)",
+		"verify: 0 of 2 partitions done, 2 moving; 2.9 KiB of 3.9 KiB copied (75%), 500 B/s, ETA 2s (6s elapsed)",
+		"verify: 2 of 2 partitions done; 3.9 KiB of 3.9 KiB copied (100%), 500 B/s (8s elapsed)",
 	} {
-		if !strings.HasPrefix(got[i], want) {
-			t.Errorf("line %d: %q, want it to start %q", i+1, got[i], want)
+		if got[i] != want {
+			t.Errorf("line %d: %q, want %q", i+1, got[i], want)
 		}
 	}
 	if res.BytesRemaining == nil || *res.BytesRemaining != 0 {
@@ -74,14 +79,54 @@ func TestWaitShowsBytes(t *testing.T) {
 	}
 	// One read per poll, each of the plan's partitions alone: the bytes
 	// remaining at the end come from the last poll's read.
-	if s.Calls != len(got) {
-		t.Errorf("%d size reads for %d polls", s.Calls, len(got))
+	reads := f.Calls("ReplicaSizes")
+	if len(reads) != len(got) {
+		t.Errorf("%d size reads for %d polls", len(reads), len(got))
 	}
 	want := []cluster.TopicPartition{{Topic: "t", Partition: 0}, {Topic: "t", Partition: 1}}
-	for i, a := range s.Asked {
-		if !slices.Equal(a, want) {
-			t.Errorf("read %d asked for %v, want %v", i+1, a, want)
+	for i, c := range reads {
+		if !slices.Equal(c.TPs, want) {
+			t.Errorf("read %d asked for %v, want %v", i+1, c.TPs, want)
 		}
+	}
+}
+
+// TestWaitShowsLogDirBytes: a log-dir move counts too, its future
+// replica's size out of the current replica's, as the Fake's mover copies
+// it; the partition is done once the future replica took over.
+func TestWaitShowsLogDirBytes(t *testing.T) {
+	f := kafka.NewFakeWith(kafka.FakeOptions{LogDirs: []string{"/a", "/b"}}, "c1",
+		cluster.Broker{ID: 1, Host: "127.0.0.1", Port: 9092}, cluster.Broker{ID: 2, Host: "127.0.0.1", Port: 9092})
+	ctx := context.Background()
+	if err := f.CreateTopic(ctx, "t", [][]int32{{1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	plan := cluster.Assignment{Version: 1, Partitions: []cluster.PartitionAssignment{
+		{Topic: "t", Partition: 0, Replicas: []int32{1, 2}, LogDirs: []string{"/b", cluster.AnyLogDir}}}}
+	if err := f.MoveLogDirs(ctx, plan.Partitions); err != nil {
+		t.Fatal(err)
+	}
+	f.SetSize(plan.Partitions[0].TP(), 1000)
+	f.CopyPerRead(400)
+	var errw bytes.Buffer
+	lines := verify.NewLines(&errw)
+	lines.Every = time.Nanosecond // a line per poll
+	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
+	res, err := verify.Run(ctx, o, verify.Deps{Cluster: f, Progress: lines, Now: tickingClock(time.Second)})
+	t.Logf("stderr:\n%s", errw.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"verify: 0 of 1 partitions done, 1 moving; 400 B of 1000 B copied (40%) (2s elapsed)",
+		"verify: 0 of 1 partitions done, 1 moving; 800 B of 1000 B copied (80%), 200 B/s, ETA 1s (4s elapsed)",
+		"verify: 1 of 1 partitions done; 1000 B of 1000 B copied (100%), 150 B/s (6s elapsed)",
+	}
+	if got := strings.Split(strings.TrimSpace(errw.String()), "\n"); !slices.Equal(got, want) {
+		t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if res.BytesRemaining == nil || *res.BytesRemaining != 0 {
+		t.Errorf("bytes remaining %v, want 0", res.BytesRemaining)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/sizes"
 )
 
 // Status is where one planned partition stands.
@@ -52,7 +53,24 @@ type PartitionStatus struct {
 	// whose planned log directories are not all reached, says per replica
 	// what is not in place yet (see logDirStatuses).
 	LogDirs []string
+	// PlannedLogDirs are the plan's log_dirs for Planned (nil when it
+	// names none).
+	PlannedLogDirs []string
 }
+
+// copying is what the partition copies: its replicas to add and its kept
+// replicas' log-dir moves.
+func (p PartitionStatus) copying() sizes.Copying {
+	return sizes.Copying{TP: p.TP, Adding: sizes.Adding(p.Planned, p.Current),
+		MovingTo: sizes.MovingTo(p.Planned, p.PlannedLogDirs, p.Current),
+		Leader:   p.Leader, ISR: p.ISR, Complete: p.Status == Complete}
+}
+
+// stillCopies reports whether the partition has data left to copy: it is
+// not complete (which, with named log directories, logDirStatuses grants
+// only once every named replica is in place) and has replicas to add or
+// named directories.
+func (p PartitionStatus) stillCopies() bool { return p.Status != Complete && p.copying().Copies() }
 
 // LeaderPreferred reports whether the partition is led by its first replica.
 func (p PartitionStatus) LeaderPreferred() bool {
@@ -68,7 +86,7 @@ func Classify(plan cluster.Assignment, st *cluster.State) []PartitionStatus {
 	}
 	out := make([]PartitionStatus, 0, len(plan.Partitions))
 	for _, pa := range plan.Partitions {
-		ps := PartitionStatus{TP: pa.TP(), Planned: slices.Clone(pa.Replicas), Leader: -1}
+		ps := PartitionStatus{TP: pa.TP(), Planned: slices.Clone(pa.Replicas), PlannedLogDirs: slices.Clone(pa.LogDirs), Leader: -1}
 		cur, ok := byTP[pa.TP()]
 		switch {
 		case !ok:

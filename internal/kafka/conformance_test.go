@@ -259,6 +259,10 @@ func conformance(t *testing.T, tgt conformanceTarget) {
 		}
 	})
 
+	t.Run("copying", func(t *testing.T) {
+		conformanceCopying(t, ctx, tgt, []int32{b0, b1, b2}, partition, eventually)
+	})
+
 	t.Run("a bad plan fails per partition", func(t *testing.T) {
 		if c.Capabilities().OneBatch {
 			// The ZooKeeper path hands the whole plan to the controller

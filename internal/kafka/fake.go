@@ -19,7 +19,8 @@ import (
 // (fake_release.go). It passes the same conformance suite as both real
 // paths (conformance_test.go, run against real brokers by the integration
 // suites), so that it cannot quietly disagree with them. Reassignments stay
-// in flight until Complete.
+// in flight until Complete, or until their new replicas hold the
+// partition's size when the test has the fake copy data (fake_copying.go).
 //
 // Tests script it (fake_script.go): what happens between two State reads
 // (BeforeState) or before any call (Before), partitions and brokers as
@@ -39,6 +40,7 @@ type Fake struct {
 	configViews
 	script
 	logDirs
+	copying
 }
 
 var _ Cluster = (*Fake)(nil)
@@ -135,6 +137,7 @@ func (f *Fake) State(ctx context.Context, topics []string) (*cluster.State, erro
 	if err := f.beforeState(); err != nil {
 		return nil, err
 	}
+	f.copyOnRead()
 	if err := f.record(FakeCall{Method: "State"}); err != nil {
 		return nil, err
 	}
@@ -186,6 +189,7 @@ func (f *Fake) Reassign(ctx context.Context, plan []cluster.PartitionAssignment)
 			continue
 		}
 		orig := p.Replicas // the original replicas, also while in flight
+		f.stopCopyingLocked(p.TP(), p.Adding)
 		p.Target, p.Adding, p.Removing = nil, nil, nil
 		if cluster.SameMembers(orig, pa.Replicas) {
 			p.Replicas = slices.Clone(pa.Replicas)
@@ -207,19 +211,30 @@ func (f *Fake) Complete() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, p := range f.parts {
-		if !p.Reassigning() {
-			continue
-		}
-		for _, b := range p.Removing {
-			f.forgetReplicaLocked(b, p.TP())
-		}
-		p.Replicas, p.ISR = p.Target, slices.Clone(p.Target)
-		p.Target, p.Adding, p.Removing = nil, nil, nil
-		if !slices.Contains(p.Replicas, p.Leader) {
-			p.Leader = p.Replicas[0]
+		if p.Reassigning() {
+			f.completeLocked(p)
 		}
 	}
 	f.finishLogDirMovesLocked()
+}
+
+// completeLocked finishes p's reassignment, which is in flight.
+func (f *Fake) completeLocked(p *cluster.PartitionState) {
+	for _, b := range p.Removing {
+		f.forgetReplicaLocked(b, p.TP())
+	}
+	f.stopCopyingLocked(p.TP(), p.Adding)
+	for _, b := range p.Adding {
+		if dir, ok := f.pending[b][p.TP()]; ok {
+			delete(f.pending[b], p.TP())
+			f.placeLocked(b, p.TP(), ReplicaLogDir{Dir: dir})
+		}
+	}
+	p.Replicas, p.ISR = p.Target, slices.Clone(p.Target)
+	p.Target, p.Adding, p.Removing = nil, nil, nil
+	if !slices.Contains(p.Replicas, p.Leader) {
+		p.Leader = p.Replicas[0]
+	}
 }
 
 func (f *Fake) inFlightLocked() int {
@@ -248,6 +263,10 @@ func (f *Fake) CancelReassignments(ctx context.Context, tps []cluster.TopicParti
 	}
 	for _, tp := range tps {
 		if p, ok := f.parts[tp]; ok && p.Reassigning() {
+			f.stopCopyingLocked(tp, p.Adding)
+			for _, b := range p.Adding {
+				f.forgetReplicaLocked(b, tp)
+			}
 			p.Target, p.Adding, p.Removing = nil, nil, nil
 		}
 	}

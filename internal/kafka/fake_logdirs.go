@@ -13,8 +13,9 @@ import (
 
 // The Fake's log directories, as the Admin API path shows them: every
 // broker has the directories FakeOptions.LogDirs names, a replica lives in
-// the first unless moved or placed, and a move copies it into a future
-// replica that takes over on Complete.
+// the first unless moved or placed (a replica a reassignment adds, in the
+// one asked for it), and a move copies it into a future replica that takes
+// over on Complete or once full (fake_copying.go).
 
 var (
 	_ LogDirMover     = (*Fake)(nil)
@@ -40,7 +41,8 @@ func (f *Fake) PlaceReplica(broker int32, tp cluster.TopicPartition, dir, future
 	f.placeLocked(broker, tp, ReplicaLogDir{Dir: dir, Future: future})
 }
 
-// SetSize makes every replica of tp size bytes large (ReplicaSizes).
+// SetSize makes every replica of tp size bytes large (ReplicaSizes), but
+// those being copied, which hold what was copied so far (fake_copying.go).
 func (f *Fake) SetSize(tp cluster.TopicPartition, size int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -62,9 +64,28 @@ func (f *Fake) replicaDirLocked(broker int32, tp cluster.TopicPartition) Replica
 	return ReplicaLogDir{Dir: f.dirNames[0]}
 }
 
+// presentLocked reports whether broker holds a replica of tp: one of its
+// replicas, or one a reassignment in flight is adding, as a broker creates
+// it when the reassignment starts.
+func (f *Fake) presentLocked(broker int32, tp cluster.TopicPartition) bool {
+	return f.hostsLocked(broker, tp) || f.addingLocked(broker, tp)
+}
+
+// presentDirLocked is where broker holds its replica of tp (presentLocked):
+// a replica being added is created in the directory asked for it.
+func (f *Fake) presentDirLocked(broker int32, tp cluster.TopicPartition) ReplicaLogDir {
+	if !f.hostsLocked(broker, tp) {
+		if dir, ok := f.pending[broker][tp]; ok {
+			return ReplicaLogDir{Dir: dir}
+		}
+	}
+	return f.replicaDirLocked(broker, tp)
+}
+
 func (f *Fake) forgetReplicaLocked(broker int32, tp cluster.TopicPartition) {
 	delete(f.placed[broker], tp)
 	delete(f.pending[broker], tp)
+	f.stopCopyingLocked(tp, []int32{broker})
 }
 
 // finishLogDirMovesLocked lets future replicas take over and puts replicas
@@ -78,10 +99,11 @@ func (f *Fake) finishLogDirMovesLocked() {
 			}
 		}
 	}
-	for _, m := range f.placed {
+	for b, m := range f.placed {
 		for tp, d := range m {
 			if d.Future != "" {
 				m[tp] = ReplicaLogDir{Dir: d.Future}
+				f.stopCopyingLocked(tp, []int32{b})
 			}
 		}
 	}
@@ -160,8 +182,8 @@ func (f *Fake) DescribeLogDirs(ctx context.Context, brokers []int32, tps []clust
 			bd.Dirs[d] = nil
 		}
 		for tp := range f.parts {
-			if (tps == nil || slices.Contains(tps, tp)) && f.hostsLocked(b, tp) {
-				bd.Replicas[tp] = f.replicaDirLocked(b, tp)
+			if (tps == nil || slices.Contains(tps, tp)) && f.presentLocked(b, tp) {
+				bd.Replicas[tp] = f.presentDirLocked(b, tp)
 			}
 		}
 		out[b] = bd
@@ -173,8 +195,9 @@ func (f *Fake) DescribeLogDirs(ctx context.Context, brokers []int32, tps []clust
 }
 
 // ReplicaSizes reports the replicas of tps (all when nil) the live brokers
-// among brokers host (SetSize; 0 when not set), future replicas of moves in
-// flight too.
+// among brokers hold (SetSize; 0 when not set): the replicas reassignments
+// in flight add and the future replicas of moves in flight too, each with
+// what was copied so far.
 func (f *Fake) ReplicaSizes(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (sizes.LogDirs, error) {
 	if err := f.record(FakeCall{Method: "ReplicaSizes", Brokers: brokers, TPs: tps}); err != nil {
 		return sizes.LogDirs{}, err
@@ -192,13 +215,16 @@ func (f *Fake) ReplicaSizes(ctx context.Context, brokers []int32, tps []cluster.
 			l.Add(sizes.Dir{Broker: b, Path: d, TotalBytes: sizes.Unknown, UsableBytes: sizes.Unknown})
 		}
 		for _, tp := range slices.SortedFunc(maps.Keys(f.parts), cluster.TopicPartition.Compare) {
-			if !f.hostsLocked(b, tp) || tps != nil && !slices.Contains(tps, tp) {
+			if !f.presentLocked(b, tp) || tps != nil && !slices.Contains(tps, tp) {
 				continue
 			}
-			d := f.replicaDirLocked(b, tp)
-			l.AddReplica(tp, sizes.Replica{Broker: b, Dir: d.Dir, Size: f.sizes[tp]})
+			d, size := f.presentDirLocked(b, tp), f.sizes[tp]
+			if !f.hostsLocked(b, tp) {
+				size = f.copiedLocked(b, tp)
+			}
+			l.AddReplica(tp, sizes.Replica{Broker: b, Dir: d.Dir, Size: size})
 			if d.Future != "" {
-				l.AddReplica(tp, sizes.Replica{Broker: b, Dir: d.Future, Size: f.sizes[tp], Future: true})
+				l.AddReplica(tp, sizes.Replica{Broker: b, Dir: d.Future, Size: f.copiedLocked(b, tp), Future: true})
 			}
 		}
 	}

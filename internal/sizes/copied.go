@@ -1,23 +1,35 @@
 package sizes
 
 import (
+	"path"
 	"slices"
 
 	"github.com/fdud/fdud/internal/cluster"
 )
 
 // Copying is one partition of a reassignment as the copying of its data
-// sees it: the brokers gaining a replica, and who leads it now (its size is
-// the leader's replica, see PartitionSize).
+// sees it: the brokers gaining a replica, the log directories its kept
+// replicas move into, and who leads it now (its size is the leader's
+// replica, see PartitionSize).
 type Copying struct {
 	TP     cluster.TopicPartition
 	Adding []int32 // brokers gaining a replica: planned less the original replicas
-	Leader int32   // -1 when unknown
-	ISR    []int32
+	// MovingTo holds the directory the plan names for each replica the
+	// partition keeps on its broker (MovingTo): a log-dir move copies the
+	// replica there, into a future replica, unless it is there already.
+	MovingTo map[int32]string
+	Leader   int32 // -1 when unknown
+	ISR      []int32
 	// Complete: the reassignment is over, so every new replica holds the
-	// partition, whatever the brokers report about it right now.
+	// partition, whatever the brokers report about it right now. Log-dir
+	// moves are judged from the brokers' report alone: one may go on after
+	// the reassignment is over.
 	Complete bool
 }
+
+// Copies reports whether the partition has data to copy: a replica to add
+// or a kept replica with a planned directory.
+func (c Copying) Copies() bool { return len(c.Adding) > 0 || len(c.MovingTo) > 0 }
 
 // Copied is how far the copying of new replicas has got.
 type Copied struct {
@@ -36,7 +48,12 @@ func (c Copied) Remaining() int64 { return c.Total - c.Done }
 
 // CopyProgress sums, for each replica the partitions add, what its new
 // broker holds (its current replica, not a log-dir move's future one) out
-// of the partition's size. It is pure.
+// of the partition's size, and for each kept replica with a planned
+// directory, what the log-dir move has copied (its future replica there)
+// out of the current replica's size: nothing while the replica is
+// elsewhere with no move towards that directory, in full once it is there
+// with no future replica left (also when it was there from the start, so
+// that Remaining is exact). It is pure.
 //
 // Bytes are the measure because they are what a throttle limits and what
 // an operator waits for; what Kafka lets a tool learn of an adding replica
@@ -62,7 +79,7 @@ func (c Copied) Remaining() int64 { return c.Total - c.Done }
 func CopyProgress(parts []Copying, l LogDirs) Copied {
 	var c Copied
 	for _, p := range parts {
-		if len(p.Adding) == 0 {
+		if !p.Copies() {
 			continue
 		}
 		size, known := l.PartitionSize(p.TP, p.Leader, p.ISR)
@@ -84,8 +101,65 @@ func CopyProgress(parts []Copying, l LogDirs) Copied {
 			c.Done += have
 			c.Total += size
 		}
+		for b, dir := range p.MovingTo {
+			done, total := moved(l.Replicas[p.TP], b, dir, size)
+			c.Done += done
+			c.Total += total
+		}
 	}
 	return c
+}
+
+// moved is what a log-dir move of broker's replica into dir has copied,
+// of what it copies: the current replica's size (size, the partition's,
+// when the broker reports only the future replica). A broker that reports
+// neither counts for nothing.
+func moved(rs []Replica, broker int32, dir string, size int64) (done, total int64) {
+	var cur, fut *Replica
+	for i, r := range rs {
+		switch {
+		case r.Broker != broker:
+		case r.Future:
+			fut = &rs[i]
+		default:
+			cur = &rs[i]
+		}
+	}
+	if cur == nil && fut == nil {
+		return 0, 0
+	}
+	total = size
+	if cur != nil {
+		total = cur.Size
+	}
+	switch {
+	case fut != nil && sameDir(fut.Dir, dir):
+		return min(fut.Size, total), total
+	case fut == nil && sameDir(cur.Dir, dir):
+		return total, total
+	}
+	return 0, total
+}
+
+// sameDir compares directories as paths: a plan's "/data/a/" is the
+// broker's "/data/a".
+func sameDir(a, b string) bool { return a != "" && b != "" && path.Clean(a) == path.Clean(b) }
+
+// MovingTo returns the directory planned for each replica of planned that
+// is in original too and has one named (dirs, the plan's log_dirs; nil or
+// "any" names none): the kept replicas a log-dir move copies.
+func MovingTo(planned []int32, dirs []string, original []int32) map[int32]string {
+	var out map[int32]string
+	for i, b := range planned {
+		if i >= len(dirs) || dirs[i] == cluster.AnyLogDir || !slices.Contains(original, b) {
+			continue
+		}
+		if out == nil {
+			out = map[int32]string{}
+		}
+		out[b] = dirs[i]
+	}
+	return out
 }
 
 // Adding returns the brokers of planned that are not in original, in
