@@ -101,54 +101,74 @@ func contains(s []int32, v int32) bool {
 // most loaded brokers, then to keep the current preferred leader.
 func (p *planner) bestSubset(cur, elig []int32, lim *limits) (uint64, bool) {
 	k := len(elig)
+	sub := subsets{p: p, cur: cur, elig: elig, lim: lim}
 	for size := min(k, lim.r); size >= 0; size-- {
-		found := false
-		var best uint64
-		var bestLoad int64
-		bestLeader, bestDown := false, 0
-		try := func(mask uint64) {
-			p.s.begin(lim)
-			for m := mask; m != 0; m &= m - 1 {
-				c := p.t.brokers[cur[elig[bits.TrailingZeros64(m)]]].cell
-				if !p.s.fits(c) {
-					return
-				}
-				p.s.push(c)
-			}
-			if !p.s.complete(lim.r - size) {
-				return
-			}
-			var load int64
-			down := 0
-			for j := range k {
-				b := cur[elig[j]]
-				if mask&(1<<j) == 0 {
-					load += int64(p.t.load[b])
-				} else if !p.t.eligible(b) {
-					down++
-				}
-			}
-			leader := k > 0 && elig[0] == 0 && mask&1 != 0
-			if !found || down < bestDown || down == bestDown && (load > bestLoad || load == bestLoad && leader && !bestLeader) {
-				found, best, bestLoad, bestLeader, bestDown = true, mask, load, leader, down
-			}
-		}
-		if size == 0 {
-			try(0)
-		} else {
-			// Gosper's hack: every k-bit mask with size bits set, in increasing order.
-			for m := uint64(1)<<size - 1; m < 1<<k; {
-				try(m)
-				c := m & -m
-				r := m + c
-				m = (((r ^ m) >> 2) / c) | r
-			}
-		}
-		if found {
-			return best, true
+		sub.size, sub.found = size, false
+		p.s.begin(lim)
+		sub.walk(size, k, 0)
+		if sub.found {
+			return sub.best, true
 		}
 	}
 	return 0, false
+}
+
+// subsets walks the sets of one size of a partition's current replicas
+// that may stay, for bestSubset, and keeps the best.
+type subsets struct {
+	p         *planner
+	cur, elig []int32
+	lim       *limits
+	size      int
+
+	found      bool
+	best       uint64
+	bestLoad   int64
+	bestLeader bool
+	bestDown   int
+}
+
+// walk adds need more of the replicas below index below to mask, in
+// increasing order of the masks (so the first of equally good sets wins),
+// with the replicas of mask pushed on the searcher. A set whose replicas
+// break an upper limit is skipped with every set that contains it.
+func (w *subsets) walk(need, below int, mask uint64) {
+	if need == 0 {
+		w.try(mask)
+		return
+	}
+	s := w.p.s
+	for j := need - 1; j < below; j++ {
+		c := w.p.t.brokers[w.cur[w.elig[j]]].cell
+		if !s.fits(c) {
+			continue
+		}
+		s.push(c)
+		w.walk(need-1, j, mask|1<<j)
+		s.pop()
+	}
+}
+
+// try judges mask, whose replicas are pushed and fit the upper limits.
+func (w *subsets) try(mask uint64) {
+	p := w.p
+	if !p.s.complete(w.lim.r - w.size) {
+		return
+	}
+	var load int64
+	down := 0
+	for j, e := range w.elig {
+		b := w.cur[e]
+		if mask&(1<<j) == 0 {
+			load += int64(p.t.load[b])
+		} else if !p.t.eligible(b) {
+			down++
+		}
+	}
+	leader := len(w.elig) > 0 && w.elig[0] == 0 && mask&1 != 0
+	if !w.found || down < w.bestDown || down == w.bestDown && (load > w.bestLoad || load == w.bestLoad && leader && !w.bestLeader) {
+		w.found, w.best, w.bestLoad, w.bestLeader, w.bestDown = true, mask, load, leader, down
+	}
 }
 
 // fill writes the kept replicas (in their current order) and then the new
@@ -168,19 +188,7 @@ func (p *planner) fill(cur, elig []int32, keep uint64, lim *limits, out []int32)
 	for left := lim.r - n; left > 0; left-- {
 		p.epoch++
 		for {
-			bestC, bestB := int32(-1), int32(-1)
-			for c := range int32(len(t.cells)) {
-				if !t.cells[c].recv || p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
-					continue
-				}
-				b := p.pick(c, cur, out[:n])
-				if b < 0 {
-					continue
-				}
-				if bestC < 0 || p.better(c, b, bestC, bestB, lim) {
-					bestC, bestB = c, b
-				}
-			}
+			bestC, bestB := p.candidate(cur, out[:n], left, lim)
 			if bestC < 0 {
 				return n
 			}
@@ -196,6 +204,46 @@ func (p *planner) fill(cur, elig []int32, keep uint64, lim *limits, out []int32)
 		}
 	}
 	return n
+}
+
+// candidate returns the best cell and broker for the next replica of the
+// partition, left slots before it is complete, or -1 and -1: among the
+// cells not tried yet that fit the limits and fill the deficits left, the
+// one whose pick is best.
+func (p *planner) candidate(cur, planned []int32, left int, lim *limits) (bestC, bestB int32) {
+	s, t := p.s, p.t
+	bestC, bestB = -1, -1
+	if lim.level == levelAll {
+		// Only loads decide (see better), and no cell's pick is less loaded
+		// than its best broker: in byBest order, the scan can stop at the
+		// first cell whose best broker is behind the pick found so far.
+		// The answer is the full scan's.
+		for _, c := range t.byBest {
+			if bestB >= 0 && t.less(bestB, t.cells[c].best) {
+				break
+			}
+			if p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
+				continue
+			}
+			if b := p.pick(c, cur, planned); b >= 0 && (bestB < 0 || t.less(b, bestB)) {
+				bestC, bestB = c, b
+			}
+		}
+		return bestC, bestB
+	}
+	for c := range int32(len(t.cells)) {
+		if !t.cells[c].recv || p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
+			continue
+		}
+		b := p.pick(c, cur, planned)
+		if b < 0 {
+			continue
+		}
+		if bestC < 0 || p.better(c, b, bestC, bestB, lim) {
+			bestC, bestB = c, b
+		}
+	}
+	return bestC, bestB
 }
 
 // pick returns the least-loaded broker of cell c not already in the

@@ -63,6 +63,12 @@ type topology struct {
 	byID    map[int32]int32 // broker id -> index, used outside hot loops
 	dense   []int32         // id -> index+1 when ids are small; nil otherwise
 	cells   []cellInfo
+	// byBest lists the cells that may receive, ordered by their best
+	// broker (less), kept current by addLoad; bestPos is each cell's
+	// position in it, -1 for the others. fill reads it to look at the few
+	// cells whose best broker can win instead of every cell.
+	byBest  []int32
+	bestPos []int32
 
 	// Per dimension: values seen among brokers with a domain (dense), and
 	// which of them the rules are judged over (populated): the values of
@@ -242,6 +248,7 @@ func (t *topology) formCells(heldAfter func(b int32) bool) {
 	for c := range t.cells {
 		t.refreshBest(int32(c))
 	}
+	t.orderByBest()
 	for d := range numDims {
 		for v, ok := range t.populated[d] {
 			if ok {
@@ -309,7 +316,8 @@ func (t *topology) refreshBest(c int32) {
 	cell.best = best
 }
 
-// addLoad changes broker b's replica count and keeps its cell's best current.
+// addLoad changes broker b's replica count and keeps its cell's best, and
+// the cells' order by it, current.
 func (t *topology) addLoad(b int32, delta int32) {
 	t.load[b] += delta
 	c := t.brokers[b].cell
@@ -317,12 +325,58 @@ func (t *topology) addLoad(b int32, delta int32) {
 		return
 	}
 	cell := &t.cells[c]
+	wasBest := b == cell.best
 	switch {
 	case delta < 0 && t.less(b, cell.best):
 		cell.best = b
-	case delta > 0 && b == cell.best:
+	case delta > 0 && wasBest:
 		t.refreshBest(c)
 	}
+	// The cell's best broker, or its load, changed.
+	if (wasBest || b == cell.best) && t.bestPos[c] >= 0 {
+		t.reorder(c)
+	}
+}
+
+// orderByBest sorts the receiving cells by their best broker.
+func (t *topology) orderByBest() {
+	t.byBest = t.byBest[:0]
+	t.bestPos = make([]int32, len(t.cells))
+	for c := range t.cells {
+		t.bestPos[c] = -1
+		if t.cells[c].recv {
+			t.byBest = append(t.byBest, int32(c))
+		}
+	}
+	slices.SortFunc(t.byBest, func(a, b int32) int {
+		if t.less(t.cells[a].best, t.cells[b].best) {
+			return -1
+		}
+		return 1 // distinct cells have distinct best brokers, so never equal
+	})
+	for i, c := range t.byBest {
+		t.bestPos[c] = int32(i)
+	}
+}
+
+// reorder moves cell c to its place in byBest after its best broker's
+// load changed by one: a few steps at most, as loads move by one at a time.
+func (t *topology) reorder(c int32) {
+	order := t.byBest
+	i := t.bestPos[c]
+	b := t.cells[c].best
+	for i > 0 && t.less(b, t.cells[order[i-1]].best) {
+		order[i] = order[i-1]
+		t.bestPos[order[i]] = i
+		i--
+	}
+	for int(i) < len(order)-1 && t.less(t.cells[order[i+1]].best, b) {
+		order[i] = order[i+1]
+		t.bestPos[order[i]] = i
+		i++
+	}
+	order[i] = c
+	t.bestPos[c] = i
 }
 
 // eligible reports whether broker index b may receive replicas.
