@@ -23,11 +23,15 @@ func (p *planner) repairOne(i int, elig []int32) []int32 {
 	cur := p.curOf(i)
 	r := p.targetRF(i)
 	out := p.nw[p.newOff[i]:p.newOff[i+1]]
-	if r == len(cur) && r > 0 && p.t.check(cur, p.limits(r, levelAll)) == 0 {
-		copy(out, cur)
-		p.nlen[i] = uint8(r)
-		p.out[i] = outUntouched
-		return elig
+	if r == len(cur) && r > 0 {
+		v := p.t.check(cur, p.limits(r, levelAll))
+		p.before[i] = 1 + v
+		if v == 0 {
+			copy(out, cur)
+			p.nlen[i] = uint8(r)
+			p.out[i] = outUntouched
+			return elig
+		}
 	}
 	// Current replicas that may stay, by position (first occurrence only).
 	for j, b := range cur {

@@ -137,7 +137,11 @@ func (p *planner) tally(loadAfter, leadAfter []int32) {
 			}
 		}
 		if p.src[i] >= 0 {
-			r.ViolationsBefore.add(t.check(cur, p.limits(len(cur), levelAll)))
+			v := p.before[i]
+			if v == 0 {
+				v = 1 + t.check(cur, p.limits(len(cur), levelAll))
+			}
+			r.ViolationsBefore.add(v - 1)
 			for _, b := range fin {
 				if !contains(cur, b) {
 					r.ReplicasMoved++

@@ -384,10 +384,9 @@ func (t *topology) eligible(b int32) bool { return t.brokers[b].status == status
 
 // holds reports whether broker index b may hold replicas: it may receive
 // them, or it is down (or full) and keeps the ones it has.
-func (t *topology) holds(b int32) bool {
-	s := t.brokers[b].status
-	return s == statusEligible || s == statusDown || s == statusFull
-}
+func (t *topology) holds(b int32) bool { return holdsStatus(t.brokers[b].status) }
+
+func holdsStatus(s int8) bool { return s == statusEligible || s == statusDown || s == statusFull }
 
 // valueLabel renders a dense value along d for people.
 func (t *topology) valueLabel(d int, v int32) string {
