@@ -222,15 +222,18 @@ func (p *planner) candidate(cur, planned []int32, left int, lim *limits) (bestC,
 		// than its best broker: in byBest order, the scan can stop at the
 		// first cell whose best broker is behind the pick found so far.
 		// The answer is the full scan's.
-		for _, c := range t.byBest {
-			if bestB >= 0 && t.less(bestB, t.cells[c].best) {
+		var bestK uint64
+		for i, c := range t.byBest {
+			if bestB >= 0 && bestK < t.bestKey[i] {
 				break
 			}
 			if p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
 				continue
 			}
-			if b := p.pick(c, cur, planned); b >= 0 && (bestB < 0 || t.less(b, bestB)) {
-				bestC, bestB = c, b
+			if b := p.pick(c, cur, planned); b >= 0 {
+				if k := t.key(b); bestB < 0 || k < bestK {
+					bestC, bestB, bestK = c, b, k
+				}
 			}
 		}
 		return bestC, bestB

@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"cmp"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -64,10 +65,12 @@ type topology struct {
 	dense   []int32         // id -> index+1 when ids are small; nil otherwise
 	cells   []cellInfo
 	// byBest lists the cells that may receive, ordered by their best
-	// broker (less), kept current by addLoad; bestPos is each cell's
-	// position in it, -1 for the others. fill reads it to look at the few
-	// cells whose best broker can win instead of every cell.
+	// broker (less), kept current by addLoad; bestKey holds their best
+	// brokers' keys, in the same order; bestPos is each cell's position in
+	// it, -1 for the others. fill reads it to look at the few cells whose
+	// best broker can win instead of every cell.
 	byBest  []int32
+	bestKey []uint64
 	bestPos []int32
 
 	// Per dimension: values seen among brokers with a domain (dense), and
@@ -305,6 +308,13 @@ func (t *topology) less(a, b int32) bool {
 	return t.brokers[a].rank < t.brokers[b].rank
 }
 
+// key is broker b's place in the order of less, as one number: the load
+// (its sign bit flipped, so that the unsigned order is the signed one),
+// then the rank. Distinct brokers have distinct keys.
+func (t *topology) key(b int32) uint64 {
+	return uint64(uint32(t.load[b])^1<<31)<<32 | uint64(t.brokers[b].rank)
+}
+
 func (t *topology) refreshBest(c int32) {
 	cell := &t.cells[c]
 	best := cell.members[0]
@@ -349,33 +359,32 @@ func (t *topology) orderByBest() {
 		}
 	}
 	slices.SortFunc(t.byBest, func(a, b int32) int {
-		if t.less(t.cells[a].best, t.cells[b].best) {
-			return -1
-		}
-		return 1 // distinct cells have distinct best brokers, so never equal
+		return cmp.Compare(t.key(t.cells[a].best), t.key(t.cells[b].best))
 	})
+	t.bestKey = make([]uint64, len(t.byBest))
 	for i, c := range t.byBest {
 		t.bestPos[c] = int32(i)
+		t.bestKey[i] = t.key(t.cells[c].best)
 	}
 }
 
-// reorder moves cell c to its place in byBest after its best broker's
-// load changed by one: a few steps at most, as loads move by one at a time.
+// reorder moves cell c to its place in byBest after its best broker, or
+// that broker's load, changed.
 func (t *topology) reorder(c int32) {
-	order := t.byBest
+	order, keys := t.byBest, t.bestKey
 	i := t.bestPos[c]
-	b := t.cells[c].best
-	for i > 0 && t.less(b, t.cells[order[i-1]].best) {
-		order[i] = order[i-1]
+	k := t.key(t.cells[c].best)
+	for i > 0 && k < keys[i-1] {
+		order[i], keys[i] = order[i-1], keys[i-1]
 		t.bestPos[order[i]] = i
 		i--
 	}
-	for int(i) < len(order)-1 && t.less(t.cells[order[i+1]].best, b) {
-		order[i] = order[i+1]
+	for int(i) < len(order)-1 && keys[i+1] < k {
+		order[i], keys[i] = order[i+1], keys[i+1]
 		t.bestPos[order[i]] = i
 		i++
 	}
-	order[i] = c
+	order[i], keys[i] = c, k
 	t.bestPos[c] = i
 }
 
