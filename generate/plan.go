@@ -40,6 +40,7 @@ type planner struct {
 
 	tried []uint32 // per cell, epoch of the last failed try in fill
 	epoch uint32
+	keep  keepSets
 
 	rep Report
 }
