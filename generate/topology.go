@@ -143,9 +143,20 @@ func (t *topology) addBrokers(in *Input) {
 		b.val[dimFD] = denseValue(fdIdx, &t.fds, d.FaultDomain)
 		b.val[dimUD] = denseValue(udIdx, &t.uds, d.UpdateDomain)
 	}
+	// Replicas are mostly on brokers with a domain: a table of those ids,
+	// when they are small, spares a map look-up per replica.
+	var known []bool
+	if n := len(ids); n > 0 && ids[0] >= 0 && int(ids[n-1]) < 4*n+1<<16 {
+		known = make([]bool, ids[n-1]+1)
+		for _, id := range ids {
+			known[id] = true
+		}
+	}
 	for _, p := range in.Current.Partitions {
 		for _, id := range p.Replicas {
-			t.add(id)
+			if id < 0 || int(id) >= len(known) || !known[id] {
+				t.add(id)
+			}
 		}
 	}
 }
