@@ -135,31 +135,42 @@ func (p *planner) fill(cur, elig []int32, keep uint64, lim *limits, out []int32)
 // candidate returns the best cell and broker for the next replica of the
 // partition, left slots before it is complete, or -1 and -1: among the
 // cells not tried yet that fit the limits and fill the deficits left, the
-// one whose pick is best.
-func (p *planner) candidate(cur, planned []int32, left int, lim *limits) (bestC, bestB int32) {
+// one whose pick is best (see better).
+func (p *planner) candidate(cur, planned []int32, left int, lim *limits) (int32, int32) {
+	if lim.level == levelAll {
+		return p.candidateByBest(cur, planned, left)
+	}
+	return p.candidateScan(cur, planned, left, lim)
+}
+
+// candidateByBest is candidateScan at full enforcement, where only loads
+// decide. No cell's pick is less loaded than its best broker, so in byBest
+// order the scan can stop at the first cell whose best broker is behind
+// the pick found so far.
+func (p *planner) candidateByBest(cur, planned []int32, left int) (bestC, bestB int32) {
 	s, t := p.s, p.t
 	bestC, bestB = -1, -1
-	if lim.level == levelAll {
-		// Only loads decide (see better), and no cell's pick is less loaded
-		// than its best broker: in byBest order, the scan can stop at the
-		// first cell whose best broker is behind the pick found so far.
-		// The answer is the full scan's.
-		var bestK uint64
-		for i, c := range t.byBest {
-			if bestB >= 0 && bestK < t.bestKey[i] {
-				break
-			}
-			if p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
-				continue
-			}
-			if b := p.pick(c, cur, planned); b >= 0 {
-				if k := t.key(b); bestB < 0 || k < bestK {
-					bestC, bestB, bestK = c, b, k
-				}
+	var bestK uint64
+	for i, c := range t.byBest {
+		if bestB >= 0 && bestK < t.bestKey[i] {
+			break
+		}
+		if p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
+			continue
+		}
+		if b := p.pick(c, cur, planned); b >= 0 {
+			if k := t.key(b); bestB < 0 || k < bestK {
+				bestC, bestB, bestK = c, b, k
 			}
 		}
-		return bestC, bestB
 	}
+	return bestC, bestB
+}
+
+// candidateScan looks at every cell.
+func (p *planner) candidateScan(cur, planned []int32, left int, lim *limits) (bestC, bestB int32) {
+	s, t := p.s, p.t
+	bestC, bestB = -1, -1
 	for c := range int32(len(t.cells)) {
 		if !t.cells[c].recv || p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
 			continue

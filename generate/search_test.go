@@ -46,3 +46,99 @@ func TestCheckSmallIsCheckAll(t *testing.T) {
 		}
 	}
 }
+
+// TestCandidateByBestIsScan pins fill's short scan to the full one: on
+// generated clusters, after random load changes (which addLoad must keep
+// byBest sorted through), for random partial placements and tried cells,
+// candidateByBest returns what candidateScan does at full enforcement.
+func TestCandidateByBestIsScan(t *testing.T) {
+	shapes := []shape{
+		{fds: 3, uds: 20, perCell: 4, topics: 6, maxRF: 3},
+		{fds: 2, uds: 7, perCell: 3, emptyCell: 0.2, dead: 2, topics: 5, maxRF: 4},
+		{fds: 2, uds: 3, zones: 2, perCell: 2, emptyCell: 0.2, topics: 4, maxRF: 4},
+		{fds: 3, uds: 4, perCell: 5, emptyCell: 0.5, dead: 3, topics: 5, maxRF: 5},
+	}
+	rng := rand.New(rand.NewPCG(11, 11))
+	for _, sh := range shapes {
+		in := genCluster(rng, sh)
+		opts := Options{Seed: rng.Uint64()}
+		tp := newTopology(&in, &opts)
+		p := &planner{t: tp, in: &in, opts: &opts}
+		if err := p.scope(); err != nil {
+			t.Fatal(err)
+		}
+		tp.formCells(p.heldAfter())
+		p.s, p.tried = newSearcher(tp), make([]uint32, len(tp.cells))
+		for round := range 2000 {
+			for range 1 + rng.IntN(20) {
+				b := int32(rng.IntN(len(tp.brokers)))
+				if tp.load[b] > 0 && rng.IntN(2) == 0 {
+					tp.addLoad(b, -1)
+				} else {
+					tp.addLoad(b, 1)
+				}
+			}
+			checkByBest(t, tp)
+			r := 1 + rng.IntN(sh.maxRF)
+			lim := p.limits(r, levelAll)
+			p.s.begin(lim)
+			var planned []int32
+			for range rng.IntN(r) {
+				b := int32(rng.IntN(len(tp.brokers)))
+				if c := tp.brokers[b].cell; c >= 0 && !contains(planned, b) && p.s.fits(c) {
+					p.s.push(c)
+					planned = append(planned, b)
+				}
+			}
+			p.epoch++
+			for c := range p.tried {
+				if rng.IntN(4) == 0 {
+					p.tried[c] = p.epoch
+				}
+			}
+			var cur []int32
+			for range rng.IntN(4) {
+				cur = append(cur, int32(rng.IntN(len(tp.brokers))))
+			}
+			left := r - len(planned)
+			gc, gb := p.candidateByBest(cur, planned, left)
+			wc, wb := p.candidateScan(cur, planned, left, lim)
+			if gc != wc || gb != wb {
+				t.Fatalf("%+v round %d: candidateByBest (cell %d, broker %d), candidateScan (cell %d, broker %d)", sh, round, gc, gb, wc, wb)
+			}
+		}
+	}
+}
+
+// checkByBest fails unless byBest lists exactly the receiving cells in
+// order of their best broker, with each cell's best its least loaded member
+// and bestKey and bestPos current.
+func checkByBest(t *testing.T, tp *topology) {
+	t.Helper()
+	n := 0
+	for c, cell := range tp.cells {
+		for _, m := range cell.members {
+			if tp.less(m, cell.best) {
+				t.Fatalf("cell %d: best %d, but %d is less loaded", c, cell.best, m)
+			}
+		}
+		if !cell.recv {
+			if tp.bestPos[c] != -1 {
+				t.Fatalf("cell %d receives nothing but is at %d in byBest", c, tp.bestPos[c])
+			}
+			continue
+		}
+		n++
+		if i := tp.bestPos[c]; tp.byBest[i] != int32(c) || tp.bestKey[i] != tp.key(cell.best) {
+			t.Fatalf("cell %d: bestPos %d, byBest there %d, key %d, want %d", c, i, tp.byBest[i], tp.bestKey[i], tp.key(cell.best))
+		}
+	}
+	if n != len(tp.byBest) {
+		t.Fatalf("byBest has %d cells, %d receive", len(tp.byBest), n)
+	}
+	for i := 1; i < len(tp.byBest); i++ {
+		if !tp.less(tp.cells[tp.byBest[i-1]].best, tp.cells[tp.byBest[i]].best) {
+			t.Fatalf("byBest out of order at %d", i)
+		}
+	}
+}
