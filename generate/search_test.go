@@ -142,3 +142,53 @@ func checkByBest(t *testing.T, tp *topology) {
 		}
 	}
 }
+
+// TestKeepSetsCacheIsSearch pins bestSubset's cache of keepable sets per
+// shape: over random current replica lists, replication factors, levels
+// and loads on generated clusters, the cached answer is the one a fresh
+// search gives.
+func TestKeepSetsCacheIsSearch(t *testing.T) {
+	shapes := []shape{
+		{fds: 3, uds: 20, perCell: 2, topics: 6, maxRF: 4},
+		{fds: 2, uds: 7, perCell: 3, emptyCell: 0.2, dead: 3, topics: 5, maxRF: 5},
+		{fds: 2, uds: 3, zones: 2, perCell: 2, emptyCell: 0.2, topics: 4, maxRF: 6},
+	}
+	rng := rand.New(rand.NewPCG(12, 12))
+	for _, sh := range shapes {
+		in := genCluster(rng, sh)
+		opts := Options{}
+		tp := newTopology(&in, &opts)
+		p := &planner{t: tp, in: &in, opts: &opts}
+		if err := p.scope(); err != nil {
+			t.Fatal(err)
+		}
+		tp.formCells(p.heldAfter())
+		p.s = newSearcher(tp)
+		var holders []int32
+		for b := range tp.brokers {
+			if tp.holds(int32(b)) {
+				holders = append(holders, int32(b))
+			}
+		}
+		for round := range 20000 {
+			tp.addLoad(holders[rng.IntN(len(holders))], 1)
+			var cur, elig []int32
+			for j := range rng.IntN(7) {
+				if b := holders[rng.IntN(len(holders))]; !contains(cur, b) {
+					cur = append(cur, b)
+					elig = append(elig, int32(j))
+				}
+			}
+			for j := range elig {
+				elig[j] = int32(j)
+			}
+			lim := p.limits(1+rng.IntN(sh.maxRF), rng.IntN(numLevels))
+			gotMask, gotOK := p.bestSubset(cur, elig, lim)
+			wantMask, wantOK := p.judge(cur, elig, p.keepable(cur, elig, lim, nil))
+			if gotMask != wantMask || gotOK != wantOK {
+				t.Fatalf("%+v round %d: replicas %v, r %d, level %d: cached %b %v, searched %b %v",
+					sh, round, cur, lim.r, lim.level, gotMask, gotOK, wantMask, wantOK)
+			}
+		}
+	}
+}
