@@ -7,14 +7,32 @@ package generate
 // completed. Whether a set qualifies depends only on the cells of its
 // replicas and the rules (as complete's memo does), so a shape is the cells
 // of the replicas that may stay, in order, with the replication factor and
-// the level; a million partitions on a few dozen cells share some
-// thousands of shapes, and most repairs only judge the sets by load.
+// the level; a million partitions of Kafka's placement on 60 cells share
+// about 3,400 shapes, and most repairs only judge the sets by load. The
+// cache is direct-mapped, a newer shape taking an older one's slot, so that
+// it stays small and cheap when a random placement over many cells has more
+// shapes than partitions share.
 type keepSets struct {
-	index map[uint64]keepSpan
-	masks []uint64 // the sets of every shape seen, in increasing order per shape
+	slots []keepSlot
+	shift uint8 // 64 - log2(len(slots))
 }
 
-type keepSpan struct{ off, n uint32 }
+func newKeepSets(bits uint8) keepSets {
+	return keepSets{slots: make([]keepSlot, 1<<bits), shift: 64 - bits}
+}
+
+const (
+	keepSlotBits = 14 // 16,384 slots of 24 bytes
+	maxKeepMasks = 8  // sets held per slot; a shape with more is not cached
+)
+
+// keepSlot holds one shape's sets. key is the shape with bit 63 set (no
+// shape has it), so that an empty slot matches none.
+type keepSlot struct {
+	key   uint64
+	masks [maxKeepMasks]uint8 // shapes have at most 6 replicas, so masks fit a byte
+	n     uint8               // sets; 0: not even the empty set qualifies
+}
 
 // bestSubset returns the largest set of current replicas that may stay (a
 // mask over elig) that respects the upper limits and can be completed, and
@@ -24,23 +42,30 @@ type keepSpan struct{ off, n uint32 }
 // most loaded brokers, then to keep the current preferred leader.
 func (p *planner) bestSubset(cur, elig []int32, lim *limits) (uint64, bool) {
 	key, cacheable := p.shape(cur, elig, lim)
-	if cacheable {
-		if sp, hit := p.keep.index[key]; hit {
-			return p.judge(cur, elig, p.keep.masks[sp.off:sp.off+sp.n])
+	if !cacheable {
+		p.found = p.keepable(cur, elig, lim, p.found[:0])
+		return p.judge(cur, elig, p.found)
+	}
+	if p.keep.slots == nil {
+		p.keep = newKeepSets(keepSlotBits)
+	}
+	slot := &p.keep.slots[(key*0x9e3779b97f4a7c15)>>p.keep.shift]
+	key |= 1 << 63
+	if slot.key != key {
+		p.found = p.keepable(cur, elig, lim, p.found[:0])
+		if len(p.found) > maxKeepMasks {
+			return p.judge(cur, elig, p.found)
+		}
+		slot.key, slot.n = key, uint8(len(p.found))
+		for j, m := range p.found {
+			slot.masks[j] = uint8(m)
 		}
 	}
-	off := len(p.keep.masks)
-	p.keep.masks = p.keepable(cur, elig, lim, p.keep.masks)
-	mask, ok := p.judge(cur, elig, p.keep.masks[off:])
-	if cacheable && len(p.keep.masks) < 1<<31 {
-		if p.keep.index == nil {
-			p.keep.index = map[uint64]keepSpan{}
-		}
-		p.keep.index[key] = keepSpan{uint32(off), uint32(len(p.keep.masks) - off)}
-	} else {
-		p.keep.masks = p.keep.masks[:off]
+	p.found = p.found[:0]
+	for _, m := range slot.masks[:slot.n] {
+		p.found = append(p.found, uint64(m))
 	}
-	return mask, ok
+	return p.judge(cur, elig, p.found)
 }
 
 // shape encodes the partition's shape for keepSets in 64 bits, when it

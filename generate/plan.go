@@ -41,6 +41,7 @@ type planner struct {
 	tried []uint32 // per cell, epoch of the last failed try in fill
 	epoch uint32
 	keep  keepSets
+	found []uint64 // bestSubset's sets, reused
 
 	rep Report
 }

@@ -146,8 +146,15 @@ func checkByBest(t *testing.T, tp *topology) {
 // TestKeepSetsCacheIsSearch pins bestSubset's cache of keepable sets per
 // shape: over random current replica lists, replication factors, levels
 // and loads on generated clusters, the cached answer is the one a fresh
-// search gives.
+// search gives, with a cache of the normal size and with one of four
+// slots, where shapes keep taking each other's slots.
 func TestKeepSetsCacheIsSearch(t *testing.T) {
+	for _, bits := range []uint8{keepSlotBits, 2} {
+		testKeepSets(t, bits)
+	}
+}
+
+func testKeepSets(t *testing.T, bits uint8) {
 	shapes := []shape{
 		{fds: 3, uds: 20, perCell: 2, topics: 6, maxRF: 4},
 		{fds: 2, uds: 7, perCell: 3, emptyCell: 0.2, dead: 3, topics: 5, maxRF: 5},
@@ -163,18 +170,22 @@ func TestKeepSetsCacheIsSearch(t *testing.T) {
 			t.Fatal(err)
 		}
 		tp.formCells(p.heldAfter())
-		p.s = newSearcher(tp)
+		p.s, p.keep = newSearcher(tp), newKeepSets(bits)
 		var holders []int32
 		for b := range tp.brokers {
 			if tp.holds(int32(b)) {
 				holders = append(holders, int32(b))
 			}
 		}
+		// Lists drawn from a few brokers, so that shapes repeat and share
+		// their first cells.
+		rng.Shuffle(len(holders), func(i, j int) { holders[i], holders[j] = holders[j], holders[i] })
+		pool := holders[:min(len(holders), 9)]
 		for round := range 20000 {
 			tp.addLoad(holders[rng.IntN(len(holders))], 1)
 			var cur, elig []int32
 			for j := range rng.IntN(7) {
-				if b := holders[rng.IntN(len(holders))]; !contains(cur, b) {
+				if b := pool[rng.IntN(len(pool))]; !contains(cur, b) {
 					cur = append(cur, b)
 					elig = append(elig, int32(j))
 				}
@@ -186,8 +197,8 @@ func TestKeepSetsCacheIsSearch(t *testing.T) {
 			gotMask, gotOK := p.bestSubset(cur, elig, lim)
 			wantMask, wantOK := p.judge(cur, elig, p.keepable(cur, elig, lim, nil))
 			if gotMask != wantMask || gotOK != wantOK {
-				t.Fatalf("%+v round %d: replicas %v, r %d, level %d: cached %b %v, searched %b %v",
-					sh, round, cur, lim.r, lim.level, gotMask, gotOK, wantMask, wantOK)
+				t.Fatalf("%+v, %d slots, round %d: replicas %v, r %d, level %d: cached %b %v, searched %b %v",
+					sh, len(p.keep.slots), round, cur, lim.r, lim.level, gotMask, gotOK, wantMask, wantOK)
 			}
 		}
 	}
