@@ -33,9 +33,15 @@ type planner struct {
 	nlen   []uint8
 	nw     []int32
 	out    []uint8 // outcome
+	// before is 1 + the rules partition i's current replicas break, as
+	// repairOne found them, for the report; 0 where it did not check them
+	// (a new replication factor, an empty list).
+	before []uint8
 
 	tried []uint32 // per cell, epoch of the last failed try in fill
 	epoch uint32
+	keep  keepSets
+	found []uint64 // bestSubset's sets, reused
 
 	rep Report
 }
@@ -353,6 +359,7 @@ func (p *planner) reservePlanned() {
 	p.newOff = make([]int32, len(p.src)+1)
 	p.nlen = make([]uint8, len(p.src))
 	p.out = make([]uint8, len(p.src))
+	p.before = make([]uint8, len(p.src))
 	total := 0
 	for i := range p.src {
 		size := max(p.targetRF(i), int(p.curOff[i+1]-p.curOff[i]))

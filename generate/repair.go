@@ -23,11 +23,15 @@ func (p *planner) repairOne(i int, elig []int32) []int32 {
 	cur := p.curOf(i)
 	r := p.targetRF(i)
 	out := p.nw[p.newOff[i]:p.newOff[i+1]]
-	if r == len(cur) && r > 0 && p.t.check(cur, p.limits(r, levelAll)) == 0 {
-		copy(out, cur)
-		p.nlen[i] = uint8(r)
-		p.out[i] = outUntouched
-		return elig
+	if r == len(cur) && r > 0 {
+		v := p.t.check(cur, p.limits(r, levelAll))
+		p.before[i] = 1 + v
+		if v == 0 {
+			copy(out, cur)
+			p.nlen[i] = uint8(r)
+			p.out[i] = outUntouched
+			return elig
+		}
 	}
 	// Current replicas that may stay, by position (first occurrence only).
 	for j, b := range cur {
@@ -93,64 +97,6 @@ func contains(s []int32, v int32) bool {
 	return false
 }
 
-// bestSubset returns the largest set of current replicas that may stay (a
-// mask over elig) that respects the upper limits and can be completed, and
-// false when none can (not even the empty set). Among equally large sets it
-// prefers to let go of replicas on down brokers (Kafka cannot complete a
-// reassignment whose target holds one until the broker is back), then of the
-// most loaded brokers, then to keep the current preferred leader.
-func (p *planner) bestSubset(cur, elig []int32, lim *limits) (uint64, bool) {
-	k := len(elig)
-	for size := min(k, lim.r); size >= 0; size-- {
-		found := false
-		var best uint64
-		var bestLoad int64
-		bestLeader, bestDown := false, 0
-		try := func(mask uint64) {
-			p.s.begin(lim)
-			for m := mask; m != 0; m &= m - 1 {
-				c := p.t.brokers[cur[elig[bits.TrailingZeros64(m)]]].cell
-				if !p.s.fits(c) {
-					return
-				}
-				p.s.push(c)
-			}
-			if !p.s.complete(lim.r - size) {
-				return
-			}
-			var load int64
-			down := 0
-			for j := range k {
-				b := cur[elig[j]]
-				if mask&(1<<j) == 0 {
-					load += int64(p.t.load[b])
-				} else if !p.t.eligible(b) {
-					down++
-				}
-			}
-			leader := k > 0 && elig[0] == 0 && mask&1 != 0
-			if !found || down < bestDown || down == bestDown && (load > bestLoad || load == bestLoad && leader && !bestLeader) {
-				found, best, bestLoad, bestLeader, bestDown = true, mask, load, leader, down
-			}
-		}
-		if size == 0 {
-			try(0)
-		} else {
-			// Gosper's hack: every k-bit mask with size bits set, in increasing order.
-			for m := uint64(1)<<size - 1; m < 1<<k; {
-				try(m)
-				c := m & -m
-				r := m + c
-				m = (((r ^ m) >> 2) / c) | r
-			}
-		}
-		if found {
-			return best, true
-		}
-	}
-	return 0, false
-}
-
 // fill writes the kept replicas (in their current order) and then the new
 // ones into out, and returns how many it wrote. Each new replica is the
 // least-loaded broker of a cell that keeps the placement completable (with
@@ -168,19 +114,7 @@ func (p *planner) fill(cur, elig []int32, keep uint64, lim *limits, out []int32)
 	for left := lim.r - n; left > 0; left-- {
 		p.epoch++
 		for {
-			bestC, bestB := int32(-1), int32(-1)
-			for c := range int32(len(t.cells)) {
-				if !t.cells[c].recv || p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
-					continue
-				}
-				b := p.pick(c, cur, out[:n])
-				if b < 0 {
-					continue
-				}
-				if bestC < 0 || p.better(c, b, bestC, bestB, lim) {
-					bestC, bestB = c, b
-				}
-			}
+			bestC, bestB := p.candidate(cur, out[:n], left, lim)
 			if bestC < 0 {
 				return n
 			}
@@ -196,6 +130,60 @@ func (p *planner) fill(cur, elig []int32, keep uint64, lim *limits, out []int32)
 		}
 	}
 	return n
+}
+
+// candidate returns the best cell and broker for the next replica of the
+// partition, left slots before it is complete, or -1 and -1: among the
+// cells not tried yet that fit the limits and fill the deficits left, the
+// one whose pick is best (see better).
+func (p *planner) candidate(cur, planned []int32, left int, lim *limits) (int32, int32) {
+	if lim.level == levelAll {
+		return p.candidateByBest(cur, planned, left)
+	}
+	return p.candidateScan(cur, planned, left, lim)
+}
+
+// candidateByBest is candidateScan at full enforcement, where only loads
+// decide. No cell's pick is less loaded than its best broker, so in byBest
+// order the scan can stop at the first cell whose best broker is behind
+// the pick found so far.
+func (p *planner) candidateByBest(cur, planned []int32, left int) (bestC, bestB int32) {
+	s, t := p.s, p.t
+	bestC, bestB = -1, -1
+	var bestK uint64
+	for i, c := range t.byBest {
+		if bestB >= 0 && bestK < t.bestKey[i] {
+			break
+		}
+		if p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
+			continue
+		}
+		if b := p.pick(c, cur, planned); b >= 0 {
+			if k := t.key(b); bestB < 0 || k < bestK {
+				bestC, bestB, bestK = c, b, k
+			}
+		}
+	}
+	return bestC, bestB
+}
+
+// candidateScan looks at every cell.
+func (p *planner) candidateScan(cur, planned []int32, left int, lim *limits) (bestC, bestB int32) {
+	s, t := p.s, p.t
+	bestC, bestB = -1, -1
+	for c := range int32(len(t.cells)) {
+		if !t.cells[c].recv || p.tried[c] == p.epoch || !s.fits(c) || !s.covers(c, left) {
+			continue
+		}
+		b := p.pick(c, cur, planned)
+		if b < 0 {
+			continue
+		}
+		if bestC < 0 || p.better(c, b, bestC, bestB, lim) {
+			bestC, bestB = c, b
+		}
+	}
+	return bestC, bestB
 }
 
 // pick returns the least-loaded broker of cell c not already in the

@@ -55,7 +55,72 @@ const (
 // broker rule; the domains count the replicas on judged brokers (also
 // those about to move off a live excluded broker, as verify sees them), and
 // each populated value must hold between lo and hi of them.
-func (t *topology) check(reps []int32, lim *limits) (mask uint8) {
+//
+// It runs three times per partition (repair, and the report before and
+// after), so lists of up to maxSmallCheck replicas take checkSmall, which
+// reads each broker once; checkAll, the same rules written plainly, takes
+// longer lists.
+func (t *topology) check(reps []int32, lim *limits) uint8 {
+	if len(reps) <= maxSmallCheck {
+		return t.checkSmall(reps, lim)
+	}
+	return t.checkAll(reps, lim)
+}
+
+const maxSmallCheck = 8
+
+// checkSmall is checkAll for at most maxSmallCheck replicas: the judged
+// replicas' values are gathered first, then counted.
+func (t *topology) checkSmall(reps []int32, lim *limits) (mask uint8) {
+	var vals [maxSmallCheck][numDims]int32 // of the judged replicas, in order
+	n := 0
+	for i, b := range reps {
+		bi := &t.brokers[b]
+		if !holdsStatus(bi.status) {
+			mask |= violBrkr
+		}
+		for _, o := range reps[:i] {
+			if o == b {
+				mask |= violBrkr
+			}
+		}
+		if bi.judged {
+			vals[n] = bi.val
+			n++
+		}
+	}
+	for d := range numDims {
+		if !lim.enforce[d] {
+			continue
+		}
+		distinct := 0
+		for i := range n {
+			v, c, first := vals[i][d], 0, true
+			for j := range n {
+				if vals[j][d] == v {
+					c++
+					if j < i {
+						first = false
+					}
+				}
+			}
+			if !first {
+				continue
+			}
+			distinct++
+			if c > int(lim.hi[d]) || c < int(lim.lo[d]) {
+				mask |= 1 << d
+			}
+		}
+		if lim.lo[d] > 0 && distinct < t.nPop[d] {
+			mask |= 1 << d
+		}
+	}
+	return mask
+}
+
+// checkAll is check for any number of replicas.
+func (t *topology) checkAll(reps []int32, lim *limits) (mask uint8) {
 	for i, b := range reps {
 		if !t.holds(b) {
 			mask |= violBrkr

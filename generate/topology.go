@@ -1,6 +1,7 @@
 package generate
 
 import (
+	"cmp"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -63,6 +64,14 @@ type topology struct {
 	byID    map[int32]int32 // broker id -> index, used outside hot loops
 	dense   []int32         // id -> index+1 when ids are small; nil otherwise
 	cells   []cellInfo
+	// byBest lists the cells that may receive, ordered by their best
+	// broker (less), kept current by addLoad; bestKey holds their best
+	// brokers' keys, in the same order; bestPos is each cell's position in
+	// it, -1 for the others. fill reads it to look at the few cells whose
+	// best broker can win instead of every cell.
+	byBest  []int32
+	bestKey []uint64
+	bestPos []int32
 
 	// Per dimension: values seen among brokers with a domain (dense), and
 	// which of them the rules are judged over (populated): the values of
@@ -134,9 +143,20 @@ func (t *topology) addBrokers(in *Input) {
 		b.val[dimFD] = denseValue(fdIdx, &t.fds, d.FaultDomain)
 		b.val[dimUD] = denseValue(udIdx, &t.uds, d.UpdateDomain)
 	}
+	// Replicas are mostly on brokers with a domain: a table of those ids,
+	// when they are small, spares a map look-up per replica.
+	var known []bool
+	if n := len(ids); n > 0 && ids[0] >= 0 && int(ids[n-1]) < 4*n+1<<16 {
+		known = make([]bool, ids[n-1]+1)
+		for _, id := range ids {
+			known[id] = true
+		}
+	}
 	for _, p := range in.Current.Partitions {
 		for _, id := range p.Replicas {
-			t.add(id)
+			if id < 0 || int(id) >= len(known) || !known[id] {
+				t.add(id)
+			}
 		}
 	}
 }
@@ -242,6 +262,7 @@ func (t *topology) formCells(heldAfter func(b int32) bool) {
 	for c := range t.cells {
 		t.refreshBest(int32(c))
 	}
+	t.orderByBest()
 	for d := range numDims {
 		for v, ok := range t.populated[d] {
 			if ok {
@@ -298,6 +319,13 @@ func (t *topology) less(a, b int32) bool {
 	return t.brokers[a].rank < t.brokers[b].rank
 }
 
+// key is broker b's place in the order of less, as one number: the load
+// (its sign bit flipped, so that the unsigned order is the signed one),
+// then the rank. Distinct brokers have distinct keys.
+func (t *topology) key(b int32) uint64 {
+	return uint64(uint32(t.load[b])^1<<31)<<32 | uint64(t.brokers[b].rank)
+}
+
 func (t *topology) refreshBest(c int32) {
 	cell := &t.cells[c]
 	best := cell.members[0]
@@ -309,7 +337,8 @@ func (t *topology) refreshBest(c int32) {
 	cell.best = best
 }
 
-// addLoad changes broker b's replica count and keeps its cell's best current.
+// addLoad changes broker b's replica count and keeps its cell's best, and
+// the cells' order by it, current.
 func (t *topology) addLoad(b int32, delta int32) {
 	t.load[b] += delta
 	c := t.brokers[b].cell
@@ -317,12 +346,57 @@ func (t *topology) addLoad(b int32, delta int32) {
 		return
 	}
 	cell := &t.cells[c]
+	wasBest := b == cell.best
 	switch {
 	case delta < 0 && t.less(b, cell.best):
 		cell.best = b
-	case delta > 0 && b == cell.best:
+	case delta > 0 && wasBest:
 		t.refreshBest(c)
 	}
+	// The cell's best broker, or its load, changed.
+	if (wasBest || b == cell.best) && t.bestPos[c] >= 0 {
+		t.reorder(c)
+	}
+}
+
+// orderByBest sorts the receiving cells by their best broker.
+func (t *topology) orderByBest() {
+	t.byBest = t.byBest[:0]
+	t.bestPos = make([]int32, len(t.cells))
+	for c := range t.cells {
+		t.bestPos[c] = -1
+		if t.cells[c].recv {
+			t.byBest = append(t.byBest, int32(c))
+		}
+	}
+	slices.SortFunc(t.byBest, func(a, b int32) int {
+		return cmp.Compare(t.key(t.cells[a].best), t.key(t.cells[b].best))
+	})
+	t.bestKey = make([]uint64, len(t.byBest))
+	for i, c := range t.byBest {
+		t.bestPos[c] = int32(i)
+		t.bestKey[i] = t.key(t.cells[c].best)
+	}
+}
+
+// reorder moves cell c to its place in byBest after its best broker, or
+// that broker's load, changed.
+func (t *topology) reorder(c int32) {
+	order, keys := t.byBest, t.bestKey
+	i := t.bestPos[c]
+	k := t.key(t.cells[c].best)
+	for i > 0 && k < keys[i-1] {
+		order[i], keys[i] = order[i-1], keys[i-1]
+		t.bestPos[order[i]] = i
+		i--
+	}
+	for int(i) < len(order)-1 && keys[i+1] < k {
+		order[i], keys[i] = order[i+1], keys[i+1]
+		t.bestPos[order[i]] = i
+		i++
+	}
+	order[i], keys[i] = c, k
+	t.bestPos[c] = i
 }
 
 // eligible reports whether broker index b may receive replicas.
@@ -330,10 +404,9 @@ func (t *topology) eligible(b int32) bool { return t.brokers[b].status == status
 
 // holds reports whether broker index b may hold replicas: it may receive
 // them, or it is down (or full) and keeps the ones it has.
-func (t *topology) holds(b int32) bool {
-	s := t.brokers[b].status
-	return s == statusEligible || s == statusDown || s == statusFull
-}
+func (t *topology) holds(b int32) bool { return holdsStatus(t.brokers[b].status) }
+
+func holdsStatus(s int8) bool { return s == statusEligible || s == statusDown || s == statusFull }
 
 // valueLabel renders a dense value along d for people.
 func (t *topology) valueLabel(d int, v int32) string {

@@ -141,6 +141,7 @@ type reassignmentDecoder struct {
 	isArray bool
 	ints    []int32 // current replica chunk; the open list starts at intStart
 	strs    []string
+	anys    []string // "any", shared by entries whose log dirs are all "any"
 	// start of the list being filled in ints and strs
 	intStart, strStart int
 }
@@ -292,28 +293,28 @@ func (d *reassignmentDecoder) canonicalEntry() (p PartitionAssignment, ok bool) 
 	}
 	if hasAt(data, i, `,"log_dirs":[`) {
 		i += len(`,"log_dirs":[`)
-		d.strStart = len(d.strs)
+		n := 0
 		for {
 			if !hasAt(data, i, `"any"`) {
-				d.ints, d.strs = d.ints[:d.intStart], d.strs[:d.strStart]
+				d.ints = d.ints[:d.intStart]
 				return PartitionAssignment{}, false
 			}
-			d.pushString(AnyLogDir)
+			n++
 			i += len(`"any"`)
 			if i < len(data) && data[i] == ']' {
 				break
 			}
 			if i >= len(data) || data[i] != ',' {
-				d.ints, d.strs = d.ints[:d.intStart], d.strs[:d.strStart]
+				d.ints = d.ints[:d.intStart]
 				return PartitionAssignment{}, false
 			}
 			i++
 		}
 		i++
-		p.LogDirs = d.strs[d.strStart:len(d.strs):len(d.strs)]
+		p.LogDirs = d.anyDirs(n)
 	}
 	if i >= len(data) || data[i] != '}' {
-		d.ints, d.strs = d.ints[:d.intStart], d.strs[:d.strStart]
+		d.ints = d.ints[:d.intStart]
 		return PartitionAssignment{}, false
 	}
 	d.s.pos = i + 1
@@ -499,6 +500,16 @@ func (d *reassignmentDecoder) logDirs() (dirs []string, valid, ok bool) {
 		dirs = []string{} // present but empty: not the same as absent
 	}
 	return dirs, valid, true
+}
+
+// anyDirs returns n log dirs "any". Entries share one slice, capped at
+// its length, as nothing changes a decoded assignment's log dirs in place:
+// a million entries of ["any","any","any"] would otherwise take 48 MB.
+func (d *reassignmentDecoder) anyDirs(n int) []string {
+	for len(d.anys) < n {
+		d.anys = append(d.anys, AnyLogDir)
+	}
+	return d.anys[:n:n]
 }
 
 func (d *reassignmentDecoder) pushString(v string) {
