@@ -24,6 +24,9 @@ type brokenTopic struct{}
 func (brokenTopic) EnsureStateTopic(context.Context, string) error {
 	return errors.New("no broker answered")
 }
+func (brokenTopic) HasStateTopic(context.Context, string) (bool, error) {
+	return false, errors.New("no broker answered")
+}
 func (brokenTopic) ReadState(context.Context, string) ([]kafka.StateRecord, error) {
 	return nil, errors.New("no broker answered")
 }

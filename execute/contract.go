@@ -54,6 +54,11 @@ type Result struct {
 	// Throttled is the record of the throttles this run set for the plan,
 	// nil when it set none (ModeExecute).
 	Throttled *throttle.Record
+	// InterBrokerRate and LogDirRate are the rates (bytes/s) of the
+	// throttles this run set, 0 for a kind it set none of: a --throttle on a
+	// plan that adds no replica sets nothing, and messages (Kafka's lines in
+	// compat mode among them) must not say a throttle was set (ModeExecute).
+	InterBrokerRate, LogDirRate int64
 	// Cancelled are the plan's partitions whose reassignment was cancelled
 	// (ModeCancel).
 	Cancelled []cluster.TopicPartition

@@ -370,6 +370,7 @@ func (r *run) throttle(ctx context.Context, items []Item) error {
 	}
 	if rec != nil && len(rec.Configs) > 0 {
 		r.res.Throttled = rec
+		r.res.InterBrokerRate, r.res.LogDirRate = ratesSet(rec, r.o.Throttle, r.o.LogDirThrottle)
 	}
 	r.throttled = rec != nil
 	if rec == nil {
@@ -385,14 +386,37 @@ func (r *run) throttle(ctx context.Context, items []Item) error {
 	case rec != nil:
 		fmt.Fprintf(r.errw, "Throttles for %s: those already present cover the plan; fdud set none.\n", r.id)
 	}
-	if r.o.Throttle > 0 {
+	if r.res.InterBrokerRate > 0 || r.res.LogDirRate > 0 {
 		fmt.Fprintf(r.errw, "Warning: You must run fdud verify periodically, until the reassignment completes, to ensure the throttle is removed.\n")
-		fmt.Fprintf(r.errw, "The inter-broker throttle limit was set to %d B/s\n", r.o.Throttle)
 	}
-	if r.o.LogDirThrottle > 0 {
-		fmt.Fprintf(r.errw, "The replica-alter-dir throttle limit was set to %d B/s\n", r.o.LogDirThrottle)
+	if r.res.InterBrokerRate > 0 {
+		fmt.Fprintf(r.errw, "The inter-broker throttle limit was set to %d B/s\n", r.res.InterBrokerRate)
+	}
+	if r.res.LogDirRate > 0 {
+		fmt.Fprintf(r.errw, "The replica-alter-dir throttle limit was set to %d B/s\n", r.res.LogDirRate)
 	}
 	return nil
+}
+
+// ratesSet returns the rates asked for of the kinds of throttle rec holds a
+// config for (inter-broker: rates or replica lists; log dirs: the
+// alter-log-dirs rate), 0 for a kind it holds none of or was not asked for.
+func ratesSet(rec *throttle.Record, interBroker, logDirs int64) (int64, int64) {
+	var ib, ld bool
+	for _, c := range rec.Configs {
+		if c.Key == kafka.LogDirsThrottledRate {
+			ld = true
+		} else {
+			ib = true
+		}
+	}
+	if !ib || interBroker < 0 {
+		interBroker = 0
+	}
+	if !ld || logDirs < 0 {
+		logDirs = 0
+	}
+	return interBroker, logDirs
 }
 
 func (r *run) moveLogDirs(ctx context.Context, items []Item) error {

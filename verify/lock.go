@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/fdud/fdud/internal/clusterlock"
+	"github.com/fdud/fdud/internal/clusterstate"
 	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/zookeeper"
 )
@@ -50,8 +51,24 @@ type ClusterLock struct {
 
 var _ Lock = ClusterLock{}
 
-// TryLock implements Lock.
+// TryLock implements Lock. On the Admin API path a missing state topic
+// holds no lock (fdud execute creates it to take one) and no throttle
+// record: there is nothing to respect, and taking the lock would create
+// the topic, changing the cluster on a read-only check.
 func (c ClusterLock) TryLock(ctx context.Context) (func() error, *LockHolder, error) {
+	if c.ZooKeeper == nil && c.Kafka != nil {
+		s, err := clusterstate.Open(ctx, c.Kafka, clusterstate.Options{})
+		if err != nil {
+			return nil, nil, err
+		}
+		exists, err := s.Exists(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("cluster lock: %w", err)
+		}
+		if !exists {
+			return func() error { return nil }, nil, nil
+		}
+	}
 	l, err := clusterlock.Acquire(ctx, clusterlock.Options{
 		ZooKeeper: c.ZooKeeper, Kafka: c.Kafka, StateDir: c.StateDir, Plan: c.PlanID, Command: "fdud verify",
 	})

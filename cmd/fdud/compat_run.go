@@ -133,7 +133,8 @@ func (r *compatRunner) execute(ctx context.Context, mode execute.Mode) error {
 		return nil
 	}
 	r.p.ExecuteCurrent(res.Current)
-	r.p.ThrottleSet(r.o.Throttle, r.o.LogDirsThrottle)
+	// Only the throttles execute set: a plan that adds no replica sets none.
+	r.p.ThrottleSet(res.InterBrokerRate, res.LogDirRate)
 	r.p.Started(plan.Assignment)
 	return nil
 }

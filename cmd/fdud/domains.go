@@ -112,7 +112,7 @@ func newDomainsCommand(s streams) *cli.Command {
 				return cluster.Invalidf("fdud domains needs at least one --source (see fdud domains --help)")
 			}
 			deps := domainsrc.Deps{
-				Stdin: s.in, Stderr: s.err, Logger: newLogger(c, s),
+				Stdin: pipedStdin(s.in, "domains", "--source FILE"), Stderr: s.err, Logger: newLogger(c, s),
 				AllowMissing: c.Bool("allow-missing"), AllowSingleFaultDomain: c.Bool("allow-single-fault-domain"),
 				ZooKeeperDigest:  zookeeper.Secret(c.String("zookeeper-digest")),
 				ZooKeeperTimeout: c.Duration("request-timeout"),

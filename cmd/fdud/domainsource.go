@@ -109,7 +109,7 @@ const (
 // left to the planner, which refuses it only if it holds replicas in scope.
 func resolveDomains(ctx context.Context, spec string, use stageUse, src *clusterSource, e domainEnv) (cluster.Domains, error) {
 	deps := domainsrc.Deps{
-		Stdin: e.Stdin, Stderr: e.Stderr, Logger: e.Logger, ZooKeeperDigest: e.ZooKeeperDigest,
+		Stdin: pipedStdin(e.Stdin, "domains", "--domains FILE"), Stderr: e.Stderr, Logger: e.Logger, ZooKeeperDigest: e.ZooKeeperDigest,
 		AllowSingleFaultDomain: use == forVerify,
 	}
 	if src != nil {

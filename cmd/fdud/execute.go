@@ -127,7 +127,7 @@ EXIT STATUS:
 			if o.Mode != execute.ModeList {
 				// A bad plan is refused before connecting to anything.
 				var err error
-				if in.Plan, err = readExecutePlan(planFile, s.in, isTerminal(s.in)); err != nil {
+				if in.Plan, err = readExecutePlan(planFile, s.in); err != nil {
 					return err
 				}
 			}

@@ -158,7 +158,7 @@ func runGenerate(ctx context.Context, cfg generateConfig, env generateEnv) error
 
 // readCurrentAssignment reads --current-assignment.
 func readCurrentAssignment(path string, stdin io.Reader) (cluster.Assignment, error) {
-	data, err := readInput(path, stdin, "current assignment")
+	data, err := readInput(path, stdin, "current assignment", "--current-assignment")
 	if err != nil {
 		return cluster.Assignment{}, err
 	}
@@ -176,7 +176,7 @@ func (c generateConfig) planOptions(stdin io.Reader) (generate.Options, error) {
 	if c.TopicsToMoveFile == "" {
 		return opts, nil
 	}
-	data, err := readInput(c.TopicsToMoveFile, stdin, "topics to move")
+	data, err := readInput(c.TopicsToMoveFile, stdin, "topics to move", "--topics-to-move-json-file")
 	if err != nil {
 		return opts, err
 	}
@@ -228,10 +228,11 @@ func writeGenerateResult(cfg generateConfig, env generateEnv, res generate.Resul
 	return nil
 }
 
-// readInput reads path, or stdin when path is "-".
-func readInput(path string, stdin io.Reader, what string) ([]byte, error) {
+// readInput reads path, the value of flag, or stdin when path is "-"
+// (which must not be a terminal: pipedStdin).
+func readInput(path string, stdin io.Reader, what, flag string) ([]byte, error) {
 	if path == "-" {
-		return cluster.ReadAll(stdin, what+" from stdin")
+		return cluster.ReadAll(pipedStdin(stdin, what, flag+" FILE"), what+" from stdin")
 	}
 	f, err := os.Open(path)
 	if err != nil {

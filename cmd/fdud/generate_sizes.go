@@ -129,7 +129,7 @@ func (c generateConfig) usage(ctx context.Context, current cluster.Assignment, e
 	var lead sizes.Leadership
 	switch {
 	case s.LogDirsFile != "":
-		data, err := readInput(s.LogDirsFile, env.Stdin, "log dirs")
+		data, err := readInput(s.LogDirsFile, env.Stdin, "log dirs", "--log-dirs")
 		if err != nil {
 			return nil, err
 		}

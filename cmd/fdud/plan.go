@@ -31,13 +31,10 @@ func readVerifyPlan(file string, stdin io.Reader, all bool) (cluster.Assignment,
 			return cluster.Assignment{}, err
 		}
 	} else {
-		if isTerminal(stdin) {
-			if all {
-				return cluster.Assignment{Version: 1}, nil
-			}
-			return cluster.Assignment{}, cluster.Invalidf("no plan: pipe it on stdin or pass --reassignment-json-file")
+		if all && isTerminal(stdin) {
+			return cluster.Assignment{Version: 1}, nil
 		}
-		if data, err = cluster.ReadAll(stdin, "plan from stdin"); err != nil {
+		if data, err = cluster.ReadAll(planStdin(stdin), "plan from stdin"); err != nil {
 			return cluster.Assignment{}, err
 		}
 	}
@@ -51,15 +48,15 @@ func readVerifyPlan(file string, stdin io.Reader, all bool) (cluster.Assignment,
 	return p.Assignment, err
 }
 
-// readExecutePlan reads execute's plan from file, or stdin. interactive
-// says stdin is a terminal: with no file, nobody is piping a plan in, and
-// waiting for one would look like a hang at 3 a.m., so it is refused as
-// verify refuses it. "-" reads stdin all the same.
-func readExecutePlan(file string, stdin io.Reader, interactive bool) (execute.Plan, error) {
-	if file == "" && interactive {
-		return execute.Plan{}, cluster.Invalidf("no plan: pipe it on stdin or pass --reassignment-json-file")
-	}
-	return execute.ReadPlan(file, stdin)
+// readExecutePlan reads execute's plan from file, or stdin ("" or "-"),
+// which must not be a terminal (pipedStdin).
+func readExecutePlan(file string, stdin io.Reader) (execute.Plan, error) {
+	return execute.ReadPlan(file, planStdin(stdin))
+}
+
+// planStdin is stdin as execute and verify read a plan from it.
+func planStdin(stdin io.Reader) io.Reader {
+	return pipedStdin(stdin, "plan", "--reassignment-json-file")
 }
 
 // readKafkaPlan reads kafka-reassign-partitions' --reassignment-json-file.

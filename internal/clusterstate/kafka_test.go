@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/fdud/fdud/internal/cluster"
-	"github.com/fdud/fdud/internal/clusterstate"
 	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/testenv"
 )
@@ -63,7 +62,10 @@ func realSuite(t *testing.T, bootstrap, commandConfig string) {
 func testTopicSettings(t *testing.T, c kafka.Cluster) {
 	ctx := testCtx(t)
 	topic := testTopic()
-	open(t, ctx, kafka.StateTopicOf(c), topic)
+	// The first write creates the topic (opening and reading do not).
+	if err := open(t, ctx, kafka.StateTopicOf(c), topic).Put(ctx, "domain/1", doc{Broker: 1}); err != nil {
+		t.Fatal(err)
+	}
 	// The broker asked may learn of the new topic a moment later (seen on a
 	// busy 3.9.1 KRaft cluster): wait until it shows, then check.
 	var st *cluster.State
@@ -92,8 +94,8 @@ func testTopicSettings(t *testing.T, c kafka.Cluster) {
 			t.Errorf("%s = %q; want %q", k, cfg[topic][k], v)
 		}
 	}
-	if _, err := clusterstate.Open(ctx, kafka.StateTopicOf(c), clusterstate.Options{Topic: topic}); err != nil {
-		t.Errorf("opening an existing state topic: %v", err)
+	if err := open(t, ctx, kafka.StateTopicOf(c), topic).Put(ctx, "domain/2", doc{Broker: 2}); err != nil {
+		t.Errorf("writing to an existing state topic: %v", err)
 	}
 
 	plain := testTopic()
@@ -101,7 +103,9 @@ func testTopicSettings(t *testing.T, c kafka.Cluster) {
 	if err := c.CreateTopic(ctx, plain, [][]int32{ids}, map[string]string{"cleanup.policy": "delete"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = clusterstate.Open(ctx, kafka.StateTopicOf(c), clusterstate.Options{Topic: plain})
+	// Refused before the first write, which would expire with the topic's
+	// segments.
+	err = open(t, ctx, kafka.StateTopicOf(c), plain).Put(ctx, "domain/1", doc{Broker: 1})
 	if err == nil || !strings.Contains(err.Error(), "cleanup.policy") {
 		t.Errorf("a state topic with cleanup.policy=delete: %v; want it refused", err)
 	}

@@ -2,6 +2,7 @@ package clusterstate
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -29,6 +30,13 @@ func (m *MemTopic) EnsureStateTopic(ctx context.Context, topic string) error {
 		m.topics[topic] = nil
 	}
 	return ctx.Err()
+}
+
+func (m *MemTopic) HasStateTopic(ctx context.Context, topic string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.topics[topic]
+	return ok, ctx.Err()
 }
 
 func (m *MemTopic) ReadState(ctx context.Context, topic string) ([]kafka.StateRecord, error) {
@@ -59,6 +67,11 @@ func (m *MemTopic) WriteState(ctx context.Context, topic, key string, value []by
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.topics[topic]; !ok {
+		// As a broker refuses a write to a missing topic (fdud never lets
+		// one create topics): the writer must call EnsureStateTopic first.
+		return 0, fmt.Errorf("write %s to state topic %s: the topic does not exist", key, topic)
+	}
 	off := int64(len(m.topics[topic]))
 	m.topics[topic] = append(m.topics[topic], kafka.StateRecord{Key: key, Value: slices.Clone(value), Offset: off, Time: time.Now()})
 	return off, nil

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fdud/fdud/internal/kafka"
@@ -41,20 +42,45 @@ func (o Options) topic() string {
 
 // Store is a set of JSON documents by key in the state topic. Every call
 // reads or writes the cluster: what one host writes, every host reads next.
+//
+// Only a write creates the topic: reading a missing topic finds nothing
+// (no records, no lock), so a read-only check such as fdud verify --all
+// leaves the cluster as it was.
 type Store struct {
 	st    kafka.StateTopic
 	topic string
+
+	mu      sync.Mutex
+	ensured bool // the topic exists and was checked: writes may go ahead
 }
 
-// Open creates the state topic when it is missing and returns its store.
+// Open returns the store of the state topic. It creates nothing: the
+// first write creates the topic when it is missing.
 func Open(ctx context.Context, st kafka.StateTopic, o Options) (*Store, error) {
 	if st == nil {
 		return nil, errors.New("cluster state: this connection has no state topic (the ZooKeeper path keeps state in ZooKeeper)")
 	}
-	if err := st.EnsureStateTopic(ctx, o.topic()); err != nil {
-		return nil, err
+	return &Store{st: st, topic: o.topic()}, ctx.Err()
+}
+
+// ensure creates the topic when it is missing, or checks the one there,
+// once per store, before its first write.
+func (s *Store) ensure(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ensured {
+		return nil
 	}
-	return &Store{st: st, topic: o.topic()}, nil
+	if err := s.st.EnsureStateTopic(ctx, s.topic); err != nil {
+		return err
+	}
+	s.ensured = true
+	return nil
+}
+
+// Exists reports whether the state topic exists; it creates nothing.
+func (s *Store) Exists(ctx context.Context) (bool, error) {
+	return s.st.HasStateTopic(ctx, s.topic)
 }
 
 // Where names the store for messages: "kafka topic __fdud_state".
@@ -129,13 +155,28 @@ func (s *Store) put(ctx context.Context, key string, v any) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", key, err)
 	}
+	if err := s.ensure(ctx); err != nil {
+		return 0, err
+	}
 	return s.st.WriteState(ctx, s.topic, key, data)
 }
 
 // Delete removes the document at key; deleting a missing one is not an
-// error (it writes a tombstone all the same).
+// error (it writes a tombstone all the same, but for a missing topic,
+// which holds nothing to delete and is not created for a tombstone).
 func (s *Store) Delete(ctx context.Context, key string) error {
 	if err := checkKey(key); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	ensured := s.ensured
+	s.mu.Unlock()
+	if !ensured {
+		if exists, err := s.Exists(ctx); err != nil || !exists {
+			return err
+		}
+	}
+	if err := s.ensure(ctx); err != nil {
 		return err
 	}
 	_, err := s.st.WriteState(ctx, s.topic, key, nil)

@@ -17,6 +17,7 @@ import (
 	"github.com/fdud/fdud/internal/clusterstate"
 	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/throttle"
+	"github.com/fdud/fdud/verify"
 )
 
 // runSuite is what every implementation of kafka.StateTopic must give the
@@ -31,6 +32,50 @@ func runSuite(t *testing.T, a, b kafka.StateTopic) {
 	t.Run("break a live lock", func(t *testing.T) { testBreak(t, a, b) })
 	t.Run("clusterlock on the state topic", func(t *testing.T) { testClusterlock(t, a, b) })
 	t.Run("domains published from one host, read from another", func(t *testing.T) { testDomains(t, a, b) })
+	t.Run("reading never creates the topic", func(t *testing.T) { testReadCreatesNothing(t, a, b) })
+}
+
+// Issue 9: reading (fdud verify --all, a kafka: domains source) must not
+// change the cluster: a missing state topic has no records and is not
+// created by a read, nor by deleting from it; the first write creates it.
+func testReadCreatesNothing(t *testing.T, a, b kafka.StateTopic) {
+	ctx := testCtx(t)
+	topic := testTopic()
+	exists := func(when string, want bool) {
+		t.Helper()
+		for _, st := range []kafka.StateTopic{a, b} {
+			if got, err := st.HasStateTopic(ctx, topic); err != nil || got != want {
+				t.Fatalf("%s: topic exists %v, %v; want %v", when, got, err, want)
+			}
+		}
+	}
+	s := open(t, ctx, a, topic)
+	exists("opened", false)
+	if keys, err := s.List(ctx, ""); err != nil || len(keys) != 0 {
+		t.Errorf("List of a missing topic: %v, %v; want nothing", keys, err)
+	}
+	var d doc
+	if found, err := s.Get(ctx, "domain/1", &d); err != nil || found {
+		t.Errorf("Get of a missing topic: %v, %v; want not found", found, err)
+	}
+	ts := throttle.NewClusterStore(open(t, ctx, b, topic), nil)
+	if ids, err := ts.List(ctx); err != nil || len(ids) != 0 {
+		t.Errorf("throttle records of a missing topic: %v, %v; want none", ids, err)
+	}
+	if rec, err := ts.Load(ctx, "plan"); err != nil || rec != nil {
+		t.Errorf("throttle record of a missing topic: %v, %v; want none", rec, err)
+	}
+	if err := s.Delete(ctx, "domain/1"); err != nil {
+		t.Errorf("Delete from a missing topic: %v", err)
+	}
+	exists("read and deleted from", false)
+	if err := s.Put(ctx, "domain/1", doc{Broker: 1, Rack: "FD0UD0"}); err != nil {
+		t.Fatal(err)
+	}
+	exists("written", true)
+	if found, err := open(t, ctx, b, topic).Get(ctx, "domain/1", &d); err != nil || !found {
+		t.Errorf("the other host reads %v, %v; want the record", found, err)
+	}
 }
 
 func testDomains(t *testing.T, a, b kafka.StateTopic) {
@@ -324,6 +369,22 @@ func testBreak(t *testing.T, a, b kafka.StateTopic) {
 
 func testClusterlock(t *testing.T, a, b kafka.StateTopic) {
 	ctx := testCtx(t)
+	// Issue 9: on a cluster that has no state topic yet, verify's check
+	// of the lock finds no holder and creates nothing.
+	if has, err := a.HasStateTopic(ctx, kafka.StateTopicName); err != nil {
+		t.Fatal(err)
+	} else if !has {
+		unlock, holder, err := verify.ClusterLock{Kafka: b, PlanID: "plan-1"}.TryLock(ctx)
+		if err != nil || holder != nil {
+			t.Fatalf("verify's lock without a state topic: holder %v, %v; want none", holder, err)
+		}
+		if err := unlock(); err != nil {
+			t.Fatal(err)
+		}
+		if has, err := a.HasStateTopic(ctx, kafka.StateTopicName); err != nil || has {
+			t.Fatalf("verify's lock check created the state topic (%v, %v)", has, err)
+		}
+	}
 	// clusterlock uses the default topic, as execute and verify do.
 	l1, err := clusterlock.Acquire(ctx, clusterlock.Options{Kafka: a, Plan: "plan-1", Command: clusterlock.ExecuteCommand})
 	if err != nil {
@@ -338,6 +399,9 @@ func testClusterlock(t *testing.T, a, b kafka.StateTopic) {
 	if !errors.As(err, &busy) || !errors.Is(err, cluster.ErrBusy) || busy.Holder == nil || *busy.Holder != l1.Holder() ||
 		busy.Where != l1.Where() {
 		t.Fatalf("second taker: %v (%+v); want a clusterlock.BusyError naming %+v at %s", err, busy, l1.Holder(), l1.Where())
+	}
+	if _, holder, err := (verify.ClusterLock{Kafka: b, PlanID: "plan-1"}).TryLock(ctx); err != nil || holder == nil || !holder.ThisPlan {
+		t.Fatalf("verify's lock while execute of its plan holds it: holder %+v, %v", holder, err)
 	}
 	if err := l1.Release(); err != nil {
 		t.Fatal(err)

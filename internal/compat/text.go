@@ -101,24 +101,27 @@ func (p Printer) ExecuteCurrent(current cluster.Assignment) {
 	fmt.Fprintf(p.W, "%s\n\n%s\n\n%s\n", cluster.CurrentHeading, p.assignmentJSON(current), rollbackHint)
 }
 
-// ThrottleSet prints the throttle warning and the rates set; a negative rate
-// was not asked for.
+// ThrottleSet prints the throttle warning and the rates of the throttles
+// set; a rate of 0 or less is a kind none was set of. Kafka's tool prints
+// these lines whenever --throttle is given; fdud prints them only for
+// throttles it set, so that stdout never claims a throttle fdud's own
+// report on stderr says was not set (a plan that adds no replica).
 func (p Printer) ThrottleSet(interBroker, logDirs int64) {
-	if interBroker < 0 && logDirs < 0 {
+	if interBroker <= 0 && logDirs <= 0 {
 		return
 	}
 	if p.Style == Legacy {
 		p.line(legacyVerifyWarning)
-		if interBroker >= 0 {
+		if interBroker > 0 {
 			fmt.Fprintf(p.W, "The throttle limit was set to %d B/s\n", interBroker)
 		}
 		return
 	}
 	p.line(verifyWarning)
-	if interBroker >= 0 {
+	if interBroker > 0 {
 		fmt.Fprintf(p.W, "The inter-broker throttle limit was set to %d B/s\n", interBroker)
 	}
-	if logDirs >= 0 {
+	if logDirs > 0 {
 		fmt.Fprintf(p.W, "The replica-alter-dir throttle limit was set to %d B/s\n", logDirs)
 	}
 }

@@ -221,3 +221,30 @@ func TestLegacyMatchesKafka09(t *testing.T) {
 		}
 	})
 }
+
+// Issue 9: only the throttles set are printed; a --throttle on a plan that
+// adds no replica sets none, and stdout must not say one was set.
+func TestThrottleSetPrintsOnlyThrottlesSet(t *testing.T) {
+	for _, tc := range []struct {
+		interBroker, logDirs int64
+		style                Style
+		want                 []string
+	}{
+		{0, 0, Modern, nil},
+		{0, 0, Legacy, nil},
+		{0, 1000, Modern, []string{verifyWarning, "The replica-alter-dir throttle limit was set to 1000 B/s"}},
+		{0, 1000, Legacy, []string{legacyVerifyWarning}},
+		{5000, 0, Modern, []string{verifyWarning, "The inter-broker throttle limit was set to 5000 B/s"}},
+		{5000, 0, Legacy, []string{legacyVerifyWarning, "The throttle limit was set to 5000 B/s"}},
+	} {
+		var buf bytes.Buffer
+		Printer{W: &buf, Style: tc.style}.ThrottleSet(tc.interBroker, tc.logDirs)
+		var got []string
+		if s := strings.TrimSuffix(buf.String(), "\n"); s != "" {
+			got = strings.Split(s, "\n")
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s ThrottleSet(%d, %d) printed %q, want %q", tc.style, tc.interBroker, tc.logDirs, got, tc.want)
+		}
+	}
+}

@@ -36,9 +36,13 @@ type StateTopic interface {
 	// partition's leader. An existing topic is checked, not changed: one
 	// that is not compacted would lose records, and is refused.
 	EnsureStateTopic(ctx context.Context, topic string) error
+	// HasStateTopic reports whether the topic exists, without creating it.
+	HasStateTopic(ctx context.Context, topic string) (bool, error)
 	// ReadState reads the topic from its oldest record to the high-water
 	// mark taken when the call begins and returns the last value of each
-	// key, without deleted keys, sorted by offset.
+	// key, without deleted keys, sorted by offset. A missing topic has no
+	// records: reading never creates it (a read-only check such as
+	// fdud verify --all must not change the cluster).
 	ReadState(ctx context.Context, topic string) ([]StateRecord, error)
 	// WriteState appends a record; a nil value deletes the key. It returns
 	// the record's offset once every in-sync replica has it. It is sent
@@ -82,18 +86,35 @@ var stateTopicConfigs = map[string]string{
 	"delete.retention.ms":            "86400000",
 }
 
-func (a *adminCluster) EnsureStateTopic(ctx context.Context, topic string) error {
+// stateTopicExists reports whether the topic exists, with the metadata
+// that says so (nil when the name is not a legal topic name).
+func (a *adminCluster) stateTopicExists(ctx context.Context, topic string) (bool, *sarama.MetadataResponse, error) {
 	if !legalTopic.MatchString(topic) {
-		return fmt.Errorf("state topic: bad name %q", topic)
+		return false, nil, fmt.Errorf("state topic: bad name %q", topic)
 	}
+	// The metadata request asks for no automatic creation (kafka.Connect
+	// and NewMetadataRequest leave AllowAutoTopicCreation false).
 	md, err := a.metadata(ctx, []string{topic})
 	if err != nil {
-		return fmt.Errorf("state topic %s: %w", topic, err)
+		return false, nil, fmt.Errorf("state topic %s: %w", topic, err)
 	}
-	created := false
 	exists := slices.ContainsFunc(md.Topics, func(t *sarama.TopicMetadata) bool {
 		return t.Name == topic && t.Err != sarama.ErrUnknownTopicOrPartition
 	})
+	return exists, md, nil
+}
+
+func (a *adminCluster) HasStateTopic(ctx context.Context, topic string) (bool, error) {
+	exists, _, err := a.stateTopicExists(ctx, topic)
+	return exists, err
+}
+
+func (a *adminCluster) EnsureStateTopic(ctx context.Context, topic string) error {
+	exists, md, err := a.stateTopicExists(ctx, topic)
+	if err != nil {
+		return err
+	}
+	created := false
 	// Only a missing topic is created: CreateTopics needs the Create ACL
 	// even for a topic that exists.
 	if !exists {
@@ -221,6 +242,11 @@ func (a *adminCluster) waitLeader(ctx context.Context, topic string) error {
 }
 
 func (a *adminCluster) ReadState(ctx context.Context, topic string) ([]StateRecord, error) {
+	// A missing topic has no records. Asking for its offsets would wait
+	// the request timeout for a leader that never comes (whenReady).
+	if exists, _, err := a.stateTopicExists(ctx, topic); err != nil || !exists {
+		return nil, err
+	}
 	type offsets struct{ oldest, hwm int64 }
 	off, err := whenReady(ctx, a, topic, func() (offsets, error) {
 		hwm, err := a.client.GetOffset(topic, 0, sarama.OffsetNewest)

@@ -66,8 +66,9 @@ func DefaultStateDir() (string, error) {
 }
 
 // OpenStore returns the ZooKeeper store when o.ZooKeeper is set, else the
-// cluster's state topic when o.Kafka is set (creating the topic when it is
-// missing), else the file store in the state directory.
+// cluster's state topic when o.Kafka is set (its first write creates the
+// topic when it is missing; reading a missing one finds no record), else
+// the file store in the state directory.
 func OpenStore(ctx context.Context, o StoreOptions) (Store, error) {
 	log := o.Logger
 	if log == nil {
