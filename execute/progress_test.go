@@ -65,12 +65,7 @@ func TestBatchProgressInBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("stderr:\n%s", errw.String())
-	var progress []string
-	for _, l := range strings.Split(errw.String(), "\n") {
-		if strings.HasPrefix(l, "Progress: ") {
-			progress = append(progress, l)
-		}
-	}
+	progress := progressLines(errw.String())
 	want := []string{
 		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 1000 B of 7.8 KiB copied (12%).",
 		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 2.0 KiB of 7.8 KiB copied (25%), 1000 B/s, ETA 6s.",
@@ -189,12 +184,7 @@ func TestBatchProgressCountsLogDirMoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("stderr:\n%s", errw.String())
-	var progress []string
-	for _, l := range strings.Split(errw.String(), "\n") {
-		if strings.HasPrefix(l, "Progress: ") {
-			progress = append(progress, l)
-		}
-	}
+	progress := progressLines(errw.String())
 	// 1000 B per partition to its new replica on 3, 1000 B into /b on 1;
 	// 250 B of each per poll.
 	want := []string{
@@ -206,4 +196,15 @@ func TestBatchProgressCountsLogDirMoves(t *testing.T) {
 	if !slices.Equal(progress, want) {
 		t.Errorf("progress lines:\n%s\nwant:\n%s", strings.Join(progress, "\n"), strings.Join(want, "\n"))
 	}
+}
+
+// progressLines are the "Progress: " lines of what a run wrote on stderr.
+func progressLines(stderr string) []string {
+	var lines []string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "Progress: ") {
+			lines = append(lines, l)
+		}
+	}
+	return lines
 }
