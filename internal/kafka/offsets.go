@@ -1,0 +1,194 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/IBM/sarama"
+
+	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/sizes"
+)
+
+// OffsetReader reads partitions' offsets from the brokers that hold them
+// (ListOffsets), for progress in messages where sizes are unknown (Kafka
+// 0.9, the ZooKeeper path without --bootstrap-server; see
+// sizes.MessageProgress). Both paths implement it, on every release.
+type OffsetReader interface {
+	// ReplicaOffsets asks each partition's leader (leaders) for its log
+	// start offset and its own log end offset, and each broker of
+	// replicas for the log end offset of its replica. A replica its broker
+	// does not hold (yet), or a broker that could not be asked, is left
+	// out; the brokers that could not be asked are named in the returned
+	// error, beside the offsets of the others.
+	ReplicaOffsets(ctx context.Context, leaders map[cluster.TopicPartition]int32,
+		replicas map[cluster.TopicPartition][]int32) (sizes.Offsets, error)
+}
+
+// debuggingReplicaID is Kafka's DEBUGGING_REPLICA_ID. ListOffsets sent with
+// it is answered by any replica, not only the leader, from its own log: the
+// latest offset is that replica's log end offset (not the high watermark a
+// consumer gets). Brokers have allowed it since before Kafka 0.9.
+const debuggingReplicaID = -2
+
+// onBrokerFunc sends a request to one broker by id.
+type onBrokerFunc func(ctx context.Context, id int32, fn func(*sarama.Broker) error) error
+
+// readOffsets implements ReplicaOffsets over sarama connections to the
+// brokers (onBroker), whose Kafka release is v: per broker, one request
+// for the log end offsets of what it holds or leads, and one for the log
+// start offsets of what it leads, brokers in parallel.
+func readOffsets(ctx context.Context, v sarama.KafkaVersion, onBroker onBrokerFunc,
+	leaders map[cluster.TopicPartition]int32, replicas map[cluster.TopicPartition][]int32) (sizes.Offsets, error) {
+	latest, earliest := map[int32][]cluster.TopicPartition{}, map[int32][]cluster.TopicPartition{}
+	for tp, b := range leaders {
+		latest[b] = append(latest[b], tp)
+		earliest[b] = append(earliest[b], tp)
+	}
+	for tp, bs := range replicas {
+		for _, b := range bs {
+			if l, ok := leaders[tp]; (!ok || l != b) && !slices.Contains(latest[b], tp) {
+				latest[b] = append(latest[b], tp)
+			}
+		}
+	}
+	brokers := slices.Sorted(maps.Keys(latest))
+	var (
+		mu   sync.Mutex
+		o    sizes.Offsets
+		errs = make([]error, len(brokers))
+		wg   sync.WaitGroup
+	)
+	for i, b := range brokers {
+		wg.Go(func() {
+			err := onBroker(ctx, b, func(sb *sarama.Broker) error {
+				end, err := listOffsets(sb, v, latest[b], sarama.OffsetNewest)
+				if err != nil {
+					return err
+				}
+				start, err := listOffsets(sb, v, earliest[b], sarama.OffsetOldest)
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for tp, off := range end {
+					o.SetEnd(tp, b, off)
+				}
+				for tp, off := range start {
+					o.SetStart(tp, off)
+				}
+				return nil
+			})
+			if err != nil {
+				errs[i] = fmt.Errorf("broker %d: %w", b, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return o, fmt.Errorf("replica offsets (ListOffsets): %w", err)
+	}
+	return o, nil
+}
+
+// listOffsets asks one broker for the offset at time (sarama.OffsetNewest:
+// its log end offset; sarama.OffsetOldest: its log start offset) of its
+// replicas of tps, as the debugging replica. A partition the broker
+// answers with an error (it holds no replica yet: UNKNOWN_TOPIC_OR_PARTITION,
+// or NOT_LEADER_FOR_PARTITION on old releases) is left out.
+func listOffsets(b *sarama.Broker, v sarama.KafkaVersion, tps []cluster.TopicPartition, time int64) (map[cluster.TopicPartition]int64, error) {
+	if len(tps) == 0 {
+		return nil, nil
+	}
+	req := sarama.NewOffsetRequest(v)
+	req.SetReplicaID(debuggingReplicaID)
+	for _, tp := range tps {
+		req.AddBlock(tp.Topic, tp.Partition, time, 1) // one offset: version 0 (Kafka 0.9) returns a list
+	}
+	resp, err := b.GetAvailableOffsets(req)
+	if err != nil {
+		return nil, err
+	}
+	out := map[cluster.TopicPartition]int64{}
+	for _, tp := range tps {
+		if blk := resp.GetBlock(tp.Topic, tp.Partition); blk != nil && blk.Err == sarama.ErrNoError && len(blk.Offsets) > 0 {
+			out[tp] = blk.Offsets[0]
+		}
+	}
+	return out, nil
+}
+
+// ReplicaOffsets implements OffsetReader on the Admin API path.
+func (a *adminCluster) ReplicaOffsets(ctx context.Context, leaders map[cluster.TopicPartition]int32,
+	replicas map[cluster.TopicPartition][]int32) (sizes.Offsets, error) {
+	return readOffsets(ctx, a.version, a.onBroker, leaders, replicas)
+}
+
+// zkOffsets gives the ZooKeeper path the brokers' offsets through a sarama
+// client to the same cluster's brokers, opened on first use: at the
+// addresses given beside --zookeeper, else at those the brokers register in
+// ZooKeeper, with --command-config's security settings. It works on every
+// release, Kafka 0.9 included.
+type zkOffsets struct {
+	z  *zkCluster
+	o  Options // ZooKeeper cleared
+	mu sync.Mutex
+	a  *adminCluster
+}
+
+var (
+	_ OffsetReader = (*zkOffsets)(nil)
+	_ OffsetReader = (*adminCluster)(nil)
+)
+
+func (s *zkOffsets) ReplicaOffsets(ctx context.Context, leaders map[cluster.TopicPartition]int32,
+	replicas map[cluster.TopicPartition][]int32) (sizes.Offsets, error) {
+	a, err := s.client(ctx)
+	if err != nil {
+		return sizes.Offsets{}, fmt.Errorf("replica offsets: %w", err)
+	}
+	return a.ReplicaOffsets(ctx, leaders, replicas)
+}
+
+func (s *zkOffsets) client(ctx context.Context) (*adminCluster, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.a != nil {
+		return s.a, nil
+	}
+	o := s.o
+	if len(o.BootstrapServers) == 0 {
+		bs, err := s.z.Brokers(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read the brokers' addresses from ZooKeeper: %w", err)
+		}
+		for _, b := range bs {
+			o.BootstrapServers = append(o.BootstrapServers, net.JoinHostPort(b.Host, strconv.Itoa(int(b.Port))))
+		}
+		if len(o.BootstrapServers) == 0 {
+			return nil, errors.New("no broker registered in ZooKeeper")
+		}
+	}
+	a, err := connectBrokers(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	s.a = a
+	return a, nil
+}
+
+func (s *zkOffsets) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.a != nil {
+		s.a.Close()
+		s.a = nil
+	}
+}
