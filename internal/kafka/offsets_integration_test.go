@@ -43,8 +43,13 @@ func integrationOffsets(t *testing.T, k *testenv.Kafka) {
 	ids := k.BrokerIDs()
 	k.CreateTopicWithAssignment(t, topic, [][]int32{{ids[0], ids[1]}})
 	k.WaitReplicasInSync(t, topic)
-	const msgSize, msgs = 1024, 3000
-	produceBytes(t, k, topic, 1, msgSize, msgs)
+	if err := k.WaitTopic(ctx, topic, 1); err != nil {
+		t.Fatal(err)
+	}
+	const msgSize, step, msgs = 1024, 500, 3000
+	for range msgs / step { // batches a producer request takes
+		produceBytes(t, k, topic, 1, msgSize, step)
+	}
 	tp := cluster.TopicPartition{Topic: topic, Partition: 0}
 
 	throttled := !k.Version.IsLegacy() // throttles came with 0.10.1

@@ -65,13 +65,15 @@ func (w *Watch) Messages(ctx context.Context, at time.Time, parts []sizes.Copyin
 	leaders := map[cluster.TopicPartition]int32{}
 	replicas := map[cluster.TopicPartition][]int32{}
 	for _, p := range parts {
-		if len(p.Adding) == 0 || p.Complete {
+		if len(p.Adding) == 0 {
 			continue
 		}
 		if p.Leader >= 0 {
-			leaders[p.TP] = p.Leader
+			leaders[p.TP] = p.Leader // the total, complete or not
 		}
-		replicas[p.TP] = p.Adding
+		if !p.Complete {
+			replicas[p.TP] = p.Adding
+		}
 	}
 	o, err := w.Offsets.ReplicaOffsets(ctx, leaders, replicas)
 	if err != nil && len(o.Start) == 0 && len(o.End) == 0 && len(leaders) > 0 {
