@@ -135,12 +135,17 @@ func (a *adminCluster) ReplicaOffsets(ctx context.Context, leaders map[cluster.T
 // client to the same cluster's brokers, opened on first use: at the
 // addresses given beside --zookeeper, else at those the brokers register in
 // ZooKeeper, with --command-config's security settings. It works on every
-// release, Kafka 0.9 included.
+// release, Kafka 0.9 included. A failed connection is not tried again: the
+// addresses brokers register may not be reachable from where fdud runs, and
+// each poll would wait for the connection to time out again (progress then
+// counts partitions only); once connected, sarama's client reconnects to a
+// broker that restarts.
 type zkOffsets struct {
-	z  *zkCluster
-	o  Options // ZooKeeper cleared
-	mu sync.Mutex
-	a  *adminCluster
+	z      *zkCluster
+	o      Options // ZooKeeper cleared
+	mu     sync.Mutex
+	a      *adminCluster
+	failed error
 }
 
 var (
@@ -160,9 +165,24 @@ func (s *zkOffsets) ReplicaOffsets(ctx context.Context, leaders map[cluster.Topi
 func (s *zkOffsets) client(ctx context.Context) (*adminCluster, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.a != nil {
+	switch {
+	case s.a != nil:
 		return s.a, nil
+	case s.failed != nil:
+		return nil, s.failed
 	}
+	a, err := s.connect(ctx)
+	if err != nil && ctx.Err() == nil {
+		s.failed = fmt.Errorf("%w (not tried again)", err)
+	}
+	s.a = a
+	return a, err
+}
+
+// connect opens the client, within the timeout of one request.
+func (s *zkOffsets) connect(ctx context.Context) (*adminCluster, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.o.timeout())
+	defer cancel()
 	o := s.o
 	if len(o.BootstrapServers) == 0 {
 		bs, err := s.z.Brokers(ctx)
@@ -176,12 +196,7 @@ func (s *zkOffsets) client(ctx context.Context) (*adminCluster, error) {
 			return nil, errors.New("no broker registered in ZooKeeper")
 		}
 	}
-	a, err := connectBrokers(ctx, o)
-	if err != nil {
-		return nil, err
-	}
-	s.a = a
-	return a, nil
+	return connectBrokers(ctx, o)
 }
 
 func (s *zkOffsets) close() {
