@@ -180,6 +180,16 @@ func interrupted(t *testing.T, k *testenv.Kafka, zk *zookeeper.Conn) {
 	if !strings.Contains(r.stderr, "Skipping") && !strings.Contains(r.stderr, "Not resubmitting") {
 		t.Errorf("re-run did not skip the first run's partitions:\n%s", r.stderr)
 	}
+	// Kafka 0.9 reports no sizes: progress counts messages, from offsets
+	// read at the brokers' addresses ZooKeeper gives.
+	if !strings.Contains(r.stderr, " messages copied (") {
+		t.Errorf("re-run shows no messages copied:\n%s", r.stderr)
+	}
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.HasPrefix(l, "Progress: ") {
+			t.Log(l)
+		}
+	}
 	if r.stdout != buf.String() {
 		t.Errorf("re-run stdout = %q", r.stdout)
 	}
