@@ -37,25 +37,29 @@ type OffsetReader interface {
 // consumer gets). Brokers have allowed it since before Kafka 0.9.
 const debuggingReplicaID = -2
 
-// onBrokerFunc sends a request to one broker by id.
-type onBrokerFunc func(ctx context.Context, id int32, fn func(*sarama.Broker) error) error
-
-// readOffsets implements ReplicaOffsets over sarama connections to the
-// brokers (onBroker), whose Kafka release is v: per broker, one request
-// for the log end offsets of what it holds or leads, and one for the log
-// start offsets of what it leads, brokers in parallel.
-func readOffsets(ctx context.Context, v sarama.KafkaVersion, onBroker onBrokerFunc,
-	leaders map[cluster.TopicPartition]int32, replicas map[cluster.TopicPartition][]int32) (sizes.Offsets, error) {
-	latest, earliest := map[int32][]cluster.TopicPartition{}, map[int32][]cluster.TopicPartition{}
+// ReplicaOffsets implements OffsetReader over the sarama client's
+// connections to the brokers: per broker, one request for the log end
+// offsets of what it holds or leads, and one for the log start offsets of
+// what it leads, brokers in parallel. Partitions a broker answered with an
+// error are logged at debug level.
+func (a *adminCluster) ReplicaOffsets(ctx context.Context, leaders map[cluster.TopicPartition]int32,
+	replicas map[cluster.TopicPartition][]int32) (sizes.Offsets, error) {
+	// Per broker, the partitions to ask about (a set: a leader may be
+	// named among the replicas too).
+	latest, earliest := map[int32]map[cluster.TopicPartition]bool{}, map[int32][]cluster.TopicPartition{}
+	ask := func(b int32, tp cluster.TopicPartition) {
+		if latest[b] == nil {
+			latest[b] = map[cluster.TopicPartition]bool{}
+		}
+		latest[b][tp] = true
+	}
 	for tp, b := range leaders {
-		latest[b] = append(latest[b], tp)
+		ask(b, tp)
 		earliest[b] = append(earliest[b], tp)
 	}
 	for tp, bs := range replicas {
 		for _, b := range bs {
-			if l, ok := leaders[tp]; (!ok || l != b) && !slices.Contains(latest[b], tp) {
-				latest[b] = append(latest[b], tp)
-			}
+			ask(b, tp)
 		}
 	}
 	brokers := slices.Sorted(maps.Keys(latest))
@@ -67,12 +71,12 @@ func readOffsets(ctx context.Context, v sarama.KafkaVersion, onBroker onBrokerFu
 	)
 	for i, b := range brokers {
 		wg.Go(func() {
-			err := onBroker(ctx, b, func(sb *sarama.Broker) error {
-				end, err := listOffsets(sb, v, latest[b], sarama.OffsetNewest)
+			err := a.onBroker(ctx, b, func(sb *sarama.Broker) error {
+				end, err := a.listOffsets(sb, slices.Collect(maps.Keys(latest[b])), sarama.OffsetNewest)
 				if err != nil {
 					return err
 				}
-				start, err := listOffsets(sb, v, earliest[b], sarama.OffsetOldest)
+				start, err := a.listOffsets(sb, earliest[b], sarama.OffsetOldest)
 				if err != nil {
 					return err
 				}
@@ -101,13 +105,14 @@ func readOffsets(ctx context.Context, v sarama.KafkaVersion, onBroker onBrokerFu
 // listOffsets asks one broker for the offset at time (sarama.OffsetNewest:
 // its log end offset; sarama.OffsetOldest: its log start offset) of its
 // replicas of tps, as the debugging replica. A partition the broker
-// answers with an error (it holds no replica yet: UNKNOWN_TOPIC_OR_PARTITION,
-// or NOT_LEADER_FOR_PARTITION on old releases) is left out.
-func listOffsets(b *sarama.Broker, v sarama.KafkaVersion, tps []cluster.TopicPartition, time int64) (map[cluster.TopicPartition]int64, error) {
+// answers with an error is left out: it holds no replica (yet:
+// UNKNOWN_TOPIC_OR_PARTITION; or no more: REPLICA_NOT_AVAILABLE, seen on
+// Kafka 0.9 from a leader whose replica a reassignment had just removed).
+func (a *adminCluster) listOffsets(b *sarama.Broker, tps []cluster.TopicPartition, time int64) (map[cluster.TopicPartition]int64, error) {
 	if len(tps) == 0 {
 		return nil, nil
 	}
-	req := sarama.NewOffsetRequest(v)
+	req := sarama.NewOffsetRequest(a.version)
 	req.SetReplicaID(debuggingReplicaID)
 	for _, tp := range tps {
 		req.AddBlock(tp.Topic, tp.Partition, time, 1) // one offset: version 0 (Kafka 0.9) returns a list
@@ -118,17 +123,16 @@ func listOffsets(b *sarama.Broker, v sarama.KafkaVersion, tps []cluster.TopicPar
 	}
 	out := map[cluster.TopicPartition]int64{}
 	for _, tp := range tps {
-		if blk := resp.GetBlock(tp.Topic, tp.Partition); blk != nil && blk.Err == sarama.ErrNoError && len(blk.Offsets) > 0 {
+		switch blk := resp.GetBlock(tp.Topic, tp.Partition); {
+		case blk == nil:
+			a.log.Debug("no offset in the answer", "broker", b.ID(), "partition", tp.String(), "time", time)
+		case blk.Err != sarama.ErrNoError || len(blk.Offsets) == 0:
+			a.log.Debug("no offset", "broker", b.ID(), "partition", tp.String(), "time", time, "err", blk.Err)
+		default:
 			out[tp] = blk.Offsets[0]
 		}
 	}
 	return out, nil
-}
-
-// ReplicaOffsets implements OffsetReader on the Admin API path.
-func (a *adminCluster) ReplicaOffsets(ctx context.Context, leaders map[cluster.TopicPartition]int32,
-	replicas map[cluster.TopicPartition][]int32) (sizes.Offsets, error) {
-	return readOffsets(ctx, a.version, a.onBroker, leaders, replicas)
 }
 
 // zkOffsets gives the ZooKeeper path the brokers' offsets through a sarama
