@@ -191,4 +191,12 @@ func TestWatchMessages(t *testing.T) {
 	if offs.calls != 0 {
 		t.Errorf("sizes known: offsets asked %d times", offs.calls)
 	}
+
+	// A log-dir move alone adds no replica: nothing to count in messages,
+	// nothing asked.
+	w = Watch{Offsets: offs}
+	moves := []sizes.Copying{{TP: tp, MovingTo: map[int32]string{1: "/b"}, Leader: 1}}
+	if e := w.Look(context.Background(), t0, []int32{1}, moves); e != nil || offs.calls != 0 {
+		t.Errorf("log-dir move only: %v, offsets asked %d times", e, offs.calls)
+	}
 }

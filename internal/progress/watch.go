@@ -75,8 +75,11 @@ func (w *Watch) Messages(ctx context.Context, at time.Time, parts []sizes.Copyin
 			replicas[p.TP] = p.Adding
 		}
 	}
+	if len(leaders) == 0 && len(replicas) == 0 {
+		return nil // no replica added (log-dir moves only): nothing counts in messages
+	}
 	o, err := w.Offsets.ReplicaOffsets(ctx, leaders, replicas)
-	if err != nil && len(o.Start) == 0 && len(o.End) == 0 && len(leaders) > 0 {
+	if err != nil && len(o.Start) == 0 && len(o.End) == 0 {
 		w.onceOffsets("no offsets: progress counts partitions only", "err", err)
 		return nil
 	}
