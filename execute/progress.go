@@ -19,7 +19,9 @@ type Progress interface {
 }
 
 // copies follows the bytes the batches copy to the replicas they add, and
-// into the log directories planned for the replicas they keep: every
+// into the log directories planned for the replicas they keep (or, where
+// no sizes are known, the messages they copy to the replicas they add,
+// from the offsets: progress.Watch.Look): every
 // partition the batches submit or found in flight, its new replicas
 // counted in full once done.
 type copies struct {
@@ -28,7 +30,8 @@ type copies struct {
 }
 
 func (r *run) newCopies(pending, inflight []Item) *copies {
-	c := &copies{watch: progress.Watch{Sizer: r.cl.Capabilities().Sizer, Logger: r.log}}
+	caps := r.cl.Capabilities()
+	c := &copies{watch: progress.Watch{Sizer: caps.Sizer, Offsets: caps.Offsets, Logger: r.log}}
 	for _, it := range append(append([]Item{}, pending...), inflight...) {
 		if itemCopying(it, cluster.PartitionState{Leader: -1}, false).Copies() {
 			c.items = append(c.items, it)
@@ -37,8 +40,9 @@ func (r *run) newCopies(pending, inflight []Item) *copies {
 	return c
 }
 
-// look reads the sizes and returns how far the copying is, or nil without
-// sizes. open says whether a partition is still pending or in flight.
+// look reads the sizes (or offsets) and returns how far the copying is,
+// or nil without either. open says whether a partition is still pending or
+// in flight.
 func (c *copies) look(ctx context.Context, r *run, live map[int32]bool, open func(cluster.TopicPartition) bool) *progress.Estimate {
 	if len(c.items) == 0 || r.seen == nil {
 		return nil

@@ -3,6 +3,7 @@ package execute
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -93,11 +94,41 @@ func TestBatchProgressInBytes(t *testing.T) {
 	}
 }
 
-// TestBatchProgressWithoutSizes: a path that cannot read sizes (the
-// ZooKeeper path without --bootstrap-server) keeps the partition counts,
-// and says so once, at debug level.
+// TestBatchProgressInMessages: where sizes cannot be read (the ZooKeeper
+// path without --bootstrap-server, Kafka 0.9), the progress lines count
+// the messages copied, from the replicas' offsets.
+func TestBatchProgressInMessages(t *testing.T) {
+	f, in := fourMoving(t, kafka.FakeOptions{ZooKeeper: true})
+	copying(f, 4) // 1000 bytes: 10 messages of kafka.FakeMessageBytes
+	var errw bytes.Buffer
+	if _, err := Run(context.Background(), in, Deps{Cluster: f, Stderr: &errw}); err != nil {
+		t.Fatal(err)
+	}
+	var progress []string
+	for _, l := range strings.Split(errw.String(), "\n") {
+		if strings.HasPrefix(l, "Progress: ") {
+			progress = append(progress, l)
+		}
+	}
+	want := []string{
+		// Four adding replicas at 2, 5, 7 messages (250 bytes a read), then
+		// the first batch done in full.
+		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 8 of 80 messages copied (10%).",
+		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 20 of 80 messages copied (25%), 12 messages/s, ETA 5s.",
+		"Progress: 0 of 4 done, 2 in flight, 2 waiting; 28 of 80 messages copied (35%), 10 messages/s, ETA 5s.",
+		"Progress: 2 of 4 done, 0 in flight, 2 waiting; 40 of 80 messages copied (50%), 11 messages/s, ETA 4s.",
+	}
+	if !slices.Equal(progress, want) {
+		t.Errorf("progress lines:\n%s\nwant:\n%s", strings.Join(progress, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestBatchProgressWithoutSizes: a path that reads neither sizes nor
+// offsets (brokers unreachable) keeps the partition counts, and says so
+// once, at debug level.
 func TestBatchProgressWithoutSizes(t *testing.T) {
 	f, in := fourMoving(t, kafka.FakeOptions{ZooKeeper: true})
+	f.Fail("ReplicaOffsets", errors.New("brokers unreachable"))
 	// Every batch is done by the next read.
 	f.BeforeState(func(int) error { f.Complete(); return nil })
 	var errw, logs bytes.Buffer

@@ -63,7 +63,8 @@ func readBytesRemaining(ctx context.Context, cl kafka.Cluster, live []int32, sta
 	return &n
 }
 
-// copyWatch follows, while verify waits, the bytes copied to the replicas
+// copyWatch follows, while verify waits, the bytes (or, without sizes, the
+// messages) copied to the replicas
 // the plan adds and into the log directories it plans. Its total is what
 // was left to copy when the wait began (verify does not know what a
 // partition complete by then looked like before), growing with the
@@ -77,11 +78,13 @@ type copyWatch struct {
 }
 
 func newCopyWatch(cl kafka.Cluster, log *slog.Logger) *copyWatch {
-	return &copyWatch{watch: progress.Watch{Sizer: cl.Capabilities().Sizer, Logger: log},
+	caps := cl.Capabilities()
+	return &copyWatch{watch: progress.Watch{Sizer: caps.Sizer, Offsets: caps.Offsets, Logger: log},
 		following: map[cluster.TopicPartition]sizes.Copying{}}
 }
 
-// look returns the estimate after the pass p, or nil without sizes, and
+// look returns the estimate after the pass p, in bytes, or in messages
+// where sizes are unknown (nil when offsets are unknown too), and
 // the sizes it read (nil when it asked for none): those of every partition
 // it follows, which include every partition of p with data to copy.
 func (w *copyWatch) look(ctx context.Context, at time.Time, p pass) (*progress.Estimate, *sizes.LogDirs) {
@@ -96,16 +99,22 @@ func (w *copyWatch) look(ctx context.Context, at time.Time, p pass) (*progress.E
 			parts = append(parts, c)
 		}
 	}
-	if len(parts) == 0 || w.watch.Sizer == nil {
+	if len(parts) == 0 {
 		return nil, nil
+	}
+	if w.watch.Sizer == nil {
+		return w.watch.Messages(ctx, at, parts), nil
 	}
 	brokers := make([]int32, 0, len(p.st.Brokers))
 	for _, b := range p.st.Brokers {
 		brokers = append(brokers, b.ID)
 	}
 	l, ok := w.watch.Read(ctx, brokers, parts)
-	if !ok {
-		return nil, &l
+	if ok {
+		if e := w.watch.Add(at, parts, l); e != nil {
+			return e, &l
+		}
 	}
-	return w.watch.Add(at, parts, l), &l
+	// No sizes (Kafka 0.9, or none reported): messages from the offsets.
+	return w.watch.Messages(ctx, at, parts), &l
 }

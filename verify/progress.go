@@ -9,7 +9,8 @@ import (
 )
 
 // Bar is a progress bar for a terminal: one line redrawn in place. It
-// fills by bytes copied when the brokers report sizes, else by partitions.
+// fills by bytes copied when the brokers report sizes, else by messages
+// copied when they report offsets, else by partitions.
 type Bar struct {
 	bar *progress.Bar
 }

@@ -3,6 +3,7 @@ package verify_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -130,10 +131,43 @@ func TestWaitShowsLogDirBytes(t *testing.T) {
 	}
 }
 
-// TestWaitWithoutSizes: a path that cannot read sizes (the ZooKeeper path
-// without --bootstrap-server) keeps the partition counts, as before.
+// TestWaitShowsMessages: where no sizes can be read (the ZooKeeper path
+// without --bootstrap-server, Kafka 0.9), the progress lines count the
+// messages copied, from the replicas' offsets.
+func TestWaitShowsMessages(t *testing.T) {
+	f, plan := movingFake(t, kafka.FakeOptions{ZooKeeper: true})
+	// 10 messages each (1000 bytes), 2, 5, 7, 10 copied at the polls.
+	for _, p := range plan.Partitions {
+		f.SetSize(p.TP(), 10*kafka.FakeMessageBytes)
+	}
+	f.CopyPerRead(250)
+	var errw bytes.Buffer
+	lines := verify.NewLines(&errw)
+	lines.Every = time.Nanosecond // a line per poll
+	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
+	res, err := verify.Run(context.Background(), o, verify.Deps{Cluster: f, Progress: lines, Now: tickingClock(time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"verify: 0 of 2 partitions done, 2 moving; 8 of 40 messages copied (20%) (2s elapsed)",
+		"verify: 0 of 2 partitions done, 2 moving; 20 of 40 messages copied (50%), 6 messages/s, ETA 3s (4s elapsed)",
+		"verify: 0 of 2 partitions done, 2 moving; 28 of 40 messages copied (70%), 5 messages/s, ETA 2s (6s elapsed)",
+		"verify: 2 of 2 partitions done; 40 of 40 messages copied (100%), 5 messages/s (8s elapsed)",
+	}
+	if got := strings.Split(strings.TrimSpace(errw.String()), "\n"); !slices.Equal(got, want) {
+		t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if res.BytesRemaining != nil {
+		t.Errorf("bytes remaining %v without sizes", *res.BytesRemaining)
+	}
+}
+
+// TestWaitWithoutSizes: with neither sizes nor offsets (the brokers cannot
+// be reached for them), the partition counts remain, as before.
 func TestWaitWithoutSizes(t *testing.T) {
 	f, plan := movingFake(t, kafka.FakeOptions{ZooKeeper: true})
+	f.Fail("ReplicaOffsets", errors.New("brokers unreachable"))
 	var errw bytes.Buffer
 	lines := verify.NewLines(&errw)
 	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}

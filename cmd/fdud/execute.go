@@ -36,8 +36,8 @@ Without batching it returns once the reassignment is started, like Kafka's tool.
 With --max-partition-movements or --max-moves-per-broker it stays in the
 foreground and submits batches as earlier ones complete, with its progress on
 stderr: partitions done and, when the brokers report replica sizes (Kafka 1.0+;
-with --zookeeper, through --bootstrap-server), bytes copied, rate and time left;
-a bar on a terminal. Re-running the same plan
+with --zookeeper, through --bootstrap-server), bytes copied, rate and time left,
+else messages copied (from the replicas' offsets); a bar on a terminal. Re-running the same plan
 is safe: partitions at their target are skipped, partitions already moving to it
 are not resubmitted.
 

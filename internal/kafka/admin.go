@@ -72,7 +72,7 @@ func connectAdmin(ctx context.Context, o Options, sec *Security, v sarama.KafkaV
 func (a *adminCluster) Path() string { return AdminAPIPath }
 
 func (a *adminCluster) Capabilities() Capabilities {
-	return Capabilities{Cancel: true, LogDirMover: a, LogDirDescriber: a, StateTopic: a, Sizer: a}
+	return Capabilities{Cancel: true, LogDirMover: a, LogDirDescriber: a, StateTopic: a, Sizer: a, Offsets: a}
 }
 
 func (a *adminCluster) Close() error {

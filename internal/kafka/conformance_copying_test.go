@@ -111,3 +111,37 @@ func conformanceCopying(t *testing.T, ctx context.Context, tgt conformanceTarget
 		})
 	})
 }
+
+// conformanceOffsets: every path reads offsets (progress in messages
+// relies on them where sizes are unknown): the leader's log start and log
+// end offsets, and a follower's own log end offset, which Kafka gives
+// only to the debugging replica id (a consumer's ListOffsets fails on a
+// follower); a broker that holds no replica of the partition is left out,
+// without an error. The topic is empty: every offset is 0.
+func conformanceOffsets(t *testing.T, ctx context.Context, tgt conformanceTarget, all []int32,
+	partition func(*testing.T, int32) cluster.PartitionState, eventually func(*testing.T, string, func() (bool, string))) {
+	offsets := tgt.c.Capabilities().Offsets
+	if offsets == nil {
+		t.Fatal("no offsets on this path")
+	}
+	var p cluster.PartitionState
+	eventually(t, "partition 1 settled with a leader", func() (bool, string) {
+		p = partition(t, 1)
+		return !p.Reassigning() && p.Leader >= 0 && len(p.ISR) == len(p.Replicas), fmt.Sprintf("%+v", p)
+	})
+	tp := p.TP()
+	follower := p.Replicas[slices.IndexFunc(p.Replicas, func(b int32) bool { return b != p.Leader })]
+	outside := all[slices.IndexFunc(all, func(b int32) bool { return !slices.Contains(p.Replicas, b) })]
+	o, err := offsets.ReplicaOffsets(ctx, map[cluster.TopicPartition]int32{tp: p.Leader},
+		map[cluster.TopicPartition][]int32{tp: {follower, outside}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if start, ok := o.Start[tp]; !ok || start != 0 {
+		t.Errorf("log start offset %d (reported %v), want 0", start, ok)
+	}
+	want := map[int32]int64{p.Leader: 0, follower: 0}
+	if !maps.Equal(o.End[tp], want) {
+		t.Errorf("log end offsets %v, want %v (leader %d, follower %d, %d holding none)", o.End[tp], want, p.Leader, follower, outside)
+	}
+}

@@ -259,6 +259,10 @@ func conformance(t *testing.T, tgt conformanceTarget) {
 		}
 	})
 
+	t.Run("offsets", func(t *testing.T) {
+		conformanceOffsets(t, ctx, tgt, []int32{b0, b1, b2}, partition, eventually)
+	})
+
 	t.Run("copying", func(t *testing.T) {
 		conformanceCopying(t, ctx, tgt, []int32{b0, b1, b2}, partition, eventually)
 	})

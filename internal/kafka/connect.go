@@ -89,6 +89,24 @@ func ReadState(ctx context.Context, o Options, topics []string) (*cluster.State,
 		defer c.Close()
 		return c.State(ctx, topics)
 	}
+	c, err := connectBrokers(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	if v := c.version; !v.IsAtLeast(sarama.V2_4_0_0) {
+		o.logger().Warn("Kafka older than 2.4: in-flight reassignments cannot be read from the brokers; "+
+			"a partition being reassigned shows old and new replicas together (pass --zookeeper to read them exactly)",
+			"kafka", versionName(v))
+	}
+	return c.State(ctx, topics)
+}
+
+// connectBrokers opens a sarama client to the brokers at
+// o.BootstrapServers, of any release (Kafka 0.9 included), for what plain
+// broker requests can do (metadata, offsets); its Admin API calls work
+// only from Kafka 2.4.
+func connectBrokers(ctx context.Context, o Options) (*adminCluster, error) {
 	sec, err := LoadCommandConfig(o.CommandConfig)
 	if err != nil {
 		return nil, err
@@ -104,13 +122,7 @@ func ReadState(ctx context.Context, o Options, topics []string) (*cluster.State,
 	if err != nil {
 		return nil, explainConnect(ctx, o, sec, err)
 	}
-	defer c.Close()
-	if !v.IsAtLeast(sarama.V2_4_0_0) {
-		o.logger().Warn("Kafka older than 2.4: in-flight reassignments cannot be read from the brokers; "+
-			"a partition being reassigned shows old and new replicas together (pass --zookeeper to read them exactly)",
-			"kafka", versionName(v))
-	}
-	return c.State(ctx, topics)
+	return c, nil
 }
 
 // versionName describes a detected version: detection finds a lower bound.

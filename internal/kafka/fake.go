@@ -50,7 +50,8 @@ type FakeOptions struct {
 	// ZooKeeper plays the ZooKeeper path (--zookeeper without
 	// --bootstrap-server): one batch of reassignments at a time (another
 	// Reassign while one is in flight fails with cluster.ErrBusy), no
-	// cancel, no log directories or replica sizes. Otherwise the fake plays
+	// cancel, no log directories or replica sizes (but offsets, from the
+	// sizes SetSize gives: ReplicaOffsets). Otherwise the fake plays
 	// the Admin API path, which has all of them.
 	ZooKeeper bool
 	// Release is the Kafka release the brokers run, as sarama spells it
@@ -102,12 +103,12 @@ func (f *Fake) Path() string {
 
 // Capabilities are those of the path the fake plays: on the Admin API path
 // cancel and the log directory ones (mover, describer, sizer), on the
-// ZooKeeper path one batch at a time.
+// ZooKeeper path one batch at a time; offsets on both.
 func (f *Fake) Capabilities() Capabilities {
 	if f.zk {
-		return Capabilities{OneBatch: true}
+		return Capabilities{OneBatch: true, Offsets: f}
 	}
-	return Capabilities{Cancel: true, LogDirMover: f, LogDirDescriber: f, Sizer: f}
+	return Capabilities{Cancel: true, LogDirMover: f, LogDirDescriber: f, Sizer: f, Offsets: f}
 }
 
 func (f *Fake) Close() error { return nil }

@@ -1,10 +1,14 @@
 package kafka
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/fdud/fdud/internal/cluster"
+	"github.com/fdud/fdud/internal/sizes"
 )
 
 // The Fake's copying of data, as the brokers show it: a replica a
@@ -104,4 +108,61 @@ func (f *Fake) stopCopyingLocked(tp cluster.TopicPartition, brokers []int32) {
 	for _, b := range brokers {
 		delete(f.copied, copyKey{b, tp})
 	}
+}
+
+// FakeMessageBytes is the size of each message in the Fake's partitions:
+// a replica's log end offset is the bytes it holds over it (log start
+// offset 0), so an adding replica's offset grows with what was copied.
+const FakeMessageBytes = 100
+
+var _ OffsetReader = (*Fake)(nil)
+
+// ReplicaOffsets implements OffsetReader on both paths the Fake plays: a
+// replica the broker holds or is being given (an adding replica) reports
+// its bytes over FakeMessageBytes as its log end offset, a leader its log
+// start offset, 0. Brokers not live are named in the error.
+func (f *Fake) ReplicaOffsets(ctx context.Context, leaders map[cluster.TopicPartition]int32,
+	replicas map[cluster.TopicPartition][]int32) (sizes.Offsets, error) {
+	if err := f.record(FakeCall{Method: "ReplicaOffsets"}); err != nil {
+		return sizes.Offsets{}, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var o sizes.Offsets
+	down := map[int32]bool{}
+	ask := func(tp cluster.TopicPartition, b int32) bool {
+		if !f.live(b) {
+			down[b] = true
+			return false
+		}
+		return f.presentLocked(b, tp)
+	}
+	end := func(tp cluster.TopicPartition, b int32) {
+		size := f.sizes[tp]
+		if !f.hostsLocked(b, tp) {
+			size = f.copiedLocked(b, tp)
+		}
+		o.SetEnd(tp, b, size/FakeMessageBytes)
+	}
+	for tp, b := range leaders {
+		if ask(tp, b) {
+			o.SetStart(tp, 0)
+			end(tp, b)
+		}
+	}
+	for tp, bs := range replicas {
+		for _, b := range bs {
+			if ask(tp, b) {
+				end(tp, b)
+			}
+		}
+	}
+	var errs []error
+	for _, b := range slices.Sorted(maps.Keys(down)) {
+		errs = append(errs, fmt.Errorf("broker %d: not live", b))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return o, fmt.Errorf("replica offsets (ListOffsets): %w", err)
+	}
+	return o, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/fdud/fdud/internal/cluster"
@@ -91,5 +92,43 @@ func TestFakeCopies(t *testing.T) {
 				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
 		})
+	}
+}
+
+// TestFakeOffsets: on the ZooKeeper path too, the Fake's replicas report
+// log end offsets of their bytes over FakeMessageBytes, an adding replica's
+// growing with what was copied; a replica not held, or on a broker down,
+// is left out.
+func TestFakeOffsets(t *testing.T) {
+	ctx := context.Background()
+	tp := cluster.TopicPartition{Topic: "t", Partition: 0}
+	f := NewFakeWith(FakeOptions{ZooKeeper: true, Release: "0.9.0.1"}, "", cluster.Broker{ID: 1}, cluster.Broker{ID: 2}, cluster.Broker{ID: 3}, cluster.Broker{ID: 4})
+	if err := f.CreateTopic(ctx, "t", [][]int32{{1, 2}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.SetSize(tp, 1000)
+	if err := f.Reassign(ctx, []cluster.PartitionAssignment{{Topic: "t", Partition: 0, Replicas: []int32{1, 3}}}); err != nil {
+		t.Fatal(err)
+	}
+	if f.Capabilities().Offsets == nil {
+		t.Fatal("no offsets on the ZooKeeper path")
+	}
+	show := func() string {
+		o, err := f.ReplicaOffsets(ctx, map[cluster.TopicPartition]int32{tp: 1}, map[cluster.TopicPartition][]int32{tp: {2, 3, 4}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("start %d, ends %v", o.Start[tp], o.End[tp])
+	}
+	if got, want := show(), "start 0, ends map[1:10 2:10 3:0]"; got != want {
+		t.Errorf("before copying: %s, want %s", got, want)
+	}
+	f.Copy(450)
+	if got, want := show(), "start 0, ends map[1:10 2:10 3:4]"; got != want {
+		t.Errorf("450 bytes copied: %s, want %s", got, want)
+	}
+	f.SetBrokers(cluster.Broker{ID: 1}, cluster.Broker{ID: 2}, cluster.Broker{ID: 4})
+	if _, err := f.ReplicaOffsets(ctx, nil, map[cluster.TopicPartition][]int32{tp: {3}}); err == nil || !strings.Contains(err.Error(), "broker 3") {
+		t.Errorf("broker 3 down: err %v", err)
 	}
 }

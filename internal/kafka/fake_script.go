@@ -50,7 +50,7 @@ var changing = []string{"Reassign", "CancelReassignments", "AlterConfigs", "Alte
 	"ElectPreferredLeaders", "MoveLogDirs"}
 
 // fakeMethods are the methods Fail and Calls know.
-var fakeMethods = append([]string{"State", "Brokers", "ClusterID", "DescribeConfigs", "DescribeLogDirs", "ReplicaSizes"}, changing...)
+var fakeMethods = append([]string{"State", "Brokers", "ClusterID", "DescribeConfigs", "DescribeLogDirs", "ReplicaSizes", "ReplicaOffsets"}, changing...)
 
 // record runs the Before hook of a call's method, notes the call and
 // returns the error injected for it.

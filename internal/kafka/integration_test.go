@@ -45,6 +45,9 @@ func TestIntegrationAdminAPI(t *testing.T) {
 			t.Run("broker throttle rates in zookeeper", func(t *testing.T) { brokerRatesInZooKeeper(t, k) })
 			t.Run("conformance", func(t *testing.T) { integrationConformance(t, k.Bootstrap, "", k.ZooKeeperConnect, v.Version) })
 			t.Run("replica sizes", func(t *testing.T) { integrationSizes(t, k) })
+			if k.ZooKeeperConnect != "" {
+				t.Run("offsets on the zookeeper path", func(t *testing.T) { integrationOffsets(t, k) })
+			}
 		})
 	}
 }

@@ -95,6 +95,9 @@ type Capabilities struct {
 	// Kafka 1.0+: the Admin API path, and the ZooKeeper path when the
 	// brokers' addresses are given too).
 	Sizer ReplicaSizer
+	// Offsets reads replicas' log end offsets and partitions' log start
+	// offsets (ListOffsets): both paths, every release.
+	Offsets OffsetReader
 }
 
 // ReplicaSizer reports the size of the replicas of tps on the given

@@ -61,6 +61,7 @@ func TestLiveKafka09(t *testing.T) {
 	}
 
 	t.Run("no replica sizes", func(t *testing.T) { legacyHasNoSizes(t, k) })
+	t.Run("offsets", func(t *testing.T) { integrationOffsets(t, k) })
 	t.Run("zookeeper path", func(t *testing.T) {
 		c, err := Connect(ctx, Options{ZooKeeper: k.ZooKeeperConnect, Timeout: 20 * time.Second})
 		if err != nil {

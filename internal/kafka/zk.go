@@ -25,6 +25,9 @@ type zkCluster struct {
 	// sizer its brokers' replica sizes; nil without them.
 	admin Options
 	sizer *zkSizer
+	// offsets reaches the brokers for their offsets, at the addresses
+	// given or at those registered in ZooKeeper.
+	offsets *zkOffsets
 }
 
 var _ Cluster = (*zkCluster)(nil)
@@ -37,6 +40,9 @@ func connectZK(ctx context.Context, o Options) (*zkCluster, error) {
 		return nil, err
 	}
 	z := &zkCluster{conn: conn, timeout: o.timeout(), log: o.logger()}
+	bo := o
+	bo.ZooKeeper = ""
+	z.offsets = &zkOffsets{z: z, o: bo}
 	if len(o.BootstrapServers) > 0 {
 		z.admin = o
 		z.admin.ZooKeeper = ""
@@ -59,7 +65,7 @@ func connectZK(ctx context.Context, o Options) (*zkCluster, error) {
 func (z *zkCluster) Path() string { return ZooKeeperPath }
 
 func (z *zkCluster) Capabilities() Capabilities {
-	c := Capabilities{OneBatch: true}
+	c := Capabilities{OneBatch: true, Offsets: z.offsets}
 	if z.sizer != nil {
 		// Not assigned when nil: a nil *zkSizer would make a non-nil
 		// interface.
@@ -72,6 +78,7 @@ func (z *zkCluster) Close() error {
 	if z.sizer != nil {
 		z.sizer.close()
 	}
+	z.offsets.close()
 	z.conn.Close()
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -133,5 +134,69 @@ func TestWatch(t *testing.T) {
 		if n := strings.Count(logs.String(), "level=DEBUG"); n != 1 || !strings.Contains(logs.String(), "progress counts partitions only") {
 			t.Errorf("sizer %v: logged %d times:\n%s", s, n, logs.String())
 		}
+	}
+}
+
+type fakeOffsets struct {
+	answers []sizes.Offsets
+	calls   int
+	leaders []map[cluster.TopicPartition]int32
+	asked   []map[cluster.TopicPartition][]int32
+}
+
+func (f *fakeOffsets) ReplicaOffsets(_ context.Context, leaders map[cluster.TopicPartition]int32,
+	replicas map[cluster.TopicPartition][]int32) (sizes.Offsets, error) {
+	f.calls++
+	f.leaders, f.asked = append(f.leaders, leaders), append(f.asked, replicas)
+	return f.answers[min(f.calls, len(f.answers))-1], nil
+}
+
+// TestWatchMessages: without sizes, Look counts messages from the leader's
+// and the adding replicas' offsets; with sizes it keeps to bytes and asks
+// for no offsets.
+func TestWatchMessages(t *testing.T) {
+	tp := cluster.TopicPartition{Topic: "t", Partition: 0}
+	at := func(have int64) sizes.Offsets {
+		var o sizes.Offsets
+		o.SetStart(tp, 100)
+		o.SetEnd(tp, 1, 1100)
+		o.SetEnd(tp, 2, 100+have)
+		return o
+	}
+	parts := []sizes.Copying{{TP: tp, Adding: []int32{2}, Leader: 1}}
+	offs := &fakeOffsets{answers: []sizes.Offsets{at(0), at(200), at(400)}}
+	w := Watch{Sizer: &fakeSizer{err: errors.New("kafka 0.9")}, Offsets: offs}
+	var got []string
+	for i := range 3 {
+		e := w.Look(context.Background(), t0.Add(time.Duration(i)*10*time.Second), []int32{1, 2}, parts)
+		got = append(got, e.String())
+	}
+	want := []string{"0 of 1000 messages copied (0%)", "200 of 1000 messages copied (20%), 20 messages/s, ETA 40s",
+		"400 of 1000 messages copied (40%), 20 messages/s, ETA 30s"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !maps.Equal(offs.leaders[0], map[cluster.TopicPartition]int32{tp: 1}) || !slices.Equal(offs.asked[0][tp], []int32{2}) {
+		t.Errorf("asked leaders %v, replicas %v; want t-0 led by 1, adding 2", offs.leaders[0], offs.asked[0])
+	}
+
+	var l sizes.LogDirs
+	l.Answer(1)
+	l.AddReplica(tp, sizes.Replica{Broker: 1, Size: 10000})
+	offs = &fakeOffsets{answers: []sizes.Offsets{at(0)}}
+	w = Watch{Sizer: &fakeSizer{answers: []sizes.LogDirs{l}}, Offsets: offs}
+	if e := w.Look(context.Background(), t0, []int32{1, 2}, parts); e == nil || e.Messages || e.String() != "0 B of 9.8 KiB copied (0%)" {
+		t.Errorf("sizes known: %v, want bytes", e)
+	}
+	if offs.calls != 0 {
+		t.Errorf("sizes known: offsets asked %d times", offs.calls)
+	}
+
+	// A log-dir move alone adds no replica: nothing to count in messages,
+	// nothing asked.
+	w = Watch{Offsets: offs}
+	moves := []sizes.Copying{{TP: tp, MovingTo: map[int32]string{1: "/b"}, Leader: 1}}
+	if e := w.Look(context.Background(), t0, []int32{1}, moves); e != nil || offs.calls != 0 {
+		t.Errorf("log-dir move only: %v, offsets asked %d times", e, offs.calls)
 	}
 }

@@ -6,6 +6,7 @@ package progress
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/fdud/fdud/internal/sizes"
@@ -109,20 +110,31 @@ func (e Estimate) Fraction() float64 {
 }
 
 // String reads "1.2 GiB of 4.0 GiB copied (30%), 12.0 MiB/s, ETA 4m10s",
-// with what is unknown left out, and says when the copy does not catch up.
+// or in messages "1200 of 5000 messages copied (24%), 40 messages/s, ETA
+// 1m35s", with what is unknown left out, and says when the copy does not
+// catch up.
 func (e Estimate) String() string {
-	s := fmt.Sprintf("%s of %s copied (%d%%)", sizes.Format(e.Done), sizes.Format(e.Total), int(e.Fraction()*100))
+	amount, what := sizes.Format, "size"
+	if e.Messages {
+		amount = func(n int64) string { return strconv.FormatInt(n, 10) + " messages" }
+		what = "offsets"
+	}
+	done := amount(e.Done)
+	if e.Messages {
+		done = strconv.FormatInt(e.Done, 10)
+	}
+	s := fmt.Sprintf("%s of %s copied (%d%%)", done, amount(e.Total), int(e.Fraction()*100))
 	if e.HaveRate {
-		s += ", " + sizes.Format(int64(math.Round(e.Rate))) + "/s"
+		s += ", " + amount(int64(math.Round(e.Rate))) + "/s"
 	}
 	if e.HaveETA {
 		s += ", ETA " + e.ETA.String()
 	}
 	if e.Behind {
-		s += ", not catching up: the partitions grow " + sizes.Format(int64(math.Round(e.Growth))) + "/s"
+		s += ", not catching up: the partitions grow " + amount(int64(math.Round(e.Growth))) + "/s"
 	}
 	if e.Unknown > 0 {
-		s += fmt.Sprintf(" (%d partitions of unknown size not counted)", e.Unknown)
+		s += fmt.Sprintf(" (%d partitions of unknown %s not counted)", e.Unknown, what)
 	}
 	return s
 }

@@ -144,3 +144,34 @@ func TestEstimateMovingTarget(t *testing.T) {
 		})
 	}
 }
+
+// TestEstimateMessages: where sizes are unknown the same estimate counts
+// messages (offsets), with a rate and an ETA in messages.
+func TestEstimateMessages(t *testing.T) {
+	msgs := func(done, total int64, unknown int) sizes.Copied {
+		return sizes.Copied{Done: done, Total: total, Unknown: unknown, Counted: 1, Messages: true}
+	}
+	for _, c := range []struct {
+		name  string
+		steps []sizes.Copied
+		want  string
+	}{
+		{"first reading", []sizes.Copied{msgs(0, 5000, 0)}, "0 of 5000 messages copied (0%)"},
+		{"a rate and an ETA", []sizes.Copied{msgs(0, 5000, 0), msgs(1200, 5000, 0)},
+			"1200 of 5000 messages copied (24%), 120 messages/s, ETA 32s"},
+		{"producers outrun the copy", []sizes.Copied{msgs(0, 5000, 0), msgs(100, 6000, 0)},
+			"100 of 6000 messages copied (1%), 10 messages/s, not catching up: the partitions grow 100 messages/s"},
+		{"unknown offsets said", []sizes.Copied{msgs(10, 100, 2)}, "10 of 100 messages copied (10%) (2 partitions of unknown offsets not counted)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var x Estimator
+			var e Estimate
+			for i, s := range c.steps {
+				e = x.Add(t0.Add(time.Duration(i)*10*time.Second), s)
+			}
+			if got := e.String(); got != c.want {
+				t.Errorf("got  %q\nwant %q", got, c.want)
+			}
+		})
+	}
+}

@@ -15,26 +15,84 @@ type Sizer interface {
 	ReplicaSizes(ctx context.Context, brokers []int32, tps []cluster.TopicPartition) (sizes.LogDirs, error)
 }
 
+// OffsetReader reads offsets from brokers (kafka.OffsetReader): each
+// leader's log start and log end offsets of the partitions it leads
+// (leaders), and each broker's log end offset of its replicas (replicas).
+type OffsetReader interface {
+	ReplicaOffsets(ctx context.Context, leaders map[cluster.TopicPartition]int32,
+		replicas map[cluster.TopicPartition][]int32) (sizes.Offsets, error)
+}
+
 // Watch follows the copying of a reassignment's new replicas from poll to
 // poll: it reads the replica sizes, sums what the new replicas hold and
-// estimates the rate and the time left.
+// estimates the rate and the time left, in bytes; where no sizes are
+// known, it counts messages from the replicas' offsets instead.
 type Watch struct {
 	// Sizer reads the sizes; nil when the access path cannot (the
 	// ZooKeeper path without --bootstrap-server).
-	Sizer  Sizer
-	Logger *slog.Logger
-	est    Estimator
-	said   bool // that sizes cannot be read, said once
+	Sizer Sizer
+	// Offsets reads offsets, for progress in messages where sizes are
+	// unknown (Kafka 0.9, the ZooKeeper path without --bootstrap-server);
+	// nil when the access path cannot.
+	Offsets OffsetReader
+	Logger  *slog.Logger
+	est     Estimator // bytes
+	msgs    Estimator // messages: the meters never mix the two
+	said    bool      // that sizes cannot be read, said once
+	saidOff bool      // that offsets cannot be read, said once
 }
 
 // Look reads the sizes of the partitions' replicas on brokers (Read) and
-// returns the estimate at time at (Add), or nil when no sizes can be read.
+// returns the estimate at time at (Add), in bytes; where no sizes are
+// known, it returns one in messages from the replicas' offsets (Messages);
+// nil when neither can be read.
 func (w *Watch) Look(ctx context.Context, at time.Time, brokers []int32, parts []sizes.Copying) *Estimate {
-	l, ok := w.Read(ctx, brokers, parts)
-	if !ok {
+	if l, ok := w.Read(ctx, brokers, parts); ok {
+		if e := w.Add(at, parts, l); e != nil {
+			return e
+		}
+	}
+	return w.Messages(ctx, at, parts)
+}
+
+// Messages reads the offsets of the partitions' leaders and adding
+// replicas and returns the estimate in messages at time at
+// (sizes.MessageProgress), or nil when no offsets can be read.
+func (w *Watch) Messages(ctx context.Context, at time.Time, parts []sizes.Copying) *Estimate {
+	if w.Offsets == nil {
 		return nil
 	}
-	return w.Add(at, parts, l)
+	leaders := map[cluster.TopicPartition]int32{}
+	replicas := map[cluster.TopicPartition][]int32{}
+	for _, p := range parts {
+		if len(p.Adding) == 0 {
+			continue
+		}
+		if p.Leader >= 0 {
+			leaders[p.TP] = p.Leader // the total, complete or not
+		}
+		if !p.Complete {
+			replicas[p.TP] = p.Adding
+		}
+	}
+	if len(leaders) == 0 && len(replicas) == 0 {
+		return nil // no replica added (log-dir moves only): nothing counts in messages
+	}
+	o, err := w.Offsets.ReplicaOffsets(ctx, leaders, replicas)
+	if err != nil && len(o.Start) == 0 && len(o.End) == 0 {
+		w.onceOffsets("no offsets: progress counts partitions only", "err", err)
+		return nil
+	}
+	if err != nil && w.Logger != nil {
+		w.Logger.Debug("offsets incomplete", "err", err)
+	}
+	c := sizes.MessageProgress(parts, o)
+	if c.Total == 0 && c.Unknown > 0 {
+		w.onceOffsets("no leader reported the offsets of a partition being moved: progress counts partitions only")
+		return nil
+	}
+	e := w.msgs.Add(at, c)
+	return &e
 }
 
 // Read asks brokers for the sizes of the partitions' replicas; ok is false
@@ -44,7 +102,7 @@ func (w *Watch) Look(ctx context.Context, at time.Time, brokers []int32, parts [
 // holds.
 func (w *Watch) Read(ctx context.Context, brokers []int32, parts []sizes.Copying) (l sizes.LogDirs, ok bool) {
 	if w.Sizer == nil {
-		w.once("no replica sizes on this path (the ZooKeeper path reads them through --bootstrap-server, Kafka 1.0+): progress counts partitions only")
+		w.once("no replica sizes on this path (the ZooKeeper path reads them through --bootstrap-server, Kafka 1.0+): " + w.instead())
 		return l, false
 	}
 	tps := make([]cluster.TopicPartition, 0, len(parts))
@@ -53,7 +111,7 @@ func (w *Watch) Read(ctx context.Context, brokers []int32, parts []sizes.Copying
 	}
 	l, err := w.Sizer.ReplicaSizes(ctx, brokers, tps)
 	if err != nil && len(l.Brokers) == 0 {
-		w.once("no replica sizes: progress counts partitions only", "err", err)
+		w.once("no replica sizes: "+w.instead(), "err", err)
 		return l, false
 	}
 	if err != nil && w.Logger != nil {
@@ -67,11 +125,27 @@ func (w *Watch) Read(ctx context.Context, brokers []int32, parts []sizes.Copying
 func (w *Watch) Add(at time.Time, parts []sizes.Copying, l sizes.LogDirs) *Estimate {
 	c := sizes.CopyProgress(parts, l)
 	if c.Total == 0 && c.Unknown > 0 {
-		w.once("no broker reported the size of a partition being moved: progress counts partitions only")
+		w.once("no broker reported the size of a partition being moved: " + w.instead())
 		return nil
 	}
 	e := w.est.Add(at, c)
 	return &e
+}
+
+// instead says what progress counts without sizes.
+func (w *Watch) instead() string {
+	if w.Offsets != nil {
+		return "progress counts messages (offsets)"
+	}
+	return "progress counts partitions only"
+}
+
+func (w *Watch) onceOffsets(msg string, args ...any) {
+	if w.saidOff || w.Logger == nil {
+		return
+	}
+	w.saidOff = true
+	w.Logger.Debug(msg, args...)
 }
 
 func (w *Watch) once(msg string, args ...any) {

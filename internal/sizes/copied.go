@@ -41,6 +41,9 @@ type Copied struct {
 	// reported; they are in neither figure. Counted is the number of
 	// partitions that are (a change in it is a jump in Total, not growth).
 	Unknown, Counted int
+	// Messages: Done and Total count messages (offsets, MessageProgress),
+	// not bytes, as the brokers report no sizes.
+	Messages bool
 }
 
 // Remaining is what is still to copy of the partitions with a known size.
@@ -71,7 +74,8 @@ func (c Copied) Remaining() int64 { return c.Total - c.Done }
 //     NOT_LEADER_OR_FOLLOWER. Sent by hand to the adding replica's broker
 //     with replica id -2 (Kafka's DEBUGGING_REPLICA_ID), it answers with
 //     that replica's log end offset; no Admin API call does so, and an
-//     offset gap does not convert to bytes, so it is not used.
+//     offset gap does not convert to bytes, so it is used only where
+//     sizes are unknown, to count messages (MessageProgress).
 //   - DescribeQuorum (KRaft) describes the metadata log's voters and
 //     observers only, never a topic partition's replicas.
 //   - Per-replica lag and fetch rates are JMX metrics of the brokers
