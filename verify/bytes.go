@@ -18,14 +18,47 @@ import (
 // the sizes are unknown for some partition that still has data to copy.
 // It is pure.
 func bytesRemaining(statuses []PartitionStatus, l sizes.LogDirs) (remaining int64, ok bool) {
+	c := sizes.CopyProgress(stillCopying(statuses), l)
+	return c.Remaining(), c.Unknown == 0
+}
+
+// stillCopying is what the partitions with data left to copy copy.
+func stillCopying(statuses []PartitionStatus) []sizes.Copying {
 	parts := make([]sizes.Copying, 0, len(statuses))
 	for _, s := range statuses {
 		if s.stillCopies() {
 			parts = append(parts, s.copying())
 		}
 	}
-	c := sizes.CopyProgress(parts, l)
-	return c.Remaining(), c.Unknown == 0
+	return parts
+}
+
+// readMessagesRemaining returns the messages the plan's new replicas still
+// lack (sizes.MessageProgress: each leader's log end less what the new
+// replica holds), from the brokers' offsets; nil when the cluster cannot
+// say or some partition's offsets are unknown. verify counts messages only
+// where it knows no sizes (Kafka 0.9, the ZooKeeper path without
+// --bootstrap-server), as its progress does.
+func readMessagesRemaining(ctx context.Context, cl kafka.Cluster, statuses []PartitionStatus, log *slog.Logger) *int64 {
+	r := cl.Capabilities().Offsets
+	if r == nil {
+		return nil
+	}
+	parts := stillCopying(statuses)
+	o, asked, err := progress.ReadOffsets(ctx, r, parts)
+	var n int64
+	if asked {
+		if err != nil && len(o.Start) == 0 && len(o.End) == 0 {
+			log.Debug("no offsets for messages remaining", "err", err)
+			return nil
+		}
+		c := sizes.MessageProgress(parts, o)
+		if c.Unknown > 0 {
+			return nil
+		}
+		n = c.Remaining()
+	}
+	return &n
 }
 
 // readBytesRemaining returns the bytes remaining, or nil when the sizes

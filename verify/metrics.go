@@ -60,6 +60,10 @@ func RenderMetrics(w io.Writer, r *Result) error {
 		gauge("fdud_bytes_remaining", "Bytes the plan still has to copy: for each replica it adds, the partition's size less what the new replica holds (when the brokers report sizes).")
 		fmt.Fprintf(&b, "fdud_bytes_remaining %d\n", *r.BytesRemaining)
 	}
+	if r.MessagesRemaining != nil {
+		gauge("fdud_messages_remaining", "Messages the plan still has to copy, where the brokers report no sizes (Kafka 0.9, the ZooKeeper path without --bootstrap-server): for each replica it adds, the leader's log end offset less the new replica's.")
+		fmt.Fprintf(&b, "fdud_messages_remaining %d\n", *r.MessagesRemaining)
+	}
 	if r.Records != nil {
 		gauge("fdud_throttle_records", "Plans whose throttle record fdud still holds (verify --all): throttles left on the cluster until a verify or execute --cancel of the plan removes them.")
 		fmt.Fprintf(&b, "fdud_throttle_records %d\n", len(r.Records))

@@ -3,6 +3,7 @@ package verify_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/fdud/fdud/internal/kafka"
 	"github.com/fdud/fdud/internal/progress"
 	"github.com/fdud/fdud/internal/sizes"
+	"github.com/fdud/fdud/schemas"
 	"github.com/fdud/fdud/verify"
 )
 
@@ -160,6 +162,59 @@ func TestWaitShowsMessages(t *testing.T) {
 	}
 	if res.BytesRemaining != nil {
 		t.Errorf("bytes remaining %v without sizes", *res.BytesRemaining)
+	}
+	if res.MessagesRemaining == nil || *res.MessagesRemaining != 0 {
+		t.Errorf("messages remaining %v once complete, want 0", res.MessagesRemaining)
+	}
+}
+
+// TestMessagesRemaining: without sizes, a verify that does not wait
+// reports the messages the new replicas still lack, from the offsets (in
+// the summary, the report and the metrics); none when the offsets are
+// unknown too.
+func TestMessagesRemaining(t *testing.T) {
+	f, plan := movingFake(t, kafka.FakeOptions{ZooKeeper: true})
+	for _, p := range plan.Partitions {
+		f.SetSize(p.TP(), 10*kafka.FakeMessageBytes)
+	}
+	f.Copy(300) // 3 of each partition's 10 messages into each of its 2 new replicas
+	// Still in progress: the result comes with an error saying so.
+	res, err := verify.Run(context.Background(), verify.Options{Plan: plan}, verify.Deps{Cluster: f})
+	if res == nil {
+		t.Fatal(err)
+	}
+	if res.BytesRemaining != nil || res.MessagesRemaining == nil {
+		t.Fatalf("bytes remaining %v, messages remaining %v; want none and 28", res.BytesRemaining, res.MessagesRemaining)
+	}
+	if n := *res.MessagesRemaining; n != 28 {
+		t.Fatalf("messages remaining %d, want 28", n)
+	}
+	var text, metrics bytes.Buffer
+	if err := verify.WriteText(&text, res); err != nil {
+		t.Fatal(err)
+	}
+	if err := verify.RenderMetrics(&metrics, res); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "; 28 messages still to copy.") || !strings.Contains(metrics.String(), "\nfdud_messages_remaining 28\n") {
+		t.Errorf("summary or metrics lack the messages:\n%s\n%s", text.String(), metrics.String())
+	}
+	rep := verify.NewReport(res)
+	if rep.MessagesRemaining == nil || *rep.MessagesRemaining != 28 {
+		t.Errorf("report messages_remaining = %v", rep.MessagesRemaining)
+	}
+	if doc, err := json.Marshal(rep); err != nil {
+		t.Fatal(err)
+	} else if err := schemas.Validate(schemas.VerifyReport, doc); err != nil {
+		t.Errorf("report against its schema: %v", err)
+	}
+
+	f.Fail("ReplicaOffsets", errors.New("brokers unreachable"))
+	if res, err = verify.Run(context.Background(), verify.Options{Plan: plan}, verify.Deps{Cluster: f}); res == nil {
+		t.Fatal(err)
+	}
+	if res.MessagesRemaining != nil {
+		t.Errorf("messages remaining %d without offsets", *res.MessagesRemaining)
 	}
 }
 

@@ -26,9 +26,11 @@ type Report struct {
 	Spread          *ReportSpread       `json:"spread,omitempty"`
 	WaitedSeconds   float64             `json:"waited_seconds"`
 	BytesRemaining  *int64              `json:"bytes_remaining,omitempty"`
-	TimedOut        bool                `json:"timed_out"`
-	LockHolder      *ReportLockHolder   `json:"lock_holder,omitempty"`
-	ThrottleRecords []ReportRecord      `json:"throttle_records,omitempty"`
+	// MessagesRemaining: where sizes are unknown, from the offsets.
+	MessagesRemaining *int64            `json:"messages_remaining,omitempty"`
+	TimedOut          bool              `json:"timed_out"`
+	LockHolder        *ReportLockHolder `json:"lock_holder,omitempty"`
+	ThrottleRecords   []ReportRecord    `json:"throttle_records,omitempty"`
 }
 
 // ReportRecord is a plan whose throttle record fdud still holds (--all).
@@ -157,10 +159,11 @@ func NewReport(r *Result) Report {
 		Partitions: make([]ReportPartition, 0, len(r.Statuses)),
 		Throttles: ReportThrottles{Checked: r.Throttles.Checked, Entities: r.Throttles.Entities,
 			Removed: r.Throttles.Removed, Left: r.Throttles.Left, Preserved: r.Throttles.Preserved, Error: r.Throttles.Error},
-		UnderReplicated: make([]ReportReplication, 0, len(r.Risk.UnderReplicated)),
-		WaitedSeconds:   r.Waited.Seconds(),
-		TimedOut:        r.TimedOut,
-		BytesRemaining:  r.BytesRemaining,
+		UnderReplicated:   make([]ReportReplication, 0, len(r.Risk.UnderReplicated)),
+		WaitedSeconds:     r.Waited.Seconds(),
+		TimedOut:          r.TimedOut,
+		BytesRemaining:    r.BytesRemaining,
+		MessagesRemaining: r.MessagesRemaining,
 	}
 	for _, s := range r.Statuses {
 		rep.Partitions = append(rep.Partitions, ReportPartition{Topic: s.TP.Topic, Partition: s.TP.Partition,

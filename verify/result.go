@@ -83,6 +83,11 @@ type Result struct {
 	// report replica sizes (Kafka 1.0+; on the ZooKeeper path through
 	// --bootstrap-server); nil otherwise.
 	BytesRemaining *int64
+	// MessagesRemaining is, where BytesRemaining is unknown, the messages
+	// the plan's new replicas still lack, from the brokers' offsets (Kafka
+	// 0.9, the ZooKeeper path without --bootstrap-server); nil when the
+	// sizes are known or the offsets are not.
+	MessagesRemaining *int64
 }
 
 // Outcome derives the verdict. In progress wins, since waiting may change

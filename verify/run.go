@@ -96,6 +96,9 @@ func Run(ctx context.Context, o Options, env Deps) (*Result, error) {
 	}
 	res.Risk = Assess(in)
 	res.BytesRemaining = readBytesRemaining(ctx, cl, live, statuses, p.sizes, log)
+	if res.BytesRemaining == nil {
+		res.MessagesRemaining = readMessagesRemaining(ctx, cl, statuses, log)
+	}
 	return res, res.Err()
 }
 

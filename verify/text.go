@@ -61,6 +61,9 @@ func WriteText(w io.Writer, r *Result) error {
 		if n := r.BytesRemaining; n != nil && *n > 0 {
 			fmt.Fprintf(&b, "; %s still to copy", sizes.Format(*n))
 		}
+		if n := r.MessagesRemaining; n != nil && *n > 0 {
+			fmt.Fprintf(&b, "; %d messages still to copy", *n)
+		}
 		b.WriteString(".\n")
 	}
 	t := r.Throttles

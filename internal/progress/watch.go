@@ -62,23 +62,10 @@ func (w *Watch) Messages(ctx context.Context, at time.Time, parts []sizes.Copyin
 	if w.Offsets == nil {
 		return nil
 	}
-	leaders := map[cluster.TopicPartition]int32{}
-	replicas := map[cluster.TopicPartition][]int32{}
-	for _, p := range parts {
-		if len(p.Adding) == 0 {
-			continue
-		}
-		if p.Leader >= 0 {
-			leaders[p.TP] = p.Leader // the total, complete or not
-		}
-		if !p.Complete {
-			replicas[p.TP] = p.Adding
-		}
-	}
-	if len(leaders) == 0 && len(replicas) == 0 {
+	o, asked, err := ReadOffsets(ctx, w.Offsets, parts)
+	if !asked {
 		return nil // no replica added (log-dir moves only): nothing counts in messages
 	}
-	o, err := w.Offsets.ReplicaOffsets(ctx, leaders, replicas)
 	if err != nil && len(o.Start) == 0 && len(o.End) == 0 {
 		w.onceOffsets("no offsets: progress counts partitions only", "err", err)
 		return nil
@@ -130,6 +117,32 @@ func (w *Watch) Add(at time.Time, parts []sizes.Copying, l sizes.LogDirs) *Estim
 	}
 	e := w.est.Add(at, c)
 	return &e
+}
+
+// ReadOffsets asks r for the offsets that counting the messages of parts
+// takes (sizes.MessageProgress): each leader's log start and log end
+// offsets, and each adding replica's log end offset while it is still
+// adding. asked is false when no partition adds a replica: nothing counts
+// in messages then, and nothing is asked.
+func ReadOffsets(ctx context.Context, r OffsetReader, parts []sizes.Copying) (o sizes.Offsets, asked bool, err error) {
+	leaders := map[cluster.TopicPartition]int32{}
+	replicas := map[cluster.TopicPartition][]int32{}
+	for _, p := range parts {
+		if len(p.Adding) == 0 {
+			continue
+		}
+		if p.Leader >= 0 {
+			leaders[p.TP] = p.Leader // the total, complete or not
+		}
+		if !p.Complete {
+			replicas[p.TP] = p.Adding
+		}
+	}
+	if len(leaders) == 0 && len(replicas) == 0 {
+		return sizes.Offsets{}, false, nil
+	}
+	o, err = r.ReplicaOffsets(ctx, leaders, replicas)
+	return o, true, err
 }
 
 // instead says what progress counts without sizes.
