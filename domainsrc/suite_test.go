@@ -83,21 +83,21 @@ func testConformance(t *testing.T, h harness) {
 		}
 		mustEqual(t, got, want)
 	})
-	t.Run("reads the same twice", func(t *testing.T) {
-		if h.once {
-			t.Skip("stdin can be read once; covered by the file harnesses")
-		}
-		s, _ := openServed(t, h, want)
-		a, err := s.Domains(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := s.Domains(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustEqual(t, b, a)
-	})
+	// stdin can be read once: the file harnesses cover reading twice.
+	if !h.once {
+		t.Run("reads the same twice", func(t *testing.T) {
+			s, _ := openServed(t, h, want)
+			a, err := s.Domains(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := s.Domains(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustEqual(t, b, a)
+		})
+	}
 	t.Run("name", func(t *testing.T) {
 		s, _ := openServed(t, h, want)
 		if s.Name() == "" {

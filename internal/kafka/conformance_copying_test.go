@@ -22,10 +22,7 @@ import (
 // Fake's unit tests check the bytes (TestFakeCopies).
 func conformanceCopying(t *testing.T, ctx context.Context, tgt conformanceTarget, all []int32,
 	partition func(*testing.T, int32) cluster.PartitionState, eventually func(*testing.T, string, func() (bool, string))) {
-	caps := tgt.c.Capabilities()
-	if caps.LogDirDescriber == nil || caps.LogDirMover == nil || caps.Sizer == nil {
-		t.Skip("no log directory capabilities on this path")
-	}
+	caps := tgt.c.Capabilities() // with log directory capabilities (see conformance)
 	replicas := func(t *testing.T, tp cluster.TopicPartition) []sizes.Replica {
 		t.Helper()
 		l, err := caps.Sizer.ReplicaSizes(ctx, all, []cluster.TopicPartition{tp})

@@ -42,7 +42,9 @@ func TestIntegrationAdminAPI(t *testing.T) {
 			// than the tests.
 			k := testenv.StartKafka(t, testenv.KafkaOptions{Version: v, Brokers: 3, LogDirs: 2})
 			t.Run("admin api", func(t *testing.T) { integrationAdminAPI(t, k.Bootstrap, "", k.ZooKeeperConnect) })
-			t.Run("broker throttle rates in zookeeper", func(t *testing.T) { brokerRatesInZooKeeper(t, k) })
+			if k.ZooKeeperConnect != "" { // KRaft has no ZooKeeper
+				t.Run("broker throttle rates in zookeeper", func(t *testing.T) { brokerRatesInZooKeeper(t, k) })
+			}
 			t.Run("conformance", func(t *testing.T) { integrationConformance(t, k.Bootstrap, "", k.ZooKeeperConnect, v.Version) })
 			t.Run("replica sizes", func(t *testing.T) { integrationSizes(t, k) })
 			if k.ZooKeeperConnect != "" {

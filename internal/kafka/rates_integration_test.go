@@ -15,9 +15,6 @@ import (
 // conformance suite checks what DescribeConfigs shows). Part of
 // TestIntegrationAdminAPI.
 func brokerRatesInZooKeeper(t *testing.T, k *testenv.Kafka) {
-	if k.Version.KRaft {
-		t.Skip("no ZooKeeper in KRaft mode")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	_, c := connectBootstrap(ctx, t, k.Bootstrap, "")
