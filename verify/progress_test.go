@@ -54,16 +54,7 @@ func TestWaitShowsBytes(t *testing.T) {
 		f.SetSize(p.TP(), 1000)
 	}
 	f.CopyPerRead(250)
-	var errw bytes.Buffer
-	lines := verify.NewLines(&errw)
-	lines.Every = time.Nanosecond // a line per poll
-	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
-	res, err := verify.Run(context.Background(), o, verify.Deps{Cluster: f, Progress: lines, Now: tickingClock(time.Second)})
-	t.Logf("stderr:\n%s", errw.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := strings.Split(strings.TrimSpace(errw.String()), "\n")
+	res, got := waitLines(t, context.Background(), f, plan)
 	if len(got) != 4 {
 		t.Fatalf("%d progress lines, want 4", len(got))
 	}
@@ -111,21 +102,13 @@ func TestWaitShowsLogDirBytes(t *testing.T) {
 	}
 	f.SetSize(plan.Partitions[0].TP(), 1000)
 	f.CopyPerRead(400)
-	var errw bytes.Buffer
-	lines := verify.NewLines(&errw)
-	lines.Every = time.Nanosecond // a line per poll
-	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
-	res, err := verify.Run(ctx, o, verify.Deps{Cluster: f, Progress: lines, Now: tickingClock(time.Second)})
-	t.Logf("stderr:\n%s", errw.String())
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, got := waitLines(t, ctx, f, plan)
 	want := []string{
 		"verify: 0 of 1 partitions done, 1 moving; 400 B of 1000 B copied (40%) (2s elapsed)",
 		"verify: 0 of 1 partitions done, 1 moving; 800 B of 1000 B copied (80%), 200 B/s, ETA 1s (4s elapsed)",
 		"verify: 1 of 1 partitions done; 1000 B of 1000 B copied (100%), 150 B/s (6s elapsed)",
 	}
-	if got := strings.Split(strings.TrimSpace(errw.String()), "\n"); !slices.Equal(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if res.BytesRemaining == nil || *res.BytesRemaining != 0 {
@@ -143,21 +126,14 @@ func TestWaitShowsMessages(t *testing.T) {
 		f.SetSize(p.TP(), 10*kafka.FakeMessageBytes)
 	}
 	f.CopyPerRead(250)
-	var errw bytes.Buffer
-	lines := verify.NewLines(&errw)
-	lines.Every = time.Nanosecond // a line per poll
-	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
-	res, err := verify.Run(context.Background(), o, verify.Deps{Cluster: f, Progress: lines, Now: tickingClock(time.Second)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res, got := waitLines(t, context.Background(), f, plan)
 	want := []string{
 		"verify: 0 of 2 partitions done, 2 moving; 8 of 40 messages copied (20%) (2s elapsed)",
 		"verify: 0 of 2 partitions done, 2 moving; 20 of 40 messages copied (50%), 6 messages/s, ETA 3s (4s elapsed)",
 		"verify: 0 of 2 partitions done, 2 moving; 28 of 40 messages copied (70%), 5 messages/s, ETA 2s (6s elapsed)",
 		"verify: 2 of 2 partitions done; 40 of 40 messages copied (100%), 5 messages/s (8s elapsed)",
 	}
-	if got := strings.Split(strings.TrimSpace(errw.String()), "\n"); !slices.Equal(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 	if res.BytesRemaining != nil {
@@ -262,4 +238,21 @@ func TestBarWithBytes(t *testing.T) {
 			t.Errorf("bar %q lacks %q", got, want)
 		}
 	}
+}
+
+// waitLines runs verify --wait of plan on f with a progress line per poll
+// and a clock a second ahead at each reading, and returns the result and
+// the lines.
+func waitLines(t *testing.T, ctx context.Context, f *kafka.Fake, plan cluster.Assignment) (*verify.Result, []string) {
+	t.Helper()
+	var errw bytes.Buffer
+	lines := verify.NewLines(&errw)
+	lines.Every = time.Nanosecond // a line per poll
+	o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
+	res, err := verify.Run(ctx, o, verify.Deps{Cluster: f, Progress: lines, Now: tickingClock(time.Second)})
+	t.Logf("stderr:\n%s", errw.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, strings.Split(strings.TrimSpace(errw.String()), "\n")
 }
