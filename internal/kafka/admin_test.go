@@ -28,17 +28,29 @@ const mdVersion = 9 // MetadataRequest version sarama uses for Kafka 2.4
 type mockCluster struct {
 	t       *testing.T
 	brokers []*sarama.MockBroker
+	dead    map[int32]bool // killed: closed already (a second Close panics)
 }
 
 func newMockCluster(t *testing.T, n int) *mockCluster {
 	t.Helper()
-	m := &mockCluster{t: t}
+	m := &mockCluster{t: t, dead: map[int32]bool{}}
 	for i := 1; i <= n; i++ {
 		b := sarama.NewMockBrokerAddr(t, int32(i), "127.0.0.1:0")
-		t.Cleanup(b.Close)
+		t.Cleanup(func() {
+			if !m.dead[b.BrokerID()] {
+				b.Close()
+			}
+		})
 		m.brokers = append(m.brokers, b)
 	}
 	return m
+}
+
+// kill closes a broker's listener and connections, as a crashed broker's
+// would be: dialling it is refused.
+func (m *mockCluster) kill(id int32) {
+	m.broker(id).Close()
+	m.dead[id] = true
 }
 
 func (m *mockCluster) broker(id int32) *sarama.MockBroker { return m.brokers[id-1] }
@@ -685,5 +697,49 @@ func TestAdminRefreshesMetadataForAnUnknownBroker(t *testing.T) {
 	// refresh.
 	if _, err := a.DescribeConfigs(context.Background(), BrokerEntity, []string{"3"}); !errors.Is(err, sarama.ErrBrokerNotFound) {
 		t.Errorf("broker 3: %v, want %v", err, sarama.ErrBrokerNotFound)
+	}
+}
+
+// A controller that dies (its VM rebooted in an update-domain wave) leaves
+// its id in the client's cache and in the other brokers' metadata for the
+// session timeout. Dialling it is refused, and a long verify --wait must
+// follow the controller to the broker that takes over instead of failing
+// on every poll until the client's next periodic refresh (10 minutes).
+func TestAdminFollowsAControllerThatDied(t *testing.T) {
+	m := newMockCluster(t, 3)
+	tp := cluster.TopicPartition{Topic: "orders", Partition: 0}
+	parts := map[cluster.TopicPartition][]int32{tp: {2, 3}}
+	m.handle(map[string]sarama.MockResponse{
+		"MetadataRequest":                   sarama.NewMockWrapper(m.metadata(2, parts)),
+		"ListPartitionReassignmentsRequest": sarama.NewMockWrapper(&sarama.ListPartitionReassignmentsResponse{Version: 0}),
+	}, nil)
+	a := m.connect(5 * time.Second)
+	if _, err := a.State(context.Background(), []string{"orders"}); err != nil {
+		t.Fatalf("state with every broker up: %v", err)
+	}
+	// Broker 2 dies. The survivors still name it controller for a moment,
+	// then name broker 3.
+	m.kill(2)
+	for _, id := range []int32{1, 3} {
+		m.broker(id).SetHandlerByMap(map[string]sarama.MockResponse{
+			"ApiVersionsRequest":                m.franzVersions(),
+			"MetadataRequest":                   sarama.NewMockSequence(m.metadata(2, parts), m.metadata(3, parts)),
+			"ListPartitionReassignmentsRequest": sarama.NewMockWrapper(&sarama.ListPartitionReassignmentsResponse{Version: 0}),
+		})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var err error
+	for range 3 { // verify --wait polls: one may fail while the controller moves
+		if _, err = a.State(ctx, []string{"orders"}); err == nil {
+			break
+		}
+		t.Logf("state while the controller moves: %v", err)
+	}
+	if err != nil {
+		t.Fatalf("state after the controller died: %v", err)
+	}
+	if n := len(requests[*sarama.ListPartitionReassignmentsRequest](m.broker(3))); n == 0 {
+		t.Error("the new controller (broker 3) was never asked for the reassignments")
 	}
 }

@@ -208,7 +208,7 @@ func checkLogin(ctx context.Context, o Options, sec *Security, v sarama.KafkaVer
 			return ctx.Err()
 		}
 		o.logger().Debug("login check failed", "broker", addr, "err", err)
-		if !closedByPeer(err) && !isTimeout(err) && !errors.Is(err, syscall.ECONNREFUSED) {
+		if !closedByPeer(err) && !isTimeout(err) && !unreachable(err) {
 			return nil // the client reports it
 		}
 	}
@@ -285,6 +285,13 @@ func closedByPeer(err error) bool {
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
+// unreachable reports a broker that cannot be dialled: its process is gone
+// (refused) or its VM is (no route).
+func unreachable(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) ||
+		errors.Is(err, syscall.ENETUNREACH)
+}
+
 func saramaConfig(o Options, sec *Security, v sarama.KafkaVersion, apiVersions bool) *sarama.Config {
 	conf := sarama.NewConfig()
 	conf.ClientID = "fdud"
@@ -324,8 +331,10 @@ func within[T any](ctx context.Context, timeout time.Duration, fn func() (T, err
 }
 
 // retriable reports errors after which asking the (possibly new) controller
-// again can succeed.
+// again can succeed. A controller that died stays in the client's cache
+// until its metadata is read again, so an unreachable one counts too.
 func retriable(err error) bool {
 	return errors.Is(err, sarama.ErrNotController) || errors.Is(err, sarama.ErrNotConnected) ||
-		errors.Is(err, sarama.ErrControllerNotAvailable) || closedByPeer(err) || isTimeout(err)
+		errors.Is(err, sarama.ErrControllerNotAvailable) || closedByPeer(err) || isTimeout(err) ||
+		unreachable(err)
 }

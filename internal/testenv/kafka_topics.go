@@ -226,17 +226,56 @@ func (k *Kafka) WaitReassignmentDone(t testing.TB) {
 // Controller returns the id of the current controller broker.
 func (k *Kafka) Controller(t testing.TB) int32 {
 	t.Helper()
-	data, _, err := k.ZK(t).Get(context.Background(), "/controller")
+	id, err := controllerID(context.Background(), k.ZK(t))
 	if err != nil {
 		t.Fatalf("%v", err)
+	}
+	return id
+}
+
+// controllerID reads the /controller znode (zk.ErrNoNode during an
+// election).
+func controllerID(ctx context.Context, c *zookeeper.Conn) (int32, error) {
+	data, _, err := c.Get(ctx, "/controller")
+	if err != nil {
+		return 0, err
 	}
 	var doc struct {
 		BrokerID int32 `json:"brokerid"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatalf("controller %q: %v", data, err)
+		return 0, fmt.Errorf("controller %q: %w", data, err)
 	}
-	return doc.BrokerID
+	return doc.BrokerID, nil
+}
+
+// MoveController makes broker id the controller (ZooKeeper mode): it deletes
+// the /controller znode, as operators do to force an election, until that
+// broker wins one. Tests use it to make the worst case (the controller
+// crashing) happen on every run instead of one in a few.
+func (k *Kafka) MoveController(t testing.TB, id int32) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c := k.ZK(t)
+	last := int32(-1)
+	err := poll(ctx, func() (bool, error) {
+		cur, err := controllerID(ctx, c)
+		if errors.Is(err, zk.ErrNoNode) {
+			return false, nil // an election is under way
+		}
+		if err != nil || cur == id {
+			return err == nil, err
+		}
+		last = cur
+		if err := c.Delete(ctx, "/controller", -1); err != nil && !errors.Is(err, zk.ErrNoNode) {
+			return false, err
+		}
+		return false, nil
+	})
+	if err != nil {
+		t.Fatalf("make broker %d the controller: %v (last controller seen: %d)", id, err, last)
+	}
 }
 
 // LiveBrokers returns the ids registered in ZooKeeper, sorted.
