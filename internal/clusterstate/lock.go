@@ -356,20 +356,21 @@ func Break(ctx context.Context, s *Store, o LockOptions) (*Holder, error) {
 		return nil, fmt.Errorf("cluster lock: %w", err)
 	}
 	v := lockView(snap, o.Name, o.TTL)
-	var prev *Holder
-	if v.winner != nil && !v.released {
-		h := v.winner.doc.Holder
-		prev = &h
+	if v.winner == nil || v.released {
+		// Nothing to break, so nothing to write: on a cluster that has
+		// never had a state topic, fdud unlock must not create one.
+		return nil, nil
 	}
+	prev := v.winner.doc.Holder
 	o.Force, o.Heartbeat = true, -1
 	if o.Command == "" {
 		o.Command = "fdud lock --break"
 	}
 	l, err := Acquire(ctx, s, o)
 	if err != nil {
-		return prev, err
+		return &prev, err
 	}
-	return prev, l.Release()
+	return &prev, l.Release()
 }
 
 // beat writes the holder's heartbeat.

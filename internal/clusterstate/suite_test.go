@@ -350,6 +350,11 @@ func testBreak(t *testing.T, a, b kafka.StateTopic) {
 	if prev, err := clusterstate.Break(ctx, sb, clusterstate.LockOptions{}); err != nil || prev != nil {
 		t.Fatalf("break a free lock: %v, %v", prev, err)
 	}
+	// Breaking a free lock writes nothing: fdud unlock on a cluster fdud
+	// has never run on leaves it without a state topic.
+	if has, err := b.HasStateTopic(ctx, topic); err != nil || has {
+		t.Fatalf("after breaking a free lock, state topic %s exists: %v, %v", topic, has, err)
+	}
 	l1 := acquire(t, ctx, sa, clusterstate.LockOptions{Command: "fdud execute", TTL: time.Hour})
 	prev, err := clusterstate.Break(ctx, sb, clusterstate.LockOptions{})
 	if err != nil || prev == nil || *prev != l1.Holder() {
