@@ -743,3 +743,25 @@ func TestAdminFollowsAControllerThatDied(t *testing.T) {
 		t.Error("the new controller (broker 3) was never asked for the reassignments")
 	}
 }
+
+// A new state topic has a leader on the broker that answered first while
+// another broker's metadata does not know it yet (seen on real 3.9.1: the
+// first execute on a fresh cluster failed with UNKNOWN_TOPIC_OR_PARTITION
+// while taking the cluster lock). Waiting for the leader waits that out.
+func TestStateTopicLeaderKnownToOneBrokerFirst(t *testing.T) {
+	m := newMockCluster(t, 1)
+	known := m.metadata(1, map[cluster.TopicPartition][]int32{{Topic: StateTopicName, Partition: 0}: {1}})
+	unknown := m.metadata(1, nil)
+	unknown.AddTopic(StateTopicName, sarama.ErrUnknownTopicOrPartition)
+	m.handle(map[string]sarama.MockResponse{
+		// the client's first read, fdud's read (a leader), the client's
+		// refresh and its two retries (not yet), then known everywhere
+		"MetadataRequest": sarama.NewMockSequence(known, known, unknown, unknown, unknown, known),
+	}, nil)
+	a := m.connect(5 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.waitLeader(ctx, StateTopicName); err != nil {
+		t.Fatalf("wait for the state topic's leader: %v", err)
+	}
+}

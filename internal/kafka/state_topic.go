@@ -219,8 +219,11 @@ func (a *adminCluster) checkStateTopic(ctx context.Context, topic string) error 
 }
 
 // waitLeader waits until the topic's partition has a leader, as a new topic
-// gets one shortly after creation, and loads it into the client.
+// gets one shortly after creation, and loads it into the client. The broker
+// the client asks may learn of a new topic later than the one that showed
+// the leader: that is waited out too, for up to the request timeout.
 func (a *adminCluster) waitLeader(ctx context.Context, topic string) error {
+	deadline := time.Now().Add(a.timeout)
 	for delay := 100 * time.Millisecond; ; delay = min(2*delay, time.Second) {
 		md, err := a.metadata(ctx, []string{topic})
 		if err == nil {
@@ -230,10 +233,15 @@ func (a *adminCluster) waitLeader(ctx context.Context, topic string) error {
 				}
 				if t.Name == topic && t.Err == sarama.ErrNoError && len(t.Partitions) > 0 && t.Partitions[0].Leader >= 0 &&
 					t.Partitions[0].Err != sarama.ErrLeaderNotAvailable {
-					_, err := within(ctx, a.timeout, func() (struct{}, error) { return struct{}{}, a.client.RefreshMetadata(topic) })
-					return err
+					_, err = within(ctx, a.timeout, func() (struct{}, error) { return struct{}{}, a.client.RefreshMetadata(topic) })
+					if err == nil || !unready(err) {
+						return err
+					}
 				}
 			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("state topic %s: not ready after %s (last error: %v)", topic, a.timeout, err)
 		}
 		if werr := a.wait(ctx, delay); werr != nil {
 			return fmt.Errorf("state topic %s: waiting for its leader: %w (last error: %v)", topic, werr, err)
