@@ -21,7 +21,9 @@ import (
 // MoveLogDirs implements LogDirMover: one AlterReplicaLogDirs request per
 // broker, sent to that broker, for the replicas it should move. Replicas the
 // broker does not host yet are asked for again, with a growing pause, until
-// they exist or ctx ends; any other per-partition error is final.
+// they exist or ctx ends; so, for up to the request timeout, are partitions
+// the broker does not know yet (a topic created a moment ago); any other
+// per-partition error is final.
 func (a *adminCluster) MoveLogDirs(ctx context.Context, plan []cluster.PartitionAssignment) error {
 	if err := checkLogDirPlan(plan); err != nil {
 		return err
@@ -37,6 +39,7 @@ func (a *adminCluster) MoveLogDirs(ctx context.Context, plan []cluster.Partition
 	final := map[replicaMove]error{}
 	pending := moves
 	pause := 100 * time.Millisecond
+	unknownUntil := time.Now().Add(a.timeout)
 	for attempt := 1; ; attempt++ {
 		results := alterLogDirs(ctx, kc, pending)
 		var again []replicaMove
@@ -44,7 +47,8 @@ func (a *adminCluster) MoveLogDirs(ctx context.Context, plan []cluster.Partition
 			switch err := results[m]; {
 			case err == nil:
 				a.log.Debug("log dir move started", "partition", m.TP.String(), "broker", m.Broker, "dir", m.Dir)
-			case notHostedYet(err) || errors.Is(err, errRequestFailed):
+			case notHostedYet(err) || errors.Is(err, errRequestFailed),
+				notKnownYet(err) && time.Now().Before(unknownUntil):
 				again = append(again, m)
 				final[m] = err
 			default:
@@ -77,6 +81,15 @@ func (a *adminCluster) MoveLogDirs(ctx context.Context, plan []cluster.Partition
 // when it creates the replica.
 func notHostedYet(err error) bool {
 	return errors.Is(err, sarama.ErrReplicaNotAvailable) || errors.Is(err, sarama.ErrNotLeaderForPartition)
+}
+
+// notKnownYet reports the answer of a broker whose metadata does not have
+// the partition yet: a topic created a moment ago, whose news reaches every
+// broker shortly. The broker has recorded the directory all the same (as
+// for notHostedYet), but a partition that does not exist gets the same
+// answer, so it is asked again for a bounded time only.
+func notKnownYet(err error) bool {
+	return errors.Is(err, sarama.ErrUnknownTopicOrPartition)
 }
 
 // errRequestFailed marks a move whose request did not get an answer (the

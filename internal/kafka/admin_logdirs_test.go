@@ -48,7 +48,10 @@ type logDirBrokers struct {
 	// notYet counts REPLICA_NOT_AVAILABLE answers still to give for a
 	// replica before the "reassignment" creates it (in the directory asked
 	// for, as Kafka does); -1 never creates it.
-	notYet    map[int32]map[cluster.TopicPartition]int
+	notYet map[int32]map[cluster.TopicPartition]int
+	// unknown counts UNKNOWN_TOPIC_OR_PARTITION answers still to give
+	// first: the broker's metadata has not caught up with a new topic.
+	unknown   map[int32]map[cluster.TopicPartition]int
 	alters    map[int32]int // AlterReplicaLogDirs requests per broker
 	describes map[int32]int
 }
@@ -68,6 +71,10 @@ func (m *logDirBrokers) alter(b int32, tp cluster.TopicPartition, dir string) in
 	}
 	if m.offline[b][dir] {
 		return franzerr.KafkaStorageError.Code
+	}
+	if n := m.unknown[b][tp]; n > 0 {
+		m.unknown[b][tp] = n - 1
+		return franzerr.UnknownTopicOrPartition.Code
 	}
 	r, ok := m.replicas[b][tp]
 	if !ok {
@@ -283,6 +290,27 @@ func TestMoveLogDirsRetriesUntilTheReplicaExists(t *testing.T) {
 	}
 	if m.alters[2] != 4 || m.alters[0] != 1 {
 		t.Errorf("requests per broker = %v, want 4 to broker 2 (3 refused) and 1 to broker 0 (not asked again)", m.alters)
+	}
+}
+
+// On real Kafka 4.4.0 a broker answered UNKNOWN_TOPIC_OR_PARTITION for a
+// topic created and reassigned to it a moment before: its metadata had not
+// caught up. It records the directory all the same; MoveLogDirs asks again.
+func TestMoveLogDirsWaitsForANewTopicToBeKnown(t *testing.T) {
+	c, m := startLogDirCluster(t)
+	delete(m.replicas[2], tpT(1))
+	m.unknown = map[int32]map[cluster.TopicPartition]int{2: {tpT(1): 2}}
+	m.notYet[2][tpT(1)] = 1
+	a := logDirAdmin(t, c, nil)
+	plan := []cluster.PartitionAssignment{{Topic: "t", Partition: 1, Replicas: []int32{2, 0}, LogDirs: []string{"/data/b", "/data/b"}}}
+	if err := a.MoveLogDirs(context.Background(), plan); err != nil {
+		t.Fatal(err)
+	}
+	if r := m.replicas[2][tpT(1)]; r == nil || r.Dir != "/data/b" {
+		t.Errorf("broker 2 t-1 = %+v, want created in /data/b", r)
+	}
+	if m.alters[2] != 4 {
+		t.Errorf("requests to broker 2 = %d, want 4 (2 unknown, 1 not hosted yet, 1 accepted)", m.alters[2])
 	}
 }
 
