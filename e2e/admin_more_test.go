@@ -467,6 +467,16 @@ func adminStateFromAnyHost(t *testing.T, lc *liveCluster) {
 	if r := e.fdudWithin(t, 6*time.Minute, "", execArgs(hostB, "100000000")...); r.code != 0 {
 		t.Fatalf("execute of the plan from host B after unlock: %s", r)
 	}
+	// The brokers carry the new rate, not A's (on 2.4, which does not
+	// report rates, the re-run used to set A's again while saying it set
+	// the new one, and the copy crawled).
+	for id, kv := range lc.brokerThrottles(ctx, t) {
+		for k, v := range kv {
+			if v != "100000000" && v != before[id][k] {
+				t.Errorf("broker %d %s = %s after host B's re-run at 100000000", id, k, v)
+			}
+		}
+	}
 	done := e.fdudWithin(t, 8*time.Minute, "", append([]string{"verify", "--reassignment-json-file", planFile, "--wait", "--timeout", "7m",
 		"--poll-interval", "2s", "--state-dir", hostC}, conn...)...)
 	if done.code != 0 || !strings.Contains(done.stderr, "removed the throttles fdud set") {

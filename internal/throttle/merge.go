@@ -349,12 +349,9 @@ func (m *merger) rate(e Entity, key string, rate int64) {
 		def, hasDef = "", false
 	}
 	if c := m.rec.find(e, key); c != nil {
-		if unknown {
-			// Not readable: act on the record, which says fdud set it.
-			m.set(e, key, c.Set)
-			return
-		}
-		if !(has && cur == c.Set) && !matchesBefore(c, cur, has) {
+		// A rate the broker does not report is as the record says: fdud
+		// set it. A new --throttle replaces it like a readable one.
+		if !unknown && !(has && cur == c.Set) && !matchesBefore(c, cur, has) {
 			m.warnf("%s %s: %s is %s, not the %s fdud set: changed by someone else since, leaving it",
 				entityNoun(e.Kind), e.Name, key, show(cur, has), c.Set)
 			return
@@ -371,7 +368,7 @@ func (m *merger) rate(e Entity, key string, rate int64) {
 			}
 		}
 		c.Set = want
-		if !has || cur != want {
+		if unknown || !has || cur != want {
 			m.set(e, key, want)
 		}
 		return

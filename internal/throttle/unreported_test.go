@@ -44,6 +44,27 @@ func TestRatesTheBrokerDoesNotReport(t *testing.T) {
 	if _, err := Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 1000, Moves: ordersMoves[:1]}, log); err != nil {
 		t.Fatal(err)
 	}
+	for _, b := range []Entity{broker(1), broker(2), broker(3)} {
+		if got := configsOf(cl)[b]; got[lRate] != "1000" || got[fRate] != "1000" {
+			t.Errorf("%v after a re-run: %v, want both rates 1000", b, got)
+		}
+	}
+	// A re-run with a new --throttle takes the new rate (real 2.4.1: it
+	// set the old rate again while saying it set the new one).
+	rec, err = Apply(ctx, cl, store, Request{PlanID: "plan-1", Rate: 5000, Moves: ordersMoves[:1]}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []Entity{broker(1), broker(2), broker(3)} {
+		if got := configsOf(cl)[b]; got[lRate] != "5000" || got[fRate] != "5000" {
+			t.Errorf("%v after a re-run at 5000: %v, want both rates 5000", b, got)
+		}
+	}
+	for _, c := range rec.Configs {
+		if !isListKey(c.Key) && c.Set != "5000" {
+			t.Errorf("record after a re-run at 5000: %s %s %s set to %s", c.Kind, c.Name, c.Key, c.Set)
+		}
+	}
 	logs.Reset()
 	rm, err := Cleanup(ctx, cl, store, "plan-1", log)
 	if err != nil || !rm.Removed {
