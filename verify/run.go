@@ -123,6 +123,24 @@ type pass struct {
 
 func (p pass) idle() bool { return Count(p.statuses).InProgress == 0 }
 
+// catchingUp reports partitions of the plan that are complete but not yet
+// fully in sync while every replica is alive: a replica that stays
+// changes leader with the move and falls out of the ISR for a moment
+// (seen on a loaded Kafka 0.9). It comes back by itself within seconds.
+func (p pass) catchingUp() bool {
+	for _, s := range p.statuses {
+		if s.Status == Complete && len(s.ISR) < len(s.Current) &&
+			!slices.ContainsFunc(s.Current, func(id int32) bool { return !p.st.Alive(id) }) {
+			return true
+		}
+	}
+	return false
+}
+
+// settleGrace is how long verify --wait keeps polling a completed plan
+// whose partitions are catching up, before it judges them.
+const settleGrace = 30 * time.Second
+
 // settled reports whether waiting is over: nothing in flight, and no other
 // run holding the cluster lock (execute may submit another batch).
 func (p pass) settled() bool { return p.idle() && p.holder == nil && p.lockErr == nil }
@@ -179,6 +197,7 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Deps, log *slog.
 		lastErr error
 		waitFor string // the lock holder being waited for, said once
 		copies  *copyWatch
+		settle  time.Time // when a completed plan catching up is judged
 	)
 	if env.Progress != nil && o.Wait {
 		copies = newCopyWatch(cl, log)
@@ -205,9 +224,27 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Deps, log *slog.
 				env.Progress.Update(c, e, env.Now().Sub(start))
 			}
 			last, lastErr = p, nil
-			if !o.Wait || p.settled() {
+			if !o.Wait {
 				finish()
 				return p, false, nil
+			}
+			if p.settled() {
+				if !p.catchingUp() || !settle.IsZero() && !env.Now().Before(settle) {
+					finish()
+					return p, false, nil
+				}
+				if settle.IsZero() {
+					settle = env.Now().Add(settleGrace)
+					log.Info("the plan is complete; waiting for its replicas to get back in sync before judging it", "up_to", settleGrace)
+				}
+				// Give back the lock taken for the clean-up: the next
+				// pass takes it again.
+				if p.unlock != nil {
+					if err := p.unlock(); err != nil {
+						log.Warn("releasing the cluster lock between polls", "err", err)
+					}
+					last.unlock = nil
+				}
 			}
 			switch {
 			case p.lockErr != nil:
