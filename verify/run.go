@@ -234,7 +234,12 @@ func poll(ctx context.Context, o Options, cl kafka.Cluster, env Deps, log *slog.
 					return p, false, nil
 				}
 				if settle.IsZero() {
+					// Judged no later than --timeout, by a pass that
+					// holds the lock for the clean-up.
 					settle = env.Now().Add(settleGrace)
+					if !deadline.IsZero() && deadline.Before(settle) {
+						settle = deadline
+					}
 					log.Info("the plan is complete; waiting for its replicas to get back in sync before judging it", "up_to", settleGrace)
 				}
 				// Give back the lock taken for the clean-up: the next

@@ -19,10 +19,14 @@ func TestWaitLetsCompletedPartitionsCatchUp(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		outFor  int // State reads before replica 2 is back in the ISR
+		timeout time.Duration
 		wantURP bool
 	}{
 		{name: "back in sync after a few polls", outFor: 3},
 		{name: "still out of sync after the grace", outFor: 1 << 30, wantURP: true},
+		// Judged at --timeout by a pass that holds the lock, not as a
+		// timed-out wait.
+		{name: "a --timeout shorter than the grace", outFor: 1 << 30, timeout: 5 * time.Second, wantURP: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -45,13 +49,16 @@ func TestWaitLetsCompletedPartitionsCatchUp(t *testing.T) {
 				}
 				return nil
 			})
-			o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond}
+			o := verify.Options{Plan: plan, Wait: true, PollInterval: time.Millisecond, Timeout: c.timeout}
 			res, err := verify.Run(ctx, o, verify.Deps{Cluster: f, Now: tickingClock(time.Second)})
 			if res == nil {
 				t.Fatal(err)
 			}
 			if got := len(res.Risk.UnderReplicated) > 0; got != c.wantURP || errors.Is(err, cluster.ErrAtRisk) != c.wantURP {
 				t.Errorf("under-replicated %v, error %v; want under-replicated %v", res.Risk.UnderReplicated, err, c.wantURP)
+			}
+			if res.TimedOut {
+				t.Error("judged as a timed-out wait")
 			}
 		})
 	}
