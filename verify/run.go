@@ -123,10 +123,10 @@ type pass struct {
 
 func (p pass) idle() bool { return Count(p.statuses).InProgress == 0 }
 
-// catchingUp reports partitions of the plan that are complete but not yet
-// fully in sync while every replica is alive: a replica that stays
-// changes leader with the move and falls out of the ISR for a moment
-// (seen on a loaded Kafka 0.9). It comes back by itself within seconds.
+// catchingUp reports whether a partition of the plan is complete but not
+// yet fully in sync while every replica of it is alive: a replica that
+// stays changes leader with the move and can fall out of the ISR for a
+// moment (seen on a loaded Kafka 0.9); it comes back by itself.
 func (p pass) catchingUp() bool {
 	for _, s := range p.statuses {
 		if s.Status == Complete && len(s.ISR) < len(s.Current) &&
