@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -130,7 +131,10 @@ func TestRequestsHonourTheContext(t *testing.T) {
 			if err == nil {
 				t.Fatal("succeeded with the server gone")
 			}
-			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, zk.ErrConnectionClosed) && !errors.Is(err, zk.ErrNoServer) {
+			// The first request after the kill may also meet the dying
+			// connection itself (seen once in CI: connection reset).
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, zk.ErrConnectionClosed) && !errors.Is(err, zk.ErrNoServer) &&
+				!errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
 				t.Errorf("err = %v", err)
 			}
 		})
